@@ -1,0 +1,5 @@
+"""``python -m techbridge`` runs the CLI."""
+
+from techbridge.cli import main
+
+main()

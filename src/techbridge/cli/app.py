@@ -1,0 +1,42 @@
+"""The Typer application, its global ``--db`` option, and the registration of every command group."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+import typer
+
+from techbridge.cli import data, demo, matching
+from techbridge.config import Settings
+
+app = typer.Typer(
+    name="techbridge",
+    help="techbridge: match companies' technology needs with institutes, researchers and technologies.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db", help="Database URL (default: TECHBRIDGE_DATABASE_URL or sqlite:///techbridge.db)."
+        ),
+    ] = None,
+) -> None:
+    """techbridge: match companies' technology needs with institutes, researchers and technologies.
+
+    Example: techbridge --db sqlite:///demo.db list organization
+    """
+    settings = Settings() if db is None else Settings(database_url=db)
+    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    ctx.obj = settings
+
+
+for _module in (data, demo, matching):
+    _module.register(app)

@@ -1,0 +1,50 @@
+"""Settings: the only reader of the environment (prefix ``TECHBRIDGE_``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting techbridge reads, with its type, default and help line."""
+
+    model_config = SettingsConfigDict(env_prefix="TECHBRIDGE_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///techbridge.db",
+        description="SQLAlchemy URL of the database; PostgreSQL as postgresql+psycopg://user@host/db.",
+    )
+    index_dir: Path | None = Field(
+        default=None,
+        description="Folder of the matching index; default: beside the SQLite file, or ./techbridge.index.",
+    )
+    actor: str = Field(
+        default="cli",
+        description="Name recorded in the audit log for changes made without a signed-in user.",
+    )
+    log_level: str = Field(default="WARNING", description="Logging level of the entry points.")
+    ann_threshold: int = Field(
+        default=50_000,
+        description="Above this many dense vectors the index uses approximate (HNSW) search.",
+    )
+    stale_after_days: int = Field(
+        default=60,
+        description="A cooperation that has not moved for this many days is flagged as stale.",
+    )
+    need_expiry_days: int = Field(
+        default=365,
+        description="A need listed longer than this must be reconfirmed by its owner.",
+    )
+
+    def resolved_index_dir(self) -> Path:
+        """Return where the matching index lives for this database."""
+        if self.index_dir is not None:
+            return self.index_dir
+        prefix = "sqlite:///"
+        if self.database_url.startswith(prefix) and self.database_url != "sqlite:///:memory:":
+            db_file = Path(self.database_url[len(prefix) :])
+            return db_file.with_suffix(".index")
+        return Path("techbridge.index")

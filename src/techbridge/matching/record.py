@@ -1,0 +1,40 @@
+"""The values the matching engine works on: searchable records and queries (no I/O)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One searchable record (a patent, know-how, software or project) and who it belongs to.
+
+    ``organizations`` and ``people`` are the stable keys of the organisations (owners,
+    participants) and people (inventors, researchers) the record mentions; ``date`` is ISO
+    ``YYYY-MM-DD`` or ``None``.
+    """
+
+    id: str
+    title: str
+    text: str
+    lang: str | None = None
+    codes: tuple[str, ...] = ()
+    organizations: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()
+    date: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A need to match: free text and codes, with the rules that bound what may be used.
+
+    Only records dated strictly before ``date`` may be used; records in ``exclude`` never;
+    organisations in ``organizations`` (the asking side) are never candidates.
+    """
+
+    id: str
+    text: str
+    codes: tuple[str, ...] = ()
+    date: str | None = None
+    organizations: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()

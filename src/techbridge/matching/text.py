@@ -1,0 +1,125 @@
+"""Text analysis: Korean morphology (Kiwi), English stemming, classification codes.
+
+Korean goes through ``kiwipiepy`` (nouns, roots, foreign words, numbers) with a user
+dictionary of domain terms Kiwi would otherwise split; adjacent nouns written without a
+space are also joined into a compound token (태양광+모듈 -> 태양광모듈) so that a compound
+in a need matches the same compound in a record. Text without Hangul skips Kiwi and is
+tokenised by a pattern. Every Latin word is lower-cased and Snowball-stemmed, so mixed
+text is handled word by word. IPC/CPC codes are pulled out with a pattern first, because
+morphology mangles them (``G06T 7/00`` -> G / 06 / T / 7/00).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+DOMAIN_WORDS: tuple[str, ...] = (
+    "다이캐스팅", "금형", "등온증폭", "라이다", "광학소재", "이차전지", "전고체", "반도체",
+    "기술이전", "기술료", "사업화", "융합기술", "특허군", "출연연", "산학협력단", "기술지주회사",
+)  # fmt: skip
+
+_IPC = re.compile(r"\b([A-H])\s?(\d{2})\s?([A-Z])\s?(\d{1,4})\s?/\s?(\d{1,6})\b")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]*[A-Za-z0-9]|[A-Za-z]|\d+(?:\.\d+)?")
+_KEEP_TAGS = frozenset({"NNG", "NNP", "NR", "SL", "SN", "SH", "XR", "W_SERIAL"})
+_NOUN_TAGS = frozenset({"NNG", "NNP", "XR", "SH"})
+_STOPWORDS = frozenset(
+    ["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is", "it", "its", "of", "on", "or", "that", "the", "this", "to", "was", "were", "which", "with", "we", "our", "their", "not", "can", "will", "may", "also", "been", "into", "using", "use", "used", "method", "system"]
+)
+
+
+def extract_codes(text: str) -> tuple[str, ...]:
+    """Return the IPC/CPC codes written in ``text``, normalised as ``G06T 7/00``."""
+    return tuple(f"{a}{b}{c} {d}/{e}" for a, b, c, d, e in _IPC.findall(text))
+
+
+def strip_codes(text: str) -> str:
+    """Return ``text`` with classification codes blanked out before morphology."""
+    return _IPC.sub(" ", text)
+
+
+def has_hangul(text: str) -> bool:
+    """Return whether ``text`` contains any Hangul syllable."""
+    return _HANGUL.search(text) is not None
+
+
+class Analyzer:
+    """Turn text into index terms; Kiwi and the stemmer load lazily on first use.
+
+    Args:
+        user_words: domain terms added to Kiwi's dictionary as proper nouns.
+        num_workers: Kiwi worker threads (>= 1 so that it accepts a list of texts).
+        compounds: also emit joined forms of adjacent nouns written without a space.
+    """
+
+    def __init__(
+        self, user_words: Sequence[str] = DOMAIN_WORDS, num_workers: int = 2, compounds: bool = True
+    ) -> None:
+        self.user_words = tuple(user_words)
+        self.num_workers = num_workers
+        self.compounds = compounds
+        self._kiwi: Any = None
+        self._stemmer: Any = None
+
+    def _load(self) -> None:
+        if self._kiwi is None:
+            from kiwipiepy import Kiwi
+            from Stemmer import Stemmer
+
+            kiwi = Kiwi(num_workers=max(1, self.num_workers))
+            for word in self.user_words:
+                kiwi.add_user_word(word, "NNP", 0)
+            self._kiwi, self._stemmer = kiwi, Stemmer("english")
+
+    def _latin(self, word: str) -> str | None:
+        low = word.lower()
+        if low in _STOPWORDS or (len(low) == 1 and not low.isdigit()):
+            return None
+        return str(self._stemmer.stemWord(low)) if low[0].isalpha() else low
+
+    def _plain(self, text: str) -> list[str]:
+        terms = (self._latin(w) for w in _WORD.findall(text))
+        return [t for t in terms if t]
+
+    def _korean(self, tokens: Iterable[Any]) -> list[str]:
+        terms: list[str] = []
+        run: list[Any] = []
+        for tok in tokens:
+            if tok.tag not in _KEEP_TAGS:
+                run = self._flush(run, terms)
+                continue
+            term = self._latin(tok.form) if tok.tag == "SL" else tok.form
+            if term:
+                terms.append(term)
+            if tok.tag in _NOUN_TAGS and run and run[-1].start + run[-1].len == tok.start:
+                run.append(tok)
+            else:
+                run = self._flush(run, terms) + [tok] if tok.tag in _NOUN_TAGS else self._flush(run, terms)
+        self._flush(run, terms)
+        return terms
+
+    def _flush(self, run: list[Any], terms: list[str]) -> list[Any]:
+        if self.compounds and len(run) > 1:
+            terms.append("".join(t.form for t in run))
+        return []
+
+    def analyze_many(self, texts: Sequence[str]) -> list[list[str]]:
+        """Return the index terms of each text, in order."""
+        self._load()
+        cleaned = [strip_codes(t) for t in texts]
+        out: list[list[str]] = [[] for _ in cleaned]
+        korean = [i for i, t in enumerate(cleaned) if has_hangul(t)]
+        for i, t in enumerate(cleaned):
+            if i not in set(korean):
+                out[i] = self._plain(t)
+        if korean:
+            parsed = self._kiwi.tokenize([cleaned[i] for i in korean])
+            for i, tokens in zip(korean, parsed, strict=True):
+                out[i] = self._korean(tokens)
+        return out
+
+    def analyze(self, text: str) -> list[str]:
+        """Return the index terms of one text."""
+        return self.analyze_many([text])[0]

@@ -1,0 +1,66 @@
+"""Engines, sessions and migrations, built from Settings (never at import time)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.orm import Session, sessionmaker
+
+from techbridge.config import Settings
+from techbridge.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+_MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def make_engine(settings: Settings) -> Engine:
+    """Return an engine for ``settings.database_url`` (SQLite gets foreign keys switched on)."""
+    url = settings.database_url
+    try:
+        engine = create_engine(url, future=True)
+    except Exception as exc:  # the URL itself is wrong: a configuration problem
+        raise ConfigError(f"cannot use database URL {url!r}: {exc}") from exc
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def alembic_config(engine: Engine) -> Config:
+    """Return the Alembic configuration that migrates ``engine``'s database."""
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the database's schema up to the newest migration."""
+    log.info("migrating %s", engine.url.render_as_string(hide_password=True))
+    command.upgrade(alembic_config(engine), "head")
+
+
+def is_initialized(engine: Engine) -> bool:
+    """Return whether the database has techbridge's tables."""
+    return inspect(engine).has_table("organizations")
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """Yield a session whose work is committed together, or rolled back whole on any error."""
+    factory = sessionmaker(engine, expire_on_commit=False)
+    with factory() as session, session.begin():
+        yield session

@@ -2,8 +2,96 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from sqlalchemy.orm import Session
+
+from techbridge.cli.output import cli_errors, console, print_json, print_table, settings_of
+from techbridge.services.database import open_database
+from techbridge.services.entities import ENTITIES, count_records, entity_spec, get_record, iter_records
+from techbridge.services.exporting import export_entity
+
+_ENTITY_HELP = "Entity: " + ", ".join(ENTITIES) + "."
+
+
+def init(ctx: typer.Context) -> None:
+    """Create or upgrade the database's tables to the newest schema.
+
+    Example: techbridge --db sqlite:///techbridge.db init
+    """
+    settings = settings_of(ctx)
+    with cli_errors():
+        engine = open_database(settings)
+        engine.dispose()
+    console.print(f"Database ready: {settings.database_url}")
+
+
+def list_(
+    ctx: typer.Context,
+    entity: Annotated[str, typer.Argument(help=_ENTITY_HELP)],
+    limit: Annotated[int, typer.Option(help="Show at most this many records.")] = 50,
+    offset: Annotated[int, typer.Option(help="Skip this many records first.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """List stored records of one entity, oldest first.
+
+    Example: techbridge list organization --limit 20 --json
+    """
+    with cli_errors():
+        spec = entity_spec(entity)
+        engine = open_database(settings_of(ctx))
+        with Session(engine) as session:
+            rows = list(iter_records(session, spec, limit=limit, offset=offset))
+            total = count_records(session, spec)
+    if as_json:
+        print_json({"entity": spec.name, "total": total, "offset": offset, "items": rows})
+        return
+    print_table(f"{spec.plural} ({len(rows)} of {total})", spec.list_columns, rows)
+
+
+def show(
+    ctx: typer.Context,
+    entity: Annotated[str, typer.Argument(help=_ENTITY_HELP)],
+    ident: Annotated[str, typer.Argument(metavar="ID", help="The record's id or key.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Show one record with all its fields and related records.
+
+    Example: techbridge show organization org:엘엠에스:KR --json
+    """
+    with cli_errors():
+        spec = entity_spec(entity)
+        engine = open_database(settings_of(ctx))
+        with Session(engine) as session:
+            row = get_record(session, spec, ident)
+    if as_json:
+        print_json(row)
+        return
+    print_table(f"{spec.name} {ident}", ("field", "value"), [{"field": k, "value": v} for k, v in row.items()])
+
+
+def export(
+    ctx: typer.Context,
+    entity: Annotated[str, typer.Argument(help=_ENTITY_HELP)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to write (.csv, .xlsx or .jsonl).")],
+    fmt: Annotated[str | None, typer.Option("--format", help="csv, xlsx or jsonl (default: from --out).")] = None,
+) -> None:
+    """Export every record of one entity to CSV, XLSX or JSON Lines.
+
+    Example: techbridge export technology --out technologies.xlsx
+    """
+    with cli_errors():
+        engine = open_database(settings_of(ctx))
+        with Session(engine) as session:
+            written = export_entity(session, entity, out, fmt)
+    console.print(f"Wrote {written} {entity} records to {out}")
 
 
 def register(app: typer.Typer) -> None:
     """Add the data commands to ``app``."""
+    app.command()(init)
+    app.command("list")(list_)
+    app.command()(show)
+    app.command()(export)

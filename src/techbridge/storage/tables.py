@@ -7,7 +7,7 @@ Each entity that people import or refer to has a stable text ``key`` (unique) be
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -38,7 +38,7 @@ class Base(DeclarativeBase):
     """Base of every table; constraint names are fixed so migrations match on every database."""
 
     metadata = MetaData(naming_convention=_NAMING)
-    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[str]: JSON}
 
 
 class _Stamped:

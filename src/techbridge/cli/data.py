@@ -9,7 +9,7 @@ import typer
 from sqlalchemy.orm import Session
 
 from techbridge.cli.output import cli_errors, console, print_json, print_table, settings_of
-from techbridge.services.database import open_database
+from techbridge.services.database import database
 from techbridge.services.entities import ENTITIES, count_records, entity_spec, get_record, iter_records
 from techbridge.services.exporting import export_entity
 
@@ -23,8 +23,8 @@ def init(ctx: typer.Context) -> None:
     """
     settings = settings_of(ctx)
     with cli_errors():
-        engine = open_database(settings)
-        engine.dispose()
+        with database(settings):
+            pass
     console.print(f"Database ready: {settings.database_url}")
 
 
@@ -41,8 +41,7 @@ def list_(
     """
     with cli_errors():
         spec = entity_spec(entity)
-        engine = open_database(settings_of(ctx))
-        with Session(engine) as session:
+        with database(settings_of(ctx)) as engine, Session(engine) as session:
             rows = list(iter_records(session, spec, limit=limit, offset=offset))
             total = count_records(session, spec)
     if as_json:
@@ -63,28 +62,30 @@ def show(
     """
     with cli_errors():
         spec = entity_spec(entity)
-        engine = open_database(settings_of(ctx))
-        with Session(engine) as session:
+        with database(settings_of(ctx)) as engine, Session(engine) as session:
             row = get_record(session, spec, ident)
     if as_json:
         print_json(row)
         return
-    print_table(f"{spec.name} {ident}", ("field", "value"), [{"field": k, "value": v} for k, v in row.items()])
+    print_table(
+        f"{spec.name} {ident}", ("field", "value"), [{"field": k, "value": v} for k, v in row.items()]
+    )
 
 
 def export(
     ctx: typer.Context,
     entity: Annotated[str, typer.Argument(help=_ENTITY_HELP)],
     out: Annotated[Path, typer.Option("--out", "-o", help="File to write (.csv, .xlsx or .jsonl).")],
-    fmt: Annotated[str | None, typer.Option("--format", help="csv, xlsx or jsonl (default: from --out).")] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="csv, xlsx or jsonl (default: from --out).")
+    ] = None,
 ) -> None:
     """Export every record of one entity to CSV, XLSX or JSON Lines.
 
     Example: techbridge export technology --out technologies.xlsx
     """
     with cli_errors():
-        engine = open_database(settings_of(ctx))
-        with Session(engine) as session:
+        with database(settings_of(ctx)) as engine, Session(engine) as session:
             written = export_entity(session, entity, out, fmt)
     console.print(f"Wrote {written} {entity} records to {out}")
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import Engine
 
 from techbridge.config import Settings
@@ -9,7 +12,9 @@ from techbridge.storage.db import is_initialized, make_engine, migrate
 
 
 def open_database(settings: Settings, create: bool = True) -> Engine:
-    """Return an engine on the configured database, migrating it to the newest schema.
+    """Return an engine on the configured database, migrated to the newest schema.
+
+    The caller disposes of the engine; ``database()`` does it for a block of work.
 
     Args:
         create: migrate a database that has no tables yet; when false, such a database is
@@ -19,3 +24,13 @@ def open_database(settings: Settings, create: bool = True) -> Engine:
     if create or is_initialized(engine):
         migrate(engine)
     return engine
+
+
+@contextmanager
+def database(settings: Settings, create: bool = True) -> Iterator[Engine]:
+    """Yield an engine on the configured, migrated database and close its connections afterwards."""
+    engine = open_database(settings, create)
+    try:
+        yield engine
+    finally:
+        engine.dispose()

@@ -82,7 +82,9 @@ ENTITIES: dict[str, EntitySpec] = {
         ),
         EntitySpec("program", "programs", t.Program, ("id", "key", "name", "year")),
         EntitySpec("round", "rounds", t.Round, ("id", "key", "name", "opens_on", "closes_on")),
-        EntitySpec("match", "matches", t.Match, ("id", "need_id", "target_type", "target_key", "rank", "score")),
+        EntitySpec(
+            "match", "matches", t.Match, ("id", "need_id", "target_type", "target_key", "rank", "score")
+        ),
         EntitySpec(
             "cooperation",
             "cooperations",
@@ -138,7 +140,9 @@ def count_records(session: Session, spec: EntitySpec) -> int:
     return session.scalar(select(func.count()).select_from(spec.table)) or 0
 
 
-def iter_records(session: Session, spec: EntitySpec, limit: int | None = None, offset: int = 0) -> Iterator[Row]:
+def iter_records(
+    session: Session, spec: EntitySpec, limit: int | None = None, offset: int = 0
+) -> Iterator[Row]:
     """Yield the stored records of ``spec``'s entity as rows, in id order."""
     query = select(spec.table).order_by(spec.table.id).offset(offset)  # type: ignore[attr-defined]
     if limit is not None:

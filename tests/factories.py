@@ -1,0 +1,54 @@
+"""Deterministic builders of stored records for tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from techbridge.domain.organization import normalize_name
+from techbridge.storage.tables import Organization, Person, Project, ProjectParticipant, Technology
+
+
+def organization(session: Session, name: str, kind: str = "company", country: str = "KR", **extra: object) -> Organization:
+    """Add an organisation keyed ``org:<normalised name>:<country>``."""
+    key = str(extra.pop("key", f"org:{normalize_name(name)}:{country}"))
+    record = Organization(key=key, name=name, name_key=normalize_name(name), kind=kind, country=country, **extra)
+    session.add(record)
+    session.flush()
+    return record
+
+
+def technology(
+    session: Session,
+    key: str,
+    title: str,
+    owners: list[Organization],
+    inventors: list[Person] | None = None,
+    **extra: object,
+) -> Technology:
+    """Add a patent held by ``owners``."""
+    record = Technology(key=key, title=title, owners=owners, inventors=inventors or [], **extra)
+    session.add(record)
+    session.flush()
+    return record
+
+
+def person(session: Session, key: str, name: str, organization: Organization | None = None) -> Person:
+    """Add a researcher."""
+    record = Person(key=key, name=name, organization=organization)
+    session.add(record)
+    session.flush()
+    return record
+
+
+def project(session: Session, key: str, title: str, members: list[Organization], start: str) -> Project:
+    """Add a project whose first member coordinates it."""
+    record = Project(key=key, title=title, start_date=dt.date.fromisoformat(start))
+    record.participants = [
+        ProjectParticipant(organization=org, role="coordinator" if i == 0 else "participant")
+        for i, org in enumerate(members)
+    ]
+    session.add(record)
+    session.flush()
+    return record

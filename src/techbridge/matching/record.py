@@ -22,6 +22,7 @@ class Record:
     organizations: tuple[str, ...] = ()
     people: tuple[str, ...] = ()
     date: str | None = None
+    trl: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,50 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]*[A-Za-z0-9]|[A-Za-z]|\d+(?:\.\d+)?")
 _KEEP_TAGS = frozenset({"NNG", "NNP", "NR", "SL", "SN", "SH", "XR", "W_SERIAL"})
 _NOUN_TAGS = frozenset({"NNG", "NNP", "XR", "SH"})
 _STOPWORDS = frozenset(
-    ["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is", "it", "its", "of", "on", "or", "that", "the", "this", "to", "was", "were", "which", "with", "we", "our", "their", "not", "can", "will", "may", "also", "been", "into", "using", "use", "used", "method", "system"]
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "this",
+        "to",
+        "was",
+        "were",
+        "which",
+        "with",
+        "we",
+        "our",
+        "their",
+        "not",
+        "can",
+        "will",
+        "may",
+        "also",
+        "been",
+        "into",
+        "using",
+        "use",
+        "used",
+        "method",
+        "system",
+    ]
 )
 
 

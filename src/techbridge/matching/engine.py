@@ -1,0 +1,260 @@
+"""The matching engine: fit on records, then rank items, people or organisations for a need.
+
+``Matcher`` follows the scikit-learn contract: ``__init__`` only stores parameters,
+``fit(records)`` learns state (trailing ``_``), ``match(query, target, k)`` ranks. Signals:
+``bm25`` (lexical), ``dense`` (multilingual embeddings), ``codes`` (classification
+overlap), aggregated from records to targets, plus ``history`` (earlier joint records with
+the asking side) and ``prior`` (activity) computed on targets. Fusion follows the tuned
+``MatchConfig`` of the target kind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from techbridge.matching import aggregate as agg
+from techbridge.matching.codes import CodeIndex
+from techbridge.matching.explain import Match
+from techbridge.matching.filters import Filters
+from techbridge.matching.fusion import FUSIONS, NORMS
+from techbridge.matching.history import activity, collaboration
+from techbridge.matching.lexical import LexicalIndex, document_terms
+from techbridge.matching.params import ITEM_SIGNALS, MatchConfig, load_configs
+from techbridge.matching.record import Query, Record
+from techbridge.matching.semantic import DIM, DenseIndex, Encoder, UseEncoder, embed_texts
+from techbridge.matching.text import Analyzer, extract_codes
+
+log = logging.getLogger(__name__)
+Array = NDArray[np.float32]
+Progress = Callable[[int, int], None]
+
+
+def record_digest(record: Record) -> str:
+    """Return a hash of the record's searchable content (what features depend on)."""
+    blob = "\x1f".join((record.title, record.text, *record.codes))
+    return hashlib.blake2b(blob.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def embedding_text(record: Record) -> str:
+    """Return the text a record is embedded from: title then body."""
+    return f"{record.title}\n{record.text}".strip()
+
+
+class Matcher:
+    """Rank records, people or organisations for a need, with explanations.
+
+    Args:
+        configs: target kind -> MatchConfig; ``None`` loads the shipped defaults.
+        analyzer: text analyser (default: Kiwi + Snowball ``Analyzer``).
+        encoder: embedder with ``encode(list[str])`` (default: USE-m3); ``False`` disables dense.
+        title_boost: how many times title terms count in BM25.
+        ann_threshold: above this many records the dense part uses HNSW.
+        dense_pool: with HNSW, how many nearest records get a dense score.
+        warm_start: reuse terms and vectors of unchanged records from earlier fits.
+    """
+
+    def __init__(
+        self,
+        configs: Mapping[str, MatchConfig] | None = None,
+        analyzer: Analyzer | None = None,
+        encoder: Encoder | bool | None = None,
+        title_boost: int = 2,
+        ann_threshold: int = 50_000,
+        dense_pool: int = 1000,
+        warm_start: bool = True,
+    ) -> None:
+        self.configs = configs
+        self.analyzer = analyzer
+        self.encoder = encoder
+        self.title_boost = title_boost
+        self.ann_threshold = ann_threshold
+        self.dense_pool = dense_pool
+        self.warm_start = warm_start
+
+    # -- fitting ---------------------------------------------------------------------------
+    def _components(self) -> tuple[Analyzer, Encoder | None]:
+        if getattr(self, "analyzer_", None) is None:
+            self.analyzer_ = self.analyzer or Analyzer()
+            enc = self.encoder
+            self.encoder_: Encoder | None = None if enc is False else (enc or UseEncoder())  # type: ignore[assignment]
+        return self.analyzer_, self.encoder_
+
+    def _features(self, records: Sequence[Record], progress: Progress | None) -> None:
+        analyzer, encoder = self._components()
+        store: dict[str, tuple[str, list[str], list[str], Array]] = getattr(self, "store_", {})
+        if not self.warm_start:
+            store = {}
+        digests = [record_digest(r) for r in records]
+        todo = [r for r, d in zip(records, digests, strict=True) if store.get(r.id, ("",))[0] != d]
+        done = [0]
+
+        def tick(n: int) -> None:
+            done[0] += n
+            if progress:
+                progress(done[0], len(todo))
+
+        titles = analyzer.analyze_many([r.title for r in todo])
+        texts = analyzer.analyze_many([r.text for r in todo])
+        vectors = (
+            encoder.encode([embedding_text(r) for r in todo], progress=tick)  # type: ignore[call-arg]
+            if encoder is not None and isinstance(encoder, UseEncoder)
+            else embed_texts(encoder, [embedding_text(r) for r in todo])
+            if encoder is not None
+            else np.zeros((len(todo), DIM), np.float32)
+        )
+        for row, record in enumerate(todo):
+            store[record.id] = (record_digest(record), titles[row], texts[row], vectors[row])
+        if progress and not todo:
+            progress(0, 0)
+        self.store_ = store
+
+    def fit(self, records: Iterable[Record], progress: Progress | None = None) -> Matcher:
+        """Analyse, embed and index ``records``; ``progress(done, total)`` reports embedding."""
+        records = list(records)
+        ids = [r.id for r in records]
+        if len(set(ids)) != len(ids):
+            from techbridge.errors import InvalidError
+
+            raise InvalidError("record ids must be unique")
+        self._features(records, progress)
+        self.records_ = records
+        self.row_ = {r.id: i for i, r in enumerate(records)}
+        feats = [self.store_[r.id] for r in records]
+        self.terms_ = [document_terms(f[1], f[2], self.title_boost) for f in feats]
+        self.lexical_ = LexicalIndex().fit(self.terms_)
+        self.codes_ = CodeIndex().fit([(*r.codes, *extract_codes(r.text)) for r in records])
+        vectors = np.stack([f[3] for f in feats]) if feats else np.zeros((0, DIM), np.float32)
+        self.dense_ = DenseIndex(self.ann_threshold).fit(vectors)
+        self.dates_ = [r.date or "" for r in records]
+        self.orgs_ = [frozenset(r.organizations) for r in records]
+        self.memberships_ = {
+            "item": agg.build_membership(ids, None),
+            "person": agg.build_membership(ids, [r.people for r in records]),
+            "organization": agg.build_membership(ids, [r.organizations for r in records]),
+        }
+        log.info("fitted matcher on %d records", len(records))
+        return self
+
+    # -- scoring ---------------------------------------------------------------------------
+    def config_for(self, target: str) -> MatchConfig:
+        """Return the MatchConfig used for ``target``."""
+        configs = self.configs if self.configs is not None else load_configs()
+        return configs.get(target, MatchConfig())
+
+    def usable(self, query: Query, filters: Filters | None = None) -> NDArray[np.bool_]:
+        """Return which records the query may use: dated strictly before it, not excluded, filtered."""
+        keep = np.ones(len(self.records_), dtype=bool)
+        if query.date:
+            keep &= np.array([bool(d) and d < query.date for d in self.dates_], dtype=bool)
+        for rid in query.exclude:
+            if rid in self.row_:
+                keep[self.row_[rid]] = False
+        if filters is not None:
+            keep &= filters.record_mask(self.dates_, [r.trl for r in self.records_])
+        return keep
+
+    def query_terms(self, query: Query) -> list[str]:
+        """Return the analysed terms of the query text."""
+        return self._components()[0].analyze(query.text)
+
+    def item_signals(self, query: Query, usable: NDArray[np.bool_]) -> dict[str, Array]:
+        """Return the raw record-level signals (zero on unusable records)."""
+        out = {
+            "bm25": self.lexical_.scores(self.query_terms(query)),
+            "codes": self.codes_.scores((*query.codes, *extract_codes(query.text))),
+            "dense": self._dense(query),
+        }
+        return {name: np.where(usable, np.maximum(s, 0), 0).astype(np.float32) for name, s in out.items()}
+
+    def _dense(self, query: Query) -> Array:
+        encoder = self._components()[1]
+        if encoder is None or not len(self.records_):
+            return np.zeros(len(self.records_), dtype=np.float32)
+        vector = embed_texts(encoder, [query.text])[0]
+        if self.dense_.ann_ is None:
+            return self.dense_.scores(vector)
+        sims = np.zeros(len(self.records_), dtype=np.float32)
+        rows, values = self.dense_.search(vector, self.dense_pool)
+        sims[rows[rows >= 0]] = values[rows >= 0]
+        return sims
+
+    def target_signals(
+        self,
+        query: Query,
+        target: str,
+        usable: NDArray[np.bool_],
+        items: Mapping[str, Array],
+        config: MatchConfig,
+    ) -> dict[str, Array]:
+        """Aggregate record signals to ``target`` and add the target-level signals."""
+        membership = self.memberships_[target]
+        if target == "item":
+            return dict(items)
+        out = {
+            n: agg.aggregate(items[n], membership, usable, config.top_n, config.decay) for n in ITEM_SIGNALS
+        }
+        out["history"] = collaboration(membership, self.orgs_, usable, query.organizations)
+        out["prior"] = activity(membership, usable)
+        return out
+
+    def candidates(
+        self,
+        query: Query,
+        target: str,
+        usable: NDArray[np.bool_],
+        allowed: Callable[[Sequence[str]], NDArray[np.bool_]] | None = None,
+    ) -> NDArray[np.bool_]:
+        """Return which targets may be ranked: mentioned by a usable record, not the asking side."""
+        membership = self.memberships_[target]
+        mask = agg.usable_counts(membership, usable) > 0
+        if target == "organization" and query.organizations:
+            asking = set(query.organizations)
+            mask &= np.array([t not in asking for t in membership.ids], dtype=bool)
+        if allowed is not None:
+            mask &= allowed(membership.ids)
+        return mask
+
+    def fuse(self, signals: Mapping[str, Array], mask: NDArray[np.bool_], config: MatchConfig) -> Array:
+        """Return the fused score of every target under ``config``."""
+        return FUSIONS[config.fusion](signals, config.weights, mask, config.norm)
+
+    def item_relevance(
+        self, items: Mapping[str, Array], usable: NDArray[np.bool_], config: MatchConfig
+    ) -> Array:
+        """Return a record-level fused score, used to pick evidence records."""
+        total = np.zeros(len(self.records_), dtype=np.float32)
+        for name in ITEM_SIGNALS:
+            total += np.float32(config.weights.get(name, 0.0)) * NORMS["max"](items[name], usable)
+        return total
+
+    def state(self) -> dict[str, Any]:
+        """Return the learned state's size, for logs and the CLI."""
+        return {"records": len(self.records_), "ann": self.dense_.ann_ is not None}
+
+    def match(
+        self,
+        query: Query,
+        target: str = "organization",
+        k: int = 10,
+        filters: Filters | None = None,
+        facts: Mapping[str, Mapping[str, Any]] | None = None,
+        candidates: Sequence[str] | None = None,
+        explain: bool = True,
+    ) -> list[Match]:
+        """Return the ``k`` best ``target``s (item, person or organization) for ``query``.
+
+        Args:
+            filters: hard filters on records and organisations.
+            facts: organisation key -> {"kind", "country", "region", "size_class"} for filters.
+            candidates: if given, only these target ids may be ranked.
+            explain: attach an ``Explanation`` (signal shares, terms, codes, evidence records).
+        """
+        from techbridge.matching.ranking import rank
+
+        return rank(self, query, target, k, filters, facts, candidates, explain)

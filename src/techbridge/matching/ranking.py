@@ -1,0 +1,116 @@
+"""Rank targets for one query and explain each match (the body of ``Matcher.match``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from techbridge.errors import InvalidError
+from techbridge.matching import aggregate as agg
+from techbridge.matching.codes import shared_codes
+from techbridge.matching.explain import Evidence, Match, build_explanation, sort_matches
+from techbridge.matching.filters import Filters
+from techbridge.matching.fusion import contributions
+from techbridge.matching.lexical import matched_terms
+from techbridge.matching.params import MatchConfig
+from techbridge.matching.record import Query
+from techbridge.matching.semantic import best_sentence_pair
+from techbridge.matching.text import extract_codes, has_hangul
+
+if TYPE_CHECKING:
+    from techbridge.matching.engine import Matcher
+
+Array = NDArray[np.float32]
+
+
+def top_rows(scores: Array, mask: NDArray[np.bool_], ids: Sequence[str], k: int) -> list[int]:
+    """Return the ``k`` best masked rows by (-score, id)."""
+    rows = np.flatnonzero(mask)
+    if len(rows) > 4 * k:
+        cut = np.partition(-scores[rows], 4 * k)[4 * k]
+        rows = rows[-scores[rows] <= cut]
+    return sorted((int(r) for r in rows), key=lambda r: (-float(scores[r]), ids[r]))[:k]
+
+
+def _allowed(
+    filters: Filters | None, facts: Mapping[str, Mapping[str, Any]] | None, target: str, only: Any
+) -> Any:
+    def allowed(ids: Sequence[str]) -> NDArray[np.bool_]:
+        keep = np.ones(len(ids), dtype=bool)
+        if only is not None:
+            keep &= np.array([t in only for t in ids], dtype=bool)
+        if target == "organization" and filters is not None and filters.has_organization_rules():
+            keep &= filters.organization_mask(ids, facts or {})
+        return keep
+
+    return allowed
+
+
+def rank(
+    matcher: Matcher,
+    query: Query,
+    target: str = "organization",
+    k: int = 10,
+    filters: Filters | None = None,
+    facts: Mapping[str, Mapping[str, Any]] | None = None,
+    candidates: Sequence[str] | None = None,
+    explain: bool = True,
+) -> list[Match]:
+    """Return the ``k`` best targets for ``query``, sorted by (-score, id)."""
+    if target not in agg.TARGETS:
+        raise InvalidError(f"unknown target {target!r}", [f"choose one of {', '.join(agg.TARGETS)}"])
+    config = matcher.config_for(target)
+    usable = matcher.usable(query, filters)
+    items = matcher.item_signals(query, usable)
+    signals = matcher.target_signals(query, target, usable, items, config)
+    only = set(candidates) if candidates is not None else None
+    mask = matcher.candidates(query, target, usable, _allowed(filters, facts, target, only))
+    fused = matcher.fuse(signals, mask, config)
+    ids = matcher.memberships_[target].ids
+    rows = top_rows(fused, mask, ids, k)
+    context = _Context(matcher, query, usable, items, config) if explain else None
+    out = []
+    for row in rows:
+        parts = contributions(signals, config.weights, mask, config.norm, row)
+        explanation = context.explain(target, row, parts) if context else None
+        out.append(Match(target, ids[row], round(float(fused[row]), 6), parts, explanation))
+    return sort_matches(out)
+
+
+class _Context:
+    """What explaining the matches of one query needs, computed once."""
+
+    def __init__(
+        self,
+        matcher: Matcher,
+        query: Query,
+        usable: NDArray[np.bool_],
+        items: Mapping[str, Array],
+        config: MatchConfig,
+    ) -> None:
+        self.matcher = matcher
+        self.query = query
+        self.usable = usable
+        self.relevance = matcher.item_relevance(items, usable, config)
+        self.terms = matcher.query_terms(query)
+        self.codes = (*query.codes, *extract_codes(query.text))
+
+    def explain(self, target: str, row: int, parts: dict[str, float]) -> Any:
+        """Return the explanation of one ranked target."""
+        membership = self.matcher.memberships_[target]
+        rows = agg.evidence_rows(self.relevance, membership, self.usable, row)
+        evidence = [self._evidence(r, first=i == 0) for i, r in enumerate(rows)]
+        return build_explanation(parts, evidence)
+
+    def _evidence(self, row: int, first: bool) -> Evidence:
+        record = self.matcher.records_[row]
+        terms = matched_terms(self.terms, self.matcher.terms_[row])
+        codes = shared_codes(self.codes, (*record.codes, *extract_codes(record.text)))
+        pair = None
+        encoder = self.matcher.encoder_
+        if first and encoder is not None and has_hangul(self.query.text) != has_hangul(record.text):
+            pair = best_sentence_pair(encoder, self.query.text, f"{record.title}\n{record.text}")
+        return Evidence(record.id, record.title, tuple(terms), tuple(codes[:5]), pair)

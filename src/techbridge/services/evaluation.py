@@ -1,0 +1,219 @@
+"""Benchmark evaluation: read a benchmark folder, apply its rules, score methods, tune fusion.
+
+The rules (``/work/shared/data/README.md``): for a query with a date only records dated
+strictly before it are used - the matcher is refitted on exactly those records, so BM25
+statistics never see the future; records in ``exclude`` are never used; candidates are the
+targets of the bench's kind that a usable record mentions (restricted to
+``candidate_kinds`` for organisations), minus the query's own organisations. Metrics are
+averaged over queries with at least one relevant target. Pure files, no database.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from techbridge.errors import InvalidError, NotFoundError
+from techbridge.matching.engine import Matcher
+from techbridge.matching.params import ITEM_SIGNALS, SIGNALS, MatchConfig
+from techbridge.matching.record import Query, Record
+from techbridge.matching.tuning import AGGREGATIONS, QueryRun, make_run, score, tune
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Bench:
+    """A benchmark folder, loaded."""
+
+    name: str
+    target: str
+    k: int
+    candidate_kinds: tuple[str, ...]
+    records: list[Record]
+    queries: list[Query]
+    qrels: dict[str, dict[str, float]]
+    kinds: dict[str, str]
+
+
+def _jsonl(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def _record(d: dict[str, Any]) -> Record:
+    return Record(
+        str(d["id"]), d.get("title") or "", d.get("text") or "", d.get("lang"), tuple(d.get("codes") or ()),
+        tuple(d.get("organizations") or ()), tuple(d.get("people") or ()), d.get("date"),
+    )  # fmt: skip
+
+
+def _query(d: dict[str, Any]) -> Query:
+    return Query(
+        str(d["id"]), d.get("text") or "", tuple(d.get("codes") or ()), d.get("date"),
+        tuple(d.get("organizations") or ()), tuple(d.get("exclude") or ()),
+    )  # fmt: skip
+
+
+def merge_duplicates(records: Sequence[Record]) -> list[Record]:
+    """Merge records that share an id (the KIPRIS crawl repeats some) by uniting their lists."""
+    merged: dict[str, Record] = {}
+    for r in records:
+        old = merged.get(r.id)
+        if old is None:
+            merged[r.id] = r
+            continue
+        merged[r.id] = Record(
+            old.id, old.title, old.text, old.lang, tuple(dict.fromkeys((*old.codes, *r.codes))),
+            tuple(dict.fromkeys((*old.organizations, *r.organizations))),
+            tuple(dict.fromkeys((*old.people, *r.people))), old.date or r.date,
+        )  # fmt: skip
+    return list(merged.values())
+
+
+def load_bench(folder: Path) -> Bench:
+    """Read a benchmark folder (bench.json, items/queries/organizations .jsonl, qrels.tsv)."""
+    meta_path = folder / "bench.json"
+    if not meta_path.exists():
+        raise NotFoundError(f"no benchmark at {folder} (bench.json missing)")
+    meta = json.loads(meta_path.read_text("utf-8"))
+    qrels: dict[str, dict[str, float]] = defaultdict(dict)
+    for line in (folder / "qrels.tsv").read_text("utf-8").splitlines():
+        if line.strip():
+            qid, tid, rel = line.split("\t")
+            if float(rel) > 0:
+                qrels[qid][tid] = float(rel)
+    if meta.get("target") not in ("item", "person", "organization"):
+        raise InvalidError(f"bench {folder} has an unknown target {meta.get('target')!r}")
+    kinds = {str(o["id"]): str(o.get("kind", "")) for o in _jsonl(folder / "organizations.jsonl")}
+    return Bench(
+        meta.get("name", folder.name), meta["target"], int(meta.get("k", 10)),
+        tuple(meta.get("candidate_kinds") or ()), merge_duplicates([_record(d) for d in _jsonl(folder / "items.jsonl")]),
+        [_query(d) for d in _jsonl(folder / "queries.jsonl")], dict(qrels), kinds,
+    )  # fmt: skip
+
+
+def signals_for(target: str) -> tuple[str, ...]:
+    """Return the signals that exist for a target kind."""
+    return ITEM_SIGNALS if target == "item" else SIGNALS
+
+
+def _allowed(bench: Bench) -> Callable[[Sequence[str]], NDArray[np.bool_]] | None:
+    if bench.target != "organization" or not bench.candidate_kinds:
+        return None
+    kinds = set(bench.candidate_kinds)
+    return lambda ids: np.array([bench.kinds.get(t) in kinds for t in ids], dtype=bool)
+
+
+def _subset_key(query: Query) -> tuple[str, tuple[str, ...]]:
+    return (query.date or "", tuple(sorted(query.exclude)))
+
+
+def collect_runs(bench: Bench, matcher: Matcher, progress: Progress | None = None) -> list[QueryRun]:
+    """Score every judged query under the rules; one ``QueryRun`` per query with a relevant target."""
+    matcher.fit(bench.records, progress=(lambda d, t: progress("embedding", d, t)) if progress else None)
+    queries = sorted(
+        (q for q in bench.queries if bench.qrels.get(q.id)), key=lambda q: (_subset_key(q), q.id)
+    )
+    config = matcher.config_for(bench.target)
+    aggregations = (
+        [(1, 1.0)]
+        if bench.target == "item"
+        else list(dict.fromkeys([*AGGREGATIONS, (config.top_n, config.decay)]))
+    )
+    runs, fitted_for = [], None
+    for n, query in enumerate(queries):
+        key = _subset_key(query)
+        if key != ("", ()) and key != fitted_for:
+            usable = matcher.usable(query) if fitted_for is None else _usable_all(bench.records, query)
+            matcher.fit([r for r, ok in zip(bench.records, usable, strict=True) if ok])
+            fitted_for = key
+        runs.append(_run(bench, matcher, query, aggregations))
+        if progress:
+            progress("queries", n + 1, len(queries))
+    return runs
+
+
+def _usable_all(records: Sequence[Record], query: Query) -> list[bool]:
+    banned = set(query.exclude)
+    return [r.id not in banned and (not query.date or bool(r.date and r.date < query.date)) for r in records]
+
+
+def _run(bench: Bench, matcher: Matcher, query: Query, aggregations: Sequence[tuple[int, float]]) -> QueryRun:
+    usable = matcher.usable(query)
+    items = matcher.item_signals(query, usable)
+    signals = signals_for(bench.target)
+    variants = {
+        (top_n, decay): matcher.target_signals(
+            query, bench.target, usable, items, MatchConfig(top_n=top_n, decay=decay)
+        )
+        for top_n, decay in aggregations
+    }
+    mask = matcher.candidates(query, bench.target, usable, _allowed(bench))
+    ids = matcher.memberships_[bench.target].ids
+    return make_run(variants, mask, ids, bench.qrels[query.id], signals)
+
+
+def evaluate(
+    bench: Bench, runs: Sequence[QueryRun], methods: Sequence[str], config: MatchConfig
+) -> dict[str, dict[str, float]]:
+    """Return mean metrics per method: single signals, and ``hybrid`` under ``config``."""
+    signals = signals_for(bench.target)
+    single_key = (1, 1.0, "minmax") if bench.target == "item" else (3, 1.0, "minmax")
+    out: dict[str, dict[str, float]] = {}
+    for method in methods:
+        if method == "hybrid":
+            if config.fusion != "linear":
+                raise InvalidError("evaluation scores linear fusion only")
+            weights = np.array([config.weights.get(s, 0.0) for s in signals], dtype=np.float32)
+            key = (
+                (1, 1.0, config.norm) if bench.target == "item" else (config.top_n, config.decay, config.norm)
+            )
+            out[method] = score(runs, key, weights, bench.k)
+        elif method in signals:
+            out[method] = score(
+                runs, single_key, np.eye(len(signals), dtype=np.float32)[signals.index(method)], bench.k
+            )
+        else:
+            raise InvalidError(
+                f"unknown method {method!r}", [f"choose from {', '.join((*signals, 'hybrid'))}"]
+            )
+    return out
+
+
+def run_eval(
+    folder: Path,
+    methods: Sequence[str] | None = None,
+    matcher: Matcher | None = None,
+    do_tune: bool = False,
+    progress: Progress | None = None,
+) -> tuple[dict[str, Any], MatchConfig | None]:
+    """Evaluate a benchmark folder; return the report (README shape) and the tuned config if asked."""
+    started = time.perf_counter()
+    bench = load_bench(folder)
+    matcher = matcher or Matcher()
+    runs = collect_runs(bench, matcher, progress)
+    chosen = list(methods) if methods else [*signals_for(bench.target), "hybrid"]
+    results = evaluate(bench, runs, chosen, matcher.config_for(bench.target))
+    tuned = None
+    if do_tune:
+        aggregations = [(1, 1.0)] if bench.target == "item" else list(AGGREGATIONS)
+        tuned, _ = tune(runs, signals_for(bench.target), bench.k, aggregations)
+        results["hybrid-tuned"] = evaluate(bench, runs, ["hybrid"], tuned)["hybrid"]
+    report = {
+        "bench": bench.name, "target": bench.target, "k": bench.k, "queries": len(runs),
+        "methods": results, "seconds": round(time.perf_counter() - started, 1),
+    }  # fmt: skip
+    return report, tuned

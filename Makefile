@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint setup clean bench
+.PHONY: demo test lint setup clean bench docs
 
 setup: $(STAMP)
 
@@ -34,3 +34,6 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) techbridge.db techbridge.index demo-out
+
+docs: $(STAMP)
+	$(BIN)/python -m typer techbridge.cli.app utils docs --name techbridge --output docs/cli.md

@@ -25,6 +25,14 @@ def pytest_report_header() -> str:
     return f"databases: SQLite only; PostgreSQL SKIPPED ({PG_ENV} is not set)"
 
 
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """End the run by saying whether PostgreSQL was covered."""
+    if os.environ.get(PG_ENV):
+        terminalreporter.write_line("PostgreSQL: every database test also ran on PostgreSQL.")
+    else:
+        terminalreporter.write_line(f"PostgreSQL: SKIPPED ({PG_ENV} is not set); database tests ran on SQLite only.")
+
+
 def _backends() -> list[object]:
     marks = [] if os.environ.get(PG_ENV) else [pytest.mark.skip(reason=f"PostgreSQL skipped: {PG_ENV} unset")]
     return ["sqlite", pytest.param("postgresql", marks=[pytest.mark.postgres, *marks])]

@@ -1,9 +1,159 @@
-"""CLI commands of matching: ``match``, ``eval`` and ``index`` (filled in by the matching work)."""
+"""CLI commands of matching: ``match``, ``eval`` and ``index``."""
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import click
 import typer
+from rich.console import Console
+from rich.progress import Progress, TaskID
+
+from techbridge.config import Settings
+from techbridge.errors import InvalidError, TechbridgeError
+from techbridge.matching.explain import Match
+from techbridge.matching.filters import Filters
+from techbridge.matching.params import load_configs, save_configs
+
+_err = Console(stderr=True)
+
+
+def _methods(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    return [m.strip() for v in values for m in v.split(",") if m.strip()]
+
+
+def _print_match(rank: int, match: Match, names: dict[str, str]) -> None:
+    name = names.get(match.id, "")
+    typer.echo(f"{rank:>2}. {match.id} {name}  score={match.score:.3f}")
+    if match.explanation is None:
+        return
+    ex = match.explanation
+    shares = ", ".join(f"{k} {v:.0%}" for k, v in ex.shares.items() if v)
+    typer.echo(f"    why: {shares}")
+    if ex.terms:
+        typer.echo(f"    terms: {', '.join(ex.terms[:10])}")
+    if ex.codes:
+        typer.echo(f"    codes: {', '.join(ex.codes[:5])}")
+    for ev in ex.evidence:
+        typer.echo(f"    record {ev.id}: {ev.title[:80]}")
+        if ev.sentence_pair:
+            typer.echo(f"      ≈ {ev.sentence_pair[0][:60]!r} ~ {ev.sentence_pair[1][:60]!r}")
 
 
 def register(app: typer.Typer) -> None:
     """Add the matching commands to ``app``."""
+
+    @app.command("match")
+    def match_command(
+        ctx: typer.Context,
+        need: Annotated[str | None, typer.Argument(help="Key of a stored need.")] = None,
+        text: Annotated[str | None, typer.Option("--text", help="Free text of a need instead.")] = None,
+        target: Annotated[str, typer.Option(help="organization, person or item.")] = "organization",
+        k: Annotated[int, typer.Option("-k", help="How many matches.")] = 10,
+        kind: Annotated[list[str] | None, typer.Option(help="Only organisations of this kind.")] = None,
+        country: Annotated[list[str] | None, typer.Option(help="Only organisations in this country.")] = None,
+        region: Annotated[list[str] | None, typer.Option(help="Only organisations in this region.")] = None,
+        size: Annotated[list[str] | None, typer.Option(help="Only organisations of this size class.")] = None,
+        since: Annotated[str | None, typer.Option(help="Only records dated on/after YYYY-MM-DD.")] = None,
+        min_trl: Annotated[int | None, typer.Option(help="Only records at this TRL or above.")] = None,
+        explain: Annotated[bool, typer.Option("--explain", help="Say why each match was made.")] = False,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    ) -> None:
+        """Rank partners (or records, or experts) for a need, by the hybrid matcher.
+
+        Example: techbridge match --text "알루미늄 다이캐스팅 금형" --target organization --explain
+        """
+        from techbridge.services.matching import find_matches
+
+        settings: Settings = ctx.obj
+        if not need and not text:
+            raise click.ClickException("give a need key or --text")
+        filters = Filters(
+            tuple(kind or ()),
+            tuple(country or ()),
+            tuple(region or ()),
+            tuple(size or ()),
+            since,
+            None,
+            min_trl,
+        )
+        try:
+            matches, facts = find_matches(settings, need, text, target, k, filters, explain or as_json)
+        except TechbridgeError as exc:
+            raise click.ClickException(str(exc)) from exc
+        if as_json:
+            typer.echo(json.dumps([m.to_dict() for m in matches], ensure_ascii=False, indent=2))
+            return
+        names = {key: str(f.get("name", "")) for key, f in facts.items()}
+        for rank, match in enumerate(matches, 1):
+            _print_match(rank, match, names)
+
+    @app.command("index")
+    def index_command(
+        ctx: typer.Context,
+        rebuild: Annotated[
+            bool, typer.Option("--rebuild", help="Re-analyse and re-embed everything.")
+        ] = False,
+    ) -> None:
+        """Build or update the matching index from the database (only changed records are re-embedded).
+
+        Example: techbridge index
+        """
+        from techbridge.services.matching import build_index
+
+        settings: Settings = ctx.obj
+        try:
+            with Progress(console=_err, transient=True) as bar:
+                task = bar.add_task("embedding records", total=None)
+                counts = build_index(settings, rebuild, lambda d, t: bar.update(task, completed=d, total=t))
+        except TechbridgeError as exc:
+            raise click.ClickException(str(exc)) from exc
+        typer.echo(", ".join(f"{n} {v}" for n, v in counts.items()))
+
+    @app.command("eval")
+    def eval_command(
+        bench: Annotated[Path, typer.Argument(help="Benchmark folder (bench.json, items.jsonl, ...).")],
+        method: Annotated[
+            list[str] | None,
+            typer.Option("--method", help="bm25, dense, codes, history, prior, recency, hybrid."),
+        ] = None,
+        tune: Annotated[bool, typer.Option("--tune", help="Fit fusion weights on this bench.")] = False,
+        save: Annotated[
+            Path | None, typer.Option(help="With --tune: write the tuned config JSON here.")
+        ] = None,
+        config: Annotated[
+            Path | None, typer.Option(help="Fusion config JSON to evaluate (default: shipped).")
+        ] = None,
+    ) -> None:
+        """Evaluate matching methods on a benchmark; print one JSON object (logs on stderr).
+
+        Example: techbridge eval ../shared/data/kipris-inu-experts-dev --method bm25,hybrid
+        """
+        from techbridge.matching.engine import Matcher
+        from techbridge.services.evaluation import run_eval
+
+        try:
+            matcher = Matcher(configs=load_configs(config) if config else None)
+            with Progress(console=_err, transient=True) as bar:
+                tasks: dict[str, TaskID] = {}
+
+                def progress(stage: str, done: int, total: int) -> None:
+                    if stage not in tasks:
+                        tasks[stage] = bar.add_task(stage, total=total)
+                    bar.update(tasks[stage], completed=done, total=total)
+
+                report, tuned = run_eval(bench, _methods(method), matcher, tune, progress)
+        except (TechbridgeError, InvalidError) as exc:
+            raise click.ClickException(str(exc)) from exc
+        if tuned is not None:
+            _err.print(f"tuned: {json.dumps(tuned.to_dict())}")
+            if save:
+                configs = {**load_configs(config), report["target"]: tuned}
+                save_configs(configs, save, note=f"tuned on {report['bench']}")
+                _err.print(f"saved to {save}")
+        sys.stdout.write(json.dumps(report) + "\n")

@@ -72,7 +72,7 @@ class CodeIndex:
                 if rows is not None:
                     best[rows] = np.maximum(best[rows], _level_weight(depth, len(levels)))
             total += best
-        return total / max(1, len(unique))
+        return (total / max(1, len(unique))).astype(np.float32)
 
 
 def shared_codes(query_codes: Sequence[str], record_codes: Sequence[str]) -> list[str]:

@@ -23,7 +23,7 @@ from techbridge.matching.codes import CodeIndex
 from techbridge.matching.explain import Match
 from techbridge.matching.filters import Filters
 from techbridge.matching.fusion import FUSIONS, NORMS
-from techbridge.matching.history import activity, collaboration
+from techbridge.matching.history import activity, collaboration, recency, year_of
 from techbridge.matching.lexical import LexicalIndex, document_terms
 from techbridge.matching.params import ITEM_SIGNALS, MatchConfig, load_configs
 from techbridge.matching.record import Query, Record
@@ -102,7 +102,7 @@ class Matcher:
         titles = analyzer.analyze_many([r.title for r in todo])
         texts = analyzer.analyze_many([r.text for r in todo])
         vectors = (
-            encoder.encode([embedding_text(r) for r in todo], progress=tick)  # type: ignore[call-arg]
+            encoder.encode([embedding_text(r) for r in todo], progress=tick)
             if encoder is not None and isinstance(encoder, UseEncoder)
             else embed_texts(encoder, [embedding_text(r) for r in todo])
             if encoder is not None
@@ -132,6 +132,7 @@ class Matcher:
         vectors = np.stack([f[3] for f in feats]) if feats else np.zeros((0, DIM), np.float32)
         self.dense_ = DenseIndex(self.ann_threshold).fit(vectors)
         self.dates_ = [r.date or "" for r in records]
+        self.years_ = np.array([year_of(r.date) for r in records], dtype=np.float64)
         self.orgs_ = [frozenset(r.organizations) for r in records]
         self.memberships_ = {
             "item": agg.build_membership(ids, None),
@@ -201,6 +202,7 @@ class Matcher:
         }
         out["history"] = collaboration(membership, self.orgs_, usable, query.organizations)
         out["prior"] = activity(membership, usable)
+        out["recency"] = recency(membership, self.years_, usable, query.date)
         return out
 
     def candidates(

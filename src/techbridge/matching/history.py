@@ -3,7 +3,8 @@
 ``history``: how many earlier usable records a candidate shares with the asking side (the
 query's ``organizations``) - joint applicants, co-owners and consortium partners are real
 cooperation. ``prior``: how many usable records mention the candidate at all (an active
-partner is a likelier one). Both are log-damped and fused with tuned weights.
+partner is a likelier one). ``recency``: how recently the candidate last appeared before
+the query, exp(-years / 3) (inventors and labs move on). All are damped and fused with tuned weights.
 """
 
 from __future__ import annotations
@@ -34,3 +35,27 @@ def collaboration(
 def activity(membership: Membership, usable: NDArray[np.bool_]) -> NDArray[np.float32]:
     """Return log(1 + number of usable records that mention each target)."""
     return np.log1p(usable_counts(membership, usable)).astype(np.float32)
+
+
+def year_of(date: str | None) -> float:
+    """Return an ISO date as a fractional year (NaN when missing or malformed)."""
+    if not date or len(date) < 4 or not date[:4].isdigit():
+        return float("nan")
+    month = int(date[5:7]) if len(date) >= 7 and date[5:7].isdigit() else 6
+    return int(date[:4]) + (month - 0.5) / 12
+
+
+def recency(
+    membership: Membership, years: NDArray[np.float64], usable: NDArray[np.bool_], query_date: str | None
+) -> NDArray[np.float32]:
+    """Return exp(-(years since the target's latest usable record) / 3); 0 without a query date."""
+    now = year_of(query_date)
+    out = np.zeros(len(membership.ids), dtype=np.float32)
+    if np.isnan(now):
+        return out
+    keep = usable[membership.item_rows] & ~np.isnan(years[membership.item_rows])
+    latest = np.full(len(membership.ids), -np.inf)
+    np.maximum.at(latest, membership.target_rows[keep], years[membership.item_rows[keep]])
+    seen = np.isfinite(latest)
+    out[seen] = np.exp(-np.maximum(now - latest[seen], 0) / 3.0)
+    return out

@@ -26,7 +26,7 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]*[A-Za-z0-9]|[A-Za-z]|\d+(?:\.\d+)?")
 _KEEP_TAGS = frozenset({"NNG", "NNP", "NR", "SL", "SN", "SH", "XR", "W_SERIAL"})
 _NOUN_TAGS = frozenset({"NNG", "NNP", "XR", "SH"})
 _STOPWORDS = frozenset(
-    [
+    (
         "a",
         "an",
         "and",
@@ -69,7 +69,7 @@ _STOPWORDS = frozenset(
         "used",
         "method",
         "system",
-    ]
+    )
 )
 
 
@@ -139,7 +139,7 @@ class Analyzer:
             if tok.tag in _NOUN_TAGS and run and run[-1].start + run[-1].len == tok.start:
                 run.append(tok)
             else:
-                run = self._flush(run, terms) + [tok] if tok.tag in _NOUN_TAGS else self._flush(run, terms)
+                run = [*self._flush(run, terms), tok] if tok.tag in _NOUN_TAGS else self._flush(run, terms)
         self._flush(run, terms)
         return terms
 

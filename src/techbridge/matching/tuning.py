@@ -50,7 +50,7 @@ def pool_rows(
 ) -> NDArray[np.int64]:
     """Return candidate rows worth keeping: each signal's best ``POOL`` and the relevant ones."""
     rows = np.flatnonzero(mask)
-    keep = {int(r) for r in rows if ids[r] in gains}
+    keep = {int(r) for r in rows if ids[int(r)] in gains}
     for values in raw.values():
         positive = rows[values[rows] > 0]
         top = positive[np.argsort(-values[positive], kind="stable")[:POOL]]

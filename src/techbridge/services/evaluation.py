@@ -100,7 +100,8 @@ def load_bench(folder: Path) -> Bench:
     kinds = {str(o["id"]): str(o.get("kind", "")) for o in _jsonl(folder / "organizations.jsonl")}
     return Bench(
         meta.get("name", folder.name), meta["target"], int(meta.get("k", 10)),
-        tuple(meta.get("candidate_kinds") or ()), merge_duplicates([_record(d) for d in _jsonl(folder / "items.jsonl")]),
+        tuple(meta.get("candidate_kinds") or ()),
+        merge_duplicates([_record(d) for d in _jsonl(folder / "items.jsonl")]),
         [_query(d) for d in _jsonl(folder / "queries.jsonl")], dict(qrels), kinds,
     )  # fmt: skip
 

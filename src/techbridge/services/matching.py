@@ -1,0 +1,72 @@
+"""Matching use cases over the database: build the index, match a need by key or free text.
+
+The engine never touches the database: this service loads records and organisation facts
+through ``techbridge.services.records``, keeps the index under
+``settings.resolved_index_dir()`` and hands the engine plain values.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from techbridge.config import Settings
+from techbridge.errors import NotFoundError
+from techbridge.matching.engine import Matcher
+from techbridge.matching.explain import Match
+from techbridge.matching.filters import Filters
+from techbridge.matching.index import load_index, update_index
+from techbridge.matching.record import Query
+from techbridge.services.database import database
+from techbridge.services.records import load_organizations, load_records
+from techbridge.storage.db import transaction
+from techbridge.storage.tables import Need
+
+log = logging.getLogger(__name__)
+
+
+def build_index(
+    settings: Settings, rebuild: bool = False, progress: Callable[[int, int], None] | None = None
+) -> dict[str, int]:
+    """Bring the matching index up to the database; return counts (records, added, changed, removed)."""
+    with database(settings) as engine, transaction(engine) as session:
+        records = load_records(session)
+    folder = settings.resolved_index_dir()
+    matcher, counts = update_index(folder, records, rebuild=rebuild, progress=progress)
+    log.info("index at %s: %d records", folder, len(matcher.records_))
+    return {"records": len(records), **counts}
+
+
+def need_query(session: Session, key: str) -> Query:
+    """Return the need with ``key`` (or numeric id) as a query; its company is the asking side."""
+    stmt = select(Need).where(Need.key == key)
+    need = session.scalars(stmt).first()
+    if need is None and key.isdigit():
+        need = session.get(Need, int(key))
+    if need is None:
+        raise NotFoundError(f"no need {key!r}")
+    text = f"{need.title}\n{need.description}".strip()
+    return Query(need.key, text, tuple(need.codes or ()), None, (need.organization.key,))
+
+
+def find_matches(
+    settings: Settings,
+    need: str | None = None,
+    text: str | None = None,
+    target: str = "organization",
+    k: int = 10,
+    filters: Filters | None = None,
+    explain: bool = True,
+) -> tuple[list[Match], dict[str, dict[str, Any]]]:
+    """Match a stored need (by key) or free ``text``; return the matches and organisation facts."""
+    matcher: Matcher = load_index(
+        settings.resolved_index_dir(), Matcher(ann_threshold=settings.ann_threshold)
+    )
+    with database(settings) as engine, transaction(engine) as session:
+        query = need_query(session, need) if need else Query("text", text or "")
+        facts = load_organizations(session)
+    return matcher.match(query, target, k, filters, facts, explain=explain), facts

@@ -1,0 +1,66 @@
+from pathlib import Path
+
+from techbridge.matching.engine import Matcher
+from techbridge.matching.filters import Filters
+from techbridge.matching.index import load_index, save_index, update_index
+from techbridge.matching.params import MatchConfig
+from techbridge.matching.record import Query, Record
+
+NEED = Query("n1", "알루미늄 다이캐스팅 금형 기술이 필요합니다", ("B22D 17/00",), organizations=("kodaco",))
+
+
+def test_match_items_and_organisations(matcher: Matcher) -> None:
+    items = matcher.match(NEED, "item", k=3)
+    assert items[0].id in {"p1", "p5"}
+    orgs = matcher.match(NEED, "organization", k=3)
+    assert orgs[0].id == "kitech"
+    assert all(m.id != "kodaco" for m in orgs)  # the asking side is never a candidate
+    assert [(-m.score, m.id) for m in orgs] == sorted((-m.score, m.id) for m in orgs)
+
+
+def test_explanation_names_terms_codes_and_evidence(matcher: Matcher) -> None:
+    top = matcher.match(NEED, "organization", k=1)[0]
+    ex = top.explanation
+    assert ex is not None and abs(sum(ex.shares.values()) - 1) < 1e-3
+    assert "다이캐스팅" in ex.terms and ex.codes
+    assert {e.id for e in ex.evidence} <= {"p1", "p5"}
+
+
+def test_cross_lingual_match_gives_sentence_pair(matcher: Matcher) -> None:
+    query = Query("n2", "현장 호흡기 바이러스 진단을 위한 등온증폭")
+    top = matcher.match(query, "item", k=1)[0]
+    assert top.id == "p3"
+    assert top.explanation is not None and top.explanation.evidence[0].sentence_pair is not None
+
+
+def test_date_and_exclude_rules_and_filters(matcher: Matcher) -> None:
+    dated = Query("n3", NEED.text, NEED.codes, date="2020-01-01", exclude=("p1",))
+    assert matcher.match(dated, "item", k=5) == [] or all(
+        m.id not in {"p1", "p5"} for m in matcher.match(dated, "item", k=5)
+    )
+    facts = {"kitech": {"kind": "research_institute"}, "kodaco": {"kind": "company"}}
+    only = matcher.match(NEED, "organization", k=5, filters=Filters(kinds=("company",)), facts=facts)
+    assert only == []
+
+
+def test_weights_change_the_order(matcher: Matcher, analyzer, encoder) -> None:  # type: ignore[no-untyped-def]
+    query = Query("n4", "라이다 광학소재", ("C12Q 1/68",))
+    lexical = Matcher({"item": MatchConfig({"bm25": 1.0}, 1)}, analyzer, encoder).fit(matcher.records_)
+    codes = Matcher({"item": MatchConfig({"codes": 1.0}, 1)}, analyzer, encoder).fit(matcher.records_)
+    assert lexical.match(query, "item", 1)[0].id == "p2"
+    assert codes.match(query, "item", 1)[0].id == "p3"
+
+
+def test_index_round_trip_and_incremental_update(
+    tmp_path: Path, matcher: Matcher, corpus: list[Record]
+) -> None:
+    save_index(matcher, tmp_path)
+    loaded = load_index(tmp_path, Matcher(analyzer=matcher.analyzer_, encoder=matcher.encoder_))
+    assert [m.id for m in loaded.match(NEED, "item", 3)] == [m.id for m in matcher.match(NEED, "item", 3)]
+    changed = Record("p4", "다이캐스팅 금형 설계", "금형 설계 자동화", "ko", (), ("etri",), (), "2018-07-01")
+    new = Record("p6", "New record", "text", "en")
+    records = [*(r for r in corpus if r.id not in {"p4", "p2"}), changed, new]
+    _, counts = update_index(tmp_path, records)
+    assert counts == {"added": 1, "changed": 1, "removed": 1}
+    again = load_index(tmp_path, Matcher(analyzer=matcher.analyzer_, encoder=matcher.encoder_))
+    assert "p2" not in again.row_ and "etri" in {m.id for m in again.match(NEED, "organization", 5)}

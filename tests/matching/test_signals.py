@@ -1,0 +1,80 @@
+import numpy as np
+
+from techbridge.matching.aggregate import aggregate, build_membership, evidence_rows
+from techbridge.matching.codes import CodeIndex, code_levels, code_similarity
+from techbridge.matching.fusion import FUSIONS, minmax, zscore
+from techbridge.matching.history import activity, collaboration, recency
+from techbridge.matching.lexical import LexicalIndex
+from techbridge.matching.semantic import DenseIndex, best_sentence_pair
+
+
+def test_bm25_ranks_the_matching_document_first() -> None:
+    index = LexicalIndex().fit([["금형", "알루미늄"], ["라이다", "센서"], ["금형", "금형", "다이캐스팅"]])
+    scores = index.scores(["다이캐스팅", "금형", "unknown"])
+    assert int(np.argmax(scores)) == 2 and scores[1] == 0
+
+
+def test_code_hierarchy_group_beats_subclass() -> None:
+    assert code_levels("G06T 7/00") == ("G06T", "G06T 7", "G06T 7/00")
+    assert code_similarity("G06T 7/00", "G06T 7/00") == 1.0
+    assert code_similarity("G06T 7/00", "G06T 7/20") > code_similarity("G06T 7/00", "G06T 5/00") > 0
+    assert code_similarity("G06T 7/00", "H04N 7/00") == 0
+    scores = (
+        CodeIndex().fit([["G06T 7/00"], ["G06T 7/20"], ["G06T 5/00"], ["A01B 1/00"]]).scores(["G06T 7/00"])
+    )
+    assert list(np.argsort(-scores)[:3]) == [0, 1, 2] and scores[3] == 0
+
+
+def test_dense_crosses_languages(encoder) -> None:  # type: ignore[no-untyped-def]
+    vectors = encoder.encode(
+        ["자동차용 라이다 광학 소재", "bananas and apples", "optical materials for automotive lidar"]
+    )
+    dense = DenseIndex().fit(vectors[1:])
+    scores = dense.scores(vectors[0])
+    assert scores[1] > scores[0]
+    pair = best_sentence_pair(
+        encoder, "자동차용 라이다 광학 소재. 바나나", "Fruit is sweet. Optical lidar materials."
+    )
+    assert pair is not None and "lidar" in pair[1]
+
+
+def test_dense_hnsw_agrees_with_exact(encoder) -> None:  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(300, 512)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    exact, ann = DenseIndex(ann_threshold=10_000).fit(vectors), DenseIndex(ann_threshold=100).fit(vectors)
+    assert ann.ann_ is not None
+    assert set(exact.search(vectors[5], 10)[0]) == set(ann.search(vectors[5], 10)[0])
+
+
+def test_aggregation_sums_best_n_usable_items() -> None:
+    m = build_membership(["a", "b", "c", "d"], [["x"], ["x"], ["x", "y"], ["y"]])
+    scores = np.array([0.5, 0.4, 0.3, 0.9], dtype=np.float32)
+    usable = np.array([True, True, True, False])
+    np.testing.assert_allclose(aggregate(scores, m, usable, top_n=2), [0.9, 0.3])
+    np.testing.assert_allclose(aggregate(scores, m, usable, top_n=3, decay=0.5), [0.5 + 0.2 + 0.075, 0.3])
+    assert evidence_rows(scores, m, usable, 0, 2) == [0, 1]
+
+
+def test_history_prior_and_recency() -> None:
+    m = build_membership(["a", "b", "c"], [["co", "x"], ["co", "y"], ["y"]])
+    orgs = [frozenset({"co", "x"}), frozenset({"co", "y"}), frozenset({"y"})]
+    usable = np.array([True, True, True])
+    hist = collaboration(m, orgs, usable, ["co"])
+    assert m.ids == ("co", "x", "y") and hist[1] == hist[2] > 0
+    assert activity(m, usable)[2] > activity(m, usable)[1]
+    years = np.array([2010.5, 2020.5, np.nan])
+    rec = recency(m, years, usable, "2021-01-01")
+    assert rec[2] > rec[1] > 0
+
+
+def test_normalisations_and_fusions() -> None:
+    mask = np.array([True, True, True, False])
+    a = np.array([1.0, 3.0, 2.0, 99.0], dtype=np.float32)
+    np.testing.assert_allclose(minmax(a, mask), [0, 1, 0.5, 0])
+    assert abs(float(zscore(a, mask)[mask].mean())) < 1e-6
+    b = np.array([3.0, 0.0, 1.0, 0.0], dtype=np.float32)
+    fused = FUSIONS["linear"]({"a": a, "b": b}, {"a": 1.0, "b": 1.0}, mask, "minmax")
+    assert int(np.argmax(fused)) in (0, 1)
+    rrf = FUSIONS["rrf"]({"a": a, "b": b}, {"a": 1.0, "b": 0.0}, mask, "minmax")
+    assert int(np.argmax(rrf)) == 1 and rrf[3] == 0

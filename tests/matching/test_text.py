@@ -1,0 +1,29 @@
+from techbridge.matching.text import Analyzer, extract_codes, strip_codes
+
+
+def test_domain_words_stay_whole(analyzer: Analyzer) -> None:
+    terms = analyzer.analyze("알루미늄 다이캐스팅 금형의 등온증폭")
+    assert {"다이캐스팅", "금형", "등온증폭", "알루미늄"} <= set(terms)
+    assert "다이" not in terms
+
+
+def test_compound_nouns_are_joined(analyzer: Analyzer) -> None:
+    terms = analyzer.analyze("태양광모듈을 탑재한 부이")
+    assert "태양광" in terms and "모듈" in terms and "태양광모듈" in terms
+
+
+def test_english_is_stemmed_word_by_word_in_mixed_text(analyzer: Analyzer) -> None:
+    terms = analyzer.analyze("광대역 패치 안테나(Broadband Patch Antennas) measuring networks")
+    assert {"광대역", "안테나", "broadband", "antenna", "measur", "network"} <= set(terms)
+
+
+def test_codes_are_extracted_before_morphology(analyzer: Analyzer) -> None:
+    text = "분류 G06T 7/00 및 H04N13/20"
+    assert extract_codes(text) == ("G06T 7/00", "H04N 13/20")
+    assert "G06T" not in strip_codes(text)
+    assert "06" not in analyzer.analyze(text)
+
+
+def test_numbers_and_foreign_words_kept(analyzer: Analyzer) -> None:
+    terms = analyzer.analyze("LiDAR 센서 905 nm 파장")
+    assert "lidar" in terms and "905" in terms

@@ -1,0 +1,140 @@
+"""Organisations: finding one however its name is written, and creating or updating it by a stable key.
+
+An organisation is looked up by its ``key``, then its business registration number, then its
+normalised name within its country (``normalize_name``), so ``(주)엘엠에스``, ``주식회사 엘엠에스``
+and ``엘엠에스(주)`` are one company.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from techbridge.domain.organization import guess_kind, normalize_name
+from techbridge.errors import InvalidError
+from techbridge.services.audit import record_change
+from techbridge.storage.tables import Organization
+
+log = logging.getLogger(__name__)
+
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+_FIELDS = ("name", "name_en", "kind", "size_class", "country", "region", "business_number", "description")
+_FIELDS_WITH_SOURCE = (*_FIELDS, "source")
+
+
+def default_key(name: str, country: str = "") -> str:
+    """Return the key an organisation gets when its file names none: ``org:<name_key>[:<country>]``."""
+    name_key = normalize_name(name)
+    return f"org:{name_key}:{country}" if country else f"org:{name_key}"
+
+
+def find_organization(session: Session, name_or_key: str, country: str | None = None) -> Organization | None:
+    """Return the organisation whose key is ``name_or_key``, or whose normalised name matches it.
+
+    Args:
+        name_or_key: a stable key (``org0004``, ``cordis:999822263``) or a name in any spelling.
+        country: restrict a name match to this country; ``None`` accepts a single match anywhere.
+    """
+    found = session.scalar(select(Organization).where(Organization.key == name_or_key))
+    if found is not None:
+        return found
+    query = select(Organization).where(Organization.name_key == normalize_name(name_or_key))
+    if country is not None:
+        query = query.where(Organization.country == country)
+    matches = list(session.scalars(query.limit(2)))
+    return matches[0] if len(matches) == 1 else None
+
+
+def lookup_organization(session: Session, values: dict[str, Any]) -> Organization | None:
+    """Return the stored organisation ``values`` describe: by key, business number, then name."""
+    if values.get("key"):
+        found = session.scalar(select(Organization).where(Organization.key == values["key"]))
+        if found is not None:
+            return found
+    if values.get("business_number"):
+        number = values["business_number"]
+        found = session.scalar(select(Organization).where(Organization.business_number == number))
+        if found is not None:
+            return found
+    name_key = normalize_name(values["name"])
+    country = values.get("country") or ""
+    query = select(Organization).where(Organization.name_key == name_key, Organization.country == country)
+    return session.scalar(query)
+
+
+def upsert_organization(
+    session: Session, values: dict[str, Any], actor: str, *, audit: bool = True
+) -> tuple[Organization, str]:
+    """Create the organisation ``values`` describe, or update the stored one with the given fields.
+
+    Fields that are absent or ``None`` are left as stored; the key of a stored record never changes.
+
+    Args:
+        values: ``name`` (required), ``kind``, ``country`` and optionally every other column.
+        actor: who makes the change, for the audit log.
+        audit: write a ``create``/``update`` audit entry (an import writes one entry per file instead).
+
+    Returns:
+        The organisation and what happened to it: ``created``, ``updated`` or ``unchanged``.
+    """
+    found = lookup_organization(session, values)
+    if found is None:
+        return _create(session, values, actor, audit), CREATED
+    changed = apply_changes(found, values, _FIELDS_WITH_SOURCE)
+    if "name" in changed:
+        found.name_key = normalize_name(found.name)
+    if changed and audit:
+        record_change(session, actor, "update", "organization", found.key, {"fields": changed})
+    return found, UPDATED if changed else UNCHANGED
+
+
+def ensure_organization(
+    session: Session, values: dict[str, Any], actor: str, *, audit: bool = True
+) -> tuple[Organization, str]:
+    """Return the stored organisation ``values`` describe, creating it if missing but never updating it.
+
+    Used for organisations a file only mentions (a patent's applicants), whose kind is a guess.
+    """
+    found = lookup_organization(session, values)
+    if found is not None:
+        return found, UNCHANGED
+    return _create(session, values, actor, audit), CREATED
+
+
+def _create(session: Session, values: dict[str, Any], actor: str, audit: bool) -> Organization:
+    name = str(values.get("name") or "").strip()
+    if not name:
+        raise InvalidError("an organisation needs a name")
+    country = values.get("country") or ""
+    organization = Organization(
+        key=values.get("key") or default_key(name, country),
+        name=name,
+        name_key=normalize_name(name),
+        kind=values.get("kind") or guess_kind(name).value,
+        country=country,
+    )
+    apply_changes(organization, values, _FIELDS_WITH_SOURCE[1:])
+    session.add(organization)
+    session.flush()
+    log.info("created organisation %s", organization.key)
+    if audit:
+        record_change(session, actor, "create", "organization", organization.key, {"name": name})
+    return organization
+
+
+def apply_changes(record: Any, values: dict[str, Any], fields: tuple[str, ...]) -> list[str]:
+    """Set each of ``fields`` that ``values`` gives (not ``None``) and that differs; return those changed.
+
+    Shared by every entity's upsert: absent fields are left as stored.
+    """
+    changed = []
+    for name in fields:
+        value = values.get(name)
+        if value is None or getattr(record, name) == value:
+            continue
+        setattr(record, name, value)
+        changed.append(name)
+    return changed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import techbridge.storage.accounts  # noqa: F401
 from techbridge.storage.tables import Base
 
 _engine = context.config.attributes["engine"]

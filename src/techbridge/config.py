@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SESSION_SECRET = "development-only-secret-change-me"
 
 
 class Settings(BaseSettings):
@@ -38,6 +40,40 @@ class Settings(BaseSettings):
         default=365,
         description="A need listed longer than this must be reconfirmed by its owner.",
     )
+
+    environment: str = Field(
+        default="development",
+        description="development, test or production; outside development the default secret is refused.",
+    )
+    session_secret: str = Field(
+        default=DEFAULT_SESSION_SECRET,
+        description="Secret key that signs CSRF tokens of signed-in sessions; set a long random value.",
+    )
+    cookie_secure: bool = Field(
+        default=False,
+        description="Send the session cookie only over HTTPS (switch on behind a TLS reverse proxy).",
+    )
+    session_hours: int = Field(default=12, description="How long a signed-in session lasts, in hours.")
+    admin_password: str | None = Field(
+        default=None,
+        description="Password of the administrator `init` creates; unset: a one-time password is printed.",
+    )
+    login_max_failures: int = Field(
+        default=5,
+        description="Failed sign-ins allowed per user name (and per address) within the login window.",
+    )
+    login_window_minutes: int = Field(
+        default=15, description="Length of the window in which failed sign-ins are counted, in minutes."
+    )
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Settings:
+        if self.environment != "development" and self.session_secret == DEFAULT_SESSION_SECRET:
+            raise ValueError(
+                "TECHBRIDGE_SESSION_SECRET must be set outside development "
+                f"(TECHBRIDGE_ENVIRONMENT={self.environment!r})"
+            )
+        return self
 
     def resolved_index_dir(self) -> Path:
         """Return where the matching index lives for this database."""

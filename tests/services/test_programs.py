@@ -1,0 +1,114 @@
+"""Programs and rounds: rules, participants, screening, assignment and its manager controls."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from techbridge.errors import ConflictError, InvalidError, NotFoundError
+from techbridge.services import rounds
+from techbridge.services.assignment import (
+    accept_assignment,
+    run_assignment,
+    set_candidate_scores,
+    set_pair_rule,
+    swap_partner,
+)
+from techbridge.services.cooperations import get_cooperation
+from techbridge.services.programs import create_program, get_program, list_programs
+from techbridge.storage.db import transaction
+from techbridge.storage.tables import AuditEntry, Cooperation, Round
+from tests.services.round_builders import SCORES, world
+
+
+def test_a_round_shows_its_participants_and_screening(engine: Engine) -> None:
+    world(engine)
+    view = rounds.get_round(engine, "p", "r1")
+    assert [(p.organization, p.capacity) for p in view.participants] == [("etri", 2), ("kimm", 1)]
+    assert view.needs == {"accepted": 3}
+    assert get_program(engine, "p").rounds == ("r1",)
+    assert [p.key for p in list_programs(engine)] == ["p"]
+
+
+def test_bad_program_and_round_input_is_refused_and_nothing_is_written(engine: Engine) -> None:
+    world(engine)
+    with pytest.raises(ConflictError):
+        create_program(engine, "t", "p", "again")
+    with pytest.raises(InvalidError, match="before it opens"):
+        rounds.create_round(
+            engine, "t", "p", "r2", "x", opens_on=dt.date(2021, 5, 1), closes_on=dt.date(2021, 4, 1)
+        )
+    with pytest.raises(InvalidError, match="size class small"):
+        rounds.set_participants(engine, "t", "p", "r1", {"small": 1})
+    with pytest.raises(InvalidError, match="capacity"):
+        rounds.set_participants(engine, "t", "p", "r1", {"kimm": -1})
+    with pytest.raises(InvalidError, match="needs a reason"):
+        rounds.screen(engine, "t", "p", "r1", "need-acme", False, " ")
+    with pytest.raises(NotFoundError):
+        rounds.screen(engine, "t", "p", "r9", "need-acme", True, None)
+    with transaction(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Round)) == 1
+
+
+def test_assignment_is_exact_beats_greedy_and_shows_its_price(engine: Engine) -> None:
+    world(engine)
+    set_candidate_scores(engine, "t", "p", "r1", SCORES)
+    report = run_assignment(engine, "t", "p", "r1")
+    assert {(p.need, p.partner) for p in report.pairs} == {
+        ("need-acme", "etri"),
+        ("need-bolt", "kimm"),
+        ("need-cyan", "etri"),
+    }
+    assert report.total == pytest.approx(2.15)
+    assert report.greedy_total == pytest.approx(1.5)  # acme–kimm, cyan–etri, bolt–etri
+    assert report.unconstrained_total == pytest.approx(2.25)
+    assert report.capacity_cost == pytest.approx(0.1)
+    assert report.load == {"etri": (2, 2), "kimm": (1, 1)}
+    assert [a.partner for a in report.alternatives["need-acme"]] == ["kimm"]
+    assert report.scores_source == "candidates"
+
+
+def test_locks_forbids_and_swaps_change_the_next_run(engine: Engine) -> None:
+    world(engine)
+    set_candidate_scores(engine, "t", "p", "r1", SCORES)
+    set_pair_rule(engine, "t", "p", "r1", "need-acme", "kimm", "lock")
+    pairs = {(p.need, p.partner) for p in run_assignment(engine, "t", "p", "r1").pairs}
+    assert ("need-acme", "kimm") in pairs and ("need-bolt", "etri") in pairs
+    swap_partner(engine, "t", "p", "r1", "need-bolt", "etri", "kimm", "company prefers KIMM")
+    with pytest.raises(InvalidError, match="above its capacity"):
+        run_assignment(engine, "t", "p", "r1")  # acme and bolt both locked to kimm (capacity 1)
+    set_pair_rule(engine, "t", "p", "r1", "need-acme", "kimm", "clear")
+    pairs = {(p.need, p.partner) for p in run_assignment(engine, "t", "p", "r1").pairs}
+    assert ("need-bolt", "kimm") in pairs and ("need-bolt", "etri") not in pairs
+    with pytest.raises(InvalidError, match="needs a reason"):
+        set_pair_rule(engine, "t", "p", "r1", "need-acme", "etri", "forbid")
+
+
+def test_accepting_opens_one_cooperation_per_need_once(engine: Engine) -> None:
+    world(engine)
+    set_candidate_scores(engine, "t", "p", "r1", SCORES)
+    run_assignment(engine, "t", "p", "r1")
+    keys = accept_assignment(engine, "t", "p", "r1")
+    assert keys == [f"coop-p-r1-need-{n}" for n in ("acme", "bolt", "cyan")]
+    assert accept_assignment(engine, "t", "p", "r1") == keys
+    view = get_cooperation(engine, keys[0])
+    assert view.stage == "matched" and view.members == (("acme", "demand"), ("etri", "supply"))
+    assert [s.to_stage for s in view.history] == ["matched"]
+    with pytest.raises(ConflictError, match="accepted"):
+        set_pair_rule(engine, "t", "p", "r1", "need-acme", "etri", "forbid", "changed mind")
+    rerun = run_assignment(engine, "t", "p", "r1")  # accepted pairs stay
+    assert all(p.is_locked for p in rerun.pairs)
+    with transaction(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Cooperation)) == 3
+        assert (
+            session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "accept"))
+            == 2
+        )
+
+
+def test_without_candidate_scores_the_run_says_it_used_trivial_scores(engine: Engine) -> None:
+    world(engine)
+    report = run_assignment(engine, "t", "p", "r1")
+    assert report.scores_source == "trivial" and len(report.pairs) == 3

@@ -35,7 +35,10 @@ def _root(
     Example: techbridge --db sqlite:///demo.db list organization
     """
     settings = Settings() if db is None else Settings(database_url=db)
-    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    level = logging.getLevelName(settings.log_level.upper())
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.root.handlers:  # bm25s sets its own logger to DEBUG when imported
+        handler.setLevel(level)
     ctx.obj = settings
 
 

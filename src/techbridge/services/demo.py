@@ -1,0 +1,157 @@
+"""The demo: the bundled sample data, loaded through the same importers users use, and matched.
+
+Bundled data lives in ``techbridge/data/`` (each folder has a ``PROVENANCE.md``):
+``demo-2021/`` (the 2021 mid-sized company – institute program: facts from the press release,
+institutes described by their published research fields, invented filler marked as such),
+``norway-h2020/`` (Research Council of Norway open data, NLOD) and ``cordis-he/`` (CORDIS).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from techbridge.config import Settings
+from techbridge.errors import NotFoundError
+from techbridge.matching.explain import Match
+from techbridge.matching.filters import Filters
+from techbridge.services.importing import ImportSummary, import_file
+from techbridge.services.matching import build_index, find_matches
+from techbridge.services.programs import create_program
+from techbridge.storage.db import transaction
+from techbridge.storage.tables import Program
+
+log = logging.getLogger(__name__)
+
+PROGRAM_KEY = "demo-2021"
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoFile:
+    """One bundled file (or benchmark folder) and how it is imported."""
+
+    label: str
+    entity: str
+    path: str
+    mapping: str = "default"
+
+
+DEMO_FILES = (
+    DemoFile("2021 program: organisations", "organization", "demo-2021/organizations.jsonl"),
+    DemoFile("2021 program: needs", "need", "demo-2021/needs.jsonl"),
+    DemoFile("Norwegian H2020 projects (NLOD)", "bench", "norway-h2020", "bench"),
+    DemoFile(
+        "Horizon Europe participants, KR and NO (CORDIS)",
+        "project",
+        "cordis-he/participants-kr-no.csv",
+        "cordis",
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PairResult:
+    """How the matching engine ranked one of the program's named pairs."""
+
+    need: str
+    title: str
+    company: str
+    institute: str
+    institute_key: str
+    rank: int | None
+    matches: list[Match] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
+
+
+def data_dir() -> Path:
+    """Return the folder of the bundled data."""
+    return Path(str(resources.files("techbridge") / "data"))
+
+
+def program_facts() -> dict[str, Any]:
+    """Return the 2021 program as the bundled ``program.json`` describes it."""
+    facts: dict[str, Any] = json.loads(
+        (data_dir() / "demo-2021" / "program.json").read_text(encoding="utf-8")
+    )
+    return facts
+
+
+def load_demo_data(
+    engine: Engine, actor: str, progress: Callable[[DemoFile], Progress | None] | None = None
+) -> list[ImportSummary]:
+    """Import every bundled file and make sure the 2021 program exists; running it again changes nothing."""
+    summaries = []
+    for demo_file in DEMO_FILES:
+        tick = progress(demo_file) if progress else None
+        path = data_dir() / demo_file.path
+        summaries.append(
+            import_file(engine, demo_file.entity, path, mapping=demo_file.mapping, actor=actor, progress=tick)
+        )
+    _ensure_program(engine, actor)
+    return summaries
+
+
+def _ensure_program(engine: Engine, actor: str) -> None:
+    with transaction(engine) as session:
+        exists = session.scalar(select(Program.id).where(Program.key == PROGRAM_KEY)) is not None
+    if exists:
+        return
+    facts = program_facts()
+    create_program(
+        engine,
+        actor,
+        PROGRAM_KEY,
+        facts["name"],
+        name_en=facts["name_en"],
+        ministry=facts["ministry"],
+        year=facts["year"],
+        description=facts["description"],
+    )
+
+
+def index_demo(settings: Settings, progress: Progress | None = None) -> dict[str, int]:
+    """Bring the matching index up to the demo database."""
+    return build_index(settings, progress=progress)
+
+
+INSTITUTES = Filters(kinds=("research_institute",), countries=("KR",))
+
+
+def match_named_pairs(settings: Settings, k: int = 5) -> list[PairResult]:
+    """Rank Korean research institutes for each need of the program's named pairs.
+
+    Returns one result per pair, with the rank the engine gave the institute the program paired the
+    company with (``None`` when it is not among the ``k`` shown).
+
+    Raises:
+        NotFoundError: the demo data has not been loaded.
+    """
+    results = []
+    for pair in program_facts()["pairs"]:
+        matches, facts = find_matches(
+            settings, need=pair["need"], target="organization", k=k, filters=INSTITUTES
+        )
+        if pair["institute"] not in facts:
+            raise NotFoundError(f"demo institute {pair['institute']!r} is missing: run the demo import first")
+        ranks = [i for i, match in enumerate(matches, 1) if match.id == pair["institute"]]
+        results.append(
+            PairResult(
+                need=pair["need"],
+                title=pair["field"],
+                company=facts.get(pair["company"], {}).get("name", pair["company"]),
+                institute=facts[pair["institute"]]["name"],
+                institute_key=pair["institute"],
+                rank=ranks[0] if ranks else None,
+                matches=matches,
+                names={match.id: facts.get(match.id, {}).get("name", match.id) for match in matches},
+            )
+        )
+    return results

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from techbridge.cli.output import cli_errors, err_console, print_json, settings_of
 from techbridge.config import Settings
-from techbridge.errors import TechbridgeError
+from techbridge.services.database import database
 from techbridge.services.importing import ImportSummary, import_file
-from techbridge.storage.db import is_initialized, make_engine, migrate
 
-_err = Console(stderr=True)
 _BAR_FROM = 500  # records; shorter imports finish before a bar would be worth drawing
 
 
@@ -31,12 +27,9 @@ def _summary_lines(summary: ImportSummary) -> list[str]:
 
 
 def _run(settings: Settings, entity: str, path: Path, fmt: str | None, mapping: str) -> ImportSummary:
-    engine = make_engine(settings)
-    try:
-        if not is_initialized(engine):
-            migrate(engine)
+    with database(settings) as engine:  # a new database is migrated first
         columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=_err, transient=True) as bar:
+        with Progress(*columns, console=err_console, transient=True) as bar:
             task = bar.add_task("import", total=None, visible=False)
 
             def progress(done: int, total: int) -> None:
@@ -46,8 +39,6 @@ def _run(settings: Settings, entity: str, path: Path, fmt: str | None, mapping: 
             return import_file(
                 engine, entity, path, fmt=fmt, mapping=mapping, actor=settings.actor, progress=progress
             )
-    finally:
-        engine.dispose()
 
 
 def register(app: typer.Typer) -> None:
@@ -78,13 +69,10 @@ def register(app: typer.Typer) -> None:
 
         Example: techbridge import organization orgs.csv
         """
-        settings: Settings = ctx.obj
-        try:
-            summary = _run(settings, entity, file, fmt, mapping)
-        except TechbridgeError as exc:  # an ImportRejectedError's text lists every problem
-            raise click.ClickException(str(exc)) from exc
+        with cli_errors():  # an ImportRejectedError's text lists every problem, one per line
+            summary = _run(settings_of(ctx), entity, file, fmt, mapping)
         if as_json:
-            typer.echo(json.dumps(summary.to_dict(), ensure_ascii=False))
+            print_json(summary.to_dict())
             return
         for line in _summary_lines(summary):
             typer.echo(line)

@@ -1,0 +1,91 @@
+"""The ``import`` command: summaries, JSON output, and every problem of a refused file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from techbridge.cli import importing
+from techbridge.config import Settings
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli() -> typer.Typer:
+    """The application with the import command (the same registration as ``techbridge.cli.app``)."""
+    from techbridge.cli.app import app
+
+    if "import" not in {command.name for command in app.registered_commands}:
+        app = typer.Typer(rich_markup_mode=None, pretty_exceptions_enable=False)
+
+        @app.callback()
+        def _root(ctx: typer.Context, db: str = typer.Option(...)) -> None:
+            ctx.obj = Settings(database_url=db, actor="tester")
+
+        importing.register(app)
+    return app
+
+
+def _orgs(tmp_path: Path) -> Path:
+    path = tmp_path / "orgs.csv"
+    path.write_bytes("name,kind,country\n(주)엘엠에스,company,KR\n한국기계연구원,출연연,KR\n".encode("cp949"))
+    return path
+
+
+def test_import_prints_counts_and_reimport_changes_nothing(
+    cli: typer.Typer, settings: Settings, tmp_path: Path
+) -> None:
+    args = ["--db", settings.database_url, "import", "organization", str(_orgs(tmp_path))]
+    first = runner.invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    assert "organization: 2 created, 0 updated, 0 unchanged" in first.output
+    again = runner.invoke(cli, [*args, "--json"])
+    assert again.exit_code == 0, again.output
+    summary = json.loads(again.stdout)
+    assert summary["counts"] == {"organization": {"created": 0, "updated": 0, "unchanged": 2}}
+
+
+def test_a_refused_file_lists_every_problem_and_exits_non_zero(
+    cli: typer.Typer, sqlite_settings: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "orgs.csv"
+    path.write_text("name,kind\nA,spaceship\nB,company\n,company\n", encoding="utf-8")
+    result = runner.invoke(cli, ["--db", sqlite_settings.database_url, "import", "organization", str(path)])
+    assert result.exit_code == 1
+    assert "orgs.csv:2: kind: unknown organisation kind 'spaceship'" in result.stderr
+    assert "orgs.csv:4: name: required value is empty" in result.stderr
+
+
+def test_format_option_and_bench_folder(cli: typer.Typer, sqlite_settings: Settings, tmp_path: Path) -> None:
+    data = tmp_path / "orgs.dat"
+    data.write_text('{"name": "ETRI", "kind": "research_institute", "country": "KR"}\n', encoding="utf-8")
+    db = ["--db", sqlite_settings.database_url]
+    result = runner.invoke(cli, [*db, "import", "organization", str(data), "--format", "jsonl"])
+    assert result.exit_code == 0, result.output
+    bench = tmp_path / "bench"
+    bench.mkdir()
+    (bench / "bench.json").write_text('{"name": "b", "target": "organization"}', encoding="utf-8")
+    (bench / "organizations.jsonl").write_text(
+        '{"id": "o1", "name": "SINTEF AS", "kind": "research_institute", "country": "NO"}\n', encoding="utf-8"
+    )
+    (bench / "items.jsonl").write_text(
+        '{"id": "H2020-1", "title": "T", "text": "x", "organizations": ["o1"], "date": "2015-01-01"}\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(cli, [*db, "import", "bench", str(bench), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["counts"]["project"]["created"] == 1
+
+
+def test_unknown_mapping_is_a_clear_error(
+    cli: typer.Typer, sqlite_settings: Settings, tmp_path: Path
+) -> None:
+    args = ["--db", sqlite_settings.database_url, "import", "organization", str(_orgs(tmp_path))]
+    result = runner.invoke(cli, [*args, "--mapping", "nope"])
+    assert result.exit_code == 1
+    assert "unknown mapping 'nope'" in result.stderr

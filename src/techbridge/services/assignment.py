@@ -7,6 +7,7 @@ answer, which opens one cooperation per need (``accept_assignment``).
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections import Counter
 from collections.abc import Mapping
@@ -301,9 +302,17 @@ def _pair(pair: Pair) -> PairView:
 
 
 def accept_assignment(
-    engine: Engine, actor: str, program_key: str, round_key: str, need_keys: list[str] | None = None
+    engine: Engine,
+    actor: str,
+    program_key: str,
+    round_key: str,
+    need_keys: list[str] | None = None,
+    at: dt.datetime | None = None,
 ) -> list[str]:
     """Accept the proposed pairs (of ``need_keys``, or all) and open one cooperation per need.
+
+    Args:
+        at: when the cooperations were matched (default: now), for records entered afterwards.
 
     Returns:
         The keys of the cooperations opened or joined, in need order.
@@ -325,7 +334,7 @@ def accept_assignment(
             assignment.status = "accepted"
             partners.setdefault(need.key, []).append(assignment.organization_id)
         keys = [
-            _open(session, actor, program_key, round_, find_need(session, n), ids)
+            _open(session, actor, program_key, round_, find_need(session, n), ids, at)
             for n, ids in partners.items()
         ]
         record_change(session, actor, "accept", "round", f"{program_key}/{round_key}", {"cooperations": keys})
@@ -333,9 +342,15 @@ def accept_assignment(
 
 
 def _open(
-    session: Session, actor: str, program_key: str, round_: Round, need: Need, org_ids: list[int]
+    session: Session,
+    actor: str,
+    program_key: str,
+    round_: Round,
+    need: Need,
+    org_ids: list[int],
+    at: dt.datetime | None,
 ) -> str:
     key = f"coop-{program_key}-{round_.key}-{need.key}"
     members = [(need.organization_id, "demand"), *((oid, "supply") for oid in org_ids)]
-    add_cooperation(session, actor, key, need.title, members, round_id=round_.id, need=need)
+    add_cooperation(session, actor, key, need.title, members, round_id=round_.id, need=need, at=at)
     return key

@@ -56,26 +56,30 @@ def scope_kpis(engine: Engine, scope: Scope) -> Kpis:
 def gather_facts(session: Session, scope: Scope) -> Facts:
     """Collect the records of ``scope`` that the KPIs count."""
     coops = _cooperations(session, scope)
-    coop_ids = [c.id for c in coops]
-    needs = _needs(session, scope, {c.need_id for c in coops if c.need_id})
-    matched = {c.need_id for c in coops if c.need_id in needs}
     history = session.execute(
-        select(StageChange.cooperation_id, StageChange.to_stage).where(
-            StageChange.cooperation_id.in_(coop_ids)
+        select(StageChange.cooperation_id, StageChange.to_stage, StageChange.at).where(
+            StageChange.cooperation_id.in_([c.id for c in coops])
         )
     ).all()
+    all_ids = [c.id for c in coops]  # dated records of every cooperation count in their own year
+    if scope.year:  # in the funnel, a cooperation counts in the year it was opened (its first step)
+        opened = {cid: min(as_utc(at) for c2, _, at in history if c2 == cid) for cid, _, _ in history}
+        coops = [c for c in coops if c.id in opened and opened[c.id].year == scope.year]
+    funnel_ids = {c.id for c in coops}
+    needs = _needs(session, scope, {c.need_id for c in coops if c.need_id})
+    matched = {c.need_id for c in coops if c.need_id in needs}
     furthest = [
-        furthest_stage([Stage(s) for cid, s in history if cid == c.id] + [Stage(c.stage)]) for c in coops
+        furthest_stage([Stage(s) for cid, s, _ in history if cid == c.id] + [Stage(c.stage)]) for c in coops
     ]
-    outcomes = _outcomes(session, scope, coop_ids)
+    outcomes = _outcomes(session, scope, all_ids)
     return Facts(
         needs=len(needs),
         matched=len(matched),
         furthest=[stage for stage in furthest if stage is not None],
-        with_outcome=len({cid for cid, _ in outcomes if cid is not None}),
-        agreements=_agreements(session, scope, coop_ids),
+        with_outcome=len({cid for cid, _ in outcomes if cid in funnel_ids}),
+        agreements=_agreements(session, scope, all_ids),
         outcomes=[fact for _, fact in outcomes],
-        investment_plan=_investment(session, scope, coop_ids),
+        investment_plan=_investment(session, scope, all_ids),
     )
 
 
@@ -90,8 +94,6 @@ def _cooperations(session: Session, scope: Scope) -> list[Cooperation]:
     if scope.consortium:
         inside = _consortium_members(session, scope.consortium)
         coops = [c for c in coops if {m.organization_id for m in c.members} <= inside]
-    if scope.year:
-        coops = [c for c in coops if as_utc(c.created_at).year == scope.year]
     return coops
 
 

@@ -1,0 +1,97 @@
+"""KPIs counted from records: every figure checked by hand against a small, known history."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import Engine
+
+from techbridge.domain.agreement import EOK
+from techbridge.services.agreements import save_joint_plan, sign_agreement
+from techbridge.services.assignment import accept_assignment, run_assignment, set_candidate_scores
+from techbridge.services.cooperations import move_cooperation
+from techbridge.services.kpis import Scope, scope_kpis
+from techbridge.services.outcomes import OutcomeInput, record_outcome
+from tests.services.round_builders import SCORES, world
+
+T0 = dt.datetime(2021, 6, 1, 9, tzinfo=dt.UTC)
+ACME, BOLT = "coop-p-r1-need-acme", "coop-p-r1-need-bolt"  # acme–etri, bolt–kimm, cyan–etri
+
+
+def _at(month: int, year: int = 2021) -> dt.datetime:
+    return dt.datetime(year, month, 1, 9, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def history(engine: Engine) -> Engine:
+    """acme–etri goes all the way; bolt–kimm is introduced then dropped; cyan–etri stays matched."""
+    world(engine)
+    set_candidate_scores(engine, "t", "p", "r1", SCORES)
+    run_assignment(engine, "t", "p", "r1")
+    accept_assignment(engine, "t", "p", "r1", at=T0)
+    move_cooperation(engine, "t", ACME, "introduced", at=_at(7))
+    move_cooperation(engine, "t", ACME, "joint_planning", at=_at(8))
+    save_joint_plan(
+        engine,
+        "t",
+        ACME,
+        "plan-acme",
+        "LiDAR",
+        starts_on=dt.date(2021, 9, 1),
+        ends_on=dt.date(2023, 8, 31),
+        budget={("acme", 2022): 2 * EOK},
+        investment={2021: 10 * EOK, 2022: 20 * EOK},
+    )
+    sign_agreement(
+        engine, "t", ACME, "mou-acme", "mou", "MOU", signed_on=dt.date(2021, 11, 16), parties=["acme", "etri"]
+    )
+    move_cooperation(engine, "t", ACME, "rnd_under_way", at=_at(12))
+    outcomes = [
+        ("s", "rnd_strategy", dt.date(2021, 12, 20), None),
+        ("t", "technology_transfer", dt.date(2022, 5, 1), None),
+        ("r1", "royalty", dt.date(2022, 6, 1), 15 * EOK // 10),
+        ("r2", "royalty", dt.date(2023, 6, 1), EOK // 2),
+        ("st", "startup", dt.date(2023, 2, 1), None),
+        ("inv", "investment", dt.date(2023, 3, 1), 30 * EOK),
+    ]
+    for key, kind, day, amount in outcomes:
+        record_outcome(engine, "t", OutcomeInput(key, kind, day, amount, cooperation=ACME))
+    move_cooperation(engine, "t", BOLT, "introduced", at=_at(7))
+    move_cooperation(engine, "t", BOLT, "dropped", reason="no budget", at=_at(9))
+    return engine
+
+
+def test_program_kpis_count_and_sum_the_records(history: Engine) -> None:
+    kpis = scope_kpis(history, Scope(program="p"))
+    assert (kpis.rnd_strategies, kpis.agreements, kpis.transfers, kpis.startups) == (1, 1, 1, 1)
+    assert kpis.investment_planned_krw == 30 * EOK
+    assert kpis.royalties_krw == 2 * EOK
+    assert kpis.investment_krw == 30 * EOK
+    assert [(s.name, s.count) for s in kpis.funnel] == [
+        ("needs", 3),
+        ("matched", 3),
+        ("introduced", 2),
+        ("agreement", 1),
+        ("outcome", 1),
+    ]
+    assert [s.rate for s in kpis.funnel] == [None, 1.0, pytest.approx(2 / 3), 0.5, 1.0]
+    assert scope_kpis(history, Scope(program="p", round="r1")) == kpis
+
+
+def test_a_year_counts_what_happened_in_it(history: Engine) -> None:
+    y2023 = scope_kpis(history, Scope(program="p", year=2023))
+    assert (y2023.royalties_krw, y2023.startups, y2023.investment_krw) == (EOK // 2, 1, 30 * EOK)
+    assert (y2023.agreements, y2023.investment_planned_krw, y2023.transfers) == (0, 0, 0)
+    y2021 = scope_kpis(history, Scope(program="p", year=2021))
+    assert (y2021.agreements, y2021.investment_planned_krw, y2021.rnd_strategies) == (1, 10 * EOK, 1)
+    assert y2021.funnel[0].count == 3  # needs listed in 2021
+
+
+def test_an_organisation_sees_its_own_cooperations(history: Engine) -> None:
+    etri = scope_kpis(history, Scope(organization="etri"))
+    assert [s.count for s in etri.funnel] == [2, 2, 1, 1, 1]
+    assert etri.royalties_krw == 2 * EOK
+    kimm = scope_kpis(history, Scope(organization="kimm"))
+    assert [s.count for s in kimm.funnel] == [1, 1, 1, 0, 0]
+    assert (kimm.agreements, kimm.royalties_krw) == (0, 0)

@@ -1,0 +1,123 @@
+"""Competences a need asks for, and how well each organisation's records cover them.
+
+A need's competences are the phrases of its text (split at commas, semicolons, colons, line
+breaks, "및" and "and") plus one per classification code; the user may replace them. An
+organisation covers a competence as well as its best record does: the cosine between the
+competence and the record's title and text in multilingual sentence embeddings (USE-m3, so a
+Korean competence finds an English project), rescaled to [0, 1]; a code competence is covered
+(1.0) by a record carrying a code with that prefix. The best record is the evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from techbridge.errors import InvalidError
+from techbridge.matching.record import Record
+from techbridge.matching.semantic import Encoder, UseEncoder, embed_texts
+from techbridge.matching.text import extract_codes, strip_codes
+
+CODE_PREFIX = "code:"
+# USE-m3 cosines: unrelated pairs ~0.1, a translation 0.75-0.83 (MACHINE.md); map [0.15, 0.65] to [0, 1].
+FLOOR, SPAN = 0.15, 0.5
+_SPLIT = re.compile(r"[,;:\n/·]|\s및\s|\sand\s|\(|\)")
+_BARE_CODE = re.compile(r"^[A-H]\d{2}[A-Z]?$")
+
+
+def derive_competences(text: str, codes: Sequence[str] = ()) -> list[str]:
+    """Return the competences ``text`` and ``codes`` ask for, in order, without repeats."""
+    phrases = [p.strip(" .-") for p in _SPLIT.split(strip_codes(text))]
+    found = [p for p in phrases if len(p) >= 2]
+    code_list = [*codes, *extract_codes(text)]
+    found += [CODE_PREFIX + c.split()[0][:4] for c in code_list if c.strip()]
+    return list(dict.fromkeys(found))
+
+
+def _is_code(competence: str) -> bool:
+    return competence.startswith(CODE_PREFIX) or bool(_BARE_CODE.match(competence))
+
+
+def _code_of(competence: str) -> str:
+    return competence.removeprefix(CODE_PREFIX).replace(" ", "")
+
+
+def record_text(record: Record) -> str:
+    """Return the text a record is embedded by: its title and the start of its text."""
+    return f"{record.title}\n{record.text}"[:1200]
+
+
+def record_coverage(
+    records: Sequence[Record], competences: Sequence[str], encoder: Encoder | None = None
+) -> NDArray[np.float64]:
+    """Return the ``(records, competences)`` coverage of each competence by each record, in [0, 1]."""
+    out = np.zeros((len(records), len(competences)))
+    texts = [i for i, c in enumerate(competences) if not _is_code(c)]
+    if texts and records:
+        encoder = encoder or UseEncoder()
+        vectors = embed_texts(encoder, [record_text(r) for r in records])
+        wanted = embed_texts(encoder, [competences[i] for i in texts])
+        out[:, texts] = np.clip((vectors @ wanted.T - FLOOR) / SPAN, 0.0, 1.0)
+    for j, competence in enumerate(competences):
+        if _is_code(competence):
+            code = _code_of(competence)
+            out[:, j] = [any(c.replace(" ", "").startswith(code) for c in r.codes) for r in records]
+    return out
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Each organisation's coverage of each competence, and the record that shows it."""
+
+    competences: list[str]
+    orgs: list[str]
+    matrix: NDArray[np.float64]
+    evidence: list[list[str | None]]
+
+
+def records_by_org(records: Sequence[Record], orgs: Sequence[str]) -> dict[str, list[int]]:
+    """Return the positions of the records that mention each of ``orgs``."""
+    wanted = set(orgs)
+    found: dict[str, list[int]] = defaultdict(list)
+    for i, record in enumerate(records):
+        for org in record.organizations:
+            if org in wanted:
+                found[org].append(i)
+    return found
+
+
+def org_coverage(
+    records: Sequence[Record], orgs: Sequence[str], competences: Sequence[str], encoder: Encoder | None = None
+) -> Coverage:
+    """Return how well each organisation's records cover each competence (max over its records)."""
+    if not competences:
+        raise InvalidError("a consortium needs at least one competence")
+    by_org = records_by_org(records, orgs)
+    used = sorted({i for rows in by_org.values() for i in rows})
+    per_record = record_coverage([records[i] for i in used], competences, encoder)
+    position = {r: p for p, r in enumerate(used)}
+    matrix = np.zeros((len(orgs), len(competences)))
+    evidence: list[list[str | None]] = []
+    for o, org in enumerate(orgs):
+        rows = [position[i] for i in by_org.get(org, [])]
+        best: list[str | None] = [None] * len(competences)
+        if rows:
+            block = per_record[rows]
+            matrix[o] = block.max(axis=0)
+            top = block.argmax(axis=0)
+            best = [records[used[rows[t]]].id if matrix[o, j] > 0 else None for j, t in enumerate(top)]
+        evidence.append(best)
+    return Coverage(list(competences), list(orgs), matrix, evidence)
+
+
+def org_relevance(
+    records: Sequence[Record], orgs: Sequence[str], need: str, encoder: Encoder | None = None
+) -> tuple[NDArray[np.float64], list[str | None]]:
+    """Return each organisation's closeness to a need (its best record) and that record's id."""
+    coverage = org_coverage(records, orgs, [need], encoder)
+    return coverage.matrix[:, 0], [row[0] for row in coverage.evidence]

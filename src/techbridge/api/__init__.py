@@ -1,0 +1,47 @@
+"""The REST API under ``/api/v1``: thin routes over the services (STYLE.md §6)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from techbridge.api.routes import (
+    auth,
+    exports,
+    matches,
+    needs,
+    organizations,
+    people,
+    programs,
+    projects,
+    proposals,
+    rounds,
+    technologies,
+    users,
+)
+
+PREFIX = "/api/v1"
+_MODULES = (
+    auth,
+    users,
+    organizations,
+    people,
+    technologies,
+    projects,
+    needs,
+    proposals,
+    programs,
+    rounds,
+    matches,
+    exports,
+)
+
+
+def api_router() -> APIRouter:
+    """Return a router holding every resource under ``/api/v1``."""
+    router = APIRouter(prefix=PREFIX)
+    for module in _MODULES:
+        router.include_router(module.router)
+    return router
+
+
+__all__ = ["PREFIX", "api_router"]

@@ -1,0 +1,106 @@
+"""Dependencies of the API routes: the settings, a database session per request, the signed-in actor.
+
+A request is authenticated by an API token (``Authorization: Bearer tb_…``) or by the session
+cookie that ``POST /api/v1/auth/login`` sets. A cookie-authenticated request with an unsafe method
+must also carry the session's CSRF token in the ``X-CSRF-Token`` header (a token-authenticated one
+needs none: a browser never adds an ``Authorization`` header by itself).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from techbridge.config import Settings
+from techbridge.errors import PermissionDeniedError
+from techbridge.services.access import Actor
+from techbridge.services.accounts import AuthenticationError, is_valid_csrf, session_actor, token_actor
+
+SESSION_COOKIE = "techbridge_session"
+CSRF_COOKIE = "techbridge_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+_SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+_bearer = HTTPBearer(auto_error=False, description="An API token: `Authorization: Bearer tb_…`.")
+_cookie = APIKeyCookie(
+    name=SESSION_COOKIE,
+    auto_error=False,
+    description="The session cookie set by `POST /api/v1/auth/login`; unsafe methods also need "
+    f"the `{CSRF_HEADER}` header.",
+)
+
+
+def get_settings(request: Request) -> Settings:
+    """Return the settings the app was created with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_engine(request: Request) -> Engine:
+    """Return the app's engine."""
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
+    """Yield a session whose work commits when the request succeeds and rolls back when it fails."""
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_actor(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    cookie: Annotated[str | None, Depends(_cookie)],
+) -> Actor:
+    """Return who is calling.
+
+    Raises:
+        AuthenticationError: no credentials, or a wrong, revoked or expired one.
+        PermissionDeniedError: a cookie-authenticated unsafe request without its CSRF token.
+    """
+    if bearer is not None:
+        actor = token_actor(session, bearer.credentials)
+        if actor is None:
+            raise AuthenticationError("unknown or revoked API token")
+        return actor
+    if cookie is None:
+        raise AuthenticationError("sign in first (session cookie) or send an API token")
+    actor = session_actor(session, cookie)
+    if actor is None:
+        raise AuthenticationError("the session has expired; sign in again")
+    if request.method not in _SAFE_METHODS and not is_valid_csrf(
+        settings, cookie, request.headers.get(CSRF_HEADER)
+    ):
+        raise PermissionDeniedError(f"missing or wrong {CSRF_HEADER} header")
+    return actor
+
+
+ActorDep = Annotated[Actor, Depends(get_actor)]
+
+
+class Paging:
+    """``?limit`` (1–500, default 50) and ``?offset`` (default 0) of a list."""
+
+    def __init__(
+        self,
+        limit: Annotated[int, Query(ge=1, le=500, description="At most this many items.")] = 50,
+        offset: Annotated[int, Query(ge=0, le=10**9, description="Skip this many items first.")] = 0,
+    ) -> None:
+        self.limit = limit
+        self.offset = offset
+
+
+PagingDep = Annotated[Paging, Depends()]

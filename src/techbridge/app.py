@@ -1,0 +1,61 @@
+"""The ASGI application: ``create_app(settings)`` mounts the REST API (and, later, the web pages).
+
+Nothing is built at import time: the engine is made when the app is, and disposed of when it shuts
+down. Run it with ``techbridge serve`` or any ASGI server through the factory::
+
+    uvicorn --factory techbridge.app:app_from_environment
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+import techbridge
+from techbridge.api import api_router
+from techbridge.api.errors import install_error_handlers
+from techbridge.config import Settings
+from techbridge.services.database import open_database
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """Connect companies' technology needs with institutes, universities and their
+technologies. Authenticate with an API token (`Authorization: Bearer tb_…`) or the session cookie
+set by `POST /api/v1/auth/login` (unsafe methods then need the `X-CSRF-Token` header). Errors
+always answer `{"error": {"type", "message"}}`."""
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Return the techbridge ASGI app for ``settings``: migrated database, API under ``/api/v1``.
+
+    A web package mounts its routes on the returned app (``app.include_router``), sharing
+    ``app.state.settings`` and ``app.state.engine`` with the API.
+    """
+    engine = open_database(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="techbridge",
+        version=getattr(techbridge, "__version__", "0.1.0"),
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    install_error_handlers(app)
+    app.include_router(api_router())
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """Return the app configured from the environment (``TECHBRIDGE_*``), for ASGI servers' ``--factory``."""
+    return create_app(Settings())

@@ -1,0 +1,296 @@
+"""Accounts: users and their role grants, password sign-in with rate limiting, sessions and API tokens.
+
+Passwords are kept as argon2 hashes; session and API tokens as SHA-256 hashes (they are long random
+values, so a fast hash is enough), so that a copy of the database gives nobody a way in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import logging
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Engine, func, or_, select
+from sqlalchemy.orm import Session
+
+from techbridge.config import Settings
+from techbridge.errors import ConflictError, InvalidError, NotFoundError, PermissionDeniedError
+from techbridge.services.access import ADMINISTRATOR, ROLES, Actor
+from techbridge.services.audit import record_change
+from techbridge.storage.accounts import ApiToken, LoginAttempt, RoleGrant, User, UserSession
+from techbridge.storage.db import transaction
+from techbridge.storage.tables import Organization, Program
+
+log = logging.getLogger(__name__)
+
+ADMIN_USERNAME = "admin"
+TOKEN_PREFIX = "tb_"
+_hasher = PasswordHasher()
+
+
+class AuthenticationError(PermissionDeniedError):
+    """The user name, password or token is wrong (the answer never says which)."""
+
+
+class TooManyAttemptsError(PermissionDeniedError):
+    """Too many failed sign-ins for this user name or address: wait for the login window to pass."""
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """A role to give a new user, in one program (by key) or in all (``None``)."""
+
+    role: str
+    program: str | None = None
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return now or dt.datetime.now(dt.UTC)
+
+
+def _sha256(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    """Return the argon2 hash of ``password``."""
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Return whether ``password`` matches the stored argon2 hash."""
+    if not password_hash:
+        return False
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def actor_of(user: User) -> Actor:
+    """Return the actor a signed-in user acts as."""
+    roles = frozenset((grant.role, grant.program_id) for grant in user.grants)
+    return Actor(name=user.username, user_id=user.id, organization_id=user.organization_id, roles=roles)
+
+
+def create_user(
+    session: Session,
+    username: str,
+    password: str | None,
+    *,
+    organization: str | None = None,
+    grants: Sequence[Grant] = (),
+    display_name: str | None = None,
+    actor: str = "cli",
+) -> User:
+    """Create a user belonging to ``organization`` (a key) with the given role grants.
+
+    Raises:
+        InvalidError: an unknown role, a password shorter than 8 characters or an empty name.
+        NotFoundError: the organisation or a program does not exist.
+        ConflictError: the user name is taken.
+    """
+    username = username.strip()
+    problems = [f"unknown role {g.role!r}; roles: {', '.join(ROLES)}" for g in grants if g.role not in ROLES]
+    if not username:
+        problems.append("a user needs a name")
+    if password is not None and len(password) < 8:
+        problems.append("a password needs at least 8 characters")
+    if problems:
+        raise InvalidError("cannot create the user", problems)
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise ConflictError(f"user {username!r} exists already")
+    user = User(
+        username=username, display_name=display_name, organization_id=_organization_id(session, organization)
+    )
+    user.password_hash = hash_password(password) if password else None
+    user.grants = [RoleGrant(role=g.role, program_id=_program_id(session, g.program)) for g in grants]
+    session.add(user)
+    session.flush()
+    record_change(session, actor, "create", "user", username, {"roles": [g.role for g in grants]})
+    log.info("created user %s", username)
+    return user
+
+
+def _organization_id(session: Session, key: str | None) -> int | None:
+    if key is None:
+        return None
+    found = session.scalar(select(Organization.id).where(Organization.key == key))
+    if found is None:
+        raise NotFoundError(f"no organisation with key {key!r}")
+    return found
+
+
+def _program_id(session: Session, key: str | None) -> int | None:
+    if key is None:
+        return None
+    found = session.scalar(select(Program.id).where(Program.key == key))
+    if found is None:
+        raise NotFoundError(f"no program with key {key!r}")
+    return found
+
+
+def list_users(session: Session) -> list[User]:
+    """Return every user, in creation order."""
+    return list(session.scalars(select(User).order_by(User.id)))
+
+
+def ensure_admin(engine: Engine, settings: Settings) -> str | None:
+    """Create the administrator ``admin`` if the database has no user yet.
+
+    Its password is ``settings.admin_password`` when set; otherwise a random one-time password is
+    made and returned, for the caller to show once.
+
+    Returns:
+        The generated password, or ``None`` when no user was created or the password came from settings.
+    """
+    with transaction(engine) as session:
+        if session.scalar(select(func.count()).select_from(User)):
+            return None
+        generated = None if settings.admin_password else secrets.token_urlsafe(12)
+        password = settings.admin_password or generated
+        create_user(session, ADMIN_USERNAME, password, grants=[Grant(ADMINISTRATOR)], actor=settings.actor)
+    return generated
+
+
+# --- signing in ----------------------------------------------------------------------------------
+
+
+def authenticate(
+    engine: Engine,
+    settings: Settings,
+    username: str,
+    password: str,
+    address: str | None = None,
+    now: dt.datetime | None = None,
+) -> int:
+    """Check a password sign-in and record the attempt (in its own transaction); return the user's id.
+
+    Raises:
+        TooManyAttemptsError: too many failures for this name or address within the login window.
+        AuthenticationError: wrong user name or password, or an inactive user.
+    """
+    now = _now(now)
+    with transaction(engine) as session:
+        if _recent_failures(session, username, address, now, settings) >= settings.login_max_failures:
+            log.warning("sign-in refused: too many failures for %s", username)
+            raise TooManyAttemptsError("too many failed sign-ins; try again later")
+        user = session.scalar(select(User).where(User.username == username))
+        ok = user is not None and user.is_active and verify_password(user.password_hash, password)
+        session.add(LoginAttempt(username=username[:100], address=address, succeeded=ok, at=now))
+    if not ok or user is None:
+        raise AuthenticationError("wrong user name or password")
+    return user.id
+
+
+def _recent_failures(
+    session: Session, username: str, address: str | None, now: dt.datetime, settings: Settings
+) -> int:
+    since = now - dt.timedelta(minutes=settings.login_window_minutes)
+    who = LoginAttempt.username == username
+    if address:
+        who = or_(who, LoginAttempt.address == address)
+    query = select(func.count()).where(who, LoginAttempt.at > since, LoginAttempt.succeeded.is_(False))
+    return session.scalar(query) or 0
+
+
+def start_session(session: Session, user_id: int, settings: Settings, now: dt.datetime | None = None) -> str:
+    """Open a sign-in session for the user; return its token (for the cookie; only its hash is kept)."""
+    now = _now(now)
+    token = secrets.token_urlsafe(32)
+    expires = now + dt.timedelta(hours=settings.session_hours)
+    session.add(UserSession(user_id=user_id, token_hash=_sha256(token), created_at=now, expires_at=expires))
+    return token
+
+
+def end_session(session: Session, token: str) -> None:
+    """Close the sign-in session whose token is given (nothing happens for an unknown token)."""
+    found = session.scalar(select(UserSession).where(UserSession.token_hash == _sha256(token)))
+    if found is not None:
+        session.delete(found)
+
+
+def session_actor(session: Session, token: str, now: dt.datetime | None = None) -> Actor | None:
+    """Return the actor of a live sign-in session, or ``None`` for an unknown or expired token."""
+    query = (
+        select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.token_hash == _sha256(token), UserSession.expires_at > _now(now), User.is_active)
+    )
+    user = session.scalar(query)
+    return actor_of(user) if user is not None else None
+
+
+def csrf_token(settings: Settings, session_token: str) -> str:
+    """Return the CSRF token that goes with a session: an HMAC of it under the session secret."""
+    key = settings.session_secret.encode()
+    return hmac.new(key, session_token.encode(), hashlib.sha256).hexdigest()
+
+
+def is_valid_csrf(settings: Settings, session_token: str, given: str | None) -> bool:
+    """Return whether ``given`` is the CSRF token of the session (compared in constant time)."""
+    return given is not None and hmac.compare_digest(csrf_token(settings, session_token), given)
+
+
+# --- API tokens ----------------------------------------------------------------------------------
+
+
+def create_token(session: Session, user_id: int, name: str) -> tuple[ApiToken, str]:
+    """Create an API token for the user; return it and its secret value (shown once, never stored)."""
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user_id, name=name, token_hash=_sha256(secret), prefix=secret[:10])
+    session.add(token)
+    session.flush()
+    return token, secret
+
+
+def token_actor(session: Session, secret: str) -> Actor | None:
+    """Return the actor of a live API token, or ``None`` for an unknown or revoked one."""
+    query = (
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == _sha256(secret), ApiToken.revoked_at.is_(None), User.is_active)
+    )
+    user = session.scalar(query)
+    return actor_of(user) if user is not None else None
+
+
+def revoke_token(session: Session, user_id: int, token_id: int, now: dt.datetime | None = None) -> None:
+    """Revoke one of the user's API tokens.
+
+    Raises:
+        NotFoundError: the user has no such token.
+    """
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != user_id:
+        raise NotFoundError(f"no API token {token_id}")
+    token.revoked_at = _now(now)
+
+
+def user_row(user: User) -> dict[str, object]:
+    """Return a user as plain data: name, organisation key and role grants (never the password hash)."""
+    return {
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "organization": user.organization.key if user.organization else None,
+        "roles": [{"role": grant.role, "program_id": grant.program_id} for grant in user.grants],
+    }
+
+
+def get_user(session: Session, user_id: int) -> User:
+    """Return the user with this id.
+
+    Raises:
+        NotFoundError: there is none.
+    """
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFoundError(f"no user {user_id}")
+    return user

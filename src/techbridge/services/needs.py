@@ -47,10 +47,12 @@ def upsert_need(
         The need and ``created``, ``updated`` or ``unchanged``.
     """
     key = values.get("key")
-    if not key or not values.get("title"):
-        raise InvalidError("a need needs a key and a title")
+    if not key:
+        raise InvalidError("a need needs a key")
     found = find_need(session, key)
     if found is None:
+        if not values.get("title"):
+            raise InvalidError(f"a new need needs a title: {key!r}")
         need = Need(key=key, organization=organization, title=values["title"], description="", codes=[])
         apply_changes(need, values, _FIELDS)
         session.add(need)

@@ -48,10 +48,12 @@ def upsert_proposal(
         The proposal and ``created``, ``updated`` or ``unchanged``.
     """
     key = values.get("key")
-    if not key or not values.get("title"):
-        raise InvalidError("a proposal needs a key and a title")
+    if not key:
+        raise InvalidError("a proposal needs a key")
     found = find_proposal(session, key)
     if found is None:
+        if not values.get("title"):
+            raise InvalidError(f"a new proposal needs a title: {key!r}")
         found = Proposal(key=key, organization=organization, title=values["title"], description="", codes=[])
         found.technology_id = technology.id if technology else None
         apply_changes(found, values, _FIELDS)

@@ -11,7 +11,7 @@ from winning on volume alone.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,27 +21,62 @@ TARGETS = ("item", "person", "organization")
 
 @dataclass(frozen=True)
 class Membership:
-    """Which records mention which targets, as parallel (target row, record row) arrays."""
+    """Which records mention which targets, as parallel (target row, record row) arrays.
+
+    The pairs are in record order; ``record_ptr`` indexes them by record (CSR), and
+    ``by_target``/``target_ptr`` list them by target, so that one record's targets or one
+    target's records are found without a pass over every pair.
+    """
 
     ids: tuple[str, ...]
     target_rows: NDArray[np.int64]
     item_rows: NDArray[np.int64]
+    record_ptr: NDArray[np.int64] = field(default_factory=lambda: np.zeros(1, np.int64))
+    by_target: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    target_ptr: NDArray[np.int64] = field(default_factory=lambda: np.zeros(1, np.int64))
 
     def row_of(self) -> dict[str, int]:
         """Return target id -> row."""
         return {t: i for i, t in enumerate(self.ids)}
 
+    def pairs_of_records(self, rows: NDArray[np.int64]) -> NDArray[np.int64]:
+        """Return the pair indices of the records ``rows``."""
+        starts, ends = self.record_ptr[rows], self.record_ptr[rows + 1]
+        return _ranges(starts, ends)
+
+    def records_of(self, target_row: int) -> NDArray[np.int64]:
+        """Return the record rows that mention one target, ascending."""
+        pairs = self.by_target[self.target_ptr[target_row] : self.target_ptr[target_row + 1]]
+        return self.item_rows[pairs]
+
+
+def _ranges(starts: NDArray[np.int64], ends: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Return the concatenation of ``arange(s, e)`` for each pair, without a Python loop."""
+    lengths = ends - starts
+    total = int(lengths.sum())
+    if not total:
+        return np.zeros(0, np.int64)
+    before = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+    offsets: NDArray[np.int64] = np.repeat(starts - before, lengths)
+    return np.arange(total, dtype=np.int64) + offsets
+
 
 def build_membership(record_ids: Sequence[str], mentions: Sequence[Sequence[str]] | None) -> Membership:
     """Build the membership of records in targets; ``mentions=None`` means targets are the records."""
+    n = len(record_ids)
     if mentions is None:
-        rows = np.arange(len(record_ids), dtype=np.int64)
-        return Membership(tuple(record_ids), rows, rows.copy())
+        rows = np.arange(n, dtype=np.int64)
+        ptr = np.arange(n + 1, dtype=np.int64)
+        return Membership(tuple(record_ids), rows, rows.copy(), ptr, rows.copy(), ptr.copy())
     ids = tuple(sorted({t for m in mentions for t in m}))
     index = {t: i for i, t in enumerate(ids)}
     pairs = [(index[t], r) for r, m in enumerate(mentions) for t in dict.fromkeys(m)]
     arr = np.array(pairs, dtype=np.int64).reshape(-1, 2)
-    return Membership(ids, arr[:, 0].copy(), arr[:, 1].copy())
+    targets, items = arr[:, 0].copy(), arr[:, 1].copy()
+    record_ptr = np.searchsorted(items, np.arange(n + 1)).astype(np.int64)
+    by_target = np.argsort(targets, kind="stable").astype(np.int64)
+    target_ptr = np.searchsorted(targets[by_target], np.arange(len(ids) + 1)).astype(np.int64)
+    return Membership(ids, targets, items, record_ptr, by_target, target_ptr)
 
 
 def aggregate(
@@ -50,10 +85,19 @@ def aggregate(
     usable: NDArray[np.bool_],
     top_n: int = 3,
     decay: float = 1.0,
+    rows: NDArray[np.int64] | None = None,
 ) -> NDArray[np.float32]:
-    """Return each target's sum of its ``top_n`` best usable record scores (decayed)."""
-    keep = usable[membership.item_rows]
-    targets, items = membership.target_rows[keep], membership.item_rows[keep]
+    """Return each target's sum of its ``top_n`` best usable record scores (decayed).
+
+    ``rows``, if given, are the only records whose scores count (a candidate pool: the
+    engine passes each signal's best records on large corpora).
+    """
+    if rows is None:
+        keep = usable[membership.item_rows]
+        targets, items = membership.target_rows[keep], membership.item_rows[keep]
+    else:
+        pairs = membership.pairs_of_records(rows[usable[rows]])
+        targets, items = membership.target_rows[pairs], membership.item_rows[pairs]
     values = scores[items]
     keep = values > 0
     targets, values = targets[keep], values[keep]
@@ -74,6 +118,21 @@ def usable_counts(membership: Membership, usable: NDArray[np.bool_]) -> NDArray[
     return counts.astype(np.float32)
 
 
+def latest(
+    membership: Membership, values: NDArray[np.float64], usable: NDArray[np.bool_]
+) -> NDArray[np.float64]:
+    """Return each target's largest ``values`` over its usable records (-inf if none)."""
+    out = np.full(len(membership.ids), -np.inf)
+    if not len(membership.by_target):
+        return out
+    items = membership.item_rows[membership.by_target]
+    per_pair = np.where(usable[items] & ~np.isnan(values[items]), values[items], -np.inf)
+    starts = membership.target_ptr[:-1]
+    filled = starts < membership.target_ptr[1:]
+    out[filled] = np.maximum.reduceat(per_pair, starts[filled])
+    return out
+
+
 def evidence_rows(
     scores: NDArray[np.float32],
     membership: Membership,
@@ -82,7 +141,8 @@ def evidence_rows(
     n: int = 3,
 ) -> list[int]:
     """Return the record rows that carried a target's score, best first (ties by row)."""
-    rows = membership.item_rows[(membership.target_rows == target_row) & usable[membership.item_rows]]
+    rows = membership.records_of(target_row)
+    rows = rows[usable[rows]]
     rows = rows[scores[rows] > 0]
     order = np.lexsort((rows, -scores[rows]))
     return [int(r) for r in rows[order][:n]]

@@ -23,7 +23,7 @@ from techbridge.matching.codes import CodeIndex
 from techbridge.matching.explain import Match
 from techbridge.matching.filters import Filters
 from techbridge.matching.fusion import FUSIONS, NORMS
-from techbridge.matching.history import activity, collaboration, recency, year_of
+from techbridge.matching.history import joint_history, recency, year_of
 from techbridge.matching.lexical import LexicalIndex, document_terms
 from techbridge.matching.params import ITEM_SIGNALS, MatchConfig, load_configs
 from techbridge.matching.record import Query, Record
@@ -57,6 +57,9 @@ class Matcher:
         ann_threshold: above this many records the dense part uses HNSW.
         dense_pool: with HNSW, how many nearest records get a dense score.
         warm_start: reuse terms and vectors of unchanged records from earlier fits.
+        score_pool: per signal, how many best records are aggregated to people and
+            organisations (all of them when fewer score above zero, so small corpora are
+            scored exactly; on large ones the long tail of weak matches is skipped).
     """
 
     def __init__(
@@ -68,6 +71,7 @@ class Matcher:
         ann_threshold: int = 50_000,
         dense_pool: int = 1000,
         warm_start: bool = True,
+        score_pool: int = 10_000,
     ) -> None:
         self.configs = configs
         self.analyzer = analyzer
@@ -76,6 +80,7 @@ class Matcher:
         self.ann_threshold = ann_threshold
         self.dense_pool = dense_pool
         self.warm_start = warm_start
+        self.score_pool = score_pool
 
     # -- fitting ---------------------------------------------------------------------------
     def _components(self) -> tuple[Analyzer, Encoder | None]:
@@ -132,6 +137,8 @@ class Matcher:
         vectors = np.stack([f[3] for f in feats]) if feats else np.zeros((0, DIM), np.float32)
         self.dense_ = DenseIndex(self.ann_threshold).fit(vectors)
         self.dates_ = [r.date or "" for r in records]
+        self.date_array_ = np.array(self.dates_, dtype="U10") if records else np.zeros(0, "U10")
+        self.has_trl_ = any(r.trl is not None for r in records)
         self.years_ = np.array([year_of(r.date) for r in records], dtype=np.float64)
         self.orgs_ = [frozenset(r.organizations) for r in records]
         self.memberships_ = {
@@ -139,6 +146,11 @@ class Matcher:
             "person": agg.build_membership(ids, [r.people for r in records]),
             "organization": agg.build_membership(ids, [r.organizations for r in records]),
         }
+        self.target_row_ = {t: m.row_of() for t, m in self.memberships_.items() if t != "item"}
+        self.counts_ = {
+            t: agg.usable_counts(m, np.ones(len(records), bool)) for t, m in self.memberships_.items()
+        }
+        self._memo: dict[str, Any] = {}
         log.info("fitted matcher on %d records", len(records))
         return self
 
@@ -152,7 +164,7 @@ class Matcher:
         """Return which records the query may use: dated strictly before it, not excluded, filtered."""
         keep = np.ones(len(self.records_), dtype=bool)
         if query.date:
-            keep &= np.array([bool(d) and d < query.date for d in self.dates_], dtype=bool)
+            keep &= (self.date_array_ != "") & (self.date_array_ < query.date[:10])
         for rid in query.exclude:
             if rid in self.row_:
                 keep[self.row_[rid]] = False
@@ -161,8 +173,24 @@ class Matcher:
         return keep
 
     def query_terms(self, query: Query) -> list[str]:
-        """Return the analysed terms of the query text."""
-        return self._components()[0].analyze(query.text)
+        """Return the analysed terms of the query text (the last query's are remembered)."""
+        if self._memo.get("terms_of") != query.text:
+            self._memo["terms"] = self._components()[0].analyze(query.text)
+            self._memo["terms_of"] = query.text
+        return list(self._memo["terms"])
+
+    def usable_counts(self, target: str, usable: NDArray[np.bool_]) -> NDArray[np.float32]:
+        """Return how many usable records mention each target (precomputed when all are usable)."""
+        if usable.all():
+            return self.counts_[target]
+        return agg.usable_counts(self.memberships_[target], usable)
+
+    def pool(self, scores: Array) -> NDArray[np.int64]:
+        """Return the records worth aggregating for one signal: its best ``score_pool`` positives."""
+        rows = np.flatnonzero(scores > 0)
+        if len(rows) > self.score_pool:
+            rows = rows[np.argpartition(-scores[rows], self.score_pool - 1)[: self.score_pool]]
+        return rows.astype(np.int64)
 
     def item_signals(self, query: Query, usable: NDArray[np.bool_]) -> dict[str, Array]:
         """Return the raw record-level signals (zero on unusable records)."""
@@ -171,7 +199,13 @@ class Matcher:
             "codes": self.codes_.scores((*query.codes, *extract_codes(query.text))),
             "dense": self._dense(query),
         }
-        return {name: np.where(usable, np.maximum(s, 0), 0).astype(np.float32) for name, s in out.items()}
+        everything = bool(usable.all())
+        return {
+            name: (np.maximum(s, 0) if everything else np.where(usable, np.maximum(s, 0), 0)).astype(
+                np.float32
+            )
+            for name, s in out.items()
+        }
 
     def _dense(self, query: Query) -> Array:
         encoder = self._components()[1]
@@ -198,12 +232,20 @@ class Matcher:
         if target == "item":
             return dict(items)
         out = {
-            n: agg.aggregate(items[n], membership, usable, config.top_n, config.decay) for n in ITEM_SIGNALS
+            n: agg.aggregate(items[n], membership, usable, config.top_n, config.decay, self.pool(items[n]))
+            for n in ITEM_SIGNALS
         }
-        out["history"] = collaboration(membership, self.orgs_, usable, query.organizations)
-        out["prior"] = activity(membership, usable)
+        out["history"] = joint_history(membership, self.joint_rows(query), usable)
+        out["prior"] = np.log1p(self.usable_counts(target, usable)).astype(np.float32)
         out["recency"] = recency(membership, self.years_, usable, query.date)
         return out
+
+    def joint_rows(self, query: Query) -> NDArray[np.int64]:
+        """Return the records that mention any of the asking side's organisations."""
+        orgs = self.memberships_["organization"]
+        rows = self.target_row_["organization"]
+        found = [orgs.records_of(rows[o]) for o in dict.fromkeys(query.organizations) if o in rows]
+        return np.unique(np.concatenate(found)) if found else np.zeros(0, np.int64)
 
     def candidates(
         self,
@@ -214,25 +256,39 @@ class Matcher:
     ) -> NDArray[np.bool_]:
         """Return which targets may be ranked: mentioned by a usable record, not the asking side."""
         membership = self.memberships_[target]
-        mask = agg.usable_counts(membership, usable) > 0
+        mask = self.usable_counts(target, usable) > 0
         if target == "organization" and query.organizations:
-            asking = set(query.organizations)
-            mask &= np.array([t not in asking for t in membership.ids], dtype=bool)
+            rows = self.target_row_["organization"]
+            mask[[rows[o] for o in query.organizations if o in rows]] = False
         if allowed is not None:
             mask &= allowed(membership.ids)
         return mask
 
-    def fuse(self, signals: Mapping[str, Array], mask: NDArray[np.bool_], config: MatchConfig) -> Array:
-        """Return the fused score of every target under ``config``."""
-        return FUSIONS[config.fusion](signals, config.weights, mask, config.norm)
+    def query_weights(self, query: Query, config: MatchConfig) -> dict[str, float]:
+        """Return the fusion weights for ``query``: BM25's scaled by the query's lexical coverage."""
+        if not config.coverage_power:
+            return dict(config.weights)
+        return config.query_weights(self.lexical_.coverage(self.query_terms(query)))
+
+    def fuse(
+        self,
+        signals: Mapping[str, Array],
+        mask: NDArray[np.bool_],
+        config: MatchConfig,
+        weights: Mapping[str, float] | None = None,
+    ) -> Array:
+        """Return the fused score of every target under ``config`` (and per-query ``weights``)."""
+        return FUSIONS[config.fusion](
+            signals, config.weights if weights is None else weights, mask, config.norm
+        )
 
     def item_relevance(
-        self, items: Mapping[str, Array], usable: NDArray[np.bool_], config: MatchConfig
+        self, items: Mapping[str, Array], usable: NDArray[np.bool_], weights: Mapping[str, float]
     ) -> Array:
         """Return a record-level fused score, used to pick evidence records."""
         total = np.zeros(len(self.records_), dtype=np.float32)
         for name in ITEM_SIGNALS:
-            total += np.float32(config.weights.get(name, 0.0)) * NORMS["max"](items[name], usable)
+            total += np.float32(weights.get(name, 0.0)) * NORMS["max"](items[name], usable)
         return total
 
     def state(self) -> dict[str, Any]:

@@ -54,15 +54,20 @@ NORMS: dict[str, Callable[[Array, NDArray[np.bool_]], Array]] = {
 }
 
 
+def normalised(
+    signals: Mapping[str, Array], weights: Mapping[str, float], mask: NDArray[np.bool_], norm: str
+) -> dict[str, Array]:
+    """Return the normalised signals that carry a non-zero weight."""
+    return {name: NORMS[norm](signals[name], mask) for name, w in weights.items() if w and name in signals}
+
+
 def linear(
     signals: Mapping[str, Array], weights: Mapping[str, float], mask: NDArray[np.bool_], norm: str
 ) -> Array:
     """Return the weighted sum of the normalised signals."""
-    size = len(mask)
-    total = np.zeros(size, dtype=np.float32)
-    for name, weight in weights.items():
-        if weight and name in signals:
-            total += np.float32(weight) * NORMS[norm](signals[name], mask)
+    total = np.zeros(len(mask), dtype=np.float32)
+    for name, values in normalised(signals, weights, mask, norm).items():
+        total += np.float32(weights[name]) * values
     return total
 
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from techbridge.matching.aggregate import Membership, usable_counts
+from techbridge.matching.aggregate import Membership, latest, usable_counts
 
 
 def collaboration(
@@ -28,7 +28,15 @@ def collaboration(
         return np.zeros(len(membership.ids), dtype=np.float32)
     asking = frozenset(query_orgs)
     joint = np.fromiter((bool(orgs & asking) for orgs in record_orgs), dtype=bool, count=len(record_orgs))
-    counts = usable_counts(membership, usable & joint)
+    return joint_history(membership, np.flatnonzero(joint), usable)
+
+
+def joint_history(
+    membership: Membership, joint_rows: NDArray[np.int64], usable: NDArray[np.bool_]
+) -> NDArray[np.float32]:
+    """Return log(1 + number of the usable ``joint_rows`` records that mention each target)."""
+    pairs = membership.pairs_of_records(joint_rows[usable[joint_rows]])
+    counts = np.bincount(membership.target_rows[pairs], minlength=len(membership.ids))
     return np.log1p(counts).astype(np.float32)
 
 
@@ -53,9 +61,7 @@ def recency(
     out = np.zeros(len(membership.ids), dtype=np.float32)
     if np.isnan(now):
         return out
-    keep = usable[membership.item_rows] & ~np.isnan(years[membership.item_rows])
-    latest = np.full(len(membership.ids), -np.inf)
-    np.maximum.at(latest, membership.target_rows[keep], years[membership.item_rows[keep]])
-    seen = np.isfinite(latest)
-    out[seen] = np.exp(-np.maximum(now - latest[seen], 0) / 3.0)
+    last = latest(membership, years, usable)
+    seen = np.isfinite(last)
+    out[seen] = np.exp(-np.maximum(now - last[seen], 0) / 3.0)
     return out

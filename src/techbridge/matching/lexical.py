@@ -42,6 +42,18 @@ class LexicalIndex:
             return np.zeros(self.size_, dtype=np.float32)
         return np.asarray(self.retriever_.get_scores(known), dtype=np.float32)
 
+    def coverage(self, terms: Sequence[str]) -> float:
+        """Return the share of the distinct query ``terms`` that occur in the indexed documents.
+
+        It measures how much lexical evidence can exist at all: a Korean need over English
+        records shares only names and numbers with them, so its coverage is low and fusion
+        leans on the dense signal (see ``MatchConfig.coverage_power``).
+        """
+        distinct = [t for t in dict.fromkeys(terms) if t]
+        if not distinct or not self.size_:
+            return 0.0
+        return sum(1 for t in distinct if t in self.vocab_) / len(distinct)
+
 
 def matched_terms(query_terms: Sequence[str], document: Sequence[str], limit: int = 8) -> list[str]:
     """Return the query terms the document contains, in query order."""

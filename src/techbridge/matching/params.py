@@ -27,6 +27,19 @@ class MatchConfig:
     decay: float = 1.0
     norm: str = "minmax"
     fusion: str = "linear"
+    coverage_power: float = 0.0
+
+    def query_weights(self, coverage: float) -> dict[str, float]:
+        """Return the weights for one query: ``bm25``'s is scaled by ``coverage ** coverage_power``.
+
+        ``coverage`` is the share of the query's terms that occur in the index (``LexicalIndex.
+        coverage``); with ``coverage_power`` 0 the weights are fixed, above 0 a query whose
+        terms barely occur in the records' language (a cross-lingual need) relies on meaning.
+        """
+        if not self.coverage_power or "bm25" not in self.weights:
+            return dict(self.weights)
+        scale = max(0.0, min(1.0, coverage)) ** self.coverage_power
+        return {**self.weights, "bm25": self.weights["bm25"] * scale}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MatchConfig:

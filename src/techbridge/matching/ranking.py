@@ -13,9 +13,9 @@ from techbridge.matching import aggregate as agg
 from techbridge.matching.codes import shared_codes
 from techbridge.matching.explain import Evidence, Match, build_explanation, sort_matches
 from techbridge.matching.filters import Filters
-from techbridge.matching.fusion import contributions
+from techbridge.matching.fusion import normalised
 from techbridge.matching.lexical import matched_terms
-from techbridge.matching.params import MatchConfig
+from techbridge.matching.params import ITEM_SIGNALS
 from techbridge.matching.record import Query
 from techbridge.matching.semantic import best_sentence_pair
 from techbridge.matching.text import extract_codes, has_hangul
@@ -68,13 +68,15 @@ def rank(
     signals = matcher.target_signals(query, target, usable, items, config)
     only = set(candidates) if candidates is not None else None
     mask = matcher.candidates(query, target, usable, _allowed(filters, facts, target, only))
-    fused = matcher.fuse(signals, mask, config)
+    weights = matcher.query_weights(query, config)
+    fused = matcher.fuse(signals, mask, config, weights)
     ids = matcher.memberships_[target].ids
     rows = top_rows(fused, mask, ids, k)
-    context = _Context(matcher, query, usable, items, config) if explain else None
+    context = _Context(matcher, query, usable, items, weights) if explain else None
+    normed = normalised(signals, weights, mask, config.norm)
     out = []
     for row in rows:
-        parts = contributions(signals, config.weights, mask, config.norm, row)
+        parts = {name: float(weights[name] * values[row]) for name, values in normed.items()}
         explanation = context.explain(target, row, parts) if context else None
         out.append(Match(target, ids[row], round(float(fused[row]), 6), parts, explanation))
     return sort_matches(out)
@@ -89,20 +91,37 @@ class _Context:
         query: Query,
         usable: NDArray[np.bool_],
         items: Mapping[str, Array],
-        config: MatchConfig,
+        weights: Mapping[str, float],
     ) -> None:
         self.matcher = matcher
         self.query = query
         self.usable = usable
-        self.relevance = matcher.item_relevance(items, usable, config)
+        self.items = items
+        self.weights = weights
+        # the record-level relevance is only needed for the ranked targets' own records
+        self.highs = {n: float(items[n].max()) if len(items[n]) else 0.0 for n in ITEM_SIGNALS}
         self.terms = matcher.query_terms(query)
         self.codes = (*query.codes, *extract_codes(query.text))
+
+    def relevance(self, rows: NDArray[np.int64]) -> Array:
+        """Return the record-level fused score of ``rows`` (each signal divided by its maximum)."""
+        total = np.zeros(len(rows), dtype=np.float32)
+        for name, high in self.highs.items():
+            weight = self.weights.get(name, 0.0)
+            if weight and high > 0:
+                total += np.float32(weight / high) * self.items[name][rows]
+        return total
 
     def explain(self, target: str, row: int, parts: dict[str, float]) -> Any:
         """Return the explanation of one ranked target."""
         membership = self.matcher.memberships_[target]
-        rows = agg.evidence_rows(self.relevance, membership, self.usable, row)
-        evidence = [self._evidence(r, first=i == 0) for i, r in enumerate(rows)]
+        rows = membership.records_of(row)
+        rows = rows[self.usable[rows]]
+        scores = self.relevance(rows)
+        keep = scores > 0
+        rows, scores = rows[keep], scores[keep]
+        best = [int(r) for r in rows[np.lexsort((rows, -scores))][:3]]
+        evidence = [self._evidence(r, first=i == 0) for i, r in enumerate(best)]
         return build_explanation(parts, evidence)
 
     def _evidence(self, row: int, first: bool) -> Evidence:

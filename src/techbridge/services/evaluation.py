@@ -164,7 +164,8 @@ def _run(bench: Bench, matcher: Matcher, query: Query, aggregations: Sequence[tu
     }
     mask = matcher.candidates(query, bench.target, usable, _allowed(bench))
     ids = matcher.memberships_[bench.target].ids
-    return make_run(variants, mask, ids, bench.qrels[query.id], signals)
+    coverage = matcher.lexical_.coverage(matcher.query_terms(query))
+    return make_run(variants, mask, ids, bench.qrels[query.id], signals, coverage)
 
 
 def evaluate(
@@ -182,7 +183,7 @@ def evaluate(
             key = (
                 (1, 1.0, config.norm) if bench.target == "item" else (config.top_n, config.decay, config.norm)
             )
-            out[method] = score(runs, key, weights, bench.k)
+            out[method] = score(runs, key, weights, bench.k, config.coverage_power)
         elif method in signals:
             out[method] = score(
                 runs, single_key, np.eye(len(signals), dtype=np.float32)[signals.index(method)], bench.k
@@ -194,14 +195,52 @@ def evaluate(
     return out
 
 
+def _tune(bench: Bench, runs: Sequence[QueryRun]) -> MatchConfig:
+    aggregations = [(1, 1.0)] if bench.target == "item" else list(AGGREGATIONS)
+    return tune(runs, signals_for(bench.target), bench.k, aggregations)[0]
+
+
+def cross_validate(bench: Bench, runs: Sequence[QueryRun], methods: Sequence[str]) -> dict[str, Any]:
+    """Return 2-fold cross-validated metrics: tune on one half, score the other, and swap.
+
+    The halves are the earlier and the later queries (``collect_runs`` orders them by date,
+    then id), which mimics the held-out split (later dates). Single signals need no tuning;
+    they are scored on the same halves so that the figures compare.
+    """
+    half = len(runs) // 2
+    folds = [(runs[:half], runs[half:]), (runs[half:], runs[:half])]
+    rows: dict[str, list[tuple[int, dict[str, float]]]] = defaultdict(list)
+    configs = []
+    for train, test in folds:
+        config = _tune(bench, train)
+        configs.append(config.to_dict())
+        scored = evaluate(bench, test, [m for m in methods if m != "hybrid"], config)
+        scored["hybrid"] = evaluate(bench, test, ["hybrid"], config)["hybrid"]
+        for method, metrics in scored.items():
+            rows[method].append((len(test), metrics))
+    merged = {
+        method: {
+            name: round(sum(n * m[name] for n, m in parts) / sum(n for n, _ in parts), 4)
+            for name in parts[0][1]
+        }
+        for method, parts in rows.items()
+    }
+    return {"folds": 2, "split": "earlier/later half by date, then id", "methods": merged, "configs": configs}
+
+
 def run_eval(
     folder: Path,
     methods: Sequence[str] | None = None,
     matcher: Matcher | None = None,
     do_tune: bool = False,
     progress: Progress | None = None,
+    do_cv: bool = False,
 ) -> tuple[dict[str, Any], MatchConfig | None]:
-    """Evaluate a benchmark folder; return the report (README shape) and the tuned config if asked."""
+    """Evaluate a benchmark folder; return the report (README shape) and the tuned config if asked.
+
+    ``do_tune`` adds ``hybrid-tuned`` (fitted and scored on the same queries: in-sample);
+    ``do_cv`` adds a ``cross_validation`` key (see ``cross_validate``).
+    """
     started = time.perf_counter()
     bench = load_bench(folder)
     matcher = matcher or Matcher()
@@ -210,11 +249,13 @@ def run_eval(
     results = evaluate(bench, runs, chosen, matcher.config_for(bench.target))
     tuned = None
     if do_tune:
-        aggregations = [(1, 1.0)] if bench.target == "item" else list(AGGREGATIONS)
-        tuned, _ = tune(runs, signals_for(bench.target), bench.k, aggregations)
+        tuned = _tune(bench, runs)
         results["hybrid-tuned"] = evaluate(bench, runs, ["hybrid"], tuned)["hybrid"]
-    report = {
+    report: dict[str, Any] = {
         "bench": bench.name, "target": bench.target, "k": bench.k, "queries": len(runs),
         "methods": results, "seconds": round(time.perf_counter() - started, 1),
     }  # fmt: skip
+    if do_cv:
+        report["cross_validation"] = cross_validate(bench, runs, chosen)
+        report["seconds"] = round(time.perf_counter() - started, 1)
     return report, tuned

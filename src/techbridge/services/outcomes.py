@@ -12,7 +12,7 @@ from techbridge.domain.cooperation import Stage
 from techbridge.domain.money import check_krw
 from techbridge.errors import ConflictError, InvalidError
 from techbridge.services.audit import record_change
-from techbridge.services.cooperations import move
+from techbridge.services.cooperations import as_utc, move
 from techbridge.services.finding import find_consortium, find_cooperation, find_organization
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Outcome
@@ -92,7 +92,8 @@ def record_outcome(engine: Engine, actor: str, item: OutcomeInput) -> str:
         record_change(
             session, actor, "create", "outcome", item.key, {"kind": str(kind), "amount_krw": item.amount_krw}
         )
-        if coop is not None and coop.stage == Stage.RND_UNDER_WAY:
-            at = dt.datetime.combine(item.occurred_on, dt.time(9), tzinfo=dt.UTC)
+        at = dt.datetime.combine(item.occurred_on, dt.time(9), tzinfo=dt.UTC)
+        # an outcome dated before R&D began (recorded late) does not move the cooperation on
+        if coop is not None and coop.stage == Stage.RND_UNDER_WAY and at >= as_utc(coop.stage_changed_at):
             move(session, actor, coop, Stage.OUTCOMES, f"outcome {item.key} recorded", False, at)
         return coop.stage if coop else ""

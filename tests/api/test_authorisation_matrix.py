@@ -1,0 +1,202 @@
+"""The authorisation matrix: every endpoint × every role × a confidential and a public record.
+
+Each row is written down by hand: the statuses of the roles in ``ROLES`` order
+(anonymous admin manager owner competitor institute partner viewer). The test enumerates
+``app.routes`` and fails if an endpoint has no row here, or a row names no endpoint.
+
+The world (``conftest.seed``): the company kr-lms (``owner``) has a confidential need, shared with
+the institute kr-kimm (``partner``), and a need with a published summary; ``competitor`` is another
+company's member, ``institute`` a member of kr-etri (no share); ``manager`` manages the needs'
+program; ``viewer`` only views. There is no matching index, so an allowed match answers 409.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, update
+
+from techbridge.services.accounts import create_token, hash_password
+from techbridge.storage.accounts import User
+from techbridge.storage.db import transaction
+from tests import factories
+from tests.api.conftest import ROLES, World
+
+PASSWORD = "correct horse battery"
+ALL_OK = "200 200 200 200 200 200 200 200"
+SIGNED_IN_OK = "401 200 200 200 200 200 200 200"
+NEED_READ = {"confidential": "401 200 200 200 404 404 200 404", "public": "401 200 200 200 404 200 200 200"}
+NEED_MANAGE = {"confidential": "401 200 200 200 404 404 403 404", "public": "401 200 200 200 404 403 403 403"}
+PUBLIC_READ = {"public": SIGNED_IN_OK}
+
+MATRIX: dict[tuple[str, str], dict[str, str]] = {
+    ("GET", "/openapi.json"): {"public": ALL_OK},
+    ("GET", "/docs"): {"public": ALL_OK},
+    ("GET", "/docs/oauth2-redirect"): {"public": ALL_OK},
+    ("GET", "/redoc"): {"public": ALL_OK},
+    ("POST", "/api/v1/auth/login"): {"public": SIGNED_IN_OK},
+    ("POST", "/api/v1/auth/logout"): {"public": "401 204 204 204 204 204 204 204"},
+    ("GET", "/api/v1/auth/me"): {"public": SIGNED_IN_OK},
+    ("POST", "/api/v1/auth/tokens"): {"public": "401 201 201 201 201 201 201 201"},
+    ("DELETE", "/api/v1/auth/tokens/{token_id}"): {"public": "401 204 204 204 204 204 204 204"},
+    ("GET", "/api/v1/users"): {"public": "401 200 403 403 403 403 403 403"},
+    ("POST", "/api/v1/users"): {"public": "401 201 403 403 403 403 403 403"},
+    ("GET", "/api/v1/organizations"): PUBLIC_READ,
+    ("POST", "/api/v1/organizations"): {"public": "401 201 201 403 403 403 403 403"},
+    ("GET", "/api/v1/organizations/{ident}"): PUBLIC_READ,
+    ("PATCH", "/api/v1/organizations/{ident}"): {"public": "401 200 200 200 403 403 403 403"},
+    ("GET", "/api/v1/people"): PUBLIC_READ,
+    ("GET", "/api/v1/people/{ident}"): PUBLIC_READ,
+    ("GET", "/api/v1/technologies"): PUBLIC_READ,
+    ("GET", "/api/v1/technologies/{ident}"): PUBLIC_READ,
+    ("GET", "/api/v1/projects"): PUBLIC_READ,
+    ("GET", "/api/v1/projects/{ident}"): PUBLIC_READ,
+    ("GET", "/api/v1/proposals"): PUBLIC_READ,
+    ("GET", "/api/v1/proposals/{ident}"): PUBLIC_READ,
+    ("GET", "/api/v1/programs"): PUBLIC_READ,
+    ("GET", "/api/v1/programs/{ident}"): PUBLIC_READ,
+    ("GET", "/api/v1/rounds"): PUBLIC_READ,
+    ("GET", "/api/v1/rounds/{ident}"): PUBLIC_READ,
+    ("GET", "/api/v1/needs"): PUBLIC_READ,
+    ("POST", "/api/v1/needs"): {"public": "401 201 201 201 403 403 403 403"},
+    ("GET", "/api/v1/needs/{ident}"): NEED_READ,
+    ("PATCH", "/api/v1/needs/{ident}"): NEED_MANAGE,
+    ("POST", "/api/v1/needs/{ident}/interests"): {
+        "confidential": "401 422 422 422 404 404 201 404",
+        "public": "401 422 422 422 404 201 201 422",
+    },
+    ("GET", "/api/v1/needs/{ident}/interests"): NEED_MANAGE,
+    ("POST", "/api/v1/needs/{ident}/shares"): {
+        "confidential": "401 201 201 201 404 404 403 404",
+        "public": "401 201 201 201 404 403 403 403",
+    },
+    ("GET", "/api/v1/needs/{ident}/shares"): NEED_MANAGE,
+    ("GET", "/api/v1/needs/{ident}/access-log"): NEED_MANAGE,
+    ("POST", "/api/v1/matches"): {
+        "confidential": "401 409 409 409 404 404 409 404",
+        "public": "401 409 409 409 404 404 404 404",
+        "text": "401 409 409 409 409 409 409 409",
+    },
+    ("GET", "/api/v1/matches"): PUBLIC_READ,
+    ("GET", "/api/v1/exports/{entity}"): {"public": SIGNED_IN_OK},
+}
+
+
+@dataclass
+class Call:
+    """One cell of the matrix: who asks about which record, with the world to build a request from."""
+
+    world: World
+    engine: Engine
+    role: str
+    record: str
+    serial: int
+
+    def need(self) -> str:
+        return str(self.world.ids[self.record])
+
+
+def _login(call: Call) -> dict[str, Any]:
+    username = f"u-{call.role}" if call.role != "anonymous" else "nobody"
+    return {"json": {"username": username, "password": PASSWORD}}
+
+
+def _token_to_revoke(call: Call) -> dict[str, Any]:
+    with transaction(call.engine) as session:
+        token, _ = create_token(session, call.world.user_ids.get(call.role, 1), "to revoke")
+    return {"path": {"token_id": token.id}}
+
+
+def _new_partner(call: Call) -> dict[str, Any]:
+    with transaction(call.engine) as session:
+        partner = factories.organization(session, f"협력기관 {call.serial}", key=f"kr-partner-{call.serial}")
+    return {"path": {"ident": call.need()}, "json": {"organization": partner.key}}
+
+
+def _need_path(call: Call) -> dict[str, Any]:
+    return {"path": {"ident": call.need()}}
+
+
+REQUESTS: dict[tuple[str, str], Callable[[Call], dict[str, Any]]] = {
+    ("POST", "/api/v1/auth/login"): _login,
+    ("POST", "/api/v1/auth/tokens"): lambda c: {"json": {"name": "script"}},
+    ("DELETE", "/api/v1/auth/tokens/{token_id}"): _token_to_revoke,
+    ("POST", "/api/v1/users"): lambda c: {
+        "json": {"username": f"new-{c.serial}", "password": "long enough", "roles": [{"role": "viewer"}]}
+    },
+    ("POST", "/api/v1/organizations"): lambda c: {"json": {"name": f"새 기관 {c.serial}", "country": "KR"}},
+    ("GET", "/api/v1/organizations/{ident}"): lambda c: {"path": {"ident": "kr-kimm"}},
+    ("PATCH", "/api/v1/organizations/{ident}"): lambda c: {
+        "path": {"ident": "kr-lms"},
+        "json": {"description": f"광학소재 {c.serial}"},
+    },
+    ("GET", "/api/v1/people/{ident}"): lambda c: {"path": {"ident": "p-kim"}},
+    ("GET", "/api/v1/technologies/{ident}"): lambda c: {"path": {"ident": "kr-patent-1"}},
+    ("GET", "/api/v1/projects/{ident}"): lambda c: {"path": {"ident": "proj-1"}},
+    ("GET", "/api/v1/proposals/{ident}"): lambda c: {"path": {"ident": "prop-1"}},
+    ("GET", "/api/v1/programs/{ident}"): lambda c: {"path": {"ident": "p2021"}},
+    ("GET", "/api/v1/rounds/{ident}"): lambda c: {"path": {"ident": str(c.world.ids["round"])}},
+    ("POST", "/api/v1/needs"): lambda c: {
+        "json": {"key": f"need-new-{c.serial}", "organization": "kr-lms", "title": "새 과제"}
+    },
+    ("GET", "/api/v1/needs/{ident}"): _need_path,
+    ("PATCH", "/api/v1/needs/{ident}"): lambda c: {**_need_path(c), "json": {"field": f"광학 {c.serial}"}},
+    ("POST", "/api/v1/needs/{ident}/interests"): lambda c: {**_need_path(c), "json": {"message": "관심"}},
+    ("GET", "/api/v1/needs/{ident}/interests"): _need_path,
+    ("POST", "/api/v1/needs/{ident}/shares"): _new_partner,
+    ("GET", "/api/v1/needs/{ident}/shares"): _need_path,
+    ("GET", "/api/v1/needs/{ident}/access-log"): _need_path,
+    ("POST", "/api/v1/matches"): lambda c: {
+        "json": {"text": "광학 렌즈"} if c.record == "text" else {"need": c.need()}
+    },
+    ("GET", "/api/v1/exports/{entity}"): lambda c: {"path": {"entity": "needs"}},
+}
+
+
+@cache
+def _password_hash() -> str:
+    return hash_password(PASSWORD)
+
+
+def _endpoints(app: FastAPI) -> set[tuple[str, str]]:
+    # FastAPI keeps included routers lazily in ``app.routes``; iter_route_contexts flattens them.
+    return {
+        (method, route.path)
+        for route in iter_route_contexts(app.routes)
+        for method in route.methods or ()
+        if method != "HEAD" and route.path is not None
+    }
+
+
+def test_every_endpoint_has_a_row_and_every_row_an_endpoint(app: FastAPI) -> None:
+    endpoints = _endpoints(app)
+    assert sorted(endpoints - set(MATRIX)) == [], "endpoints without a row in the authorisation matrix"
+    assert sorted(set(MATRIX) - endpoints) == [], "rows of the matrix that name no endpoint"
+    for row in MATRIX.values():
+        assert all(len(statuses.split()) == len(ROLES) for statuses in row.values())
+
+
+def test_every_role_gets_the_written_down_answer(app: FastAPI, world: World, client: TestClient) -> None:
+    engine: Engine = app.state.engine
+    with engine.begin() as conn:
+        conn.execute(update(User).values(password_hash=_password_hash()))
+    serial = itertools.count()
+    wrong = []
+    for (method, path), row in sorted(MATRIX.items()):
+        for record, statuses in row.items():
+            for role, expected in zip(ROLES, statuses.split(), strict=True):
+                call = Call(world, engine, role, record, next(serial))
+                request = REQUESTS.get((method, path), lambda c: {})(call)
+                url = path.format(**request.get("path", {}))
+                response = client.request(method, url, headers=world.headers(role), json=request.get("json"))
+                client.cookies.clear()
+                if str(response.status_code) != expected:
+                    wrong.append(f"{method} {path} [{record}] {role}: {response.status_code} != {expected}")
+    assert wrong == []

@@ -7,12 +7,14 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from techbridge.matching.engine import Matcher
 from techbridge.matching.metrics import metrics_of_ranking
 from techbridge.matching.params import MatchConfig
-from techbridge.services.evaluation import load_bench, run_eval
+from techbridge.matching.tuning import make_run
+from techbridge.services.evaluation import Bench, cross_validate, load_bench, run_eval
 
 ITEMS = [
     {"id": "i1", "title": "다이캐스팅 금형", "text": "알루미늄 다이캐스팅", "organizations": ["uni"], "date": "2019-01-01"},
@@ -108,3 +110,22 @@ def test_real_bench_norway_hybrid_beats_single_signals() -> None:
     methods = report["methods"]
     best_single = max(v["ndcg@10"] for k, v in methods.items() if k != "hybrid")
     assert methods["hybrid"]["ndcg@10"] >= best_single
+
+
+def test_cross_validation_needs_two_queries(tmp_path: Path) -> None:
+    folder = write_bench(tmp_path / "b", "q\tuni\t1\n")
+    report, _ = run_eval(folder, ["bm25", "hybrid"], bm25(), do_cv=True)
+    assert report["cross_validation"]["folds"] == 0  # one judged query cannot be split
+
+
+def test_cross_validation_tunes_on_one_half_and_scores_the_other() -> None:
+    runs = [
+        make_run({(1, 1.0): {"bm25": np.array([1, 0], np.float32), "dense": np.array([0, 1], np.float32),
+                             "codes": np.zeros(2, np.float32)}},
+                 np.ones(2, bool), ["a", "b"], {rel: 1.0}, ("bm25", "dense", "codes"))
+        for rel in ("a", "b", "a", "b")
+    ]  # fmt: skip
+    bench = Bench("t", "item", 10, (), [], [], {}, {})
+    cv = cross_validate(bench, runs, ["bm25", "dense", "hybrid"])
+    assert cv["folds"] == 2 and set(cv["methods"]) == {"bm25", "dense", "hybrid"}
+    assert cv["methods"]["bm25"]["mrr"] == 0.75

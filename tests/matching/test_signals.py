@@ -1,10 +1,11 @@
 import numpy as np
 
-from techbridge.matching.aggregate import aggregate, build_membership, evidence_rows
+from techbridge.matching.aggregate import aggregate, build_membership, evidence_rows, latest
 from techbridge.matching.codes import CodeIndex, code_levels, code_similarity
 from techbridge.matching.fusion import FUSIONS, minmax, zscore
 from techbridge.matching.history import activity, collaboration, recency
 from techbridge.matching.lexical import LexicalIndex
+from techbridge.matching.params import MatchConfig
 from techbridge.matching.semantic import DenseIndex, best_sentence_pair
 
 
@@ -78,3 +79,28 @@ def test_normalisations_and_fusions() -> None:
     assert int(np.argmax(fused)) in (0, 1)
     rrf = FUSIONS["rrf"]({"a": a, "b": b}, {"a": 1.0, "b": 0.0}, mask, "minmax")
     assert int(np.argmax(rrf)) == 1 and rrf[3] == 0
+
+
+def test_lexical_coverage_is_the_share_of_known_query_terms() -> None:
+    index = LexicalIndex().fit([["lidar", "sensor"], ["mould"]])
+    assert index.coverage(["lidar", "라이다", "센서", "lidar"]) == 1 / 3
+    assert index.coverage([]) == 0.0
+
+
+def test_query_weights_lean_on_meaning_when_terms_are_missing() -> None:
+    config = MatchConfig({"bm25": 2.0, "dense": 1.0}, coverage_power=2.0)
+    assert config.query_weights(1.0) == {"bm25": 2.0, "dense": 1.0}
+    assert config.query_weights(0.5) == {"bm25": 0.5, "dense": 1.0}
+    assert MatchConfig({"bm25": 2.0}).query_weights(0.0) == {"bm25": 2.0}
+
+
+def test_pooled_aggregation_equals_full_when_the_pool_holds_every_positive() -> None:
+    m = build_membership(["a", "b", "c", "d"], [["x"], ["x", "y"], ["y"], ["z"]])
+    scores = np.array([0.5, 0.4, 0.0, 0.9], dtype=np.float32)
+    usable = np.array([True, True, True, False])
+    full = aggregate(scores, m, usable, top_n=2)
+    pooled = aggregate(scores, m, usable, top_n=2, rows=np.flatnonzero(scores > 0))
+    np.testing.assert_allclose(full, pooled)
+    assert m.records_of(1).tolist() == [1, 2]
+    assert m.pairs_of_records(np.array([1, 3])).tolist() == [1, 2, 4]
+    np.testing.assert_allclose(latest(m, np.array([1.0, 2.0, np.nan, 4.0]), usable), [2.0, 2.0, -np.inf])

@@ -37,10 +37,17 @@ class LexicalIndex:
 
     def scores(self, terms: Sequence[str]) -> NDArray[np.float32]:
         """Return the BM25 score of every document for the query ``terms``."""
-        known = [t for t in dict.fromkeys(terms) if t and t in self.vocab_]
+        known = [self.vocab_[t] for t in dict.fromkeys(terms) if t and t in self.vocab_]
         if not known or not self.size_:
             return np.zeros(self.size_, dtype=np.float32)
-        return np.asarray(self.retriever_.get_scores(known), dtype=np.float32)
+        # bm25s keeps per-term document scores as CSC arrays; without numba its own sum is
+        # ``np.add.at`` (slow on common terms over a million records), so sum with bincount.
+        matrix = self.retriever_.scores
+        indptr, indices, data = matrix["indptr"], matrix["indices"], matrix["data"]
+        parts = [slice(int(indptr[t]), int(indptr[t + 1])) for t in known]
+        rows = np.concatenate([indices[p] for p in parts])
+        values = np.concatenate([data[p] for p in parts]).astype(np.float64)
+        return np.bincount(rows, weights=values, minlength=self.size_).astype(np.float32)
 
     def coverage(self, terms: Sequence[str]) -> float:
         """Return the share of the distinct query ``terms`` that occur in the indexed documents.

@@ -17,7 +17,7 @@ from techbridge.matching.fusion import normalised
 from techbridge.matching.lexical import matched_terms
 from techbridge.matching.params import ITEM_SIGNALS
 from techbridge.matching.record import Query
-from techbridge.matching.semantic import best_sentence_pair
+from techbridge.matching.semantic import best_sentence_pair, embed_texts, split_sentences
 from techbridge.matching.text import extract_codes, has_hangul
 
 if TYPE_CHECKING:
@@ -102,6 +102,7 @@ class _Context:
         self.highs = {n: float(items[n].max()) if len(items[n]) else 0.0 for n in ITEM_SIGNALS}
         self.terms = matcher.query_terms(query)
         self.codes = (*query.codes, *extract_codes(query.text))
+        self.sentences: Array | None = None
 
     def relevance(self, rows: NDArray[np.int64]) -> Array:
         """Return the record-level fused score of ``rows`` (each signal divided by its maximum)."""
@@ -131,5 +132,8 @@ class _Context:
         pair = None
         encoder = self.matcher.encoder_
         if first and encoder is not None and has_hangul(self.query.text) != has_hangul(record.text):
-            pair = best_sentence_pair(encoder, self.query.text, f"{record.title}\n{record.text}")
+            if self.sentences is None:
+                self.sentences = embed_texts(encoder, split_sentences(self.query.text) or [""])
+            text = f"{record.title}\n{record.text}"
+            pair = best_sentence_pair(encoder, self.query.text, text, self.sentences)
         return Evidence(record.id, record.title, tuple(terms), tuple(codes[:5]), pair)

@@ -104,12 +104,20 @@ def split_sentences(text: str, limit: int = 12) -> list[str]:
     return parts[:limit]
 
 
-def best_sentence_pair(encoder: Encoder, query: str, text: str) -> tuple[str, str, float] | None:
-    """Return the (query sentence, record sentence, cosine) pair that agree most."""
+def best_sentence_pair(
+    encoder: Encoder, query: str, text: str, query_vectors: NDArray[np.float32] | None = None
+) -> tuple[str, str, float] | None:
+    """Return the (query sentence, record sentence, cosine) pair that agree most.
+
+    ``query_vectors`` are the query's sentence vectors if already embedded (explaining ten
+    matches embeds the query's sentences once).
+    """
     left, right = split_sentences(query), split_sentences(text)
     if not left or not right:
         return None
-    sims = encoder.encode(left) @ encoder.encode(right).T
+    if query_vectors is None or len(query_vectors) != len(left):
+        query_vectors = embed_texts(encoder, left)
+    sims = query_vectors @ embed_texts(encoder, right).T
     i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
     return left[int(i)], right[int(j)], float(sims[i, j])
 

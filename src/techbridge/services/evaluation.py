@@ -207,6 +207,9 @@ def cross_validate(bench: Bench, runs: Sequence[QueryRun], methods: Sequence[str
     then id), which mimics the held-out split (later dates). Single signals need no tuning;
     they are scored on the same halves so that the figures compare.
     """
+    split = "earlier/later half by date, then id"
+    if len(runs) < 2:
+        return {"folds": 0, "split": split, "methods": {}, "configs": []}
     half = len(runs) // 2
     folds = [(runs[:half], runs[half:]), (runs[half:], runs[:half])]
     rows: dict[str, list[tuple[int, dict[str, float]]]] = defaultdict(list)
@@ -225,7 +228,7 @@ def cross_validate(bench: Bench, runs: Sequence[QueryRun], methods: Sequence[str
         }
         for method, parts in rows.items()
     }
-    return {"folds": 2, "split": "earlier/later half by date, then id", "methods": merged, "configs": configs}
+    return {"folds": 2, "split": split, "methods": merged, "configs": configs}
 
 
 def run_eval(

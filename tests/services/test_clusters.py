@@ -1,0 +1,122 @@
+"""Patent clusters and fusion discovery over a small stored portfolio (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from techbridge.domain.cluster import adjusted_mutual_info, kmeans, layout
+from techbridge.domain.complement import co_occurrence, rank_fusions, subclasses
+from techbridge.errors import ConflictError, NotFoundError
+from techbridge.matching.record import Record
+from techbridge.services.clusters import cluster_records, write_cluster_files
+from techbridge.services.fusion import find_fusions, record_fusion
+from techbridge.services.portfolio import select_portfolio
+from techbridge.storage.db import transaction
+from techbridge.storage.tables import Outcome
+from tests import factories
+from tests.services.fakes import WordEncoder
+
+
+def _split(texts: list[str]) -> list[list[str]]:
+    return [t.split() for t in texts]
+
+
+RECORDS = [
+    Record(f"r{i}", title, "", codes=(code,), organizations=(owner,))
+    for i, (title, code, owner) in enumerate(
+        [
+            ("로봇 팔 robot arm gripper", "B25J 9/16", "a"),
+            ("로봇 팔 robot arm joint", "B25J 13/08", "b"),
+            ("로봇 팔 robot gripper joint", "B25J 15/00", "a"),
+            ("배터리 battery electrode cell", "H01M 4/13", "c"),
+            ("배터리 battery cell separator", "H01M 50/40", "b"),
+            ("배터리 battery electrode separator", "H01M 10/05", "c"),
+        ]
+    )
+]
+
+
+def test_kmeans_ami_and_layout_are_deterministic() -> None:
+    x = np.vstack([np.random.default_rng(0).normal(c, 0.1, (10, 3)) for c in (0, 5, 10)])
+    labels = kmeans(x, 3)
+    assert labels.tolist() == kmeans(x, 3).tolist()
+    truth = [i // 10 for i in range(30)]
+    assert adjusted_mutual_info(labels.tolist(), truth) == pytest.approx(1.0)
+    assert abs(adjusted_mutual_info([0, 1] * 15, truth)) < 0.1
+    assert np.allclose(layout(x), layout(x))
+
+
+def test_clusters_group_themes_across_owners(tmp_path: Path) -> None:
+    clustering = cluster_records(RECORDS, k=2, encoder=WordEncoder(), tokenizer=_split)
+    groups = sorted(sorted(c.records) for c in clustering.clusters)
+    assert groups == [["r0", "r1", "r2"], ["r3", "r4", "r5"]]
+    robot = next(c for c in clustering.clusters if "r0" in c.records)
+    assert robot.codes == ["B25J"] and robot.owners == ["a", "b"]
+    assert "로봇" in robot.terms_ko and "robot" in robot.terms_en
+    paths = write_cluster_files(clustering, tmp_path, "map")
+    again = write_cluster_files(cluster_records(RECORDS, 2, WordEncoder(), _split), tmp_path / "2", "map")
+    assert paths["svg"].read_bytes() == again["svg"].read_bytes()
+    assert paths["json"].read_bytes() == again["json"].read_bytes()
+    assert json.loads(paths["json"].read_text())["clusters"][0]["size"] == 3
+    book = load_workbook(paths["xlsx"], read_only=True)
+    assert book.sheetnames == ["clusters", "technologies"]
+    book.close()
+
+
+def test_fusion_pairs_need_different_owners_and_explain() -> None:
+    vectors = WordEncoder().encode([r.title for r in RECORDS]).astype(np.float64)
+    found = rank_fusions(vectors, [r.codes for r in RECORDS], [r.organizations for r in RECORDS], k=20)
+    assert found and all(
+        set(RECORDS[f.a].organizations).isdisjoint(RECORDS[f.b].organizations) for f in found
+    )
+    assert found == sorted(found, key=lambda f: (-f.score, f.a, f.b))
+    assert subclasses(["G06N 3/08", "G06N 5/00"]) == {"G06N"}
+    assert co_occurrence([frozenset({"A", "B"}), frozenset({"A"})]) == {("A", "B"): 1.0}
+
+
+@pytest.fixture
+def stored(engine: Engine) -> Engine:
+    """Four technologies of three owners."""
+    with transaction(engine) as s:
+        a = factories.organization(s, "Robot Lab", "university", key="a")
+        b = factories.organization(s, "Vision Lab", "research_institute", key="b")
+        c = factories.organization(s, "Care Co", "company", key="c")
+        factories.technology(s, "t1", "robot arm control", [a], codes=["B25J 9/16", "G06N 3/08"])
+        factories.technology(s, "t2", "robot vision camera", [b], codes=["G06T 7/00", "G06N 3/08"])
+        factories.technology(s, "t3", "patient care robot", [c], codes=["A61G 7/10"])
+        factories.technology(s, "t4", "robot arm gripper", [a], codes=["B25J 15/00"])
+    return engine
+
+
+def test_fusion_service_ranks_and_records(stored: Engine) -> None:
+    with Session(stored) as session:
+        result = find_fusions(session, need="robot arm vision", encoder=WordEncoder())
+        assert result["portfolio"]["kind"] == "technologies"
+        assert result["fusions"][0]["key"] in {"fusion:t1+t2", "fusion:t2+t4"}
+        assert all("t1" not in f["key"] or "t4" not in f["key"] for f in result["fusions"])
+        assert "Related" in result["fusions"][0]["why"]
+    with transaction(stored) as session:
+        outcome = record_fusion(session, "t2", "t1", "tester", occurred_on=dt.date(2024, 1, 2))
+        assert outcome.key == "fusion:t1+t2" and outcome.kind == "fusion_technology"
+    with transaction(stored) as session, pytest.raises(ConflictError):
+        record_fusion(session, "t1", "t2", "tester")
+    with transaction(stored) as session, pytest.raises(NotFoundError):
+        record_fusion(session, "t1", "nope", "tester")
+    with Session(stored) as session:
+        assert session.scalar(select(Outcome.kind)) == "fusion_technology"
+
+
+def test_portfolio_by_organisation(stored: Engine) -> None:
+    with Session(stored) as session:
+        portfolio = select_portfolio(session, ["a"])
+        assert [r.id for r in portfolio.records] == ["t1", "t4"]
+        with pytest.raises(NotFoundError):
+            select_portfolio(session, consortium="missing")

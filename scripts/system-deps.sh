@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Debian packages techbridge needs beyond Python: Korean fonts for PDF reports (fonts-nanum) and
-# poppler-utils (pdftoppm) to turn report pages into images in tests. Installs only what is missing;
-# needs root (or sudo) where something is missing, and says so otherwise.
+# Debian packages techbridge needs beyond Python: Korean fonts for PDF reports (fonts-nanum),
+# poppler-utils (pdftoppm) to turn report pages into images in tests, and chromium for the browser
+# tests. Installs only what is missing; needs root (or sudo) where something is missing.
 set -euo pipefail
-packages=(fonts-nanum poppler-utils)
+packages=(fonts-nanum poppler-utils chromium)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

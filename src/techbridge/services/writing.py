@@ -20,9 +20,11 @@ from techbridge.errors import InvalidError, TechbridgeError
 from techbridge.services.mapping import Record
 from techbridge.services.needs import upsert_need
 from techbridge.services.organizations import (
+    UNCHANGED,
     default_key,
     ensure_organization,
     find_organization,
+    lookup_organization,
     upsert_organization,
 )
 from techbridge.services.people import find_person, upsert_person
@@ -51,6 +53,7 @@ class RecordWriter:
         self.count = count
         self._organizations: dict[str, Organization] = {}
         self._people: dict[str, Person] = {}
+        self._written: set[int] = set()
 
     def write(self, record: Record) -> None:
         """Upsert one record and whatever it brings along (owners, inventors, participants).
@@ -61,7 +64,7 @@ class RecordWriter:
         getattr(self, f"_write_{record.entity}")(dict(record.values))
 
     def _write_organization(self, values: dict[str, Any]) -> None:
-        organization, outcome = upsert_organization(self.session, values, self.actor, audit=False)
+        organization, outcome = self._upsert_organization(values)
         self.count("organization", outcome)
         self._organizations[values.get("key") or default_key(values["name"], values.get("country", ""))] = (
             organization
@@ -138,13 +141,28 @@ class RecordWriter:
             if found is not None:
                 return found
         values = {name: value for name, value in ref.items() if name != "anywhere"}
-        upsert = upsert_organization if ref.get("key") else ensure_organization
         try:
-            organization, outcome = upsert(self.session, values, self.actor, audit=False)
+            if ref.get("key"):
+                organization, outcome = self._upsert_organization(values)
+            else:
+                organization, outcome = ensure_organization(self.session, values, self.actor, audit=False)
         except TechbridgeError as exc:
             raise UnresolvedError(column, str(exc)) from exc
         self.count("organization", outcome)
         return organization
+
+    def _upsert_organization(self, values: dict[str, Any]) -> tuple[Organization, str]:
+        """Upsert, except that an organisation already written by this import is left alone.
+
+        Two keys of one file can meet in one stored organisation (CORDIS gives some organisations
+        two ids under one name); updating it from both would flip it on every re-import.
+        """
+        found = lookup_organization(self.session, values)
+        if found is not None and found.id in self._written:
+            return found, UNCHANGED
+        organization, outcome = upsert_organization(self.session, values, self.actor, audit=False)
+        self._written.add(organization.id)
+        return organization, outcome
 
     def person(self, ref: dict[str, Any], column: str = "people") -> Person:
         """Return the person ``ref`` names: by key, created from its name if it has one."""

@@ -1,0 +1,208 @@
+"""CLI commands ``program …`` and ``report``; ``register`` also adds ``round …`` and ``cooperation …``."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from techbridge.cli.output import cli_errors, console, print_json, print_table, settings_of
+from techbridge.domain.agreement import format_eok
+from techbridge.domain.kpi import Kpis
+from techbridge.errors import InvalidError
+from techbridge.services.database import database
+from techbridge.services.kpis import Scope, scope_kpis
+from techbridge.services.meetings import FollowUp, record_meeting
+from techbridge.services.programs import create_program, get_program, list_programs
+from techbridge.services.reports import write_report
+
+program_app = typer.Typer(help="Programs: create, list, show, KPIs and meetings.", no_args_is_help=True)
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def parse_date(value: str | None, what: str) -> dt.date | None:
+    """Return the ISO date ``value`` (``2021-11-16``), or None when not given.
+
+    Raises:
+        InvalidError: not an ISO date.
+    """
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidError(f"{what} {value!r} is not a date like 2021-11-16") from exc
+
+
+def as_data(value: Any) -> Any:
+    """Return a service result as JSON-ready data."""
+    return (
+        dataclasses.asdict(value)
+        if dataclasses.is_dataclass(value) and not isinstance(value, type)
+        else value
+    )
+
+
+@program_app.command("create")
+def create(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="The program's stable key.")],
+    name: Annotated[str, typer.Option(help="The program's name (Korean).")],
+    name_en: Annotated[str | None, typer.Option(help="The name in English.")] = None,
+    ministry: Annotated[str | None, typer.Option(help="The ministry that runs it.")] = None,
+    year: Annotated[int | None, typer.Option(help="The program's year.")] = None,
+) -> None:
+    """Create a program.
+
+    Example: techbridge program create mid-2021 --name "2021 중견기업-출연연 기술협력" --year 2021
+    """
+    settings = settings_of(ctx)
+    with cli_errors(), database(settings) as engine:
+        view = create_program(
+            engine, settings.actor, key, name, name_en=name_en, ministry=ministry, year=year
+        )
+    console.print(f"Created program {view.key}")
+
+
+@program_app.command("list")
+def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """List every program with its rounds.
+
+    Example: techbridge program list --json
+    """
+    with cli_errors(), database(settings_of(ctx)) as engine:
+        programs = [as_data(p) for p in list_programs(engine)]
+    if as_json:
+        print_json(programs)
+        return
+    print_table("Programs", ("key", "name", "year", "rounds"), programs)
+
+
+@program_app.command("show")
+def show(
+    ctx: typer.Context, key: Annotated[str, typer.Argument(help="Program key.")], as_json: JsonOption = False
+) -> None:
+    """Show a program and its rounds.
+
+    Example: techbridge program show demo-2021
+    """
+    with cli_errors(), database(settings_of(ctx)) as engine:
+        program = as_data(get_program(engine, key))
+    if as_json:
+        print_json(program)
+        return
+    print_table(f"program {key}", ("field", "value"), [{"field": k, "value": v} for k, v in program.items()])
+
+
+@program_app.command("kpis")
+def kpis(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="Program key.")],
+    round_key: Annotated[str | None, typer.Option("--round", help="Only this round.")] = None,
+    organization: Annotated[str | None, typer.Option(help="Only this organisation's cooperations.")] = None,
+    consortium: Annotated[str | None, typer.Option(help="Only this consortium.")] = None,
+    year: Annotated[int | None, typer.Option(help="Only what happened in this year.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show a program's KPIs, computed from its records, with the stage funnel.
+
+    Example: techbridge program kpis demo-2021 --year 2023 --json
+    """
+    scope = Scope(program=key, round=round_key, consortium=consortium, organization=organization, year=year)
+    with cli_errors(), database(settings_of(ctx)) as engine:
+        result = scope_kpis(engine, scope)
+    if as_json:
+        print_json(as_data(result))
+        return
+    print_table(f"KPIs of {key}", ("indicator", "value"), kpi_rows(result))
+
+
+def kpi_rows(result: Kpis) -> list[dict[str, Any]]:
+    """Return KPI rows for a table: money in 억원, funnel counts with conversion rates."""
+    rows: list[dict[str, Any]] = []
+    for field in dataclasses.fields(result):
+        value = getattr(result, field.name)
+        if field.name == "funnel":
+            for step in value:
+                rate = "" if step.rate is None else f" ({step.rate:.0%})"
+                rows.append({"indicator": f"funnel: {step.name}", "value": f"{step.count}{rate}"})
+        elif field.name.endswith("_krw"):
+            rows.append(
+                {"indicator": field.name.removesuffix("_krw"), "value": f"{format_eok(value)} ({value:,}원)"}
+            )
+        else:
+            rows.append({"indicator": field.name, "value": value})
+    return rows
+
+
+@program_app.command("meeting")
+def meeting(
+    ctx: typer.Context,
+    program: Annotated[str, typer.Argument(help="Program key.")],
+    key: Annotated[str, typer.Argument(help="The meeting's key.")],
+    title: Annotated[str, typer.Option(help="What the meeting was.")],
+    date: Annotated[str, typer.Option(help="When it was held (YYYY-MM-DD).")],
+    place: Annotated[str | None, typer.Option(help="Where.")] = None,
+    attendee: Annotated[list[str] | None, typer.Option(help="An attendee (repeat).")] = None,
+    technology: Annotated[list[str] | None, typer.Option(help="A technology presented (repeat).")] = None,
+    follow_up: Annotated[
+        list[str] | None, typer.Option(help="A follow-up 'title|owner|YYYY-MM-DD[|cooperation]' (repeat).")
+    ] = None,
+) -> None:
+    """Record a technology exchange meeting; its follow-ups become tasks with owners and due dates.
+
+    Example: techbridge program meeting demo-2021 m1 --title T --date 2021-09-15 --follow-up "a|b|2021-10-01"
+    """
+    settings = settings_of(ctx)
+    with cli_errors():
+        held_on = parse_date(date, "--date") or dt.date.min
+        follow_ups = [_follow_up(text) for text in follow_up or []]
+        with database(settings) as engine:
+            tasks = record_meeting(
+                engine, settings.actor, key, title, held_on, place=place, program_key=program,
+                attendees=attendee, technologies=technology, follow_ups=follow_ups,
+            )  # fmt: skip
+    console.print(f"Recorded meeting {key} with {len(tasks)} follow-up tasks")
+
+
+def _follow_up(text: str) -> FollowUp:
+    parts = [p.strip() for p in text.split("|")]
+    if len(parts) not in (3, 4):
+        raise InvalidError(f"follow-up {text!r} is not 'title|owner|YYYY-MM-DD[|cooperation]'")
+    due = parse_date(parts[2], "follow-up due date") or dt.date.min
+    return FollowUp(parts[0], parts[1], due, parts[3] if len(parts) == 4 else None)
+
+
+def report(
+    ctx: typer.Context,
+    program: Annotated[str, typer.Argument(help="Program key.")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder to write report.html, .pdf and .xlsx into.")
+    ],
+    pdf: Annotated[
+        bool, typer.Option("--pdf/--no-pdf", help="Also render the PDF (needs weasyprint).")
+    ] = True,
+) -> None:
+    """Write a program's report: report.html, report.pdf and report.xlsx.
+
+    Example: techbridge report demo-2021 --out report/
+    """
+    with cli_errors(), database(settings_of(ctx)) as engine:
+        files = write_report(engine, program, out, pdf=pdf)
+    for path in (files.html, files.pdf, files.xlsx):
+        if path is not None:
+            console.print(f"Wrote {path}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``program``, ``round`` and ``cooperation`` command groups and ``report`` to ``app``."""
+    from techbridge.cli.cooperations import cooperation_app
+    from techbridge.cli.rounds import round_app
+
+    app.add_typer(program_app, name="program")
+    app.add_typer(round_app, name="round")
+    app.add_typer(cooperation_app, name="cooperation")
+    app.command()(report)

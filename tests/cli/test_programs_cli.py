@@ -52,8 +52,10 @@ def test_a_round_from_scores_to_report(cli, tmp_path: Path) -> None:  # type: ig
     assert "cooperations" in cli("round", "accept", "p", "r1").stdout
     coop = "coop-p-r1-need-acme"
     assert cli("cooperation", "move", coop, "introduced").exit_code == 0
-    signed = cli("cooperation", "sign", coop, "lic-1", "--kind", "license", "--title", "L", "--date", "2099-01-01",
-                 "--party", "acme", "--party", "etri", "--amount", "1.5억")  # fmt: skip
+    signed = cli(
+        "cooperation", "sign", coop, "lic-1", "--kind", "license", "--title", "L", "--date", "2099-01-01",
+        "--party", "acme", "--party", "etri", "--amount", "1.5억",
+    )  # fmt: skip
     assert signed.exit_code == 0, signed.output
     shown = json.loads(cli("cooperation", "show", coop, "--json").stdout)
     assert [s["to_stage"] for s in shown["history"]] == ["matched", "introduced", "agreement_signed"]

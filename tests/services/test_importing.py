@@ -288,7 +288,8 @@ def test_cordis_preset_merges_repeated_roles(engine: Engine, tmp_path: Path) -> 
     path = _csv(
         tmp_path,
         "cordis.csv",
-        "projectID,projectAcronym,organisationID,name,SME,activityType,city,country,role,ecContribution",
+        "projectID,projectAcronym,organisationID,name,"
+        "SME,activityType,city,country,role,ecContribution",  # codespell:ignore
         "101,ABC,9,UNIVERSITE GRENOBLE ALPES,false,HES,Grenoble,FR,associatedPartner,",
         "101,ABC,9,UNIVERSITE GRENOBLE ALPES,false,HES,Grenoble,FR,participant,105877.44",
         "101,ABC,8,TINY AS,true,PRC,Oslo,NO,coordinator,1000",

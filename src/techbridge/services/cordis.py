@@ -1,8 +1,8 @@
 """The CORDIS preset: Horizon Europe participant lists, one row per organisation in a project.
 
-Columns: ``projectID,projectAcronym,organisationID,name,SME,activityType,city,country,role,
-ecContribution``. Each row gives an organisation (key ``cordis:<organisationID>``; activity type
-HES/REC/PRC/PUB/OTH → kind, blank → ``other``; SME true → size class ``small``), a project (key
+Columns are those of ``COLUMNS`` (as in ``shared/data/README.md``). Each row gives an organisation
+(key ``cordis:<organisationID>``; activity type HES/REC/PRC/PUB/OTH → kind, blank → ``other``; the
+small-enterprise flag true → size class ``small``), a project (key
 ``HE-<projectID>``, funder "Horizon Europe") and the organisation's participation (role,
 contribution in EUR). The rows of one project become one project record.
 
@@ -26,7 +26,7 @@ COLUMNS = (
     Column("acronym", ("projectacronym",)),
     Column("organization_id", ("organisationid",), required=True),
     Column("name", (), required=True),
-    Column("sme", (), parse_flag),
+    Column("is_small", ("sme",), parse_flag),  # codespell:ignore sme
     Column("kind", ("activitytype",), lambda value: _activity(value)),
     Column("region", ("city",)),
     Column("country", (), parse_country),
@@ -40,7 +40,7 @@ _ACTIVITY = {
     "PUB": OrganizationKind.PUBLIC,
     "OTH": OrganizationKind.OTHER,
 }
-_ROLES = ("coordinator", "participant", "associatedPartner", "thirdParty")
+_ROLES = ("coordinator", "participant", "associatedPartner", "thirdParty")  # codespell:ignore
 
 
 def _activity(value: Any) -> OrganizationKind:
@@ -90,7 +90,7 @@ def _add_participation(projects: dict[str, Record], line: int, values: dict[str,
         "kind": values.get("kind", OrganizationKind.OTHER).value,
         "country": values.get("country", ""),
         "region": values.get("region"),
-        "size_class": SizeClass.SMALL.value if values.get("sme") else None,
+        "size_class": SizeClass.SMALL.value if values.get("is_small") else None,
         "source": "CORDIS",
     }
     role, contribution = values.get("role") or "participant", values.get("contribution")

@@ -1,0 +1,103 @@
+"""Accounts: password hashes, the first administrator, sign-in rate limiting, sessions and tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import Engine, select
+
+from techbridge.config import Settings
+from techbridge.errors import ConflictError, InvalidError
+from techbridge.services import accounts
+from techbridge.storage.accounts import ApiToken, User, UserSession
+from techbridge.storage.db import transaction
+
+NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
+
+
+def test_a_password_is_kept_only_as_an_argon2_hash() -> None:
+    stored = accounts.hash_password("correct horse")
+    assert stored.startswith("$argon2id$") and "correct horse" not in stored
+    assert accounts.verify_password(stored, "correct horse")
+    assert not accounts.verify_password(stored, "wrong horse")
+    assert not accounts.verify_password(None, "correct horse")
+    assert not accounts.verify_password("not a hash", "correct horse")
+
+
+def test_the_first_administrator_gets_a_one_time_password(engine: Engine, settings: Settings) -> None:
+    password = accounts.ensure_admin(engine, settings)
+    assert password is not None and len(password) >= 12
+    assert accounts.ensure_admin(engine, settings) is None  # there is a user now: nothing happens
+    assert accounts.authenticate(engine, settings, "admin", password, now=NOW) > 0
+
+
+def test_the_administrator_password_can_come_from_settings(engine: Engine, settings: Settings) -> None:
+    configured = settings.model_copy(update={"admin_password": "from the environment"})
+    assert accounts.ensure_admin(engine, configured) is None
+    with transaction(engine) as session:
+        admin = session.scalar(select(User).where(User.username == "admin"))
+        assert admin is not None and [g.role for g in admin.grants] == ["administrator"]
+        assert accounts.verify_password(admin.password_hash, "from the environment")
+
+
+def test_users_are_checked(engine: Engine) -> None:
+    with transaction(engine) as session:
+        accounts.create_user(session, "kim", "long enough")
+        with pytest.raises(ConflictError):
+            accounts.create_user(session, "kim", "long enough")
+        with pytest.raises(InvalidError) as problems:
+            accounts.create_user(session, " ", "short", grants=[accounts.Grant("emperor")])
+        assert len(problems.value.problems) == 3
+
+
+def test_failed_sign_ins_are_limited_within_the_window(engine: Engine, settings: Settings) -> None:
+    limited = settings.model_copy(update={"login_max_failures": 2, "login_window_minutes": 10})
+    with transaction(engine) as session:
+        accounts.create_user(session, "kim", "long enough")
+    for _ in range(2):
+        with pytest.raises(accounts.AuthenticationError):
+            accounts.authenticate(engine, limited, "kim", "wrong", "10.0.0.1", now=NOW)
+    with pytest.raises(accounts.TooManyAttemptsError):
+        accounts.authenticate(engine, limited, "kim", "long enough", "10.0.0.2", now=NOW)
+    with pytest.raises(accounts.TooManyAttemptsError):  # the same address, another name
+        accounts.authenticate(engine, limited, "lee", "whatever", "10.0.0.1", now=NOW)
+    later = NOW + dt.timedelta(minutes=11)
+    assert accounts.authenticate(engine, limited, "kim", "long enough", "10.0.0.2", now=later) > 0
+
+
+def test_sessions_expire_and_only_their_hash_is_stored(engine: Engine, settings: Settings) -> None:
+    with transaction(engine) as session:
+        user = accounts.create_user(session, "kim", None, grants=[accounts.Grant("viewer")])
+        token = accounts.start_session(session, user.id, settings, now=NOW)
+    with transaction(engine) as session:
+        assert token not in {s.token_hash for s in session.scalars(select(UserSession))}
+        actor = accounts.session_actor(session, token, now=NOW + dt.timedelta(hours=1))
+        assert actor is not None and actor.roles == frozenset({("viewer", None)})
+        assert accounts.session_actor(session, token, now=NOW + dt.timedelta(hours=13)) is None
+        assert accounts.session_actor(session, "forged", now=NOW) is None
+
+
+def test_csrf_tokens_belong_to_their_session(settings: Settings) -> None:
+    token = accounts.csrf_token(settings, "session-a")
+    assert accounts.is_valid_csrf(settings, "session-a", token)
+    assert not accounts.is_valid_csrf(settings, "session-b", token)
+    assert not accounts.is_valid_csrf(settings, "session-a", None)
+
+
+def test_api_tokens_are_stored_hashed_and_can_be_revoked(engine: Engine) -> None:
+    with transaction(engine) as session:
+        user = accounts.create_user(session, "bot", None)
+        token, secret = accounts.create_token(session, user.id, "nightly import")
+    with transaction(engine) as session:
+        assert secret not in {t.token_hash for t in session.scalars(select(ApiToken))}
+        assert accounts.token_actor(session, secret) is not None
+        accounts.revoke_token(session, user.id, token.id, now=NOW)
+    with transaction(engine) as session:
+        assert accounts.token_actor(session, secret) is None
+
+
+def test_the_default_secret_is_refused_outside_development() -> None:
+    with pytest.raises(ValueError, match="TECHBRIDGE_SESSION_SECRET"):
+        Settings(environment="production")
+    assert Settings(environment="production", session_secret="s3cret-from-vault").environment == "production"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -9,9 +11,10 @@ from sqlalchemy.orm import Session
 from techbridge.errors import InvalidError, NotFoundError
 from techbridge.services.competences import derive_competences
 from techbridge.services.consortia import ConsortiumRequest, propose_consortia, save_consortium
+from techbridge.services.consortium_demo import build_demo_consortium, load_consortia_2017
 from techbridge.services.partners import load_network, suggest_partners
 from techbridge.storage.db import transaction
-from techbridge.storage.tables import Consortium
+from techbridge.storage.tables import Consortium, Organization
 from tests import factories
 from tests.services.fakes import WordEncoder
 
@@ -38,7 +41,8 @@ def network(engine: Engine) -> Engine:
 
 def test_derive_competences_splits_phrases_and_codes() -> None:
     found = derive_competences("인공지능(AI) 기반 정밀의료, 스마트 공장 및 관제시스템", ["G06N 3/08"])
-    assert found == ["인공지능", "AI", "기반 정밀의료", "스마트 공장", "관제시스템", "code:G06N"]
+    assert found == ["인공지능(AI) 기반 정밀의료", "스마트 공장", "관제시스템", "code:G06N"]
+    assert derive_competences("항바이러스제(인플루엔자, 코로나)") == ["항바이러스제 인플루엔자", "코로나"]
 
 
 def test_builder_covers_competences_and_explains(network: Engine) -> None:
@@ -98,3 +102,23 @@ def test_partners_ranks_past_collaborators_first(network: Engine) -> None:
         assert found[0].history == {"uni": ["p1", "p2"]}
         with_need = suggest_partners(session, ["uni"], need="battery electrode", k=6, encoder=WordEncoder())
         assert "co" in [p.key for p in with_need[:3]]
+
+
+def test_seeded_consortia_load_once_and_demo_builds(engine: Engine, tmp_path: Path) -> None:
+    with transaction(engine) as s:
+        assert load_consortia_2017(s) == 5
+        assert load_consortia_2017(s) == 0
+        etri = s.scalar(select(Organization).where(Organization.key == "kr-etri"))  # stored by the loader
+        kinds = ("company", "company", "university", "research_institute", "company")
+        orgs = [factories.organization(s, f"Org {i}", kind, key=f"kr-o{i}") for i, kind in enumerate(kinds)]
+        assert etri is not None
+        for i, org in enumerate([etri, *orgs]):
+            factories.technology(s, f"k{i}", f"인공지능 스마트 공장 정밀의료 {i}", [org], codes=["G06N 3/08"])
+    with Session(engine) as s:
+        gist = s.scalar(select(Consortium).where(Consortium.key == "msit-lab-linked-gist"))
+        assert gist is not None and len(gist.members) == 8
+    result = build_demo_consortium(engine, tmp_path / "out", WordEncoder())
+    best = result.proposal["consortia"][0]
+    assert any(m["key"] == "kr-gist" and m["role"] == "lead" for m in best["members"])
+    assert len(best["members"]) == 6
+    assert result.clusters["svg"].read_text(encoding="utf-8").startswith("<svg")

@@ -99,7 +99,7 @@ def distinctive_terms(docs: Sequence[Sequence[str]], labels: Sequence[int], top:
     spread = Counter(t for counts in per for t in counts)
     out = []
     for counts in per:
-        scored = {t: c * math.log(1 + n / spread[t]) for t, c in counts.items() if c > 1 or n == 1}
+        scored = {t: c * math.log(1 + n / spread[t]) for t, c in counts.items()}
         out.append([t for t, _ in sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:top]])
     return out
 

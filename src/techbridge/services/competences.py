@@ -26,17 +26,26 @@ from techbridge.matching.text import extract_codes, strip_codes
 CODE_PREFIX = "code:"
 # USE-m3 cosines: unrelated pairs ~0.1, a translation 0.75-0.83 (MACHINE.md); map [0.15, 0.65] to [0, 1].
 FLOOR, SPAN = 0.15, 0.5
-_SPLIT = re.compile(r"[,;:\n/·]|\s및\s|\sand\s|\(|\)")
+_SPLIT = re.compile(r"[,;:\n/·]|\s및\s|\sand\s")
 _BARE_CODE = re.compile(r"^[A-H]\d{2}[A-Z]?$")
 
 
 def derive_competences(text: str, codes: Sequence[str] = ()) -> list[str]:
     """Return the competences ``text`` and ``codes`` ask for, in order, without repeats."""
-    phrases = [p.strip(" .-") for p in _SPLIT.split(strip_codes(text))]
+    phrases = [_balance(p.strip(" .-")) for p in _SPLIT.split(strip_codes(text))]
     found = [p for p in phrases if len(p) >= 2]
     code_list = [*codes, *extract_codes(text)]
     found += [CODE_PREFIX + c.split()[0][:4] for c in code_list if c.strip()]
     return list(dict.fromkeys(found))
+
+
+def _balance(phrase: str) -> str:
+    """Drop an unmatched bracket left by a split inside brackets (``항바이러스제(인플루엔자``)."""
+    if phrase.count("(") > phrase.count(")"):
+        phrase = phrase.replace("(", " ", 1)
+    if phrase.count(")") > phrase.count("("):
+        phrase = phrase[::-1].replace(")", " ", 1)[::-1]
+    return " ".join(phrase.split())
 
 
 def _is_code(competence: str) -> bool:

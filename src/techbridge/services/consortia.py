@@ -131,7 +131,8 @@ def _describe(
     for i in team.members:
         key = network.orgs[pool[i]]
         role = "lead" if key == request.lead else "participant"
-        covers = [coverage.competences[j] for j in why[i]["covers"]]  # type: ignore[attr-defined]
+        covered = [j for j in why[i]["covers"] if problem.coverage[i, j] > 0]  # type: ignore[attr-defined]
+        covers = [f"{coverage.competences[j]} ({problem.coverage[i, j]:.2f})" for j in covered]
         members.append({
             "key": key, "name": network.names[pool[i]], "kind": network.kinds[pool[i]], "role": role,
             "covers": covers, "strength": round(float(problem.strength[i]), 3),

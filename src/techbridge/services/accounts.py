@@ -294,3 +294,35 @@ def get_user(session: Session, user_id: int) -> User:
     if user is None:
         raise NotFoundError(f"no user {user_id}")
     return user
+
+
+def add_user(
+    engine: Engine,
+    username: str,
+    password: str | None,
+    *,
+    organization: str | None = None,
+    grants: Sequence[Grant] = (),
+    token_name: str | None = None,
+    actor: str = "cli",
+) -> str | None:
+    """Create a user in one transaction, with an API token if ``token_name`` is given.
+
+    Returns:
+        The token's secret (shown once), or ``None`` when no token was asked for.
+    """
+    with transaction(engine) as session:
+        user = create_user(session, username, password, organization=organization, grants=grants, actor=actor)
+        return create_token(session, user.id, token_name)[1] if token_name else None
+
+
+def parse_grant(text: str) -> Grant:
+    """Return the grant written ``role`` or ``role:program-key`` (as the CLI takes it).
+
+    Raises:
+        InvalidError: the role is unknown.
+    """
+    role, _, program = text.partition(":")
+    if role not in ROLES:
+        raise InvalidError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+    return Grant(role, program or None)

@@ -115,3 +115,13 @@ def test_impossible_locks_are_refused(locked: frozenset[tuple[str, str]], messag
     problem = AssignmentProblem(("a", "b"), {"X": 1}, {("a", "X"): 1.0}, locked=locked)
     with pytest.raises(InvalidError, match=message):
         solve_exact(problem)
+
+
+def test_a_fractional_lp_answer_falls_back_to_the_integer_program(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    from techbridge.domain import assignment
+
+    monkeypatch.setattr(assignment, "linprog", lambda *a, **k: SimpleNamespace(x=None, message="stub"))
+    problem = _random_problem(3)
+    assert (solve_exact(problem).covered, round(solve_exact(problem).total, 9)) == _brute_force(problem)

@@ -6,7 +6,8 @@ When capacities are too small to give every need a partner, covering more needs 
 match quality second: a covered need is worth more than any difference in scores.
 
 The exact solver writes the problem as a min-cost flow (source → need → partner → sink) and hands
-it to ``scipy.optimize.milp``; the flow matrix is totally unimodular, so HiGHS solves it at the root.
+it to HiGHS (``scipy.optimize.linprog``, dual simplex): the flow matrix is totally unimodular, so
+the vertex it returns is integral; ``scipy.optimize.milp`` is the fallback should it not be.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from techbridge.errors import InvalidError
 
@@ -145,15 +147,37 @@ def _solve_flow(problem: AssignmentProblem, triples: list[tuple[str, str, float]
     lower = np.zeros(n_pairs + 2 * n_needs)
     lower[[i for i, (n, p, _) in enumerate(triples) if (n, p) in problem.locked]] = 1.0
     upper = np.concatenate([np.ones(n_pairs), np.ones(n_needs), np.full(n_needs, problem.max_partners - 1.0)])
-    result = milp(
+    x = _solve_lp(cost, conservation, capacity_rows, caps, lower, upper)
+    return [i for i in range(n_pairs) if x[i] > 0.5]
+
+
+def _solve_lp(
+    cost: NDArray[np.float64],
+    conservation: sparse.csr_matrix,
+    capacity_rows: sparse.csr_matrix,
+    caps: NDArray[np.float64],
+    lower: NDArray[np.float64],
+    upper: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Solve the flow program; the dual simplex returns a vertex, integral since the matrix is a network.
+
+    Should a vertex ever come back fractional (numerical trouble), the same program goes to ``milp``.
+    """
+    result = linprog(
+        cost, A_ub=capacity_rows, b_ub=caps, A_eq=conservation, b_eq=np.zeros(conservation.shape[0]),
+        bounds=np.column_stack([lower, upper]), method="highs-ds",
+    )  # fmt: skip
+    if result.x is not None and np.abs(result.x - np.round(result.x)).max() < 1e-6:
+        return np.asarray(result.x, dtype=np.float64)
+    exact = milp(
         cost,
         constraints=[LinearConstraint(conservation, 0, 0), LinearConstraint(capacity_rows, 0, caps)],
         bounds=Bounds(lower, upper),
         integrality=np.ones_like(cost),
     )
-    if result.x is None:
-        raise InvalidError(f"the assignment solver found no answer: {result.message}")
-    return [i for i in range(n_pairs) if result.x[i] > 0.5]
+    if exact.x is None:
+        raise InvalidError(f"the assignment solver found no answer: {exact.message}")
+    return np.asarray(exact.x, dtype=np.float64)
 
 
 def solve_greedy(problem: AssignmentProblem) -> Solution:

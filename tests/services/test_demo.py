@@ -47,6 +47,10 @@ def test_demo_loads_once_and_ranks_each_named_pair_in_the_top_three(sqlite_setti
     assert _counts(engine) == first
     organizations, projects, needs, programs = first
     assert organizations > 7000 and projects > 1900 and needs == 10 and programs == 1
+    with transaction(engine) as session:
+        invented = session.scalars(select(Organization.name).where(Organization.is_invented)).all()
+        assert invented and all("(가상)" in name for name in invented)
+        assert session.scalar(select(func.count()).select_from(Need).where(Need.is_invented)) == 6
     index_demo(settings)
     for pair in match_named_pairs(settings):
         assert pair.rank is not None and pair.rank <= 3, (pair.company, pair.institute, pair.matches)

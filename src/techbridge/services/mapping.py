@@ -28,6 +28,7 @@ from techbridge.services.values import (
     parse_codes,
     parse_country,
     parse_date,
+    parse_flag,
     parse_krw,
     parse_list,
     parse_text,
@@ -94,6 +95,8 @@ def _choice(kind: type[Any]) -> Callable[[Any], str]:
 _KEY = Column("key", ("id", "키", "관리번호"))
 _CODES = Column("codes", ("분류", "분류코드", "ipc", "ipc넘버", "cpc", "classification"), parse_codes)
 _SOURCE = Column("source", ("출처",))
+# Demo and training data mark records made up to fill a round out (shown as invented everywhere).
+_INVENTED = Column("is_invented", ("가상", "invented"), parse_flag)
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "organization": (
         _KEY,
@@ -110,6 +113,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("name_en", ("영문명", "영문기관명")),
         Column("description", ("설명", "소개")),
         _SOURCE,
+        _INVENTED,
     ),
     "person": (
         _KEY,
@@ -151,6 +155,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("budget_krw", ("예산", "사업비", "budget"), parse_krw),
         Column("visibility", ("공개범위", "공개"), _choice(Visibility)),
         Column("listed_on", ("등록일", "접수일"), parse_date),
+        _INVENTED,
     ),
     "proposal": (
         Column("key", ("id", "키", "과제번호"), required=True),
@@ -160,6 +165,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _CODES,
         Column("technology", ("기술", "기술번호", "technology_key")),
         Column("target_industry", ("적용산업", "대상산업", "수요산업")),
+        _INVENTED,
     ),
     "project": (
         Column("key", ("id", "키", "과제번호", "project_id"), required=True),

@@ -19,7 +19,17 @@ from techbridge.storage.tables import Need, Organization
 
 log = logging.getLogger(__name__)
 
-_FIELDS = ("title", "description", "codes", "field", "trl_target", "budget_krw", "visibility", "listed_on")
+_FIELDS = (
+    "title",
+    "description",
+    "codes",
+    "field",
+    "trl_target",
+    "budget_krw",
+    "visibility",
+    "listed_on",
+    "is_invented",
+)
 
 
 def find_need(session: Session, key: str) -> Need | None:

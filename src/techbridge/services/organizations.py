@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 _FIELDS = ("name", "name_en", "kind", "size_class", "country", "region", "business_number", "description")
-_FIELDS_WITH_SOURCE = (*_FIELDS, "source")
+_FIELDS_WITH_SOURCE = (*_FIELDS, "source", "is_invented")
 
 
 def default_key(name: str, country: str = "") -> str:

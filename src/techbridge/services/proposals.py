@@ -18,7 +18,7 @@ from techbridge.storage.tables import Organization, Proposal, Technology
 
 log = logging.getLogger(__name__)
 
-_FIELDS = ("title", "description", "codes", "target_industry")
+_FIELDS = ("title", "description", "codes", "target_industry", "is_invented")
 
 
 def find_proposal(session: Session, key: str) -> Proposal | None:

@@ -30,7 +30,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if os.environ.get(PG_ENV):
         terminalreporter.write_line("PostgreSQL: every database test also ran on PostgreSQL.")
     else:
-        terminalreporter.write_line(f"PostgreSQL: SKIPPED ({PG_ENV} is not set); database tests ran on SQLite only.")
+        terminalreporter.write_line(
+            f"PostgreSQL: SKIPPED ({PG_ENV} is not set); database tests ran on SQLite only."
+        )
 
 
 def _backends() -> list[object]:

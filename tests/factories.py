@@ -10,10 +10,14 @@ from techbridge.domain.organization import normalize_name
 from techbridge.storage.tables import Organization, Person, Project, ProjectParticipant, Technology
 
 
-def organization(session: Session, name: str, kind: str = "company", country: str = "KR", **extra: object) -> Organization:
+def organization(
+    session: Session, name: str, kind: str = "company", country: str = "KR", **extra: object
+) -> Organization:
     """Add an organisation keyed ``org:<normalised name>:<country>``."""
     key = str(extra.pop("key", f"org:{normalize_name(name)}:{country}"))
-    record = Organization(key=key, name=name, name_key=normalize_name(name), kind=kind, country=country, **extra)
+    record = Organization(
+        key=key, name=name, name_key=normalize_name(name), kind=kind, country=country, **extra
+    )
     session.add(record)
     session.flush()
     return record

@@ -56,7 +56,9 @@ def test_a_missing_record_is_a_clean_error(sqlite_settings: Settings) -> None:
 def test_export_writes_the_file(sqlite_settings: Settings, tmp_path: Path) -> None:
     _stock(sqlite_settings)
     out = tmp_path / "orgs.jsonl"
-    result = runner.invoke(app, ["--db", sqlite_settings.database_url, "export", "organization", "--out", str(out)])
+    result = runner.invoke(
+        app, ["--db", sqlite_settings.database_url, "export", "organization", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text(encoding="utf-8"))["key"] == "kr-kitech"
 

@@ -14,7 +14,9 @@ from techbridge.domain.organization import (
 )
 
 
-@pytest.mark.parametrize("name", ["(주)엘엠에스", "주식회사 엘엠에스", "엘엠에스(주)", "㈜엘엠에스", " 엘엠에스 ", "엘엠에스 (주)"])
+@pytest.mark.parametrize(
+    "name", ["(주)엘엠에스", "주식회사 엘엠에스", "엘엠에스(주)", "㈜엘엠에스", " 엘엠에스 ", "엘엠에스 (주)"]
+)
 def test_korean_legal_forms_meet_in_one_name(name: str) -> None:
     assert normalize_name(name) == "엘엠에스"
 
@@ -51,7 +53,9 @@ def test_unknown_kind_is_refused_with_the_choices() -> None:
         parse_kind("laboratory")
 
 
-@pytest.mark.parametrize(("value", "size"), [("mid-sized", SizeClass.MID_SIZED), ("중견기업", SizeClass.MID_SIZED)])
+@pytest.mark.parametrize(
+    ("value", "size"), [("mid-sized", SizeClass.MID_SIZED), ("중견기업", SizeClass.MID_SIZED)]
+)
 def test_size_classes(value: str, size: SizeClass) -> None:
     assert parse_size_class(value) is size
 

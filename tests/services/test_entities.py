@@ -24,7 +24,9 @@ def stocked(engine: Engine) -> Engine:
         kimm = factories.organization(session, "한국기계연구원", kind="research_institute", key="kr-kimm")
         lms = factories.organization(session, "(주)엘엠에스", key="kr-lms")
         researcher = factories.person(session, "inv:김연구", "김연구", kimm)
-        factories.technology(session, "KR10", "라이다용 광학 필름", [kimm, lms], [researcher], codes=["G02B 1/11"])
+        factories.technology(
+            session, "KR10", "라이다용 광학 필름", [kimm, lms], [researcher], codes=["G02B 1/11"]
+        )
     return engine
 
 

@@ -22,9 +22,8 @@ def init(ctx: typer.Context) -> None:
     Example: techbridge --db sqlite:///techbridge.db init
     """
     settings = settings_of(ctx)
-    with cli_errors():
-        with database(settings):
-            pass
+    with cli_errors(), database(settings):
+        pass
     console.print(f"Database ready: {settings.database_url}")
 
 
@@ -84,9 +83,8 @@ def export(
 
     Example: techbridge export technology --out technologies.xlsx
     """
-    with cli_errors():
-        with database(settings_of(ctx)) as engine, Session(engine) as session:
-            written = export_entity(session, entity, out, fmt)
+    with cli_errors(), database(settings_of(ctx)) as engine, Session(engine) as session:
+        written = export_entity(session, entity, out, fmt)
     console.print(f"Wrote {written} {entity} records to {out}")
 
 

@@ -91,7 +91,7 @@ def _print_next_steps() -> None:
         "\nTry next:\n"
         "  .venv/bin/techbridge list organization --limit 20\n"
         "  .venv/bin/techbridge show need demo-2021-kodaco-diecasting\n"
-        '  .venv/bin/techbridge match --text "알루미늄 다이캐스팅 전기차 차체" --target organization --explain\n'
+        '  .venv/bin/techbridge match --text "알루미늄 다이캐스팅 전기차 차체" --explain\n'
         "  .venv/bin/techbridge import organization my-orgs.csv   (CSV: name,kind,country)\n"
         "  .venv/bin/techbridge --help\n"
         "The tutorial is docs/tutorial.md."

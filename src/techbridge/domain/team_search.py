@@ -158,9 +158,9 @@ def solve_greedy(problem: TeamProblem, top: int = 3) -> list[Team]:
 
 
 def _first_picks(problem: TeamProblem) -> list[int]:
-    gain = (
-        problem.weights.coverage * problem.coverage.mean(axis=1) + problem.weights.strength * problem.strength
-    )
+    w = problem.weights
+    coverage = problem.coverage.mean(axis=1) if problem.coverage.shape[1] else np.zeros(problem.n)
+    gain = w.coverage * coverage + w.strength * problem.strength
     gain[list(problem.banned)] = -np.inf
     gain[list(problem.fixed)] = -np.inf
     return [int(i) for i in np.argsort(-gain, kind="stable")[: 4 * problem.size]]

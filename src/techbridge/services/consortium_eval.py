@@ -33,6 +33,8 @@ from techbridge.domain.collaboration import (
     partner_scores,
     top_indices,
 )
+from techbridge.domain.team import TeamProblem, Weights
+from techbridge.domain.team_search import solve_greedy
 from techbridge.errors import InvalidError, NotFoundError
 from techbridge.matching.metrics import MRR_DEPTH, mean_metrics, metrics_of_ranking
 
@@ -175,3 +177,64 @@ def split_point(path: Path, fraction: float = 0.8) -> int:
     if not grants:
         raise InvalidError(f"{path}: no projects")
     return grants[min(len(grants) - 1, int(len(grants) * fraction))]
+
+
+def _rebuild_one(
+    history: History, t: int, coordinator: int, size: int, pool_size: int, cohesion: float
+) -> tuple[set[int], set[int]]:
+    """Return the members the builder and the plain partner ranking propose (coordinator excluded)."""
+    times = np.arange(len(history.grants), dtype=float)
+    scores = partner_scores(
+        history.matrix, times, float(t), [coordinator], history.countries, PartnerParams()
+    )
+    pool = [coordinator, *top_indices(scores, pool_size)]
+    ranked = set(pool[1:size])
+    if len(pool) < size:
+        return ranked, ranked
+    usable = sparse.diags((times < t).astype(float))
+    sub = history.matrix[pool]
+    ties = (sub @ usable @ sub.T).tocsr()
+    ties.setdiag(0)
+    ties.eliminate_zeros()
+    ties.data = 1.0 - np.power(0.5, ties.data)
+    strength = np.clip(scores[pool], 0, None)
+    strength = strength / max(float(strength[1:].max()), 1e-12)
+    strength[0] = 0.0
+    problem = TeamProblem(
+        coverage=np.zeros((len(pool), 0)), strength=strength, cohesion=ties, kinds=("",) * len(pool),
+        size=size, fixed=(0,), weights=Weights(0.0, 1.0 - cohesion, cohesion),
+    )  # fmt: skip
+    team = solve_greedy(problem, 1)[0]
+    return {pool[i] for i in team.members if i != 0}, ranked
+
+
+def rebuild_consortia(
+    path: Path, from_project: int, every: int = 5, pool_size: int = 200, cohesion: float = 0.2
+) -> dict[str, Any]:
+    """Measure how well whole consortia are rebuilt from their coordinator, at their real size.
+
+    For every ``every``-th queried project, the builder (greedy; strength = partner score,
+    cohesion = earlier shared projects among the chosen) and the plain partner ranking each
+    propose ``size - 1`` partners; set precision and recall are against the real partners (all
+    of them, also those never seen before, which no method can find).
+    """
+    started = time.perf_counter()
+    history = build_history(read_participations(path))
+    rows: dict[str, list[tuple[float, float]]] = {"builder": [], "ranking": []}
+    for t, coordinator, _relevant in list(_queries(history, from_project))[::every]:
+        real = set(history.members[t]) - {coordinator}
+        built, ranked = _rebuild_one(history, t, coordinator, len(real) + 1, pool_size, cohesion)
+        for name, chosen in (("builder", built), ("ranking", ranked)):
+            hit = len(chosen & real)
+            rows[name].append((hit / max(len(chosen), 1), hit / len(real)))
+    return {
+        "projects": len(rows["builder"]),
+        "methods": {
+            name: {
+                "precision": round(float(np.mean([p for p, _ in r])), 4),
+                "recall": round(float(np.mean([q for _, q in r])), 4),
+            }
+            for name, r in rows.items()
+        },
+        "seconds": round(time.perf_counter() - started, 1),
+    }

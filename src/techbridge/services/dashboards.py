@@ -1,0 +1,207 @@
+"""Dashboards: what each role's pages show, read as plain data (cooperations, boards, rounds).
+
+Who manages what is decided here for the pages: administrators and a program's managers manage its
+cooperations and rounds; a company or institute sees only the cooperations it is a member of. Needs
+are never read here: their confidentiality lives in ``techbridge.services.access``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from techbridge.domain.cooperation import PIPELINE, Stage
+from techbridge.domain.pipeline import OPEN_STAGES, is_stale
+from techbridge.services.access import ADMINISTRATOR, PROGRAM_MANAGER, Actor
+from techbridge.services.cooperations import as_utc, utcnow
+from techbridge.storage.db import transaction
+from techbridge.storage.tables import (
+    Assignment,
+    Cooperation,
+    Need,
+    Organization,
+    PairRule,
+    Program,
+    Round,
+    RoundCandidate,
+)
+
+BOARD_STAGES: tuple[str, ...] = (*(str(s) for s in PIPELINE), str(Stage.DROPPED))
+
+
+def can_manage(actor: Actor, program_id: int | None = None) -> bool:
+    """Return whether the actor manages ``program_id`` (``None``: any program): administrators, managers."""
+    if actor.is_admin:
+        return True
+    if program_id is None:
+        return actor.holds(PROGRAM_MANAGER)
+    return actor.has_role(PROGRAM_MANAGER, program_id)
+
+
+def primary_role(actor: Actor) -> str:
+    """Return the role whose dashboard the actor sees first (the most powerful they hold)."""
+    order = (ADMINISTRATOR, PROGRAM_MANAGER, "company_member", "institute_member", "viewer")
+    return next((role for role in order if actor.holds(role)), "viewer")
+
+
+@dataclass(frozen=True, slots=True)
+class CooperationCard:
+    """A cooperation as a board card: stage, members (name and side), how long it has been idle."""
+
+    key: str
+    title: str
+    field: str | None
+    stage: str
+    next_stage: str | None
+    days_idle: int
+    is_stale: bool
+    members: tuple[tuple[str, str], ...]
+    can_move: bool
+
+
+def _program_of(session: Session, coop: Cooperation) -> int | None:
+    if coop.round_id is None:
+        return None
+    return session.scalar(select(Round.program_id).where(Round.id == coop.round_id))
+
+
+def _is_visible(actor: Actor, coop: Cooperation, program_id: int | None) -> bool:
+    if can_manage(actor, program_id):
+        return True
+    return actor.organization_id is not None and any(
+        m.organization_id == actor.organization_id for m in coop.members
+    )
+
+
+def _card(coop: Cooperation, manages: bool, stale_days: int, now: dt.datetime) -> CooperationCard:
+    stage = Stage(coop.stage)
+    changed = as_utc(coop.stage_changed_at)
+    nxt = PIPELINE[PIPELINE.index(stage) + 1] if stage in OPEN_STAGES else None
+    return CooperationCard(
+        key=coop.key,
+        title=coop.title,
+        field=coop.field,
+        stage=coop.stage,
+        next_stage=str(nxt) if nxt else None,
+        days_idle=(now - changed).days,
+        is_stale=is_stale(stage, changed, now, stale_days),
+        members=tuple((m.organization.name, m.role) for m in coop.members),
+        can_move=manages and stage in OPEN_STAGES,
+    )
+
+
+def cooperation_cards(
+    engine: Engine, actor: Actor, stale_days: int = 60, now: dt.datetime | None = None
+) -> list[CooperationCard]:
+    """Return the cooperations the actor may see, as cards, by key."""
+    moment = as_utc(now or utcnow())
+    with transaction(engine) as session:
+        cards = []
+        for coop in session.scalars(select(Cooperation).order_by(Cooperation.key)):
+            program_id = _program_of(session, coop)
+            if _is_visible(actor, coop, program_id):
+                cards.append(_card(coop, can_manage(actor, program_id), stale_days, moment))
+        return cards
+
+
+def may_see_cooperation(engine: Engine, actor: Actor, key: str) -> tuple[bool, bool]:
+    """Return whether the actor may see the cooperation ``key``, and whether they manage it."""
+    with transaction(engine) as session:
+        coop = session.scalar(select(Cooperation).where(Cooperation.key == key))
+        if coop is None:
+            return False, False
+        program_id = _program_of(session, coop)
+        return _is_visible(actor, coop, program_id), can_manage(actor, program_id)
+
+
+def board(cards: list[CooperationCard]) -> dict[str, list[CooperationCard]]:
+    """Return the cards by stage, every board column present (pipeline order, then dropped)."""
+    columns: dict[str, list[CooperationCard]] = {stage: [] for stage in BOARD_STAGES}
+    for card in cards:
+        columns.setdefault(card.stage, []).append(card)
+    return columns
+
+
+def stage_counts(cards: list[CooperationCard]) -> dict[str, int]:
+    """Return how many cards sit at each board stage."""
+    counts = Counter(card.stage for card in cards)
+    return {stage: counts.get(stage, 0) for stage in BOARD_STAGES}
+
+
+@dataclass(frozen=True, slots=True)
+class RoundLink:
+    """A round a manager can open the assignment board of."""
+
+    program: str
+    program_name: str
+    key: str
+    name: str
+
+
+def managed_rounds(engine: Engine, actor: Actor) -> list[RoundLink]:
+    """Return the rounds of the programs the actor manages."""
+    with transaction(engine) as session:
+        rows = session.execute(
+            select(Program.key, Program.name, Program.id, Round.key, Round.name)
+            .join(Round, Round.program_id == Program.id)
+            .order_by(Program.key, Round.key)
+        ).all()
+    return [RoundLink(p, pn, r, rn) for p, pn, pid, r, rn in rows if can_manage(actor, pid)]
+
+
+def program_id_of(engine: Engine, program_key: str) -> int | None:
+    """Return the id of the program ``program_key``, or ``None``."""
+    with transaction(engine) as session:
+        return session.scalar(select(Program.id).where(Program.key == program_key))
+
+
+@dataclass(frozen=True, slots=True)
+class BoardPair:
+    """One row of the assignment board: a need, its proposed partner, and the alternatives."""
+
+    need: str
+    need_title: str
+    company: str
+    partner: str
+    partner_name: str
+    score: float
+    status: str
+    is_locked: bool
+    alternatives: tuple[tuple[str, str, float], ...]
+
+
+def assignment_board(engine: Engine, program_key: str, round_key: str) -> list[BoardPair]:
+    """Return the stored assignment of a round (as last run), with each need's other candidates."""
+    with transaction(engine) as session:
+        round_id = session.scalar(
+            select(Round.id).join(Program).where(Program.key == program_key, Round.key == round_key)
+        )
+        names = {o.id: (o.key, o.name) for o in session.scalars(select(Organization))}
+        locks = {
+            (r.need_id, r.organization_id)
+            for r in session.scalars(select(PairRule).where(PairRule.round_id == round_id))
+            if r.rule == "lock"
+        }
+        candidates = session.scalars(
+            select(RoundCandidate)
+            .where(RoundCandidate.round_id == round_id)
+            .order_by(RoundCandidate.score.desc())
+        ).all()
+        pairs = []
+        query = select(Assignment, Need).join(Need, Need.id == Assignment.need_id)
+        for a, need in session.execute(query.where(Assignment.round_id == round_id).order_by(Need.key)):
+            others = tuple(
+                (*names[c.organization_id], round(c.score, 4))
+                for c in candidates
+                if c.need_id == need.id and c.organization_id != a.organization_id
+            )[:3]
+            key, name = names[a.organization_id]
+            pairs.append(
+                BoardPair(need.key, need.title, names[need.organization_id][1], key, name,
+                          round(a.score, 4), a.status, (need.id, a.organization_id) in locks, others)
+            )  # fmt: skip
+        return pairs

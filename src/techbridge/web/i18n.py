@@ -1,0 +1,179 @@
+"""Interface messages in Korean (the default) and English, and the money format of the pages (억원)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from techbridge.domain.agreement import to_eok
+
+LANGUAGES = ("ko", "en")
+DEFAULT_LANGUAGE = "ko"
+
+# key: (Korean, English)
+MESSAGES: dict[str, tuple[str, str]] = {
+    "app.tagline": (
+        "기업과 공공연구기관을 잇는 기술협력 플랫폼",
+        "Connecting companies with public research",
+    ),
+    "nav.dashboard": ("대시보드", "Dashboard"),
+    "nav.needs": ("기술수요", "Needs"),
+    "nav.technologies": ("보유기술", "Technologies"),
+    "nav.pipeline": ("협력 파이프라인", "Pipeline"),
+    "nav.rounds": ("과제 배정", "Assignment"),
+    "nav.kpis": ("성과지표", "KPIs"),
+    "nav.consortia": ("컨소시엄", "Consortia"),
+    "nav.clusters": ("특허군 지도", "Cluster map"),
+    "nav.logout": ("로그아웃", "Sign out"),
+    "login.title": ("로그인", "Sign in"),
+    "login.username": ("아이디", "User name"),
+    "login.password": ("비밀번호", "Password"),
+    "login.submit": ("로그인", "Sign in"),
+    "login.failed": ("아이디 또는 비밀번호가 올바르지 않습니다.", "Wrong user name or password."),
+    "login.locked": (
+        "로그인 실패가 많아 잠시 후 다시 시도하세요.",
+        "Too many failed sign-ins; try again later.",
+    ),
+    "role.administrator": ("관리자", "Administrator"),
+    "role.program_manager": ("사업 관리자", "Program manager"),
+    "role.company_member": ("기업 담당자", "Company member"),
+    "role.institute_member": ("기관 기술이전 담당자", "Institute TLO staff"),
+    "role.viewer": ("열람자", "Viewer"),
+    "dash.title": ("대시보드", "Dashboard"),
+    "dash.my_needs": ("우리 회사 기술수요", "Our needs"),
+    "dash.open_needs": ("공개된 수요 요약", "Published need summaries"),
+    "dash.my_coops": ("참여 중인 협력", "Our cooperations"),
+    "dash.stale": ("정체된 협력", "Stale cooperations"),
+    "dash.rounds": ("배정할 차수", "Rounds to assign"),
+    "dash.stages": ("단계별 협력 수", "Cooperations by stage"),
+    "dash.none": ("아직 없습니다.", "None yet."),
+    "needs.title": ("기술수요", "Technology needs"),
+    "needs.new": ("수요 등록", "New need"),
+    "needs.import": ("파일로 가져오기", "Import a file"),
+    "needs.summary_only": ("익명 요약", "Anonymised summary"),
+    "needs.full": ("전체", "Full"),
+    "needs.matches": ("추천 파트너", "Matched partners"),
+    "needs.not_indexed": (
+        "매칭 색인이 아직 없습니다 (techbridge index).",
+        "No matching index yet (techbridge index).",
+    ),
+    "needs.share": ("파트너에게 공유", "Share with a partner"),
+    "needs.interest": ("관심 표명", "Express interest"),
+    "tech.title": ("보유기술", "Technologies"),
+    "tech.new": ("기술 등록", "New technology"),
+    "field.key": ("식별키", "Key"),
+    "field.title": ("제목", "Title"),
+    "field.description": ("설명", "Description"),
+    "field.summary": ("공개 요약 (익명)", "Public summary (anonymous)"),
+    "field.visibility": ("공개 범위", "Visibility"),
+    "field.codes": ("분류코드 (IPC)", "Classification codes (IPC)"),
+    "field.field": ("기술분야", "Field"),
+    "field.trl": ("목표 TRL", "Target TRL"),
+    "field.organization": ("기관", "Organisation"),
+    "field.file": ("파일 (CSV, XLSX, JSONL)", "File (CSV, XLSX, JSONL)"),
+    "field.stage": ("단계", "Stage"),
+    "field.reason": ("사유", "Reason"),
+    "field.date": ("일자", "Date"),
+    "field.kind": ("종류", "Kind"),
+    "field.amount": ("금액 (예: 3.5억원)", "Amount (e.g. 3.5억원)"),
+    "field.place": ("장소", "Place"),
+    "field.parties": ("당사자", "Parties"),
+    "field.score": ("점수", "Score"),
+    "vis.confidential": ("비공개", "Confidential"),
+    "vis.summary": ("요약 공개", "Summary published"),
+    "action.save": ("저장", "Save"),
+    "action.import": ("가져오기", "Import"),
+    "action.move": ("다음 단계로", "Advance"),
+    "action.drop": ("중단", "Drop"),
+    "action.override": ("단계 변경 (관리자)", "Set stage (override)"),
+    "action.run": ("배정 실행", "Run assignment"),
+    "action.accept": ("배정 확정", "Accept assignment"),
+    "action.lock": ("고정", "Lock"),
+    "action.swap": ("교체", "Swap"),
+    "action.back": ("돌아가기", "Back"),
+    "action.search": ("검색", "Search"),
+    "action.build": ("구성", "Build"),
+    "match.why": ("추천 근거", "Why"),
+    "match.evidence": ("근거 기록", "Evidence"),
+    "match.terms": ("공통 용어", "Shared terms"),
+    "signal.bm25": ("키워드", "Keywords"),
+    "signal.dense": ("의미 유사도", "Meaning"),
+    "signal.codes": ("분류코드", "Codes"),
+    "signal.history": ("협력 이력", "History"),
+    "signal.recency": ("최근성", "Recency"),
+    "pipe.title": ("협력 파이프라인", "Cooperation pipeline"),
+    "pipe.idle": ("일 경과", "days idle"),
+    "stage.matched": ("매칭", "Matched"),
+    "stage.introduced": ("소개", "Introduced"),
+    "stage.joint_planning": ("공동기획", "Joint planning"),
+    "stage.agreement_signed": ("협약 체결", "Agreement signed"),
+    "stage.rnd_under_way": ("R&D 수행", "R&D under way"),
+    "stage.outcomes": ("성과", "Outcomes"),
+    "stage.closed": ("종료", "Closed"),
+    "stage.dropped": ("중단", "Dropped"),
+    "coop.members": ("참여기관", "Members"),
+    "coop.history": ("이력", "History"),
+    "coop.agreement": ("협약 등록", "Record an agreement"),
+    "coop.meeting": ("회의 기록", "Record a meeting"),
+    "coop.outcome": ("성과 등록", "Record an outcome"),
+    "side.demand": ("수요", "Demand"),
+    "side.supply": ("공급", "Supply"),
+    "assign.title": ("과제 배정 보드", "Round assignment board"),
+    "assign.need": ("수요", "Need"),
+    "assign.partner": ("배정 기관", "Partner"),
+    "assign.alternatives": ("대안 후보", "Alternatives"),
+    "assign.status": ("상태", "Status"),
+    "assign.empty": ("아직 배정 결과가 없습니다. 배정을 실행하세요.", "No assignment yet: run it."),
+    "kpi.title": ("성과지표", "Key performance indicators"),
+    "kpi.funnel": ("협력 단계별 퍼널", "Pipeline funnel"),
+    "kpi.money": ("금액 지표 (억원)", "Money (억원)"),
+    "kpi.rnd_strategies": ("R&D 전략", "R&D strategies"),
+    "kpi.investment_planned_krw": ("민간투자 계획", "Investment planned"),
+    "kpi.agreements": ("협약", "Agreements"),
+    "kpi.transfers": ("기술이전", "Transfers"),
+    "kpi.royalties_krw": ("기술료", "Royalties"),
+    "kpi.startups": ("창업", "Startups"),
+    "kpi.investment_krw": ("투자유치", "Investment attracted"),
+    "kpi.products": ("제품화", "Products"),
+    "kpi.joint_patents": ("공동특허", "Joint patents"),
+    "kpi.fusion_technologies": ("융합기술", "Fusion technologies"),
+    "kpi.program": ("사업", "Program"),
+    "kpi.year": ("연도", "Year"),
+    "kpi.all": ("전체", "All"),
+    "cons.title": ("컨소시엄 구성", "Consortium builder"),
+    "cons.need": ("수요 키", "Need key"),
+    "cons.size": ("규모", "Size"),
+    "cons.members": ("구성원", "Members"),
+    "cons.coverage": ("역량 충족", "Coverage"),
+    "clusters.title": ("특허군 지도", "Patent cluster map"),
+    "clusters.k": ("군집 수", "Clusters"),
+    "error.title": ("요청을 처리할 수 없습니다", "The request could not be handled"),
+    "error.not_found": ("찾을 수 없습니다.", "Not found."),
+    "error.denied": ("권한이 없습니다.", "You may not do this."),
+    "flash.saved": ("저장했습니다.", "Saved."),
+}
+
+
+def translator(language: str) -> Callable[[str], str]:
+    """Return ``t(key)`` for ``language``: the message, or the key itself when none is written."""
+    column = 1 if language == "en" else 0
+
+    def t(key: str) -> str:
+        pair = MESSAGES.get(key)
+        return pair[column] if pair else key
+
+    return t
+
+
+def pick_language(query: str | None, cookie: str | None) -> str:
+    """Return the language asked for in the query, else the cookie's, else Korean."""
+    for value in (query, cookie):
+        if value in LANGUAGES:
+            return str(value)
+    return DEFAULT_LANGUAGE
+
+
+def format_eok(krw: int | None) -> str:
+    """Return ``krw`` in 억원 with one decimal (``12.5억원``), or an en dash for none."""
+    if krw is None:
+        return "–"
+    return f"{to_eok(krw):,.1f}억원"

@@ -1,0 +1,184 @@
+"""What every page shares: the signed-in visitor, the language, rendering, and errors as pages.
+
+A web route declares ``visitor: VisitorDep`` to require a signed-in user (anyone else is sent to
+the sign-in page) and returns ``render(request, visitor, "x.html", {...})`` with plain data.
+Errors of the services become ``error.html`` pages through ``WebRoute``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from techbridge.config import Settings
+from techbridge.errors import (
+    ConflictError,
+    InvalidError,
+    NotFoundError,
+    NotIndexedError,
+    PermissionDeniedError,
+    TechbridgeError,
+)
+from techbridge.services import accounts
+from techbridge.services.access import Actor
+from techbridge.services.dashboards import primary_role
+from techbridge.storage.db import transaction
+from techbridge.web.i18n import format_eok, pick_language, translator
+
+log = logging.getLogger(__name__)
+
+# The same cookies as the REST API's (api/deps.py): one sign-in serves the pages and the API.
+SESSION_COOKIE = "techbridge_session"
+CSRF_COOKIE = "techbridge_csrf"
+LANGUAGE_COOKIE = "techbridge_lang"
+TEMPLATES = Path(__file__).parent / "templates"
+_STATUS = {
+    NotFoundError: 404,
+    PermissionDeniedError: 403,
+    InvalidError: 400,
+    ConflictError: 409,
+    NotIndexedError: 409,
+}
+
+
+class SignInRequiredError(Exception):
+    """The page needs a signed-in user; the visitor is sent to the sign-in page."""
+
+
+@dataclass(frozen=True, slots=True)
+class Visitor:
+    """The signed-in user of a page: who they act as, their role, language and form token."""
+
+    actor: Actor
+    role: str
+    language: str
+    csrf: str
+    display_name: str
+
+
+def make_templates() -> Jinja2Templates:
+    """Return the page templates with the money filter."""
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+    env.filters["eok"] = format_eok
+    return Jinja2Templates(env=env)
+
+
+def get_settings(request: Request) -> Settings:
+    """Return the app's settings."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_engine(request: Request) -> Engine:
+    """Return the app's engine."""
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
+    """Yield a session that commits when the page succeeds (and rolls back when it fails)."""
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def language_of(request: Request) -> str:
+    """Return the page language: ``?lang=`` first, then the cookie, then Korean."""
+    return pick_language(request.query_params.get("lang"), request.cookies.get(LANGUAGE_COOKIE))
+
+
+def get_visitor(request: Request, engine: EngineDep, settings: SettingsDep) -> Visitor:
+    """Return the signed-in visitor; on an unsafe method also check the form's CSRF token.
+
+    Raises:
+        SignInRequiredError: no session cookie, or an expired one.
+        PermissionDeniedError: a form posted without the session's CSRF token.
+    """
+    token = request.cookies.get(SESSION_COOKIE)
+    with transaction(engine) as session:
+        actor = accounts.session_actor(session, token) if token else None
+        user = accounts.get_user(session, actor.user_id) if actor and actor.user_id else None
+        display = (user.display_name or user.username) if user else ""
+    if actor is None or token is None:
+        raise SignInRequiredError
+    csrf = accounts.csrf_token(settings, token)
+    return Visitor(actor, primary_role(actor), language_of(request), csrf, display)
+
+
+VisitorDep = Annotated[Visitor, Depends(get_visitor)]
+
+
+async def check_csrf(request: Request, visitor: VisitorDep, settings: SettingsDep) -> None:
+    """Refuse a form whose ``csrf_token`` field is not the session's token.
+
+    Raises:
+        PermissionDeniedError: the token is missing or wrong.
+    """
+    form = await request.form()
+    given = form.get("csrf_token")
+    token = request.cookies.get(SESSION_COOKIE, "")
+    if not accounts.is_valid_csrf(settings, token, given if isinstance(given, str) else None):
+        raise PermissionDeniedError("missing or wrong CSRF token; reload the page and try again")
+
+
+CsrfDep = Depends(check_csrf)
+
+
+def render(
+    request: Request, visitor: Visitor | None, name: str, data: dict[str, Any], status: int = 200
+) -> HTMLResponse:
+    """Render a page template with ``data`` plus the visitor, ``t`` (messages) and the path."""
+    language = visitor.language if visitor else language_of(request)
+    context = {"visitor": visitor, "t": translator(language), "lang": language, "path": request.url.path}
+    templates: Jinja2Templates = request.app.state.web_templates
+    response = templates.TemplateResponse(request, name, {**context, **data}, status_code=status)
+    if request.query_params.get("lang") == language:
+        response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 86400, samesite="lax")
+    return response
+
+
+def redirect(url: str) -> RedirectResponse:
+    """Return a see-other redirect (after a form post)."""
+    return RedirectResponse(url, status_code=303)
+
+
+def error_page(request: Request, exc: TechbridgeError) -> HTMLResponse:
+    """Render ``error.html`` with the status the error maps to."""
+    status = next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 400)
+    detail = getattr(exc, "problems", None) or []
+    data = {"status": status, "message": str(exc.args[0]) if exc.args else str(exc), "problems": detail}
+    return render(request, None, "error.html", data, status=status)
+
+
+class WebRoute(APIRoute):
+    """A page route: service errors become error pages; a missing sign-in redirects to the form."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """Wrap the handler so that errors are answered as pages."""
+        handler = super().get_route_handler()
+
+        async def page(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except SignInRequiredError:
+                return redirect(f"/login?next={request.url.path}")
+            except TechbridgeError as exc:
+                log.info("page %s answered %s", request.url.path, type(exc).__name__)
+                return error_page(request, exc)
+
+        return page

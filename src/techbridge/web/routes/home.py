@@ -1,0 +1,49 @@
+"""The dashboard: one page per role (manager, company, institute, viewer), built from the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+
+from techbridge.services.access import FULL, SUMMARY, read_page, read_record
+from techbridge.services.dashboards import cooperation_cards, managed_rounds, stage_counts
+from techbridge.services.kpis import Scope, scope_kpis
+from techbridge.web.pages import EngineDep, SessionDep, SettingsDep, Visitor, VisitorDep, WebRoute, render
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+
+def _organization(session: Session, visitor: Visitor) -> dict[str, Any] | None:
+    org_id = visitor.actor.organization_id
+    return read_record(session, visitor.actor, "organization", str(org_id)) if org_id else None
+
+
+def _needs(session: Session, visitor: Visitor, view: str, organization: str | None) -> list[dict[str, Any]]:
+    filters = {"organization": organization} if view == FULL and organization else {}
+    rows, _ = read_page(session, visitor.actor, "need", filters, limit=20)
+    return [row for row in rows if row["view"] == view]
+
+
+@router.get("/")
+def dashboard(
+    request: Request, visitor: VisitorDep, session: SessionDep, engine: EngineDep, settings: SettingsDep
+) -> HTMLResponse:
+    """Show the dashboard of the visitor's role."""
+    role = visitor.role
+    organization = _organization(session, visitor)
+    cards = cooperation_cards(engine, visitor.actor, settings.stale_after_days)
+    data: dict[str, Any] = {"organization": organization, "cards": cards, "counts": stage_counts(cards)}
+    if role in ("administrator", "program_manager"):
+        data |= {"rounds": managed_rounds(engine, visitor.actor), "stale": [c for c in cards if c.is_stale]}
+    if role in ("administrator", "program_manager", "viewer"):
+        data["kpis"] = scope_kpis(engine, Scope())
+    if role == "company_member":
+        data["needs"] = _needs(session, visitor, FULL, organization["key"] if organization else None)
+    if role == "institute_member":
+        data["summaries"] = _needs(session, visitor, SUMMARY, None)
+        owned = {"organization": organization["key"]} if organization else {}
+        data["technologies"] = read_page(session, visitor.actor, "technology", owned, limit=10)[0]
+    return render(request, visitor, "dashboard.html", data)

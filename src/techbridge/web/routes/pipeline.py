@@ -1,0 +1,134 @@
+"""The pipeline board of cooperations by stage, one cooperation, and its agreement, meeting and
+outcome forms (program managers and administrators change; members look)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import HTMLResponse
+
+from techbridge.domain.agreement import AgreementKind, OutcomeKind
+from techbridge.domain.money import parse_krw
+from techbridge.errors import NotFoundError
+from techbridge.services.access import require
+from techbridge.services.agreements import sign_agreement
+from techbridge.services.cooperations import get_cooperation, move_cooperation
+from techbridge.services.dashboards import board, cooperation_cards, may_see_cooperation
+from techbridge.services.meetings import FollowUp, record_meeting
+from techbridge.services.outcomes import OutcomeInput, record_outcome
+from techbridge.web.pages import CsrfDep, EngineDep, SettingsDep, VisitorDep, WebRoute, redirect, render
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+_Short = Annotated[str, Form(max_length=300)]
+_Day = Annotated[dt.date, Form()]
+
+
+def _amount(text: str, what: str) -> int | None:
+    return parse_krw(text, what) if text.strip() else None
+
+
+def _managed(engine: EngineDep, visitor: VisitorDep, key: str) -> None:
+    visible, manages = may_see_cooperation(engine, visitor.actor, key)
+    if not visible:
+        raise NotFoundError(f"no cooperation {key!r}")
+    require(manages, "only the program's managers change a cooperation")
+
+
+@router.get("/pipeline")
+def pipeline(request: Request, visitor: VisitorDep, engine: EngineDep, settings: SettingsDep) -> HTMLResponse:
+    """Show the cooperations the visitor may see, in one column per stage."""
+    cards = cooperation_cards(engine, visitor.actor, settings.stale_after_days)
+    return render(request, visitor, "pipeline.html", {"columns": board(cards)})
+
+
+@router.get("/cooperations/{key}")
+def cooperation(request: Request, key: str, visitor: VisitorDep, engine: EngineDep) -> HTMLResponse:
+    """Show one cooperation: members, history and (for its managers) the forms."""
+    visible, manages = may_see_cooperation(engine, visitor.actor, key)
+    if not visible:
+        raise NotFoundError(f"no cooperation {key!r}")
+    data = {
+        "coop": get_cooperation(engine, key),
+        "manages": manages,
+        "agreement_kinds": [str(k) for k in AgreementKind],
+        "outcome_kinds": [str(k) for k in OutcomeKind],
+        "today": dt.date.today().isoformat(),
+    }
+    return render(request, visitor, "cooperation.html", data)
+
+
+@router.post("/cooperations/{key}/move", dependencies=[CsrfDep])
+def move(
+    key: str,
+    visitor: VisitorDep,
+    engine: EngineDep,
+    stage: Annotated[str, Form(max_length=32)],
+    reason: _Short = "",
+    override: Annotated[bool, Form()] = False,
+    back: _Short = "/pipeline",
+) -> Response:
+    """Move a cooperation to a stage (the pipeline's rules apply; drops and overrides need a reason)."""
+    _managed(engine, visitor, key)
+    move_cooperation(engine, visitor.actor.name, key, stage, reason=reason.strip() or None, override=override)
+    return redirect(back if back.startswith("/") and not back.startswith("//") else "/pipeline")
+
+
+@router.post("/cooperations/{key}/agreements", dependencies=[CsrfDep])
+def add_agreement(
+    key: str,
+    visitor: VisitorDep,
+    engine: EngineDep,
+    kind: Annotated[str, Form(max_length=32)],
+    title: _Short,
+    signed_on: _Day,
+    amount: _Short = "",
+) -> Response:
+    """Record an agreement signed by every member of the cooperation."""
+    _managed(engine, visitor, key)
+    parties = [org for org, _ in get_cooperation(engine, key).members]
+    agreement_key = f"{key}-agr-{secrets.token_hex(3)}"
+    sign_agreement(engine, visitor.actor.name, key, agreement_key, kind, title, signed_on=signed_on,
+                   parties=parties, amount_krw=_amount(amount, "agreement amount"))  # fmt: skip
+    return redirect(f"/cooperations/{key}")
+
+
+@router.post("/cooperations/{key}/meetings", dependencies=[CsrfDep])
+def add_meeting(
+    key: str,
+    visitor: VisitorDep,
+    engine: EngineDep,
+    title: _Short,
+    held_on: _Day,
+    place: _Short = "",
+    follow_up: _Short = "",
+    owner: _Short = "",
+    due_on: Annotated[dt.date | None, Form()] = None,
+) -> Response:
+    """Record a meeting of the cooperation's members, with an optional follow-up task."""
+    _managed(engine, visitor, key)
+    members = [org for org, _ in get_cooperation(engine, key).members]
+    tasks = [FollowUp(follow_up, owner, due_on or held_on, key)] if follow_up.strip() else []
+    record_meeting(engine, visitor.actor.name, f"{key}-mtg-{secrets.token_hex(3)}", title, held_on,
+                   place=place or None, attendees=members, follow_ups=tasks)  # fmt: skip
+    return redirect(f"/cooperations/{key}")
+
+
+@router.post("/cooperations/{key}/outcomes", dependencies=[CsrfDep])
+def add_outcome(
+    key: str,
+    visitor: VisitorDep,
+    engine: EngineDep,
+    kind: Annotated[str, Form(max_length=32)],
+    occurred_on: _Day,
+    amount: _Short = "",
+    description: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Record an outcome of the cooperation (a cooperation under way moves to ``outcomes``)."""
+    _managed(engine, visitor, key)
+    item = OutcomeInput(f"{key}-out-{secrets.token_hex(3)}", kind, occurred_on,
+                        _amount(amount, "outcome amount"), description, cooperation=key)  # fmt: skip
+    record_outcome(engine, visitor.actor.name, item)
+    return redirect(f"/cooperations/{key}")

@@ -1,0 +1,62 @@
+"""Technologies: the public list, and entry by an institute's staff for their own organisation."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+
+from techbridge.errors import InvalidError
+from techbridge.services.access import INSTITUTE_MEMBER, Actor, read_page, read_record, require
+from techbridge.services.dashboards import can_manage
+from techbridge.services.organizations import find_organization
+from techbridge.services.technologies import upsert_technology
+from techbridge.web.pages import CsrfDep, SessionDep, VisitorDep, WebRoute, redirect, render
+
+router = APIRouter(prefix="/technologies", route_class=WebRoute, include_in_schema=False)
+
+
+def can_add_technology(actor: Actor) -> bool:
+    """Return whether the actor may register technologies (institute staff with an organisation, managers)."""
+    return can_manage(actor) or (actor.holds(INSTITUTE_MEMBER) and actor.organization_id is not None)
+
+
+@router.get("")
+def list_technologies(
+    request: Request, visitor: VisitorDep, session: SessionDep, q: str | None = None
+) -> HTMLResponse:
+    """List technologies (public records), optionally those whose title contains ``q``."""
+    rows, total = read_page(session, visitor.actor, "technology", {"q": q or None}, limit=100)
+    data = {"technologies": rows, "total": total, "q": q or "", "can_add": can_add_technology(visitor.actor)}
+    return render(request, visitor, "technologies.html", data)
+
+
+def _owner(session: Session, actor: Actor, organization: str) -> Any:
+    if not can_manage(actor):
+        organization = read_record(session, actor, "organization", str(actor.organization_id))["key"]
+    found = find_organization(session, organization) if organization else None
+    if found is None:
+        raise InvalidError(f"no organisation {organization!r}")
+    return found
+
+
+@router.post("", dependencies=[CsrfDep])
+def create_technology(
+    visitor: VisitorDep,
+    session: SessionDep,
+    key: Annotated[str, Form(min_length=1, max_length=200)],
+    title: Annotated[str, Form(min_length=1, max_length=500)],
+    abstract: Annotated[str, Form(max_length=5000)] = "",
+    codes: Annotated[str, Form(max_length=500)] = "",
+    organization: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Register a technology held by the visitor's organisation (or, for managers, the one named)."""
+    require(can_add_technology(visitor.actor), "only institute staff and managers register technologies")
+    values = {"key": key.strip(), "title": title.strip(), "abstract": abstract.strip() or None,
+              "codes": [c.strip() for c in codes.split(",") if c.strip()]}  # fmt: skip
+    upsert_technology(
+        session, values, visitor.actor.name, owners=[_owner(session, visitor.actor, organization)]
+    )
+    return redirect(f"/technologies?q={key.strip()}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -50,10 +51,10 @@ def test_a_round_from_scores_to_report(cli, tmp_path: Path) -> None:  # type: ig
     data = json.loads(assigned.stdout)
     assert data["total"] == pytest.approx(2.2) and len(data["pairs"]) == 3
     assert "cooperations" in cli("round", "accept", "p", "r1").stdout
-    coop = "coop-p-r1-need-acme"
+    coop, today = "coop-p-r1-need-acme", dt.datetime.now(dt.UTC).date().isoformat()
     assert cli("cooperation", "move", coop, "introduced").exit_code == 0
     signed = cli(
-        "cooperation", "sign", coop, "lic-1", "--kind", "license", "--title", "L", "--date", "2099-01-01",
+        "cooperation", "sign", coop, "lic-1", "--kind", "license", "--title", "L", "--date", today,
         "--party", "acme", "--party", "etri", "--amount", "1.5억",
     )  # fmt: skip
     assert signed.exit_code == 0, signed.output

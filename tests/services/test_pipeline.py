@@ -227,3 +227,14 @@ def test_stale_cooperations_and_expired_needs_surface(matched: Engine) -> None:
     reconfirm_need(matched, "acme-user", "need-acme", dt.date(2022, 5, 1))
     later = find_stale(matched, settings, now=dt.datetime(2022, 6, 1, tzinfo=dt.UTC))
     assert [n for n, _, _ in later.needs] == ["need-bolt", "need-cyan"]
+
+
+def test_steps_in_the_future_are_refused_and_same_day_steps_keep_their_order(matched: Engine) -> None:
+    with pytest.raises(InvalidError, match="in the future"):
+        move_cooperation(matched, "t", ACME, "introduced", at=dt.datetime(2999, 1, 1, tzinfo=dt.UTC))
+    with pytest.raises(InvalidError, match="in the future"):
+        record_outcome(matched, "t", OutcomeInput("o9", "startup", dt.date(2999, 1, 1), cooperation=ACME))
+    view = move_cooperation(
+        matched, "t", ACME, "introduced", at=T0 - dt.timedelta(hours=3)
+    )  # same day, earlier
+    assert view.history[-1].at == T0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -259,14 +260,18 @@ def accept(
     program: Program,
     key: Round,
     need: Annotated[list[str] | None, typer.Option(help="Accept only this need's pairs (repeat).")] = None,
+    on: Annotated[str | None, typer.Option(help="The day the pairs were matched (default: today).")] = None,
 ) -> None:
     """Accept the proposed pairs and open one cooperation per need.
 
-    Example: techbridge round accept demo-2021 2021 --need demo-2021-lms-lidar
+    Example: techbridge round accept demo-2021 2021 --need demo-2021-lms-lidar --on 2021-07-01
     """
     settings = settings_of(ctx)
-    with cli_errors(), database(settings) as engine:
-        keys = accept_assignment(engine, settings.actor, program, key, need)
+    with cli_errors():
+        day = parse_date(on, "--on")
+        at = dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC) if day else None
+        with database(settings) as engine:
+            keys = accept_assignment(engine, settings.actor, program, key, need, at)
     console.print(f"{len(keys)} cooperations: {', '.join(keys)}")
 
 

@@ -155,11 +155,7 @@ def move(
 ) -> None:
     """Move ``coop`` within the session (the rule check, the step record and the audit entry)."""
     is_override = check_transition(Stage(coop.stage), target, reason, override)
-    moment = at or utcnow()
-    if as_utc(moment) < as_utc(coop.stage_changed_at):
-        raise InvalidError(
-            f"{coop.key} moved on {coop.stage_changed_at:%Y-%m-%d}; a step cannot date before it"
-        )
+    moment = step_time(coop, at)
     session.add(
         StageChange(
             cooperation_id=coop.id,
@@ -183,6 +179,24 @@ def move(
     if target == Stage.DROPPED:
         coop.dropped_reason = reason
     log.info("%s moved %s to %s", actor, coop.key, target)
+
+
+def step_time(coop: Cooperation, at: dt.datetime | None) -> dt.datetime:
+    """Return when a step of ``coop`` happens: ``at`` (default now), never before its last step.
+
+    A step dated the same day as the last one but at an earlier hour is moved to the last step's
+    time (dates are entered by day).
+
+    Raises:
+        InvalidError: a date before the last step's day, or in the future.
+    """
+    now, last = utcnow(), as_utc(coop.stage_changed_at)
+    moment = as_utc(at) if at else now
+    if moment.date() > now.date():
+        raise InvalidError(f"{moment:%Y-%m-%d} is in the future; record steps when they have happened")
+    if moment.date() < last.date():
+        raise InvalidError(f"{coop.key} moved on {last:%Y-%m-%d}; a step cannot date before it")
+    return max(moment, last)
 
 
 def get_cooperation(engine: Engine, key: str) -> CooperationView:

@@ -61,6 +61,8 @@ def record_outcome(engine: Engine, actor: str, item: OutcomeInput) -> str:
     check_krw(item.amount_krw, f"{kind} amount")
     if kind in MONEY_KINDS and item.amount_krw is None:
         raise InvalidError(f"a {kind} outcome needs an amount in KRW")
+    if item.occurred_on > dt.datetime.now(dt.UTC).date():
+        raise InvalidError(f"outcome {item.key} is dated {item.occurred_on}, in the future")
     if not (item.cooperation or item.consortium or item.organization):
         raise InvalidError("an outcome belongs to a cooperation, a consortium or an organisation")
     with transaction(engine) as session:
@@ -94,6 +96,7 @@ def record_outcome(engine: Engine, actor: str, item: OutcomeInput) -> str:
         )
         at = dt.datetime.combine(item.occurred_on, dt.time(9), tzinfo=dt.UTC)
         # an outcome dated before R&D began (recorded late) does not move the cooperation on
-        if coop is not None and coop.stage == Stage.RND_UNDER_WAY and at >= as_utc(coop.stage_changed_at):
+        is_later = coop is not None and item.occurred_on >= as_utc(coop.stage_changed_at).date()
+        if coop is not None and coop.stage == Stage.RND_UNDER_WAY and is_later:
             move(session, actor, coop, Stage.OUTCOMES, f"outcome {item.key} recorded", False, at)
         return coop.stage if coop else ""

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from techbridge.app import create_app
 from techbridge.config import Settings
 from techbridge.services.accounts import Grant, create_token, create_user
+from techbridge.services.cooperations import add_cooperation
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Need, Program, Proposal, Round
 from tests import factories
@@ -96,8 +97,22 @@ def seed(engine: Engine) -> World:
         from techbridge.storage.accounts import NeedShare
 
         s.add(NeedShare(need_id=confidential.id, organization_id=kimm.id, shared_by="u-owner", at=_now()))
+        add_cooperation(
+            s,
+            "u-manager",
+            "coop-1",
+            "광학소재 협력",
+            [(owner.id, "demand"), (kimm.id, "supply")],
+            round_id=round_.id,
+        )
         world.ids |= {"confidential": confidential.id, "public": published.id, "round": round_.id}
-        world.ids |= {"program": program.id, "owner": owner.id, "rival": rival.id, "etri": etri.id}
+        world.ids |= {
+            "program": program.id,
+            "owner": owner.id,
+            "rival": rival.id,
+            "etri": etri.id,
+            "kimm": kimm.id,
+        }
         world.keys |= {"confidential": confidential.key, "public": published.key}
     return world
 

@@ -24,6 +24,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 
 from techbridge.services.accounts import create_token, hash_password
+from techbridge.services.assignment import run_assignment
+from techbridge.services.cooperations import add_cooperation
+from techbridge.services.rounds import screen, set_participants
 from techbridge.storage.accounts import User
 from techbridge.storage.db import transaction
 from tests import factories
@@ -35,6 +38,10 @@ SIGNED_IN_OK = "401 200 200 200 200 200 200 200"
 NEED_READ = {"confidential": "401 200 200 200 404 404 200 404", "public": "401 200 200 200 404 200 200 200"}
 NEED_MANAGE = {"confidential": "401 200 200 200 404 404 403 404", "public": "401 200 200 200 404 403 403 403"}
 PUBLIC_READ = {"public": SIGNED_IN_OK}
+MANAGERS_OK = "401 200 200 403 403 403 403 403"
+MANAGERS_CREATE = "401 201 201 403 403 403 403 403"
+# coop-1 joins the company (owner) and kr-kimm (partner) in the managed program's round.
+COOPERATION_READ = "401 200 200 200 404 404 200 404"
 
 MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/openapi.json"): {"public": ALL_OK},
@@ -62,6 +69,21 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/v1/proposals/{ident}"): PUBLIC_READ,
     ("GET", "/api/v1/programs"): PUBLIC_READ,
     ("GET", "/api/v1/programs/{ident}"): PUBLIC_READ,
+    ("POST", "/api/v1/programs"): {"public": "401 201 403 403 403 403 403 403"},
+    ("POST", "/api/v1/programs/{program}/rounds"): {"public": MANAGERS_CREATE},
+    ("GET", "/api/v1/programs/{program}/rounds/{round_key}"): PUBLIC_READ,
+    ("PUT", "/api/v1/programs/{program}/rounds/{round_key}/participants"): {"public": MANAGERS_OK},
+    ("POST", "/api/v1/programs/{program}/rounds/{round_key}/screening"): {"public": MANAGERS_OK},
+    ("POST", "/api/v1/programs/{program}/rounds/{round_key}/assignment"): {"public": MANAGERS_OK},
+    ("POST", "/api/v1/programs/{program}/rounds/{round_key}/assignment/accept"): {"public": MANAGERS_OK},
+    ("GET", "/api/v1/programs/{program}/kpis"): PUBLIC_READ,
+    ("GET", "/api/v1/cooperations"): PUBLIC_READ,
+    ("POST", "/api/v1/cooperations"): {"public": "401 201 403 403 403 403 403 403"},
+    ("GET", "/api/v1/cooperations/{key}"): {"cooperation": COOPERATION_READ},
+    ("POST", "/api/v1/cooperations/{key}/transitions"): {
+        "cooperation": COOPERATION_READ,
+        "override": "401 200 200 403 404 404 403 404",
+    },
     ("GET", "/api/v1/rounds"): PUBLIC_READ,
     ("GET", "/api/v1/rounds/{ident}"): PUBLIC_READ,
     ("GET", "/api/v1/needs"): PUBLIC_READ,
@@ -120,6 +142,30 @@ def _new_partner(call: Call) -> dict[str, Any]:
     return {"path": {"ident": call.need()}, "json": {"organization": partner.key}}
 
 
+def _round_path(call: Call) -> dict[str, Any]:
+    return {"path": {"program": "p2021", "round_key": "r1"}}
+
+
+def _screened_round(call: Call, run: bool = False) -> dict[str, Any]:
+    """Round r1 with an accepted need and a partner (and, with ``run``, proposed pairs)."""
+    set_participants(call.engine, "test", "p2021", "r1", {"kr-kimm": 5})
+    screen(call.engine, "test", "p2021", "r1", "need-lms-published", True, None)
+    if run:
+        run_assignment(call.engine, "test", "p2021", "r1")
+    return _round_path(call)
+
+
+def _fresh_cooperation(call: Call) -> dict[str, Any]:
+    """A new cooperation like coop-1 per call, so that each allowed move starts from ``matched``."""
+    key = f"coop-move-{call.serial}"
+    with transaction(call.engine) as session:
+        members = [(call.world.ids["owner"], "demand"), (call.world.ids["kimm"], "supply")]
+        add_cooperation(session, "u-manager", key, "광학소재 협력", members, round_id=call.world.ids["round"])
+    override = call.record == "override"
+    body = {"to_stage": "joint_planning" if override else "introduced", "override": override}
+    return {"path": {"key": key}, "json": body | ({"reason": "skip"} if override else {})}
+
+
 def _need_path(call: Call) -> dict[str, Any]:
     return {"path": {"ident": call.need()}}
 
@@ -157,6 +203,35 @@ REQUESTS: dict[tuple[str, str], Callable[[Call], dict[str, Any]]] = {
         "json": {"text": "광학 렌즈"} if c.record == "text" else {"need": c.need()}
     },
     ("GET", "/api/v1/exports/{entity}"): lambda c: {"path": {"entity": "needs"}},
+    ("POST", "/api/v1/programs"): lambda c: {"json": {"key": f"p-new-{c.serial}", "name": "새 사업"}},
+    ("POST", "/api/v1/programs/{program}/rounds"): lambda c: {
+        "path": {"program": "p2021"},
+        "json": {"key": f"r-new-{c.serial}", "name": "새 차수"},
+    },
+    ("GET", "/api/v1/programs/{program}/rounds/{round_key}"): _round_path,
+    ("PUT", "/api/v1/programs/{program}/rounds/{round_key}/participants"): lambda c: {
+        **_round_path(c),
+        "json": {"capacities": {"kr-kimm": 2}},
+    },
+    ("POST", "/api/v1/programs/{program}/rounds/{round_key}/screening"): lambda c: {
+        **_round_path(c),
+        "json": {"item": "need-lms-published", "accept": True},
+    },
+    ("POST", "/api/v1/programs/{program}/rounds/{round_key}/assignment"): _screened_round,
+    ("POST", "/api/v1/programs/{program}/rounds/{round_key}/assignment/accept"): lambda c: {
+        **_screened_round(c, run=True),
+        "json": {},
+    },
+    ("GET", "/api/v1/programs/{program}/kpis"): lambda c: {"path": {"program": "p2021"}},
+    ("POST", "/api/v1/cooperations"): lambda c: {
+        "json": {
+            "key": f"coop-new-{c.serial}",
+            "title": "협력",
+            "members": {"kr-lms": "demand", "kr-etri": "supply"},
+        }
+    },
+    ("GET", "/api/v1/cooperations/{key}"): lambda c: {"path": {"key": "coop-1"}},
+    ("POST", "/api/v1/cooperations/{key}/transitions"): _fresh_cooperation,
 }
 
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from techbridge.api.routes import (
     auth,
+    cooperations,
     exports,
     matches,
     needs,
@@ -32,6 +33,7 @@ _MODULES = (
     programs,
     rounds,
     matches,
+    cooperations,
     exports,
 )
 

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from techbridge.domain.cooperation import MemberRole, Stage
 from techbridge.domain.organization import OrganizationKind as Kind
 from techbridge.domain.organization import SizeClass
 from techbridge.services.access import ROLES
@@ -406,3 +407,201 @@ class TokenPublic(_Out):
     name: str
     prefix: str
     token: str | None = None
+
+
+# --- programs, rounds, assignment, KPIs (issue 4) -------------------------------------------------
+
+
+class ProgramCreate(BaseModel):
+    """A new funding program."""
+
+    model_config = ConfigDict(extra="forbid")
+    key: Key
+    name: Annotated[str, Field(min_length=1, max_length=300)]
+    name_en: Annotated[str, Field(max_length=300)] | None = None
+    ministry: Annotated[str, Field(max_length=200)] | None = None
+    year: Annotated[int, Field(ge=1990, le=2100)] | None = None
+    description: str | None = None
+
+
+class EligibilityIn(BaseModel):
+    """Who may take part: organisation kinds and size classes (empty: anyone)."""
+
+    model_config = ConfigDict(extra="forbid")
+    kinds: list[Kind] = []
+    size_classes: list[SizeClass] = []
+
+
+class RoundCreate(BaseModel):
+    """A new round (call) of a program."""
+
+    model_config = ConfigDict(extra="forbid")
+    key: Key
+    name: Annotated[str, Field(min_length=1, max_length=300)]
+    opens_on: dt.date | None = None
+    closes_on: dt.date | None = None
+    eligibility: EligibilityIn = EligibilityIn()
+    max_partners: Annotated[int, Field(ge=1, le=100)] = 1
+
+
+class ParticipantPublic(_Out):
+    """An organisation in a round and how many partners it takes on (``null``: no limit)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    organization: str
+    name: str
+    kind: str
+    capacity: int | None
+
+
+class RoundDetail(_Out):
+    """A round with its rules, participants and how many needs and proposals are in each status."""
+
+    model_config = ConfigDict(from_attributes=True)
+    program: str
+    key: str
+    name: str
+    opens_on: dt.date | None
+    closes_on: dt.date | None
+    eligibility: dict[str, Any]
+    max_partners: int
+    participants: list[ParticipantPublic]
+    needs: dict[str, int]
+    proposals: dict[str, int]
+
+
+class ParticipantsUpdate(BaseModel):
+    """Organisations (keys) to add to a round, with their capacity (``null``: no limit)."""
+
+    model_config = ConfigDict(extra="forbid")
+    capacities: dict[Key, Annotated[int, Field(ge=0, le=1000)] | None]
+
+
+class ScreeningCreate(BaseModel):
+    """The decision on one need or proposal (key) of a round; a rejection needs a reason."""
+
+    model_config = ConfigDict(extra="forbid")
+    item: Key
+    accept: bool
+    reason: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class ScreeningPublic(_Out):
+    """The new status of a screened need or proposal."""
+
+    item: str
+    status: str
+
+
+class PairPublic(_Out):
+    """A need–partner pair of an assignment."""
+
+    model_config = ConfigDict(from_attributes=True)
+    need: str
+    partner: str
+    score: float
+    is_locked: bool
+
+
+class AssignmentPublic(_Out):
+    """One assignment run: the pairs, their total against the greedy and unconstrained answers."""
+
+    model_config = ConfigDict(from_attributes=True)
+    program: str
+    round: str
+    pairs: list[PairPublic]
+    total: float
+    greedy_total: float
+    unconstrained_total: float
+    capacity_cost: float
+    unassigned: list[str]
+    load: dict[str, tuple[int, int | None]]
+    alternatives: dict[str, list[PairPublic]]
+    scores_source: str
+
+
+class AcceptCreate(BaseModel):
+    """Needs (keys) whose proposed pairs to accept; empty: all of them."""
+
+    model_config = ConfigDict(extra="forbid")
+    needs: list[Key] = []
+
+
+class AcceptPublic(_Out):
+    """The cooperations opened by accepting an assignment."""
+
+    cooperations: list[str]
+
+
+class FunnelStepPublic(_Out):
+    """One step of the pipeline funnel: how many got there and the share of the step before."""
+
+    model_config = ConfigDict(from_attributes=True)
+    name: str
+    count: int
+    rate: float | None
+
+
+class KpisPublic(_Out):
+    """The program figures of the press releases (money in KRW)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    rnd_strategies: int
+    investment_planned_krw: int
+    agreements: int
+    transfers: int
+    royalties_krw: int
+    startups: int
+    investment_krw: int
+    products: int
+    joint_patents: int
+    fusion_technologies: int
+    funnel: list[FunnelStepPublic]
+
+
+# --- cooperations --------------------------------------------------------------------------------
+
+
+class StepPublic(_Out):
+    """One recorded step of a cooperation: from, to, who, when and why."""
+
+    model_config = ConfigDict(from_attributes=True)
+    from_stage: str | None
+    to_stage: str
+    actor: str
+    at: dt.datetime
+    reason: str | None
+    is_override: bool
+
+
+class CooperationPublic(_Out):
+    """A cooperation, its members (``[organisation key, side]``) and its history."""
+
+    model_config = ConfigDict(from_attributes=True)
+    key: str
+    title: str
+    field: str | None
+    stage: str
+    stage_changed_at: dt.datetime
+    dropped_reason: str | None
+    members: list[tuple[str, str]]
+    history: list[StepPublic]
+
+
+class CooperationCreate(BaseModel):
+    """A cooperation opened by hand: members map organisation keys to their side."""
+
+    model_config = ConfigDict(extra="forbid")
+    key: Key
+    title: Annotated[str, Field(min_length=1, max_length=2000)]
+    members: dict[Key, MemberRole]
+    need: Key | None = None
+
+
+class TransitionCreate(BaseModel):
+    """A move of a cooperation to another stage; dropping or overriding needs a reason."""
+
+    model_config = ConfigDict(extra="forbid")
+    to_stage: Stage
+    reason: Annotated[str, Field(max_length=2000)] | None = None
+    override: bool = False

@@ -29,7 +29,7 @@ from techbridge.errors import ConflictError, NotFoundError, PermissionDeniedErro
 from techbridge.services.entities import ENTITIES, EntitySpec, Row, entity_spec, to_row
 from techbridge.services.organizations import lookup_organization, upsert_organization
 from techbridge.storage.accounts import NeedAccess, NeedShare
-from techbridge.storage.tables import Match, Need, Organization, Round
+from techbridge.storage.tables import Cooperation, Match, Need, Organization, Program, Round
 
 ADMINISTRATOR = "administrator"
 PROGRAM_MANAGER = "program_manager"
@@ -344,3 +344,63 @@ def update_organization_as(session: Session, actor: Actor, ident: str, values: d
     values = {"name": current["name"], **values, "key": current["key"]}
     organization, _ = upsert_organization(session, values, actor.name)
     return to_row(ENTITIES["organization"], organization)
+
+
+# --- programs and cooperations -------------------------------------------------------------------
+
+
+def require_program_manager(session: Session, actor: Actor, program_key: str | None) -> None:
+    """Require an administrator, or a manager of the program (``None``: a manager of every program).
+
+    Raises:
+        NotFoundError: no such program.
+        PermissionDeniedError: the actor does not manage it.
+    """
+    program_id = None
+    if program_key is not None:
+        program_id = session.scalar(select(Program.id).where(Program.key == program_key))
+        if program_id is None:
+            raise NotFoundError(f"no program with key {program_key!r}")
+    allowed = actor.is_admin or actor.has_role(PROGRAM_MANAGER, program_id)
+    require(allowed, "only administrators and the program's managers may do this")
+
+
+def _cooperation_scopes(session: Session) -> dict[str, tuple[int | None, set[int]]]:
+    programs = dict(session.execute(select(Round.id, Round.program_id)).all())
+    scopes: dict[str, tuple[int | None, set[int]]] = {}
+    for coop in session.scalars(select(Cooperation).order_by(Cooperation.key)):
+        program = programs.get(coop.round_id) if coop.round_id is not None else None
+        scopes[coop.key] = (program, {member.organization_id for member in coop.members})
+    return scopes
+
+
+def _cooperation_role(actor: Actor, program_id: int | None, members: set[int]) -> str:
+    if actor.is_admin or actor.has_role(PROGRAM_MANAGER, program_id):
+        return "manager"
+    if actor.organization_id is not None and actor.organization_id in members:
+        return "member"
+    return NONE
+
+
+def visible_cooperations(session: Session, actor: Actor) -> set[str]:
+    """Return the keys of the cooperations the actor may read (members, managers, administrators)."""
+    scopes = _cooperation_scopes(session)
+    return {
+        key
+        for key, (program, members) in scopes.items()
+        if _cooperation_role(actor, program, members) != NONE
+    }
+
+
+def require_cooperation(session: Session, actor: Actor, key: str, override: bool = False) -> None:
+    """Require that the actor may read (and move) the cooperation; overriding the pipeline is for managers.
+
+    Raises:
+        NotFoundError: no such cooperation, or one the actor may not see.
+        PermissionDeniedError: a member asking to override the pipeline's rules.
+    """
+    program_id, members = _cooperation_scopes(session).get(key, (None, set()))
+    role = _cooperation_role(actor, program_id, members) if members else NONE
+    if role == NONE:
+        raise NotFoundError(f"no cooperation with key {key!r}")
+    require(role == "manager" or not override, "only the program's managers may override the pipeline")

@@ -1,4 +1,5 @@
-"""Funding programs: list and read (any signed-in user)."""
+"""Funding programs and their rounds: read by any signed-in user; managed (rounds, participants,
+screening, assignment) by administrators and the program's managers; KPIs."""
 
 from __future__ import annotations
 
@@ -6,10 +7,27 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from techbridge.api.deps import ActorDep, PagingDep, SessionDep
-from techbridge.api.errors import ERROR_RESPONSES
-from techbridge.api.schemas import Page, ProgramPublic
-from techbridge.services.access import read_page, read_record
+from techbridge.api.deps import ActorDep, EngineDep, PagingDep, SessionDep
+from techbridge.api.errors import CONFLICT, ERROR_RESPONSES
+from techbridge.api.schemas import (
+    AcceptCreate,
+    AcceptPublic,
+    AssignmentPublic,
+    KpisPublic,
+    Page,
+    ParticipantsUpdate,
+    ProgramCreate,
+    ProgramPublic,
+    RoundCreate,
+    RoundDetail,
+    ScreeningCreate,
+    ScreeningPublic,
+)
+from techbridge.domain.kpi import Kpis
+from techbridge.services import assignment, kpis, programs, rounds
+from techbridge.services.access import read_page, read_record, require_program_manager
+from techbridge.services.assignment import AssignmentReport
+from techbridge.services.rounds import RoundView
 
 router = APIRouter(prefix="/programs", tags=["programs"], responses=ERROR_RESPONSES)
 _Text = Annotated[str | None, Query(max_length=200, description="Text the name contains.")]
@@ -33,3 +51,100 @@ def list_programs(
 def get_program(session: SessionDep, actor: ActorDep, ident: str) -> dict[str, Any]:
     """Read one program by id or key."""
     return read_record(session, actor, "program", ident)
+
+
+@router.post("", response_model=ProgramPublic, status_code=201, responses=CONFLICT)
+def create_program(
+    engine: EngineDep, session: SessionDep, actor: ActorDep, body: ProgramCreate
+) -> dict[str, Any]:
+    """Create a program (administrators and managers of every program)."""
+    require_program_manager(session, actor, None)
+    values = body.model_dump(exclude={"key", "name"})
+    programs.create_program(engine, actor.name, body.key, body.name, **values)
+    return read_record(session, actor, "program", body.key)
+
+
+@router.post("/{program}/rounds", response_model=RoundDetail, status_code=201, responses=CONFLICT)
+def create_round(
+    engine: EngineDep, session: SessionDep, actor: ActorDep, program: str, body: RoundCreate
+) -> RoundView:
+    """Open a round of the program (its managers)."""
+    require_program_manager(session, actor, program)
+    values = body.model_dump(mode="json", exclude={"key", "name", "opens_on", "closes_on"})
+    return rounds.create_round(
+        engine,
+        actor.name,
+        program,
+        body.key,
+        body.name,
+        opens_on=body.opens_on,
+        closes_on=body.closes_on,
+        **values,
+    )
+
+
+@router.get("/{program}/rounds/{round_key}", response_model=RoundDetail)
+def get_round(engine: EngineDep, actor: ActorDep, program: str, round_key: str) -> RoundView:
+    """Read a round with its participants and screening counts."""
+    return rounds.get_round(engine, program, round_key)
+
+
+@router.put("/{program}/rounds/{round_key}/participants", response_model=RoundDetail)
+def set_participants(
+    engine: EngineDep,
+    session: SessionDep,
+    actor: ActorDep,
+    program: str,
+    round_key: str,
+    body: ParticipantsUpdate,
+) -> RoundView:
+    """Add organisations to the round, or change their capacity (its managers)."""
+    require_program_manager(session, actor, program)
+    return rounds.set_participants(engine, actor.name, program, round_key, dict(body.capacities))
+
+
+@router.post("/{program}/rounds/{round_key}/screening", response_model=ScreeningPublic, responses=CONFLICT)
+def screen(
+    engine: EngineDep,
+    session: SessionDep,
+    actor: ActorDep,
+    program: str,
+    round_key: str,
+    body: ScreeningCreate,
+) -> dict[str, str]:
+    """Accept or reject a need or proposal of the round (its managers)."""
+    require_program_manager(session, actor, program)
+    status = rounds.screen(engine, actor.name, program, round_key, body.item, body.accept, body.reason)
+    return {"item": body.item, "status": status}
+
+
+@router.post("/{program}/rounds/{round_key}/assignment", response_model=AssignmentPublic)
+def run_assignment(
+    engine: EngineDep, session: SessionDep, actor: ActorDep, program: str, round_key: str
+) -> AssignmentReport:
+    """Assign partners to the round's accepted needs, within capacities (its managers)."""
+    require_program_manager(session, actor, program)
+    return assignment.run_assignment(engine, actor.name, program, round_key)
+
+
+@router.post(
+    "/{program}/rounds/{round_key}/assignment/accept", response_model=AcceptPublic, responses=CONFLICT
+)
+def accept_assignment(
+    engine: EngineDep, session: SessionDep, actor: ActorDep, program: str, round_key: str, body: AcceptCreate
+) -> dict[str, list[str]]:
+    """Accept the proposed pairs (of the given needs, or all) and open their cooperations."""
+    require_program_manager(session, actor, program)
+    opened = assignment.accept_assignment(engine, actor.name, program, round_key, body.needs or None)
+    return {"cooperations": opened}
+
+
+@router.get("/{program}/kpis", response_model=KpisPublic)
+def program_kpis(
+    engine: EngineDep,
+    actor: ActorDep,
+    program: str,
+    year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
+) -> Kpis:
+    """Return the program's KPIs (all years, or one)."""
+    return kpis.scope_kpis(engine, kpis.Scope(program=program, year=year))

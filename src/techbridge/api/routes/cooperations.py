@@ -1,0 +1,62 @@
+"""Cooperations through the pipeline: read by their members and the program's managers; moved with
+validated steps (overriding the pipeline's rules is for managers)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from techbridge.api.deps import ActorDep, EngineDep, PagingDep, SessionDep
+from techbridge.api.errors import CONFLICT, ERROR_RESPONSES
+from techbridge.api.schemas import CooperationCreate, CooperationPublic, Page, TransitionCreate
+from techbridge.domain.cooperation import Stage
+from techbridge.services import cooperations
+from techbridge.services.access import require_cooperation, require_program_manager, visible_cooperations
+from techbridge.services.cooperations import CooperationView
+
+router = APIRouter(prefix="/cooperations", tags=["cooperations"], responses=ERROR_RESPONSES)
+
+
+@router.get("", response_model=Page[CooperationPublic])
+def list_cooperations(
+    engine: EngineDep,
+    session: SessionDep,
+    actor: ActorDep,
+    paging: PagingDep,
+    program: Annotated[str | None, Query(max_length=100, description="Program key.")] = None,
+    stage: Stage | None = None,
+) -> Page[CooperationView]:
+    """List the cooperations you take part in, or manage."""
+    visible = visible_cooperations(session, actor)
+    items = [c for c in cooperations.list_cooperations(engine, program, stage) if c.key in visible]
+    page = items[paging.offset : paging.offset + paging.limit]
+    return Page(items=page, total=len(items), limit=paging.limit, offset=paging.offset)
+
+
+@router.get("/{key}", response_model=CooperationPublic)
+def get_cooperation(engine: EngineDep, session: SessionDep, actor: ActorDep, key: str) -> CooperationView:
+    """Read one cooperation with its members and history."""
+    require_cooperation(session, actor, key)
+    return cooperations.get_cooperation(engine, key)
+
+
+@router.post("", response_model=CooperationPublic, status_code=201, responses=CONFLICT)
+def create_cooperation(
+    engine: EngineDep, session: SessionDep, actor: ActorDep, body: CooperationCreate
+) -> CooperationView:
+    """Open a cooperation by hand (administrators and program managers)."""
+    require_program_manager(session, actor, None)
+    members = {key: str(role) for key, role in body.members.items()}
+    return cooperations.create_cooperation(engine, actor.name, body.key, body.title, members, body.need)
+
+
+@router.post("/{key}/transitions", response_model=CooperationPublic, responses=CONFLICT)
+def move_cooperation(
+    engine: EngineDep, session: SessionDep, actor: ActorDep, key: str, body: TransitionCreate
+) -> CooperationView:
+    """Move a cooperation to another stage (its members and managers; overrides: managers)."""
+    require_cooperation(session, actor, key, override=body.override)
+    return cooperations.move_cooperation(
+        engine, actor.name, key, str(body.to_stage), reason=body.reason, override=body.override
+    )

@@ -79,5 +79,32 @@ def test_errors_are_one_clean_line(cli) -> None:  # type: ignore[no-untyped-def]
         "round", "create", "p", "r2", "--name", "x", "--opens", "2021-05-01", "--closes", "2021-04-01"
     )
     assert dates.exit_code == 1 and "before it opens" in dates.stderr
+    met = cli(
+        "program",
+        "meeting",
+        "p",
+        "m1",
+        "--title",
+        "T",
+        "--date",
+        "2021-09-15",
+        "--follow-up",
+        "send|kim|2021-10-01",
+    )
+    assert met.exit_code == 0, met.output
+    assert [t["owner"] for t in json.loads(cli("program", "tasks", "--json").stdout)] == ["kim"]
+    late = cli(
+        "program",
+        "meeting",
+        "p",
+        "m2",
+        "--title",
+        "T",
+        "--date",
+        "2021-09-15",
+        "--follow-up",
+        "x|kim|2021-09-01",
+    )
+    assert late.exit_code == 1 and "before the meeting" in late.stderr
     listed = json.loads(cli("program", "list", "--json").stdout)
     assert listed[0]["rounds"] == ["r1"]

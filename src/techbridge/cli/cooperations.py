@@ -66,14 +66,20 @@ def move(
     stage: Annotated[str, typer.Argument(help="introduced, joint_planning, …, closed or dropped.")],
     reason: Annotated[str | None, typer.Option(help="Why (required to drop or override).")] = None,
     override: Annotated[bool, typer.Option(help="A manager's override of the stage order.")] = False,
+    on: Annotated[str | None, typer.Option(help="The day it happened (default: now).")] = None,
 ) -> None:
     """Move a cooperation to another stage (the next one, or dropped with a reason).
 
     Example: techbridge cooperation move coop-demo-2021-2021-demo-2021-nuri-iot dropped --reason "no budget"
     """
     settings = settings_of(ctx)
-    with cli_errors(), database(settings) as engine:
-        view = move_cooperation(engine, settings.actor, key, stage, reason=reason, override=override)
+    with cli_errors():
+        day = parse_date(on, "--on")
+        at = dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC) if day else None
+        with database(settings) as engine:
+            view = move_cooperation(
+                engine, settings.actor, key, stage, reason=reason, override=override, at=at
+            )
     console.print(f"{key}: {view.stage}")
 
 

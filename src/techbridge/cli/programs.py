@@ -15,7 +15,7 @@ from techbridge.domain.kpi import Kpis
 from techbridge.errors import InvalidError
 from techbridge.services.database import database
 from techbridge.services.kpis import Scope, scope_kpis
-from techbridge.services.meetings import FollowUp, record_meeting
+from techbridge.services.meetings import FollowUp, list_tasks, record_meeting
 from techbridge.services.programs import create_program, get_program, list_programs
 from techbridge.services.reports import write_report
 
@@ -166,6 +166,24 @@ def meeting(
                 attendees=attendee, technologies=technology, follow_ups=follow_ups,
             )  # fmt: skip
     console.print(f"Recorded meeting {key} with {len(tasks)} follow-up tasks")
+
+
+@program_app.command("tasks")
+def tasks(
+    ctx: typer.Context,
+    show_all: Annotated[bool, typer.Option("--all", help="Include tasks that are done.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """List follow-up tasks by due date, with their owners.
+
+    Example: techbridge program tasks --json
+    """
+    with cli_errors(), database(settings_of(ctx)) as engine:
+        rows = [as_data(t) for t in list_tasks(engine, open_only=not show_all)]
+    if as_json:
+        print_json(rows)
+        return
+    print_table("tasks", ("due_on", "title", "owner", "status", "meeting", "key"), rows)
 
 
 def _follow_up(text: str) -> FollowUp:

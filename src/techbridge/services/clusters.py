@@ -37,7 +37,9 @@ _STOP_WORDS = (
     "the and for with from that this which are was were has have its into using use used method "
     "methods system systems apparatus device devices same thereof wherein said comprising include "
     "includes including invention present provide provides provided based according one two first "
-    "second can may also"
+    "second can may also "
+    "발명 방법 상기 이용 포함 상세 장치 시스템 기반 제공 단계 구성 특징 관련 기술 수단 사용 형성 "
+    "효과 대한 위한 구비 경우 통해 적어도 하나 복수 각각 다른 이상 이하 본원 청구 실시 해당 따라 가능"
 )
 _STOP = frozenset(_STOP_WORDS.split())
 
@@ -91,15 +93,22 @@ def english_terms(texts: list[str]) -> list[list[str]]:
 
 
 def distinctive_terms(docs: Sequence[Sequence[str]], labels: Sequence[int], top: int = 5) -> list[list[str]]:
-    """Return each cluster's ``top`` terms by class-based TF-IDF (ties by term, deterministic)."""
+    """Return each cluster's ``top`` terms: share of its records using the term x log(N / df).
+
+    A term every record uses (발명, method) scores 0; ties are broken by the term.
+    """
     n = max(labels, default=-1) + 1
     per = [Counter[str]() for _ in range(n)]
+    sizes = Counter(labels)
     for terms, label in zip(docs, labels, strict=True):
-        per[label].update(set(terms))
-    spread = Counter(t for counts in per for t in counts)
+        per[label].update(set(terms) - _STOP)
+    spread = Counter(t for terms in docs for t in set(terms))
+    total = len(docs)
     out = []
-    for counts in per:
-        scored = {t: c * math.log(1 + n / spread[t]) for t, c in counts.items()}
+    for c, counts in enumerate(per):
+        scored = {
+            t: k / sizes[c] * math.log(total / spread[t]) for t, k in counts.items() if k > 1 or sizes[c] < 3
+        }
         out.append([t for t, _ in sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:top]])
     return out
 

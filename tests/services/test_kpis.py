@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from techbridge.domain.agreement import EOK
 from techbridge.services.agreements import save_joint_plan, sign_agreement
@@ -13,6 +13,8 @@ from techbridge.services.assignment import accept_assignment, run_assignment, se
 from techbridge.services.cooperations import move_cooperation
 from techbridge.services.kpis import Scope, scope_kpis
 from techbridge.services.outcomes import OutcomeInput, record_outcome
+from techbridge.storage.db import transaction
+from techbridge.storage.tables import Consortium, ConsortiumMember, Organization, Program
 from tests.services.round_builders import SCORES, world
 
 T0 = dt.datetime(2021, 6, 1, 9, tzinfo=dt.UTC)
@@ -95,3 +97,24 @@ def test_an_organisation_sees_its_own_cooperations(history: Engine) -> None:
     kimm = scope_kpis(history, Scope(organization="kimm"))
     assert [s.count for s in kimm.funnel] == [1, 1, 1, 0, 0]
     assert (kimm.agreements, kimm.royalties_krw) == (0, 0)
+
+
+def test_a_consortium_reports_its_own_outcomes_to_its_program(history: Engine) -> None:
+    with transaction(history) as session:
+        program = session.scalar(select(Program).where(Program.key == "p"))
+        assert program is not None
+        members = [
+            session.scalar(select(Organization).where(Organization.key == k)) for k in ("kimm", "etri")
+        ]
+        consortium = Consortium(key="c1", name="로봇 컨소시엄", program_id=program.id)
+        consortium.members = [ConsortiumMember(organization_id=m.id, role="lead") for m in members if m]
+        session.add(consortium)
+    record_outcome(
+        history, "t", OutcomeInput("fusion-1", "fusion_technology", dt.date(2022, 1, 5), consortium="c1")
+    )
+    record_outcome(history, "t", OutcomeInput("start-c", "startup", dt.date(2022, 2, 5), consortium="c1"))
+    own = scope_kpis(history, Scope(consortium="c1"))
+    assert (own.fusion_technologies, own.startups, own.royalties_krw) == (1, 1, 0)
+    program_wide = scope_kpis(history, Scope(program="p"))
+    assert (program_wide.fusion_technologies, program_wide.startups) == (1, 2)
+    assert scope_kpis(history, Scope(program="p", round="r1")).startups == 1

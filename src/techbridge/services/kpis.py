@@ -24,6 +24,7 @@ from techbridge.storage.db import transaction
 from techbridge.storage.tables import (
     Agreement,
     AgreementParty,
+    Consortium,
     ConsortiumMember,
     Cooperation,
     CooperationMember,
@@ -146,6 +147,11 @@ def _outcomes(session: Session, scope: Scope, coop_ids: list[int]) -> list[tuple
         condition = condition | (Outcome.consortium_id == find_consortium(session, scope.consortium).id)
     if scope.organization and not (scope.program or scope.consortium):
         condition = condition | (Outcome.organization_id == find_organization(session, scope.organization).id)
+    if scope.program and not (scope.round or scope.consortium or scope.organization):
+        program = find_program(session, scope.program)  # the program's consortia report outcomes too
+        condition = condition | Outcome.consortium_id.in_(
+            select(Consortium.id).where(Consortium.program_id == program.id)
+        )
     rows = session.scalars(select(Outcome).where(condition).order_by(Outcome.occurred_on, Outcome.id)).all()
     return [
         (o.cooperation_id, OutcomeFact(o.kind, o.occurred_on, o.amount_krw))

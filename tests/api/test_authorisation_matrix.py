@@ -12,6 +12,7 @@ program; ``viewer`` only views. There is no matching index, so an allowed match 
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from sqlalchemy import Engine, update
 
 from techbridge.services.accounts import create_token, hash_password
 from techbridge.services.assignment import run_assignment
-from techbridge.services.cooperations import add_cooperation
+from techbridge.services.cooperations import add_cooperation, move_cooperation
 from techbridge.services.rounds import screen, set_participants
 from techbridge.storage.accounts import User
 from techbridge.storage.db import transaction
@@ -42,6 +43,7 @@ MANAGERS_OK = "401 200 200 403 403 403 403 403"
 MANAGERS_CREATE = "401 201 201 403 403 403 403 403"
 # coop-1 joins the company (owner) and kr-kimm (partner) in the managed program's round.
 COOPERATION_READ = "401 200 200 200 404 404 200 404"
+COOPERATION_WRITE = "401 201 201 201 404 404 201 404"
 
 MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/openapi.json"): {"public": ALL_OK},
@@ -84,6 +86,10 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
         "cooperation": COOPERATION_READ,
         "override": "401 200 200 403 404 404 403 404",
     },
+    ("POST", "/api/v1/cooperations/{key}/agreements"): {"cooperation": COOPERATION_WRITE},
+    ("POST", "/api/v1/outcomes"): {"cooperation": COOPERATION_WRITE, "organization": MANAGERS_CREATE},
+    ("POST", "/api/v1/meetings"): {"program": MANAGERS_CREATE, "none": MANAGERS_CREATE},
+    ("GET", "/api/v1/programs/{program}/report"): {"public": MANAGERS_OK},
     ("GET", "/api/v1/rounds"): PUBLIC_READ,
     ("GET", "/api/v1/rounds/{ident}"): PUBLIC_READ,
     ("GET", "/api/v1/needs"): PUBLIC_READ,
@@ -153,6 +159,20 @@ def _screened_round(call: Call, run: bool = False) -> dict[str, Any]:
     if run:
         run_assignment(call.engine, "test", "p2021", "r1")
     return _round_path(call)
+
+
+def _today() -> str:
+    return dt.datetime.now(dt.UTC).date().isoformat()
+
+
+def _introduced_cooperation(call: Call) -> str:
+    """A new cooperation like coop-1, already introduced (so that it may sign and record outcomes)."""
+    key = f"coop-intro-{call.serial}"
+    with transaction(call.engine) as session:
+        members = [(call.world.ids["owner"], "demand"), (call.world.ids["kimm"], "supply")]
+        add_cooperation(session, "u-manager", key, "광학소재 협력", members, round_id=call.world.ids["round"])
+    move_cooperation(call.engine, "u-manager", key, "introduced")
+    return key
 
 
 def _fresh_cooperation(call: Call) -> dict[str, Any]:
@@ -232,6 +252,24 @@ REQUESTS: dict[tuple[str, str], Callable[[Call], dict[str, Any]]] = {
     },
     ("GET", "/api/v1/cooperations/{key}"): lambda c: {"path": {"key": "coop-1"}},
     ("POST", "/api/v1/cooperations/{key}/transitions"): _fresh_cooperation,
+    ("POST", "/api/v1/cooperations/{key}/agreements"): lambda c: {
+        "path": {"key": _introduced_cooperation(c)},
+        "json": {"key": f"agr-{c.serial}", "kind": "mou", "title": "업무협약", "signed_on": _today()}
+        | {"parties": ["kr-lms", "kr-kimm"]},
+    },
+    ("POST", "/api/v1/outcomes"): lambda c: {
+        "json": {"key": f"out-{c.serial}", "kind": "startup", "occurred_on": _today()}
+        | (
+            {"cooperation": _introduced_cooperation(c)}
+            if c.record == "cooperation"
+            else {"organization": "kr-kimm"}
+        )
+    },
+    ("POST", "/api/v1/meetings"): lambda c: {
+        "json": {"key": f"meet-{c.serial}", "title": "기술교류회", "held_on": _today()}
+        | ({"program": "p2021"} if c.record == "program" else {})
+    },
+    ("GET", "/api/v1/programs/{program}/report"): lambda c: {"path": {"program": "p2021"}},
 }
 
 

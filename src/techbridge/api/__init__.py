@@ -9,8 +9,10 @@ from techbridge.api.routes import (
     cooperations,
     exports,
     matches,
+    meetings,
     needs,
     organizations,
+    outcomes,
     people,
     programs,
     projects,
@@ -34,6 +36,8 @@ _MODULES = (
     rounds,
     matches,
     cooperations,
+    outcomes,
+    meetings,
     exports,
 )
 

@@ -11,7 +11,6 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from techbridge.domain.cooperation import MemberRole, Stage
 from techbridge.domain.organization import OrganizationKind as Kind
 from techbridge.domain.organization import SizeClass
 from techbridge.services.access import ROLES
@@ -22,11 +21,13 @@ Role = Literal["administrator", "program_manager", "company_member", "institute_
 assert set(Role.__args__) == set(ROLES)  # type: ignore[attr-defined]
 
 
-class _Out(BaseModel):
+class ResponseModel(BaseModel):
+    """Base of response bodies: fields not listed are dropped, never shown."""
+
     model_config = ConfigDict(extra="ignore")
 
 
-class Page(_Out, Generic[T]):
+class Page(ResponseModel, Generic[T]):
     """One page of a list: the items, how many there are in all, and where the page starts."""
 
     items: list[T]
@@ -38,7 +39,7 @@ class Page(_Out, Generic[T]):
 # --- foundation entities -------------------------------------------------------------------------
 
 
-class OrganizationPublic(_Out):
+class OrganizationPublic(ResponseModel):
     """A company, institute, university or other organisation."""
 
     id: int
@@ -81,7 +82,7 @@ class OrganizationUpdate(BaseModel):
     description: str | None = None
 
 
-class PersonPublic(_Out):
+class PersonPublic(ResponseModel):
     """A researcher or contact (their e-mail is not published)."""
 
     id: int
@@ -92,7 +93,7 @@ class PersonPublic(_Out):
     organization: str | None
 
 
-class TechnologyPublic(_Out):
+class TechnologyPublic(ResponseModel):
     """A patent, know-how or software, with its owners and inventors as keys."""
 
     id: int
@@ -115,7 +116,7 @@ class TechnologyPublic(_Out):
     inventors: list[str]
 
 
-class ProjectPublic(_Out):
+class ProjectPublic(ResponseModel):
     """A past joint R&D project; participants as ``organisation:role``."""
 
     id: int
@@ -129,7 +130,7 @@ class ProjectPublic(_Out):
     participants: list[str]
 
 
-class ProposalPublic(_Out):
+class ProposalPublic(ResponseModel):
     """A commercialization task an institute offers for its technology."""
 
     id: int
@@ -144,7 +145,7 @@ class ProposalPublic(_Out):
     status: str
 
 
-class ProgramPublic(_Out):
+class ProgramPublic(ResponseModel):
     """A funding program."""
 
     id: int
@@ -156,7 +157,7 @@ class ProgramPublic(_Out):
     description: str | None
 
 
-class RoundPublic(_Out):
+class RoundPublic(ResponseModel):
     """A call of a program."""
 
     id: int
@@ -171,7 +172,7 @@ class RoundPublic(_Out):
 # --- needs ---------------------------------------------------------------------------------------
 
 
-class NeedPublic(_Out):
+class NeedPublic(ResponseModel):
     """A need read in full: by its company, the program's managers, administrators and shared partners."""
 
     view: Literal["full"]
@@ -191,7 +192,7 @@ class NeedPublic(_Out):
     listed_on: dt.date | None
 
 
-class NeedSummary(_Out):
+class NeedSummary(ResponseModel):
     """A need read by its anonymised summary: no key, title, company or budget."""
 
     view: Literal["summary"]
@@ -243,7 +244,7 @@ class InterestCreate(BaseModel):
     message: Annotated[str, Field(max_length=4000)] = ""
 
 
-class InterestPublic(_Out):
+class InterestPublic(ResponseModel):
     """An organisation's expression of interest in a need."""
 
     need_id: int
@@ -259,7 +260,7 @@ class ShareCreate(BaseModel):
     organization: Key
 
 
-class SharePublic(_Out):
+class SharePublic(ResponseModel):
     """A partner a need is shared with, who shared it and when."""
 
     need_id: int
@@ -268,7 +269,7 @@ class SharePublic(_Out):
     at: str
 
 
-class AccessPublic(_Out):
+class AccessPublic(ResponseModel):
     """One reading of a need: who, from which organisation, how much of it, through what, when."""
 
     need_id: int
@@ -294,7 +295,7 @@ class MatchRequest(BaseModel):
     countries: list[Annotated[str, Field(max_length=2)]] = []
 
 
-class EvidencePublic(_Out):
+class EvidencePublic(ResponseModel):
     """A record that carried a candidate's score and what it shares with the query."""
 
     id: str
@@ -304,7 +305,7 @@ class EvidencePublic(_Out):
     sentence_pair: tuple[str, str, float] | None
 
 
-class ExplanationPublic(_Out):
+class ExplanationPublic(ResponseModel):
     """Why a candidate ranks where it does: each signal's share, shared terms and codes, evidence."""
 
     shares: dict[str, float]
@@ -313,7 +314,7 @@ class ExplanationPublic(_Out):
     evidence: list[EvidencePublic]
 
 
-class MatchPublic(_Out):
+class MatchPublic(ResponseModel):
     """A ranked, explained candidate; organisations come with their name and kind."""
 
     target: str
@@ -325,7 +326,7 @@ class MatchPublic(_Out):
     kind: str | None = None
 
 
-class StoredMatchPublic(_Out):
+class StoredMatchPublic(ResponseModel):
     """A stored pairing of a need or proposal with a target, as ranked at a moment."""
 
     id: int
@@ -350,14 +351,14 @@ class LoginRequest(BaseModel):
     password: Annotated[str, Field(min_length=1, max_length=1000)]
 
 
-class GrantPublic(_Out):
+class GrantPublic(ResponseModel):
     """A role, in one program (its id) or in all (``null``)."""
 
     role: Role
     program_id: int | None = None
 
 
-class UserPublic(_Out):
+class UserPublic(ResponseModel):
     """A user, their organisation and roles."""
 
     id: int
@@ -367,7 +368,7 @@ class UserPublic(_Out):
     roles: list[GrantPublic]
 
 
-class LoginPublic(_Out):
+class LoginPublic(ResponseModel):
     """The signed-in user and the CSRF token to send as ``X-CSRF-Token`` with unsafe requests."""
 
     user: UserPublic
@@ -400,208 +401,10 @@ class TokenCreate(BaseModel):
     name: Annotated[str, Field(min_length=1, max_length=100)]
 
 
-class TokenPublic(_Out):
+class TokenPublic(ResponseModel):
     """An API token; ``token`` is its secret, shown only in the answer that creates it."""
 
     id: int
     name: str
     prefix: str
     token: str | None = None
-
-
-# --- programs, rounds, assignment, KPIs (issue 4) -------------------------------------------------
-
-
-class ProgramCreate(BaseModel):
-    """A new funding program."""
-
-    model_config = ConfigDict(extra="forbid")
-    key: Key
-    name: Annotated[str, Field(min_length=1, max_length=300)]
-    name_en: Annotated[str, Field(max_length=300)] | None = None
-    ministry: Annotated[str, Field(max_length=200)] | None = None
-    year: Annotated[int, Field(ge=1990, le=2100)] | None = None
-    description: str | None = None
-
-
-class EligibilityIn(BaseModel):
-    """Who may take part: organisation kinds and size classes (empty: anyone)."""
-
-    model_config = ConfigDict(extra="forbid")
-    kinds: list[Kind] = []
-    size_classes: list[SizeClass] = []
-
-
-class RoundCreate(BaseModel):
-    """A new round (call) of a program."""
-
-    model_config = ConfigDict(extra="forbid")
-    key: Key
-    name: Annotated[str, Field(min_length=1, max_length=300)]
-    opens_on: dt.date | None = None
-    closes_on: dt.date | None = None
-    eligibility: EligibilityIn = EligibilityIn()
-    max_partners: Annotated[int, Field(ge=1, le=100)] = 1
-
-
-class ParticipantPublic(_Out):
-    """An organisation in a round and how many partners it takes on (``null``: no limit)."""
-
-    model_config = ConfigDict(from_attributes=True)
-    organization: str
-    name: str
-    kind: str
-    capacity: int | None
-
-
-class RoundDetail(_Out):
-    """A round with its rules, participants and how many needs and proposals are in each status."""
-
-    model_config = ConfigDict(from_attributes=True)
-    program: str
-    key: str
-    name: str
-    opens_on: dt.date | None
-    closes_on: dt.date | None
-    eligibility: dict[str, Any]
-    max_partners: int
-    participants: list[ParticipantPublic]
-    needs: dict[str, int]
-    proposals: dict[str, int]
-
-
-class ParticipantsUpdate(BaseModel):
-    """Organisations (keys) to add to a round, with their capacity (``null``: no limit)."""
-
-    model_config = ConfigDict(extra="forbid")
-    capacities: dict[Key, Annotated[int, Field(ge=0, le=1000)] | None]
-
-
-class ScreeningCreate(BaseModel):
-    """The decision on one need or proposal (key) of a round; a rejection needs a reason."""
-
-    model_config = ConfigDict(extra="forbid")
-    item: Key
-    accept: bool
-    reason: Annotated[str, Field(max_length=2000)] | None = None
-
-
-class ScreeningPublic(_Out):
-    """The new status of a screened need or proposal."""
-
-    item: str
-    status: str
-
-
-class PairPublic(_Out):
-    """A need–partner pair of an assignment."""
-
-    model_config = ConfigDict(from_attributes=True)
-    need: str
-    partner: str
-    score: float
-    is_locked: bool
-
-
-class AssignmentPublic(_Out):
-    """One assignment run: the pairs, their total against the greedy and unconstrained answers."""
-
-    model_config = ConfigDict(from_attributes=True)
-    program: str
-    round: str
-    pairs: list[PairPublic]
-    total: float
-    greedy_total: float
-    unconstrained_total: float
-    capacity_cost: float
-    unassigned: list[str]
-    load: dict[str, tuple[int, int | None]]
-    alternatives: dict[str, list[PairPublic]]
-    scores_source: str
-
-
-class AcceptCreate(BaseModel):
-    """Needs (keys) whose proposed pairs to accept; empty: all of them."""
-
-    model_config = ConfigDict(extra="forbid")
-    needs: list[Key] = []
-
-
-class AcceptPublic(_Out):
-    """The cooperations opened by accepting an assignment."""
-
-    cooperations: list[str]
-
-
-class FunnelStepPublic(_Out):
-    """One step of the pipeline funnel: how many got there and the share of the step before."""
-
-    model_config = ConfigDict(from_attributes=True)
-    name: str
-    count: int
-    rate: float | None
-
-
-class KpisPublic(_Out):
-    """The program figures of the press releases (money in KRW)."""
-
-    model_config = ConfigDict(from_attributes=True)
-    rnd_strategies: int
-    investment_planned_krw: int
-    agreements: int
-    transfers: int
-    royalties_krw: int
-    startups: int
-    investment_krw: int
-    products: int
-    joint_patents: int
-    fusion_technologies: int
-    funnel: list[FunnelStepPublic]
-
-
-# --- cooperations --------------------------------------------------------------------------------
-
-
-class StepPublic(_Out):
-    """One recorded step of a cooperation: from, to, who, when and why."""
-
-    model_config = ConfigDict(from_attributes=True)
-    from_stage: str | None
-    to_stage: str
-    actor: str
-    at: dt.datetime
-    reason: str | None
-    is_override: bool
-
-
-class CooperationPublic(_Out):
-    """A cooperation, its members (``[organisation key, side]``) and its history."""
-
-    model_config = ConfigDict(from_attributes=True)
-    key: str
-    title: str
-    field: str | None
-    stage: str
-    stage_changed_at: dt.datetime
-    dropped_reason: str | None
-    members: list[tuple[str, str]]
-    history: list[StepPublic]
-
-
-class CooperationCreate(BaseModel):
-    """A cooperation opened by hand: members map organisation keys to their side."""
-
-    model_config = ConfigDict(extra="forbid")
-    key: Key
-    title: Annotated[str, Field(min_length=1, max_length=2000)]
-    members: dict[Key, MemberRole]
-    need: Key | None = None
-
-
-class TransitionCreate(BaseModel):
-    """A move of a cooperation to another stage; dropping or overriding needs a reason."""
-
-    model_config = ConfigDict(extra="forbid")
-    to_stage: Stage
-    reason: Annotated[str, Field(max_length=2000)] | None = None
-    override: bool = False

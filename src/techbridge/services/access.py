@@ -404,3 +404,14 @@ def require_cooperation(session: Session, actor: Actor, key: str, override: bool
     if role == NONE:
         raise NotFoundError(f"no cooperation with key {key!r}")
     require(role == "manager" or not override, "only the program's managers may override the pipeline")
+
+
+def require_manager(actor: Actor) -> None:
+    """Require an administrator or a manager of any program.
+
+    Raises:
+        PermissionDeniedError: the actor is neither.
+    """
+    require(
+        actor.is_admin or actor.holds(PROGRAM_MANAGER), "only administrators and program managers may do this"
+    )

@@ -9,9 +9,16 @@ from fastapi import APIRouter, Query
 
 from techbridge.api.deps import ActorDep, EngineDep, PagingDep, SessionDep
 from techbridge.api.errors import CONFLICT, ERROR_RESPONSES
-from techbridge.api.schemas import CooperationCreate, CooperationPublic, Page, TransitionCreate
+from techbridge.api.pipeline import (
+    AgreementCreate,
+    CooperationCreate,
+    CooperationPublic,
+    StagePublic,
+    TransitionCreate,
+)
+from techbridge.api.schemas import Page
 from techbridge.domain.cooperation import Stage
-from techbridge.services import cooperations
+from techbridge.services import agreements, cooperations
 from techbridge.services.access import require_cooperation, require_program_manager, visible_cooperations
 from techbridge.services.cooperations import CooperationView
 
@@ -60,3 +67,14 @@ def move_cooperation(
     return cooperations.move_cooperation(
         engine, actor.name, key, str(body.to_stage), reason=body.reason, override=body.override
     )
+
+
+@router.post("/{key}/agreements", response_model=StagePublic, status_code=201, responses=CONFLICT)
+def sign_agreement(
+    engine: EngineDep, session: SessionDep, actor: ActorDep, key: str, body: AgreementCreate
+) -> dict[str, str]:
+    """Record an agreement signed within the cooperation; it moves to ``agreement_signed``."""
+    require_cooperation(session, actor, key, override=body.override_reason is not None)
+    values = body.model_dump(exclude={"key", "kind", "title"})
+    stage = agreements.sign_agreement(engine, actor.name, key, body.key, str(body.kind), body.title, **values)
+    return {"cooperation": key, "stage": stage}

@@ -9,24 +9,25 @@ from fastapi import APIRouter, Query
 
 from techbridge.api.deps import ActorDep, EngineDep, PagingDep, SessionDep
 from techbridge.api.errors import CONFLICT, ERROR_RESPONSES
-from techbridge.api.schemas import (
+from techbridge.api.pipeline import (
     AcceptCreate,
     AcceptPublic,
     AssignmentPublic,
     KpisPublic,
-    Page,
     ParticipantsUpdate,
     ProgramCreate,
-    ProgramPublic,
+    ReportPublic,
     RoundCreate,
     RoundDetail,
     ScreeningCreate,
     ScreeningPublic,
 )
+from techbridge.api.schemas import Page, ProgramPublic
 from techbridge.domain.kpi import Kpis
-from techbridge.services import assignment, kpis, programs, rounds
+from techbridge.services import assignment, kpis, programs, reports, rounds
 from techbridge.services.access import read_page, read_record, require_program_manager
 from techbridge.services.assignment import AssignmentReport
+from techbridge.services.reports import ReportData
 from techbridge.services.rounds import RoundView
 
 router = APIRouter(prefix="/programs", tags=["programs"], responses=ERROR_RESPONSES)
@@ -148,3 +149,10 @@ def program_kpis(
 ) -> Kpis:
     """Return the program's KPIs (all years, or one)."""
     return kpis.scope_kpis(engine, kpis.Scope(program=program, year=year))
+
+
+@router.get("/{program}/report", response_model=ReportPublic)
+def program_report(engine: EngineDep, session: SessionDep, actor: ActorDep, program: str) -> ReportData:
+    """Return the program's report data: KPIs, pairs, agreements, outcomes (its managers)."""
+    require_program_manager(session, actor, program)
+    return reports.report_data(engine, program)

@@ -13,7 +13,7 @@ import pytest
 from techbridge.matching.engine import Matcher
 from techbridge.matching.metrics import metrics_of_ranking
 from techbridge.matching.params import MatchConfig
-from techbridge.matching.tuning import make_run
+from techbridge.matching.tuning import make_run, score, score_each
 from techbridge.services.evaluation import Bench, cross_validate, load_bench, run_eval
 
 ITEMS = [
@@ -129,3 +129,20 @@ def test_cross_validation_tunes_on_one_half_and_scores_the_other() -> None:
     cv = cross_validate(bench, runs, ["bm25", "dense", "hybrid"])
     assert cv["folds"] == 2 and set(cv["methods"]) == {"bm25", "dense", "hybrid"}
     assert cv["methods"]["bm25"]["mrr"] == 0.75
+
+
+def test_batch_scoring_equals_run_by_run() -> None:
+    rng = np.random.default_rng(0)
+    runs = []
+    for i in range(30):
+        raw = {s: rng.random(12).astype(np.float32) for s in ("bm25", "dense", "codes")}
+        raw["bm25"][rng.random(12) < 0.3] = 0.0
+        gains = {f"t{j}": float(1 + j % 2) for j in rng.choice(12, size=1 + i % 3, replace=False)}
+        ids = [f"t{j}" for j in range(12)]
+        runs.append(
+            make_run({(1, 1.0): raw}, np.ones(12, bool), ids, gains, ("bm25", "dense", "codes"), i / 30)
+        )
+    for norm in ("minmax", "zscore"):
+        for power in (0.0, 2.0):
+            w = np.array([1.0, 0.5, 0.2], np.float32)
+            assert score(runs, (1, 1.0, norm), w, 10, power) == score_each(runs, (1, 1.0, norm), w, 10, power)

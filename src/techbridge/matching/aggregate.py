@@ -42,7 +42,7 @@ class Membership:
     def pairs_of_records(self, rows: NDArray[np.int64]) -> NDArray[np.int64]:
         """Return the pair indices of the records ``rows``."""
         starts, ends = self.record_ptr[rows], self.record_ptr[rows + 1]
-        return _ranges(starts, ends)
+        return ranges(starts, ends)
 
     def records_of(self, target_row: int) -> NDArray[np.int64]:
         """Return the record rows that mention one target, ascending."""
@@ -50,7 +50,7 @@ class Membership:
         return self.item_rows[pairs]
 
 
-def _ranges(starts: NDArray[np.int64], ends: NDArray[np.int64]) -> NDArray[np.int64]:
+def ranges(starts: NDArray[np.int64], ends: NDArray[np.int64]) -> NDArray[np.int64]:
     """Return the concatenation of ``arange(s, e)`` for each pair, without a Python loop."""
     lengths = ends - starts
     total = int(lengths.sum())

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from techbridge.matching.aggregate import ranges
 from techbridge.matching.fusion import NORMS
-from techbridge.matching.metrics import mean_metrics, metrics_from_ranks
+from techbridge.matching.metrics import MRR_DEPTH, ideal_dcg, mean_metrics, metrics_from_ranks
 from techbridge.matching.params import MatchConfig
 
 log = logging.getLogger(__name__)
@@ -101,6 +102,67 @@ def make_run(
     return run
 
 
+class Batch:
+    """Every run's pooled rows of one variant stacked, so that one weight vector scores all runs at once.
+
+    Gives the same figures as ``metrics_from_ranks`` run by run (ranks by (-score, id), ideal
+    DCG over every judged target, MRR cut at ``MRR_DEPTH``), about ten times faster.
+    """
+
+    def __init__(self, runs: Sequence[QueryRun], key: tuple[int, float, str], k: int) -> None:
+        self.k, self.runs = k, len(runs)
+        sizes = np.array([len(run.ids) for run in runs], dtype=np.int64)
+        starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
+        width = runs[0].signals[key].shape[1] if runs else 0
+        self.matrix = np.concatenate([run.signals[key] for run in runs]) if runs else np.zeros((0, width))
+        self.id_rank = np.concatenate([run.id_rank for run in runs]) if runs else np.zeros(0, np.int64)
+        self.coverage = np.repeat([max(0.0, min(1.0, run.coverage)) for run in runs], sizes)
+        self.lexical = runs[0].lexical if runs else -1
+        rel = [
+            (int(starts[i]) + row, i, run.gains[tid])
+            for i, run in enumerate(runs)
+            for row, tid in run.relevant
+        ]
+        self.rel_rows = np.array([r[0] for r in rel], dtype=np.int64)
+        self.rel_run = np.array([r[1] for r in rel], dtype=np.int64)
+        self.rel_gain = np.array([r[2] for r in rel], dtype=np.float64)
+        seg_start, seg_size = starts[self.rel_run], sizes[self.rel_run]
+        self.cmp_rows = ranges(seg_start, seg_start + seg_size)
+        self.cmp_owner = np.repeat(np.arange(len(rel), dtype=np.int64), seg_size)
+        self.idcg = np.array([ideal_dcg(list(run.gains.values()), k) for run in runs], dtype=np.float64)
+        self.judged = np.array([len(run.gains) for run in runs], dtype=np.float64)
+
+    def metrics(self, weights: NDArray[np.float32], power: float = 0.0) -> dict[str, float]:
+        """Return mean nDCG@k, Recall@k and MRR of linear fusion with ``weights``."""
+        if not self.runs:
+            return {}
+        if power and self.lexical >= 0:
+            columns = np.tile(weights.astype(np.float32), (len(self.matrix), 1))
+            columns[:, self.lexical] *= (self.coverage**power).astype(np.float32)
+            fused = (self.matrix * columns).sum(axis=1, dtype=np.float32)
+        else:
+            fused = (self.matrix * weights.astype(np.float32)).sum(axis=1, dtype=np.float32)
+        mine = fused[self.rel_rows][self.cmp_owner]
+        other = fused[self.cmp_rows]
+        ahead = (other > mine) | (
+            (other == mine) & (self.id_rank[self.cmp_rows] < self.id_rank[self.rel_rows][self.cmp_owner])
+        )
+        ranks = np.bincount(self.cmp_owner, weights=ahead, minlength=len(self.rel_rows)) + 1
+        inside = ranks <= self.k
+        dcg = np.bincount(self.rel_run, np.where(inside, self.rel_gain / np.log2(ranks + 1), 0), self.runs)
+        found = np.bincount(self.rel_run, inside.astype(np.float64), self.runs)
+        first = np.full(self.runs, np.inf)
+        np.minimum.at(first, self.rel_run, ranks)
+        ndcg = np.divide(dcg, self.idcg, out=np.zeros(self.runs), where=self.idcg > 0)
+        recall = np.divide(found, self.judged, out=np.zeros(self.runs), where=self.judged > 0)
+        mrr = np.divide(1.0, first, out=np.zeros(self.runs), where=first <= MRR_DEPTH)
+        return {
+            f"ndcg@{self.k}": round(float(ndcg.mean()), 4),
+            f"recall@{self.k}": round(float(recall.mean()), 4),
+            "mrr": round(float(mrr.mean()), 4),
+        }
+
+
 def score(
     runs: Sequence[QueryRun],
     key: tuple[int, float, str],
@@ -109,6 +171,17 @@ def score(
     power: float = 0.0,
 ) -> dict[str, float]:
     """Return mean metrics of linear fusion with ``weights`` under variant ``key``."""
+    return Batch(runs, key, k).metrics(weights, power)
+
+
+def score_each(
+    runs: Sequence[QueryRun],
+    key: tuple[int, float, str],
+    weights: NDArray[np.float32],
+    k: int,
+    power: float = 0.0,
+) -> dict[str, float]:
+    """Return the same as ``score``, computed run by run (the reference for ``Batch``)."""
     rows = [
         metrics_from_ranks(run.ranks(run.signals[key] @ run.weights(weights, power)), run.gains, k)
         for run in runs
@@ -123,8 +196,9 @@ def _ascend(
     k: int,
     power: float = 0.0,
 ) -> tuple[float, NDArray[np.float32]]:
+    batch = Batch(runs, key, k)
     best_w = start.copy()
-    best = score(runs, key, best_w, k, power)[f"ndcg@{k}"]
+    best = batch.metrics(best_w, power)[f"ndcg@{k}"]
     for _ in range(2):
         improved = False
         for i in range(len(best_w)):
@@ -133,7 +207,7 @@ def _ascend(
                 trial[i] = value
                 if not trial.any():
                     continue
-                got = score(runs, key, trial, k, power)[f"ndcg@{k}"]
+                got = batch.metrics(trial, power)[f"ndcg@{k}"]
                 if got > best + 1e-9:
                     best, best_w, improved = got, trial, True
         if not improved:

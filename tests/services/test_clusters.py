@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from techbridge.domain.cluster import adjusted_mutual_info, kmeans, layout
-from techbridge.domain.complement import co_occurrence, rank_fusions, subclasses
+from techbridge.domain.complement import co_occurrence, rank_fusions, rank_groups, subclasses
 from techbridge.errors import ConflictError, NotFoundError
 from techbridge.matching.record import Record
 from techbridge.services.clusters import cluster_records, write_cluster_files
@@ -79,6 +79,8 @@ def test_fusion_pairs_need_different_owners_and_explain() -> None:
     )
     assert found == sorted(found, key=lambda f: (-f.score, f.a, f.b))
     assert subclasses(["G06N 3/08", "G06N 5/00"]) == {"G06N"}
+    groups = rank_groups(vectors, [r.codes for r in RECORDS], [r.organizations for r in RECORDS], k=3)
+    assert groups and all(len({RECORDS[i].organizations for i in g}) == 3 for g, _ in groups)
     assert co_occurrence([frozenset({"A", "B"}), frozenset({"A"})]) == {("A", "B"): 1.0}
 
 
@@ -103,6 +105,8 @@ def test_fusion_service_ranks_and_records(stored: Engine) -> None:
         assert result["fusions"][0]["key"] in {"fusion:t1+t2", "fusion:t2+t4"}
         assert all("t1" not in f["key"] or "t4" not in f["key"] for f in result["fusions"])
         assert "Related" in result["fusions"][0]["why"]
+        group = [t["key"] for t in result["groups"][0]["technologies"]]
+        assert len(group) == 3 and {"t1", "t4"} - set(group)  # three owners: never both of a's
     with transaction(stored) as session:
         outcome = record_fusion(session, "t2", "t1", "tester", occurred_on=dt.date(2024, 1, 2))
         assert outcome.key == "fusion:t1+t2" and outcome.kind == "fusion_technology"

@@ -62,14 +62,12 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a | b else 0.0
 
 
-def rank_fusions(
+def _pair_scores(
     vectors: NDArray[np.float64],
     codes: Sequence[Sequence[str]],
     owners: Sequence[Sequence[str]],
-    need: NDArray[np.float64] | None = None,
-    k: int = 10,
+    need: NDArray[np.float64] | None,
 ) -> list[Fusion]:
-    """Return the ``k`` best complementary pairs with disjoint owners, best first (ties by indices)."""
     n = len(codes)
     sets = [subclasses(c) for c in codes]
     rates = co_occurrence(sets)
@@ -86,4 +84,48 @@ def rank_fusions(
         pair_need = float(closeness[a] + closeness[b]) / 2
         score = pair_need * related * (0.5 + 0.5 * different)
         out.append(Fusion(a, b, round(score, 6), float(cosine[a, b]), shared, co, different, pair_need))
-    return sorted(out, key=lambda f: (-f.score, f.a, f.b))[:k]
+    return out
+
+
+def rank_fusions(
+    vectors: NDArray[np.float64],
+    codes: Sequence[Sequence[str]],
+    owners: Sequence[Sequence[str]],
+    need: NDArray[np.float64] | None = None,
+    k: int = 10,
+) -> list[Fusion]:
+    """Return the ``k`` best complementary pairs with disjoint owners, best first (ties by indices)."""
+    pairs = _pair_scores(vectors, codes, owners, need)
+    return sorted(pairs, key=lambda f: (-f.score, f.a, f.b))[:k]
+
+
+def _key(x: int, y: int) -> tuple[int, int]:
+    return (min(x, y), max(x, y))
+
+
+def rank_groups(
+    vectors: NDArray[np.float64],
+    codes: Sequence[Sequence[str]],
+    owners: Sequence[Sequence[str]],
+    need: NDArray[np.float64] | None = None,
+    k: int = 5,
+) -> list[tuple[tuple[int, int, int], float]]:
+    """Return the ``k`` best groups of three technologies of three different owner sets.
+
+    Each of the 20 best pairs is extended by the technology whose weaker pair score with the two
+    is highest; a group scores the mean of its three pair scores. Best first, ties by indices.
+    """
+    pairs = _pair_scores(vectors, codes, owners, need)
+    score = {(f.a, f.b): f.score for f in pairs}
+
+    def pair(x: int, y: int) -> float:
+        return score.get(_key(x, y), 0.0)
+
+    groups: dict[tuple[int, int, int], float] = {}
+    for f in sorted(pairs, key=lambda f: (-f.score, f.a, f.b))[:20]:
+        third = [c for c in range(len(codes)) if _key(f.a, c) in score and _key(f.b, c) in score]
+        if third:
+            c = max(third, key=lambda c: (min(pair(f.a, c), pair(f.b, c)), -c))
+            x, y, z = sorted((f.a, f.b, c))
+            groups[(x, y, z)] = round((f.score + pair(f.a, c) + pair(f.b, c)) / 3, 6)
+    return sorted(groups.items(), key=lambda kv: (-kv[1], kv[0]))[:k]

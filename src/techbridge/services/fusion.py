@@ -17,7 +17,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from techbridge.domain.complement import Fusion, rank_fusions, subclasses
+from techbridge.domain.complement import Fusion, rank_fusions, rank_groups, subclasses
 from techbridge.errors import ConflictError, NotFoundError
 from techbridge.matching.record import Record
 from techbridge.matching.semantic import Encoder, UseEncoder, embed_texts
@@ -41,6 +41,8 @@ def find_fusions(
 ) -> dict[str, Any]:
     """Return the ``k`` most complementary pairs of technologies held by different owners.
 
+    Also returns ``groups``: the best groups of three technologies of three owners.
+
     Args:
         need: the field or need the combination should serve (ranks and bounds the portfolio).
         organizations: only technologies of these organisations (e.g. a consortium's members).
@@ -53,7 +55,9 @@ def find_fusions(
     vectors = embed_texts(encoder, [record_text(r) for r in records]).astype(np.float64)
     closeness = record_coverage(records, [need], encoder)[:, 0] if need else None
     owners = [r.organizations for r in records]
-    fusions = rank_fusions(vectors, [r.codes for r in records], owners, closeness, k)
+    codes = [r.codes for r in records]
+    fusions = rank_fusions(vectors, codes, owners, closeness, k)
+    groups = rank_groups(vectors, codes, owners, closeness, max(1, k // 2))
     return {
         "need": need,
         "portfolio": {
@@ -62,6 +66,10 @@ def find_fusions(
             "organizations": list(portfolio.organizations),
         },
         "fusions": [_describe(records, f) for f in fusions],
+        "groups": [
+            {"score": score, "technologies": [_tech(records[i]) for i in members]}
+            for members, score in groups
+        ],
     }
 
 

@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from techbridge.errors import (
@@ -102,6 +103,17 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
+async def _database_refused(_request: Request, exc: Exception) -> JSONResponse:
+    # A value the database cannot store or compare (a NUL character in PostgreSQL text, a number out
+    # of range): the request is at fault, not the server. The driver's message is not shown.
+    log.info("database refused a value: %s", exc)
+    if isinstance(exc, IntegrityError):
+        return error_response(409, "conflict", "the change contradicts what is stored")
+    return error_response(
+        422, "invalid", "a value cannot be stored (e.g. a NUL character or a number out of range)"
+    )
+
+
 async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error", exc_info=exc)
     return error_response(500, "internal", "an unexpected error occurred")
@@ -112,4 +124,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(TechbridgeError, _techbridge_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DataError, _database_refused)
+    app.add_exception_handler(IntegrityError, _database_refused)
     app.add_exception_handler(Exception, _unexpected)

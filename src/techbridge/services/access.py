@@ -86,6 +86,13 @@ def operator(name: str) -> Actor:
     return Actor(name=name, roles=frozenset({(ADMINISTRATOR, None)}))
 
 
+def record_id(ident: str) -> int | None:
+    """Return ``ident`` as a record id if it is one: ASCII digits within the databases' integer range."""
+    if ident.isascii() and ident.isdigit() and int(ident) < 2**31:
+        return int(ident)
+    return None
+
+
 def require(condition: bool, message: str) -> None:
     """Raise ``PermissionDeniedError(message)`` unless ``condition`` holds."""
     if not condition:
@@ -174,8 +181,8 @@ def find_visible_need(session: Session, actor: Actor, ident: str) -> tuple[Need,
     """
     need = session.scalar(select(Need).where(Need.key == ident))
     by_key = need is not None
-    if need is None and ident.isdigit():
-        need = session.get(Need, int(ident))
+    if need is None and (number := record_id(ident)) is not None:
+        need = session.get(Need, number)
     view = visible_need(session, actor, need) if need is not None else NONE
     if need is None or view == NONE or (by_key and view != FULL):
         raise NotFoundError(f"no need with id or key {ident!r}")
@@ -304,8 +311,8 @@ def read_record(session: Session, actor: Actor, entity: str, ident: str) -> Row:
     require(spec.name in PUBLIC_ENTITIES, f"{spec.plural} are not readable here")
     table: Any = spec.table
     record = session.scalar(select(table).where(table.key == ident))
-    if record is None and ident.isdigit():
-        record = session.get(table, int(ident))
+    if record is None and (number := record_id(ident)) is not None:
+        record = session.get(table, number)
     if record is None:
         raise NotFoundError(f"no {spec.name} with id or key {ident!r}")
     return to_row(spec, record)

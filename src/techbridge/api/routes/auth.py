@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 
 from techbridge.api.deps import (
     CSRF_COOKIE,
@@ -69,7 +69,9 @@ def create_token(session: SessionDep, actor: ActorDep, body: TokenCreate) -> dic
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
-def revoke_token(session: SessionDep, actor: ActorDep, token_id: int) -> Response:
+def revoke_token(
+    session: SessionDep, actor: ActorDep, token_id: Annotated[int, Path(ge=1, le=2**31 - 1)]
+) -> Response:
     """Revoke one of your API tokens."""
     accounts.revoke_token(session, actor.user_id or 0, token_id)
     return Response(status_code=204)

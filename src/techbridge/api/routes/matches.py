@@ -33,7 +33,7 @@ def list_matches(
     session: SessionDep,
     actor: ActorDep,
     paging: PagingDep,
-    need_id: Annotated[int | None, Query(ge=0, le=2**62)] = None,
+    need_id: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None,
     target_type: Annotated[str | None, Query(max_length=16)] = None,
 ) -> dict[str, Any]:
     """List stored matches of proposals and of the needs you read in full."""

@@ -124,3 +124,13 @@ def test_portfolio_by_organisation(stored: Engine) -> None:
         assert [r.id for r in portfolio.records] == ["t1", "t4"]
         with pytest.raises(NotFoundError):
             select_portfolio(session, consortium="missing")
+
+
+@pytest.mark.slow
+def test_real_patent_clusters_agree_with_ipc_better_than_chance(shared_data: Path) -> None:
+    text = (shared_data / "kipris-inu-experts-dev" / "items.jsonl").read_text(encoding="utf-8")
+    rows = [json.loads(line) for line in text.splitlines()[:200]]
+    records = [Record(r["id"], r["title"], r["text"], codes=tuple(r["codes"])) for r in rows if r["codes"]]
+    clustering = cluster_records(records, 10, WordEncoder(), _split)
+    truth = [r.codes[0][:4] for r in records]
+    assert adjusted_mutual_info(clustering.labels, truth) > 0.1

@@ -16,7 +16,7 @@ from techbridge.config import Settings
 from techbridge.services.accounts import Grant, create_token, create_user
 from techbridge.services.cooperations import add_cooperation
 from techbridge.storage.db import transaction
-from techbridge.storage.tables import Need, Program, Proposal, Round
+from techbridge.storage.tables import Consortium, ConsortiumMember, Need, Program, Proposal, Round
 from tests import factories
 
 SECRET_TITLE = "비밀 과제: 라이다 광학소재 양산"
@@ -79,7 +79,9 @@ def seed(engine: Engine) -> World:
             visibility="summary",
             summary=SUMMARY,
         )
-        s.add_all([proposal, confidential, published])
+        consortium = Consortium(key="cons-1", name="AI 융합 컨소시엄", field="AI-based fused technology")
+        consortium.members = [ConsortiumMember(organization=kimm, role="lead")]
+        s.add_all([proposal, confidential, published, consortium])
         s.flush()
         users = {
             "admin": (None, [Grant("administrator")]),

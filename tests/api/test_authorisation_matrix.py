@@ -90,6 +90,8 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/api/v1/outcomes"): {"cooperation": COOPERATION_WRITE, "organization": MANAGERS_CREATE},
     ("POST", "/api/v1/meetings"): {"program": MANAGERS_CREATE, "none": MANAGERS_CREATE},
     ("GET", "/api/v1/programs/{program}/report"): {"public": MANAGERS_OK},
+    ("GET", "/api/v1/consortia"): PUBLIC_READ,
+    ("GET", "/api/v1/consortia/{ident}"): PUBLIC_READ,
     ("GET", "/api/v1/rounds"): PUBLIC_READ,
     ("GET", "/api/v1/rounds/{ident}"): PUBLIC_READ,
     ("GET", "/api/v1/needs"): PUBLIC_READ,
@@ -208,6 +210,7 @@ REQUESTS: dict[tuple[str, str], Callable[[Call], dict[str, Any]]] = {
     ("GET", "/api/v1/projects/{ident}"): lambda c: {"path": {"ident": "proj-1"}},
     ("GET", "/api/v1/proposals/{ident}"): lambda c: {"path": {"ident": "prop-1"}},
     ("GET", "/api/v1/programs/{ident}"): lambda c: {"path": {"ident": "p2021"}},
+    ("GET", "/api/v1/consortia/{ident}"): lambda c: {"path": {"ident": "cons-1"}},
     ("GET", "/api/v1/rounds/{ident}"): lambda c: {"path": {"ident": str(c.world.ids["round"])}},
     ("POST", "/api/v1/needs"): lambda c: {
         "json": {"key": f"need-new-{c.serial}", "organization": "kr-lms", "title": "새 과제"}

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from techbridge.api.routes import (
     auth,
+    consortia,
     cooperations,
     exports,
     matches,
@@ -38,6 +39,7 @@ _MODULES = (
     cooperations,
     outcomes,
     meetings,
+    consortia,
     exports,
 )
 

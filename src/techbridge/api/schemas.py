@@ -169,6 +169,20 @@ class RoundPublic(ResponseModel):
     eligibility: dict[str, Any]
 
 
+class ConsortiumPublic(ResponseModel):
+    """A consortium: its fusion technology field and members as ``organisation:role``."""
+
+    id: int
+    key: str
+    name: str
+    field: str | None
+    program_id: int | None
+    starts_on: dt.date | None
+    ends_on: dt.date | None
+    source: str | None
+    members: list[str]
+
+
 # --- needs ---------------------------------------------------------------------------------------
 
 

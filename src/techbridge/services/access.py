@@ -42,7 +42,16 @@ FULL, SUMMARY, NONE = "full", "summary", "none"
 _SUMMARY_READERS = (INSTITUTE_MEMBER, PROGRAM_MANAGER, VIEWER)
 _SUMMARY_FIELDS = ("id", "summary", "field", "codes", "trl_target")
 # Entities any signed-in user reads in full: public facts about organisations and their offers.
-PUBLIC_ENTITIES = ("organization", "person", "technology", "project", "proposal", "program", "round")
+PUBLIC_ENTITIES = (
+    "organization",
+    "person",
+    "technology",
+    "project",
+    "proposal",
+    "program",
+    "round",
+    "consortium",
+)
 # Filters each list accepts: a column compared for equality, or ``q`` (text contained in ``_TEXT``).
 FILTERS: dict[str, tuple[str, ...]] = {
     "organization": ("kind", "country", "size_class", "q"),
@@ -52,10 +61,11 @@ FILTERS: dict[str, tuple[str, ...]] = {
     "proposal": ("status", "organization", "q"),
     "program": ("year", "q"),
     "round": ("q",),
+    "consortium": ("q",),
     "need": ("status", "visibility", "organization", "q"),
     "match": ("need_id", "target_type"),
 }
-_TEXT = {"organization": "name", "person": "name", "program": "name", "round": "name"}
+_TEXT = {"organization": "name", "person": "name", "program": "name", "round": "name", "consortium": "name"}
 
 
 @dataclass(frozen=True, slots=True)

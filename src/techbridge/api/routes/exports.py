@@ -15,7 +15,15 @@ from techbridge.services.access import readable_rows
 
 router = APIRouter(prefix="/exports", tags=["exports"], responses=ERROR_RESPONSES)
 Exportable = Literal[
-    "organizations", "people", "technologies", "projects", "proposals", "programs", "rounds", "needs"
+    "organizations",
+    "people",
+    "technologies",
+    "projects",
+    "proposals",
+    "programs",
+    "rounds",
+    "consortia",
+    "needs",
 ]
 _MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv"}
 _CONTENT: dict[int | str, dict[str, Any]] = {

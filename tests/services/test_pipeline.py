@@ -238,3 +238,21 @@ def test_steps_in_the_future_are_refused_and_same_day_steps_keep_their_order(mat
         matched, "t", ACME, "introduced", at=T0 - dt.timedelta(hours=3)
     )  # same day, earlier
     assert view.history[-1].at == T0
+
+
+def test_an_institute_proposal_becomes_a_cooperation_by_hand(matched: Engine) -> None:
+    from techbridge.services.cooperations import create_cooperation
+    from techbridge.storage.tables import Organization, Proposal
+
+    with transaction(matched) as session:
+        etri = session.scalar(select(Organization).where(Organization.key == "etri"))
+        assert etri is not None
+        session.add(Proposal(key="prop-1", organization_id=etri.id, title="AI 검사 사업화"))
+    view = create_cooperation(
+        matched, "t", "coop-prop-1", "AI 검사", {"etri": "supply", "cyan": "demand"}, proposal_key="prop-1"
+    )
+    assert view.stage == "matched" and view.members == (("cyan", "demand"), ("etri", "supply"))
+    with pytest.raises(ConflictError, match="exists"):
+        create_cooperation(matched, "t", "coop-prop-1", "again", {"etri": "supply", "cyan": "demand"})
+    with pytest.raises(InvalidError, match="unknown member role"):
+        create_cooperation(matched, "t", "coop-2", "x", {"etri": "seller", "cyan": "demand"})

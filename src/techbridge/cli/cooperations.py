@@ -12,7 +12,13 @@ from techbridge.cli.programs import JsonOption, as_data, parse_date
 from techbridge.domain.money import parse_krw
 from techbridge.errors import InvalidError
 from techbridge.services.agreements import save_joint_plan, sign_agreement
-from techbridge.services.cooperations import find_stale, get_cooperation, list_cooperations, move_cooperation
+from techbridge.services.cooperations import (
+    create_cooperation,
+    find_stale,
+    get_cooperation,
+    list_cooperations,
+    move_cooperation,
+)
 from techbridge.services.database import database
 from techbridge.services.outcomes import OutcomeInput, record_outcome
 
@@ -41,6 +47,36 @@ def list_(
         for v in views
     ]
     print_table("cooperations", ("key", "stage", "since", "title"), rows)
+
+
+@cooperation_app.command("create")
+def create(
+    ctx: typer.Context,
+    key: Key,
+    title: Annotated[str, typer.Option(help="What the cooperation is about.")],
+    member: Annotated[list[str], typer.Option(help="ORG=ROLE (demand, supply, lead, participant; repeat).")],
+    need: Annotated[str | None, typer.Option(help="The need it serves.")] = None,
+    proposal: Annotated[str | None, typer.Option(help="The commercialization proposal it serves.")] = None,
+) -> None:
+    """Open a cooperation by hand, e.g. for an institute's proposal taken up by a company.
+
+    Example: techbridge cooperation create coop-x --title "AI" --member kr-etri=supply --member kr-lms=demand
+    """
+    settings = settings_of(ctx)
+    with cli_errors():
+        members = dict(_member(text) for text in member)
+        with database(settings) as engine:
+            view = create_cooperation(
+                engine, settings.actor, key, title, members, need_key=need, proposal_key=proposal
+            )
+    console.print(f"Opened {view.key} ({view.stage})")
+
+
+def _member(text: str) -> tuple[str, str]:
+    org, _, role = text.partition("=")
+    if not org or not role:
+        raise InvalidError(f"{text!r} is not ORG=ROLE")
+    return org, role
 
 
 @cooperation_app.command("show")

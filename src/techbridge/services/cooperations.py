@@ -13,9 +13,15 @@ from sqlalchemy.orm import Session
 from techbridge.config import Settings
 from techbridge.domain.cooperation import MemberRole, Stage
 from techbridge.domain.pipeline import check_transition, is_stale, needs_reconfirmation, parse_stage
-from techbridge.errors import InvalidError
+from techbridge.errors import ConflictError, InvalidError
 from techbridge.services.audit import record_change
-from techbridge.services.finding import find_cooperation, find_need, find_organization, find_program
+from techbridge.services.finding import (
+    find_cooperation,
+    find_need,
+    find_organization,
+    find_program,
+    find_proposal,
+)
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import (
     Cooperation,
@@ -104,12 +110,25 @@ def add_cooperation(
 
 
 def create_cooperation(
-    engine: Engine, actor: str, key: str, title: str, members: dict[str, str], need_key: str | None = None
+    engine: Engine,
+    actor: str,
+    key: str,
+    title: str,
+    members: dict[str, str],
+    *,
+    need_key: str | None = None,
+    proposal_key: str | None = None,
 ) -> CooperationView:
-    """Open a cooperation by hand: ``members`` maps organisation keys to ``demand``/``supply``/… roles.
+    """Open a cooperation by hand, e.g. for an institute's commercialization proposal and a company.
+
+    Args:
+        members: organisation keys and their roles (``demand``, ``supply``, ``lead``, ``participant``).
+        need_key: the need it serves; its round becomes the cooperation's round.
+        proposal_key: the commercialization proposal it serves (when there is no need).
 
     Raises:
         InvalidError: fewer than two members, or an unknown role.
+        ConflictError: a cooperation with this key exists.
     """
     if len(members) < 2:
         raise InvalidError("a cooperation needs at least two members")
@@ -117,9 +136,16 @@ def create_cooperation(
     if bad := sorted(r for r in members.values() if r not in roles):
         raise InvalidError(f"unknown member role {bad[0]!r}; use one of {', '.join(sorted(roles))}")
     with transaction(engine) as session:
+        if session.scalar(select(Cooperation.id).where(Cooperation.key == key)) is not None:
+            raise ConflictError(f"a cooperation with key {key!r} exists")
         ids = [(find_organization(session, org).id, role) for org, role in sorted(members.items())]
         need = find_need(session, need_key) if need_key else None
-        add_cooperation(session, actor, key, title, ids, round_id=need.round_id if need else None, need=need)
+        proposal = find_proposal(session, proposal_key) if proposal_key else None
+        source = need or proposal
+        coop = add_cooperation(
+            session, actor, key, title, ids, round_id=source.round_id if source else None, need=need
+        )
+        coop.proposal_id = proposal.id if proposal else None
     return get_cooperation(engine, key)
 
 

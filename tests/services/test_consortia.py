@@ -117,7 +117,9 @@ def test_seeded_consortia_load_once_and_demo_builds(engine: Engine, tmp_path: Pa
     with Session(engine) as s:
         gist = s.scalar(select(Consortium).where(Consortium.key == "msit-lab-linked-gist"))
         assert gist is not None and len(gist.members) == 8
-    result = build_demo_consortium(engine, tmp_path / "out", WordEncoder())
+    result = build_demo_consortium(
+        engine, tmp_path / "out", WordEncoder(), lambda ts: [t.split() for t in ts]
+    )
     best = result.proposal["consortia"][0]
     assert any(m["key"] == "kr-gist" and m["role"] == "lead" for m in best["members"])
     assert len(best["members"]) == 6

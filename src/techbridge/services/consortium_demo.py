@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from techbridge.domain.team import Weights
 from techbridge.matching.semantic import Encoder
-from techbridge.services.clusters import cluster_records, write_cluster_files
+from techbridge.services.clusters import Tokenizer, cluster_records, write_cluster_files
 from techbridge.services.consortia import ConsortiumRequest, propose_consortia
 from techbridge.services.organizations import ensure_organization
 from techbridge.services.portfolio import select_portfolio
@@ -84,12 +84,15 @@ def demo_request(facts: dict[str, Any], size: int = 6) -> ConsortiumRequest:
 
 
 def build_demo_consortium(
-    engine: Engine, out_dir: Path = Path("demo-output"), encoder: Encoder | None = None
+    engine: Engine,
+    out_dir: Path = Path("demo-output"),
+    encoder: Encoder | None = None,
+    tokenizer: Tokenizer | None = None,
 ) -> DemoConsortium:
     """Build a consortium for 인공지능(AI) 기반 융복합기술 from stored data and write its cluster map.
 
     Stores the five seeded consortia first (idempotent). The cluster map, JSON and XLSX go to
-    ``out_dir/consortium-clusters.*``.
+    ``out_dir/consortium-clusters.*``. ``encoder`` and ``tokenizer`` default to USE-m3 and Kiwi.
     """
     with transaction(engine) as session:
         load_consortia_2017(session)
@@ -98,7 +101,7 @@ def build_demo_consortium(
         proposal = propose_consortia(session, demo_request(facts), encoder)
         members = [m["key"] for m in proposal["consortia"][0]["members"]]
         portfolio = select_portfolio(session, members, encoder=encoder)
-    clustering = cluster_records(portfolio.records, encoder=encoder)
+    clustering = cluster_records(portfolio.records, encoder=encoder, tokenizer=tokenizer)
     title = f"{facts['field']}: {len(portfolio.records)} {portfolio.kind} of the proposed members"
     paths = write_cluster_files(clustering, out_dir, "consortium-clusters", title)
     return DemoConsortium(proposal, paths)

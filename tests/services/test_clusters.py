@@ -18,6 +18,7 @@ from techbridge.errors import ConflictError, NotFoundError
 from techbridge.matching.record import Record
 from techbridge.services.clusters import cluster_records, write_cluster_files
 from techbridge.services.fusion import find_fusions, record_fusion
+from techbridge.services.kpis import Scope, scope_kpis
 from techbridge.services.portfolio import select_portfolio
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Outcome
@@ -116,6 +117,7 @@ def test_fusion_service_ranks_and_records(stored: Engine) -> None:
         record_fusion(session, "t1", "nope", "tester")
     with Session(stored) as session:
         assert session.scalar(select(Outcome.kind)) == "fusion_technology"
+    assert scope_kpis(stored, Scope(organization="b")).fusion_technologies == 1  # t2's holder
 
 
 def test_portfolio_by_organisation(stored: Engine) -> None:

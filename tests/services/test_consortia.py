@@ -117,6 +117,7 @@ def test_seeded_consortia_load_once_and_demo_builds(engine: Engine, tmp_path: Pa
     with Session(engine) as s:
         gist = s.scalar(select(Consortium).where(Consortium.key == "msit-lab-linked-gist"))
         assert gist is not None and len(gist.members) == 8
+        assert gist.program_id is not None
     result = build_demo_consortium(
         engine, tmp_path / "out", WordEncoder(), lambda ts: [t.split() for t in ts]
     )

@@ -1,7 +1,7 @@
 """The program's five consortia (2017–2022) as stored data, and the demo consortium built from them.
 
-``load_consortia_2017`` stores the consortia of the university–institute linked commercialization
-program from the bundled ``consortia-2017/consortia.jsonl`` (facts of the 2020 press release);
+``load_consortia_2017`` stores the university–institute linked commercialization program and its
+consortia from the bundled ``consortia-2017/consortia.jsonl`` (facts of the 2020 press release);
 organisations already stored under the same key are reused, never overwritten. Running it again
 changes nothing. ``build_demo_consortium`` proposes a consortium for the AI-based fused technology
 field around its real lead and writes a cluster map of what the proposed members hold.
@@ -27,10 +27,22 @@ from techbridge.services.consortia import ConsortiumRequest, propose_consortia
 from techbridge.services.organizations import ensure_organization
 from techbridge.services.portfolio import select_portfolio
 from techbridge.storage.db import transaction
-from techbridge.storage.tables import Consortium, ConsortiumMember
+from techbridge.storage.tables import Consortium, ConsortiumMember, Program
 
 log = logging.getLogger(__name__)
 DEMO_CONSORTIUM = "msit-lab-linked-gist"
+PROGRAM = {
+    "key": "msit-lab-linked-2017",
+    "name": "학·연 연계 사업화 선도모델 구축 사업",
+    "name_en": "University–institute linked commercialization model program",
+    "ministry": "과학기술정보통신부",
+    "year": 2017,
+    "description": (
+        "Consortia of universities and institutes that discover fusion technologies, build fusion patent "
+        "clusters and commercialize them; 5 consortia, 33 organisations. Reported to 2020: 138 fusion "
+        "technologies, 230 transfers (about 548억원 royalties), 21 startups, 452억원 investment attracted."
+    ),
+}
 SOURCE = "MSIT press release 2020-06-30 (학·연 연계 사업화 선도모델 구축 사업), facts only"
 
 
@@ -49,11 +61,12 @@ def _member(session: Session, values: dict[str, Any], role: str, actor: str) -> 
 def load_consortia_2017(session: Session, actor: str = "demo") -> int:
     """Store the five consortia and their organisations; return how many consortia were created."""
     created = 0
+    program_id = _program_id(session)
     for facts in consortia_facts():
         if session.scalar(select(Consortium.id).where(Consortium.key == facts["key"])) is not None:
             continue
         consortium = Consortium(
-            key=facts["key"], name=facts["name"], field=facts["field"], source=SOURCE,
+            key=facts["key"], name=facts["name"], field=facts["field"], source=SOURCE, program_id=program_id,
             starts_on=dt.date(facts["start_year"], 1, 1), ends_on=dt.date(facts["end_year"], 12, 31),
         )  # fmt: skip
         members = [_member(session, facts["lead"], "lead", actor)]
@@ -64,6 +77,15 @@ def load_consortia_2017(session: Session, actor: str = "demo") -> int:
         created += 1
         log.info("stored consortium %s", facts["key"])
     return created
+
+
+def _program_id(session: Session) -> int:
+    found = session.scalar(select(Program).where(Program.key == PROGRAM["key"]))
+    if found is None:
+        found = Program(**PROGRAM, source=SOURCE)
+        session.add(found)
+        session.flush()
+    return found.id
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 The portfolio (``services/portfolio.py``) is a field's, some organisations' or a consortium's
 technologies; pairs are scored by ``domain/complement.py``. A discovered fusion technology is
 stored as an ``Outcome`` of kind ``fusion_technology`` (counted with the other outcomes), keyed
-``fusion:<a>+<b>`` with the two technologies in its description.
+``fusion:<a>+<b>`` with the two technologies in its description, attached to the first
+technology and its first owner (and to a consortium when named).
 """
 
 from __future__ import annotations
@@ -146,13 +147,17 @@ def record_fusion(
     text = description or f"{techs[a].title} + {techs[b].title}"
     outcome = Outcome(
         key=key, kind=KIND, occurred_on=occurred_on or dt.date.today(), description=f"{text} [{a} + {b}]",
-        technology_id=techs[a].id, consortium_id=consortium_id,
+        technology_id=techs[a].id, consortium_id=consortium_id, organization_id=_holder(techs[a]),
     )  # fmt: skip
     session.add(outcome)
     session.flush()
     record_change(session, actor, "create", "outcome", key, {"kind": KIND, "technologies": [a, b]})
     log.info("recorded fusion technology %s", key)
     return outcome
+
+
+def _holder(technology: Technology) -> int | None:
+    return technology.owners[0].id if technology.owners else None
 
 
 def _consortium_id(session: Session, key: str | None) -> int | None:

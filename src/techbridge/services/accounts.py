@@ -13,10 +13,11 @@ import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, func, or_, select
+from sqlalchemy import Engine, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from techbridge.config import Settings
@@ -182,11 +183,21 @@ def authenticate(
             log.warning("sign-in refused: too many failures for %s", username)
             raise TooManyAttemptsError("too many failed sign-ins; try again later")
         user = session.scalar(select(User).where(User.username == username))
-        ok = user is not None and user.is_active and verify_password(user.password_hash, password)
+        known = user if user is not None and user.is_active and user.password_hash else None
+        # Verify for unknown names too (against a stand-in hash), so that timing does not tell who exists.
+        matches = verify_password(known.password_hash if known else _stand_in_hash(), password)
+        ok = known is not None and matches
+        old = now - dt.timedelta(days=1, minutes=settings.login_window_minutes)
+        session.execute(delete(LoginAttempt).where(LoginAttempt.at < old))
         session.add(LoginAttempt(username=username[:100], address=address, succeeded=ok, at=now))
-    if not ok or user is None:
+    if not ok or known is None:
         raise AuthenticationError("wrong user name or password")
-    return user.id
+    return known.id
+
+
+@cache
+def _stand_in_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
 
 
 def _recent_failures(

@@ -3,10 +3,16 @@ technologies, a confidential and a published need, an accepted assignment, one u
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import Engine
 
 from techbridge.services.accounts import Grant, create_user
+from techbridge.services.agreements import sign_agreement
 from techbridge.services.assignment import accept_assignment, run_assignment, set_candidate_scores
+from techbridge.services.cooperations import add_cooperation, move_cooperation
+from techbridge.services.finding import find_organization, find_round
+from techbridge.services.outcomes import OutcomeInput, record_outcome
 from techbridge.services.programs import create_program
 from techbridge.services.rounds import create_round, screen, set_participants, submit
 from techbridge.storage.db import transaction
@@ -77,3 +83,36 @@ def _program(engine: Engine) -> None:
     set_candidate_scores(engine, "seed", PROGRAM, ROUND, scores)
     run_assignment(engine, "seed", PROGRAM, ROUND)
     accept_assignment(engine, "seed", PROGRAM, ROUND, ["need-kodaco-diecast"])
+    _history(engine)
+
+
+def _day(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(f"{text}T09:00:00+00:00")
+
+
+def _history(engine: Engine) -> None:
+    """Two older cooperations: one with an agreement and outcomes (for the KPIs), one gone stale."""
+    with transaction(engine) as s:
+        round_id = find_round(s, PROGRAM, ROUND).id
+        members = {
+            key: find_organization(s, key).id for key in ("kr-kodaco", "kr-etri", "kr-lms", "kr-kitech")
+        }
+        add_cooperation(s, "seed", "coop-kodaco-ai", "AI 기반 주조공정 불량 예측",
+                        [(members["kr-kodaco"], "demand"), (members["kr-etri"], "supply")],
+                        round_id=round_id, at=_day("2025-03-03"))  # fmt: skip
+        add_cooperation(s, "seed", "coop-lms-housing", "센서 하우징 경량 소재",
+                        [(members["kr-lms"], "demand"), (members["kr-kitech"], "supply")],
+                        round_id=round_id, at=_day("2025-01-10"))  # fmt: skip
+    for stage, day in (("introduced", "2025-03-20"), ("joint_planning", "2025-04-15")):
+        move_cooperation(engine, "seed", "coop-kodaco-ai", stage, at=_day(day))
+    parties = ["kr-kodaco", "kr-etri"]
+    sign_agreement(engine, "seed", "coop-kodaco-ai", "agr-kodaco-ai", "joint_research", "공동연구 협약",
+                   signed_on=dt.date(2025, 6, 2), parties=parties, amount_krw=500_000_000)  # fmt: skip
+    move_cooperation(engine, "seed", "coop-kodaco-ai", "rnd_under_way", at=_day("2025-07-01"))
+    for key, kind, day, krw in (("out-royalty", "royalty", "2026-02-10", 120_000_000),
+                                ("out-investment", "investment", "2026-05-01", 1_200_000_000),
+                                ("out-strategy", "rnd_strategy", "2025-05-01", None)):  # fmt: skip
+        record_outcome(
+            engine, "seed", OutcomeInput(key, kind, dt.date.fromisoformat(day), krw, "", "coop-kodaco-ai")
+        )
+    move_cooperation(engine, "seed", "coop-lms-housing", "introduced", at=_day("2025-02-01"))

@@ -1,0 +1,36 @@
+"""Rendering without a server: matched terms highlighted (and escaped), explanations, money in 억원."""
+
+from __future__ import annotations
+
+from techbridge.web.highlight import highlight
+from techbridge.web.i18n import format_eok, pick_language, translator
+from techbridge.web.pages import make_templates
+
+MATCH = {
+    "target": "organization", "id": "kr-kimm", "score": 0.8, "name": "한국기계연구원",
+    "kind": "research_institute", "signals": {}, "explanation": {
+        "shares": {"bm25": 0.5, "dense": 0.5}, "terms": ["라이다", "광학"], "codes": ["G02B"],
+        "evidence": [{"id": "kr-tech-1", "title": "라이다용 광학 렌즈 <b>", "terms": [], "codes": [],
+                      "sentence_pair": ["q", "광학 렌즈", 0.61]}],
+    },
+}  # fmt: skip
+
+
+def test_highlight_marks_terms_and_escapes_the_rest() -> None:
+    assert str(highlight("<라이다> 광학소재", ["라이다", "광학", "x"])) == (
+        "&lt;<mark>라이다</mark>&gt; <mark>광학</mark>소재"
+    )
+    assert str(highlight("a<b", [])) == "a&lt;b"
+
+
+def test_a_match_renders_with_bars_terms_and_evidence() -> None:
+    template = make_templates().env.get_template("_match.html")
+    html = template.render(match=MATCH, rank=1, t=translator("ko"), highlight=highlight)
+    assert "<mark>라이다</mark>용 <mark>광학</mark> 렌즈 &lt;b&gt;" in html
+    assert 'style="width: 80.0%"' in html and "키워드" in html and "cos 0.61" in html
+
+
+def test_languages_and_money() -> None:
+    assert pick_language("en", "ko") == "en" and pick_language("xx", None) == "ko"
+    assert translator("en")("nav.pipeline") == "Pipeline" and translator("ko")("unknown.key") == "unknown.key"
+    assert format_eok(1_250_000_000) == "12.5억원" and format_eok(None) == "–"

@@ -33,6 +33,13 @@ def test_report_data_lists_the_named_pairs_first(demo: Engine) -> None:
         2024: {"product": 1, "royalty": 1},
     }
     assert data.invented == 6 + 12  # six invented cooperations, twelve invented outcomes
+    by_year = {year: (k.agreements, k.royalties_krw, k.investment_krw) for year, k in data.years}
+    assert by_year == {
+        2021: (4, 0, 0),
+        2022: (0, 0, 0),
+        2023: (0, 120_000_000, 4_500_000_000),
+        2024: (0, 80_000_000, 0),
+    }
 
 
 def test_the_report_writes_html_xlsx_and_pdf(demo: Engine, tmp_path: Path) -> None:

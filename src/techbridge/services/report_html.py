@@ -37,6 +37,7 @@ def render_html(data: ReportData) -> str:
             _section("단계별 전환 (funnel)", funnel_svg(data.kpis.funnel)),
             _section("협력 매칭 현황 (company × institute × field)", _pairs(data)),
             _section("회차별 지표 (by round)", _rounds(data)),
+            _section("연도별 지표 (by year)", _years(data)),
             _section("연도별 성과 (outcomes over time)", outcomes_svg(data.by_year)),
             _section("협약 (agreements)", _agreements(data)),
             _section("성과 기록 (outcome records)", _outcomes(data)),
@@ -117,6 +118,16 @@ def _rounds(data: ReportData) -> str:
         counts = [str(step.count) for step in kpis.funnel]
         rows.append((escape(f"{name} ({key})"), *counts, money(kpis.investment_planned_krw)))
     headers = ("회차 (round)", "수요", "매칭", "소개", "협약", "성과", "민간투자 계획")
+    return _table(headers, rows, frozenset(range(1, 7)))
+
+
+def _years(data: ReportData) -> str:
+    rows = [
+        (str(year), str(k.agreements), str(k.transfers), money(k.royalties_krw), str(k.startups),
+         money(k.investment_krw), money(k.investment_planned_krw))
+        for year, k in data.years
+    ]  # fmt: skip
+    headers = ("연도 (year)", "협약", "기술이전", "기술료", "창업", "투자유치", "민간투자 계획")
     return _table(headers, rows, frozenset(range(1, 7)))
 
 

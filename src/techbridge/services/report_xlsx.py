@@ -45,6 +45,10 @@ def write_xlsx(data: ReportData, path: Path) -> Path:
                               "description", "is_invented"),
            [(o.key, o.kind, o.occurred_on, o.cooperation, o.amount_krw, _eok(o.amount_krw),
              o.description, o.is_invented) for o in data.outcomes])  # fmt: skip
+    _sheet(book, "By year", ("year", "agreements", "transfers", "royalties_krw", "startups", "investment_krw",
+                             "investment_planned_krw"),
+           [(y, v.agreements, v.transfers, v.royalties_krw, v.startups, v.investment_krw,
+             v.investment_planned_krw) for y, v in data.years])  # fmt: skip
     kinds = sorted({kind for row in data.by_year.values() for kind in row})
     by_year = [(year, *(row.get(kind, 0) for kind in kinds)) for year, row in sorted(data.by_year.items())]
     _sheet(book, "Outcomes by year", ("year", *kinds), by_year)

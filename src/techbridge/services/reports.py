@@ -20,7 +20,7 @@ from techbridge.domain.kpi import Kpis, OutcomeFact, compute_kpis, outcomes_by_y
 from techbridge.services.finding import find_program
 from techbridge.services.kpis import Scope, gather_facts
 from techbridge.storage.db import transaction
-from techbridge.storage.tables import Agreement, Cooperation, Outcome, Round
+from techbridge.storage.tables import Agreement, Consortium, Cooperation, Outcome, Round
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,7 @@ class ReportData:
     year: int | None
     kpis: Kpis
     rounds: tuple[tuple[str, str, Kpis], ...]
+    years: tuple[tuple[int, Kpis], ...]
     pairs: tuple[PairRow, ...]
     agreements: tuple[AgreementRow, ...]
     outcomes: tuple[OutcomeRow, ...]
@@ -101,17 +102,25 @@ def report_data(engine: Engine, program_key: str) -> ReportData:
         coops = _cooperations(session, program.id)
         pairs = tuple(_pair(c) for c in coops)
         agreements = _agreements(session, [c.id for c in coops])
-        outcomes = _outcomes(session, {c.id: c.key for c in coops})
+        outcomes = _outcomes(session, program.id, {c.id: c.key for c in coops})
+        years = sorted(
+            {o.occurred_on.year for o in outcomes} | {a.signed_on.year for a in agreements if a.signed_on}
+        )
         invented = sum(p.is_invented for p in pairs) + sum(a.is_invented for a in agreements)
         invented += sum(o.is_invented for o in outcomes)
         return ReportData(
             program.key, program.name, program.name_en, program.ministry, program.year,
             compute_kpis(gather_facts(session, Scope(program=program_key))),
             tuple((k, n, _round_kpis(session, program_key, k)) for k, n in rounds),
+            tuple((y, _year_kpis(session, program_key, y)) for y in years),
             pairs, agreements, outcomes,
             outcomes_by_year([OutcomeFact(o.kind, o.occurred_on, o.amount_krw) for o in outcomes]),
             invented,
         )  # fmt: skip
+
+
+def _year_kpis(session: Session, program_key: str, year: int) -> Kpis:
+    return compute_kpis(gather_facts(session, Scope(program=program_key, year=year)))
 
 
 def _round_kpis(session: Session, program_key: str, round_key: str) -> Kpis:
@@ -145,22 +154,33 @@ def _agreements(session: Session, coop_ids: list[int]) -> tuple[AgreementRow, ..
     )  # fmt: skip
 
 
-def _outcomes(session: Session, coops: dict[int, str]) -> tuple[OutcomeRow, ...]:
-    rows = session.scalars(
-        select(Outcome).where(Outcome.cooperation_id.in_(coops)).order_by(Outcome.occurred_on, Outcome.key)
+def _outcomes(session: Session, program_id: int, coops: dict[int, str]) -> tuple[OutcomeRow, ...]:
+    """Return the outcomes of the program's cooperations and of its consortia."""
+    consortia = dict(
+        session.execute(
+            select(Consortium.id, Consortium.key).where(Consortium.program_id == program_id)
+        ).all()
     )
+    condition = Outcome.cooperation_id.in_(coops) | Outcome.consortium_id.in_(consortia)
+    rows = session.scalars(select(Outcome).where(condition).order_by(Outcome.occurred_on, Outcome.key))
     return tuple(
         OutcomeRow(
             o.key,
             o.kind,
             o.occurred_on,
-            coops[o.cooperation_id or 0],
+            _owner(o, coops, consortia),
             o.amount_krw,
             o.description,
             o.is_invented,
         )
         for o in rows
     )
+
+
+def _owner(outcome: Outcome, coops: dict[int, str], consortia: dict[int, str]) -> str:
+    if outcome.cooperation_id in coops:
+        return coops[outcome.cooperation_id]
+    return consortia.get(outcome.consortium_id or 0, "")
 
 
 def write_report(engine: Engine, program_key: str, out_dir: Path, pdf: bool = True) -> ReportFiles:

@@ -20,10 +20,12 @@ from techbridge.services.access import ADMINISTRATOR, PROGRAM_MANAGER, Actor
 from techbridge.services.cooperations import as_utc, utcnow
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import (
+    Agreement,
     Assignment,
     Cooperation,
     Need,
     Organization,
+    Outcome,
     PairRule,
     Program,
     Round,
@@ -205,3 +207,32 @@ def assignment_board(engine: Engine, program_key: str, round_key: str) -> list[B
                           round(a.score, 4), a.status, (need.id, a.organization_id) in locks, others)
             )  # fmt: skip
         return pairs
+
+
+@dataclass(frozen=True, slots=True)
+class CooperationRecords:
+    """What a cooperation has recorded beside its steps: member names, agreements, outcomes."""
+
+    names: dict[str, str]
+    agreements: tuple[tuple[str, str, dt.date | None, int | None], ...]
+    outcomes: tuple[tuple[str, dt.date, int | None, str], ...]
+
+
+def cooperation_records(engine: Engine, key: str) -> CooperationRecords:
+    """Return the member names, agreements ``(kind, title, signed on, KRW)`` and outcomes of ``key``."""
+    with transaction(engine) as session:
+        coop = session.scalar(select(Cooperation).where(Cooperation.key == key))
+        if coop is None:
+            return CooperationRecords({}, (), ())
+        names = {m.organization.key: m.organization.name for m in coop.members}
+        agreements = session.scalars(
+            select(Agreement).where(Agreement.cooperation_id == coop.id).order_by(Agreement.signed_on)
+        )
+        outcomes = session.scalars(
+            select(Outcome).where(Outcome.cooperation_id == coop.id).order_by(Outcome.occurred_on)
+        )
+        return CooperationRecords(
+            names,
+            tuple((a.kind, a.title, a.signed_on, a.amount_krw) for a in agreements),
+            tuple((o.kind, o.occurred_on, o.amount_krw, o.description) for o in outcomes),
+        )

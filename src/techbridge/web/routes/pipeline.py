@@ -16,7 +16,12 @@ from techbridge.errors import NotFoundError
 from techbridge.services.access import require
 from techbridge.services.agreements import sign_agreement
 from techbridge.services.cooperations import get_cooperation, move_cooperation
-from techbridge.services.dashboards import board, cooperation_cards, may_see_cooperation
+from techbridge.services.dashboards import (
+    board,
+    cooperation_cards,
+    cooperation_records,
+    may_see_cooperation,
+)
 from techbridge.services.meetings import FollowUp, record_meeting
 from techbridge.services.outcomes import OutcomeInput, record_outcome
 from techbridge.web.pages import CsrfDep, EngineDep, SettingsDep, VisitorDep, WebRoute, redirect, render
@@ -50,8 +55,13 @@ def cooperation(request: Request, key: str, visitor: VisitorDep, engine: EngineD
     visible, manages = may_see_cooperation(engine, visitor.actor, key)
     if not visible:
         raise NotFoundError(f"no cooperation {key!r}")
+    coop = get_cooperation(engine, key)
     data = {
-        "coop": get_cooperation(engine, key),
+        "coop": coop,
+        "records": cooperation_records(engine, key),
+        "next_stage": next(
+            (c.next_stage for c in cooperation_cards(engine, visitor.actor) if c.key == key), None
+        ),
         "manages": manages,
         "agreement_kinds": [str(k) for k in AgreementKind],
         "outcome_kinds": [str(k) for k in OutcomeKind],

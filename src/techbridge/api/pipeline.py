@@ -194,13 +194,15 @@ class CooperationPublic(ResponseModel):
 
 
 class CooperationCreate(BaseModel):
-    """A cooperation opened by hand: members map organisation keys to their side."""
+    """A cooperation opened by hand (for a need, or an institute's proposal): members map
+    organisation keys to their side."""
 
     model_config = ConfigDict(extra="forbid")
     key: Key
     title: Annotated[str, Field(min_length=1, max_length=2000)]
     members: dict[Key, MemberRole]
     need: Key | None = None
+    proposal: Key | None = None
 
 
 class TransitionCreate(BaseModel):

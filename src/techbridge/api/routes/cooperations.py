@@ -55,7 +55,9 @@ def create_cooperation(
     """Open a cooperation by hand (administrators and program managers)."""
     require_program_manager(session, actor, None)
     members = {key: str(role) for key, role in body.members.items()}
-    return cooperations.create_cooperation(engine, actor.name, body.key, body.title, members, body.need)
+    return cooperations.create_cooperation(
+        engine, actor.name, body.key, body.title, members, need_key=body.need, proposal_key=body.proposal
+    )
 
 
 @router.post("/{key}/transitions", response_model=CooperationPublic, responses=CONFLICT)

@@ -186,3 +186,18 @@ def test_tablet_layout_and_confidentiality(browser: Browser, server: str, tour: 
     page.goto("/pipeline")
     _shot(page, tour, "11-tablet-pipeline")
     page.context.close()
+
+
+def test_consortium_builder_and_cluster_map(browser: Browser, server: str, tour: Path) -> None:
+    page = _page(browser, server, "institute")
+    page.goto("/consortia")
+    page.fill("textarea[name=need]", "라이다 광학소재 양산, 다이캐스팅 합금, 생산공정 최적화")
+    page.fill("input[name=size]", "3")
+    page.click("form.form button[type=submit]")
+    page.wait_for_selector("[data-testid=coverage]")
+    assert "한국기계연구원" in page.inner_text("main")
+    _shot(page, tour, "12-consortium-builder")
+    page.goto("/clusters?show=true&k=2")
+    assert page.locator(".chart svg circle").count() >= 4
+    _shot(page, tour, "13-cluster-map")
+    page.context.close()

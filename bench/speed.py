@@ -162,12 +162,25 @@ def latency(data: Path, size: int, queries: int) -> dict[str, Any]:
     encoder.pin([q.text for q in asked])
     warm = _timed(matcher, asked, explain=True)
     bare = _timed(matcher, asked, explain=False)
+    recall = _ann_recall(matcher, encoder, [q.text for q in asked[:50]])
     return {
         "part": "latency", "records": size, "organisations": len(matcher.memberships_["organization"].ids),
         "queries": len(asked), "p50_ms": cold[0], "p95_ms": cold[1], "warm_p50_ms": warm[0],
         "warm_p95_ms": warm[1], "no_explain_warm_p50_ms": bare[0], "fit_seconds": round(fit_seconds, 1),
-        "ann": matcher.dense_.ann_ is not None, "peak_rss_mb": round(peak_rss_mb()),
+        "ann": matcher.dense_.ann_ is not None, "ann_recall@10": recall, "peak_rss_mb": round(peak_rss_mb()),
     }  # fmt: skip
+
+
+def _ann_recall(matcher: Matcher, encoder: UseEncoder, texts: list[str]) -> float | None:
+    """Return recall@10 of the HNSW search against exact search for ``texts`` (None without HNSW)."""
+    dense = matcher.dense_
+    if dense.ann_ is None:
+        return None
+    hits = 0
+    for vector in encoder.encode(texts):
+        exact = np.argpartition(-(dense.vectors_ @ vector), 10)[:10]
+        hits += len(set(exact.tolist()) & set(dense.search(vector, 10)[0].tolist()))
+    return round(hits / (10 * len(texts)), 4)
 
 
 class PinnedEncoder(UseEncoder):

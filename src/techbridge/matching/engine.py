@@ -60,6 +60,7 @@ class Matcher:
         score_pool: per signal, how many best records are aggregated to people and
             organisations (all of them when fewer score above zero, so small corpora are
             scored exactly; on large ones the long tail of weak matches is skipped).
+        bm25_k1, bm25_b: BM25 term-frequency saturation and length normalisation.
     """
 
     def __init__(
@@ -72,6 +73,8 @@ class Matcher:
         dense_pool: int = 1000,
         warm_start: bool = True,
         score_pool: int = 10_000,
+        bm25_k1: float = 1.2,
+        bm25_b: float = 0.75,
     ) -> None:
         self.configs = configs
         self.analyzer = analyzer
@@ -81,6 +84,8 @@ class Matcher:
         self.dense_pool = dense_pool
         self.warm_start = warm_start
         self.score_pool = score_pool
+        self.bm25_k1 = bm25_k1
+        self.bm25_b = bm25_b
 
     # -- fitting ---------------------------------------------------------------------------
     def _components(self) -> tuple[Analyzer, Encoder | None]:
@@ -132,10 +137,15 @@ class Matcher:
         self.row_ = {r.id: i for i, r in enumerate(records)}
         feats = [self.store_[r.id] for r in records]
         self.terms_ = [document_terms(f[1], f[2], self.title_boost) for f in feats]
-        self.lexical_ = LexicalIndex().fit(self.terms_)
+        self.lexical_ = LexicalIndex(self.bm25_k1, self.bm25_b).fit(self.terms_)
         self.codes_ = CodeIndex().fit([(*r.codes, *extract_codes(r.text)) for r in records])
         vectors = np.stack([f[3] for f in feats]) if feats else np.zeros((0, DIM), np.float32)
+        del feats
+        # keep one copy of the vectors: the store's rows become views of the index's matrix
         self.dense_ = DenseIndex(self.ann_threshold).fit(vectors)
+        for row, record in enumerate(records):
+            digest, title, text, _ = self.store_[record.id]
+            self.store_[record.id] = (digest, title, text, self.dense_.vectors_[row])
         self.dates_ = [r.date or "" for r in records]
         self.date_array_ = np.array(self.dates_, dtype="U10") if records else np.zeros(0, "U10")
         self.has_trl_ = any(r.trl is not None for r in records)

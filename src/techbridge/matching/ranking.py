@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from techbridge.matching.engine import Matcher
 
 Array = NDArray[np.float32]
+PAIRED_MATCHES = 3  # how many of the best matches get a cross-lingual sentence pair
 
 
 def top_rows(scores: Array, mask: NDArray[np.bool_], ids: Sequence[str], k: int) -> list[int]:
@@ -103,6 +104,7 @@ class _Context:
         self.terms = matcher.query_terms(query)
         self.codes = (*query.codes, *extract_codes(query.text))
         self.sentences: Array | None = None
+        self.paired = 0
 
     def relevance(self, rows: NDArray[np.int64]) -> Array:
         """Return the record-level fused score of ``rows`` (each signal divided by its maximum)."""
@@ -122,7 +124,10 @@ class _Context:
         keep = scores > 0
         rows, scores = rows[keep], scores[keep]
         best = [int(r) for r in rows[np.lexsort((rows, -scores))][:3]]
-        evidence = [self._evidence(r, first=i == 0) for i, r in enumerate(best)]
+        # a sentence pair costs embedding the record's sentences: only the best few matches get one
+        paired = self.paired < PAIRED_MATCHES
+        self.paired += 1
+        evidence = [self._evidence(r, first=paired and i == 0) for i, r in enumerate(best)]
         return build_explanation(parts, evidence)
 
     def _evidence(self, row: int, first: bool) -> Evidence:

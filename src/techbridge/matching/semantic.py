@@ -98,7 +98,7 @@ class DenseIndex:
         return np.asarray(found.keys, dtype=np.int64), 1.0 - np.asarray(found.distances, dtype=np.float32)
 
 
-def split_sentences(text: str, limit: int = 12) -> list[str]:
+def split_sentences(text: str, limit: int = 8) -> list[str]:
     """Split ``text`` into at most ``limit`` non-trivial sentences."""
     parts = [p.strip() for p in _SENTENCE.split(text) if len(p.strip()) > 3]
     return parts[:limit]

@@ -4,8 +4,10 @@ A need's competences are the phrases of its text (split at commas, semicolons, c
 breaks, "및" and "and") plus one per classification code; the user may replace them. An
 organisation covers a competence as well as its best record does: the cosine between the
 competence and the record's title and text in multilingual sentence embeddings (USE-m3, so a
-Korean competence finds an English project), rescaled to [0, 1]; a code competence is covered
-(1.0) by a record carrying a code with that prefix. The best record is the evidence.
+Korean competence finds an English project), rescaled to [0, 1], or, for the records closest to
+it, the cosine with the record's best phrase (rescaled from a higher floor) when that is higher;
+a code competence is covered (1.0) by a record carrying a code with that prefix. The best record
+is the evidence, with the phrase that matched.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ from techbridge.matching.text import extract_codes, strip_codes
 CODE_PREFIX = "code:"
 # USE-m3 cosines: unrelated pairs ~0.1, a translation 0.75-0.83 (MACHINE.md); map [0.15, 0.65] to [0, 1].
 FLOOR, SPAN = 0.15, 0.5
+# A short phrase against a short competence: unrelated pairs reach ~0.35, so the floor is higher.
+PHRASE_FLOOR, PHRASE_SPAN = 0.35, 0.35
+_SEGMENT = re.compile(r"[.,;:·\n]|\s및\s")
 _SPLIT = re.compile(r"[,;:\n/·]|\s및\s|\sand\s")
 _BARE_CODE = re.compile(r"^[A-H]\d{2}[A-Z]?$")
 
@@ -61,32 +66,77 @@ def record_text(record: Record) -> str:
     return f"{record.title}\n{record.text}"[:1200]
 
 
+def segments(record: Record, limit: int = 16) -> list[str]:
+    """Return the phrases of a record (title, then its text split at punctuation), at most ``limit``."""
+    parts = (p.strip() for p in _SEGMENT.split(f"{record.title}\n{record.text}"))
+    return list(dict.fromkeys(p for p in parts if len(p) > 3))[:limit]
+
+
+def _segment_scores(
+    records: Sequence[Record], rows: list[int], wanted: NDArray[np.float32], encoder: Encoder
+) -> tuple[NDArray[np.float64], list[list[str]]]:
+    """Return, for the records at ``rows``, each competence's best phrase cosine and the phrase."""
+    pieces = [segments(records[r]) or [records[r].title or " "] for r in rows]
+    flat = [p for piece in pieces for p in piece]
+    sims = embed_texts(encoder, flat) @ wanted.T
+    best, phrases, start = np.zeros((len(rows), wanted.shape[0])), [], 0
+    for k, piece in enumerate(pieces):
+        block = sims[start : start + len(piece)]
+        best[k] = block.max(axis=0)
+        phrases.append([piece[int(i)] for i in block.argmax(axis=0)])
+        start += len(piece)
+    return best, phrases
+
+
 def record_coverage(
-    records: Sequence[Record], competences: Sequence[str], encoder: Encoder | None = None
+    records: Sequence[Record], competences: Sequence[str], encoder: Encoder | None = None, rerank: int = 100
 ) -> NDArray[np.float64]:
     """Return the ``(records, competences)`` coverage of each competence by each record, in [0, 1]."""
+    return record_coverage_with_phrases(records, competences, encoder, rerank)[0]
+
+
+def record_coverage_with_phrases(
+    records: Sequence[Record], competences: Sequence[str], encoder: Encoder | None = None, rerank: int = 100
+) -> tuple[NDArray[np.float64], dict[tuple[int, int], str]]:
+    """Return the coverage matrix and, per (record, competence) that a phrase covers best, the phrase.
+
+    Whole records are compared first; the ``rerank`` best records per competence are then compared
+    phrase by phrase (a profile listing ten fields matches one of them far better than as a whole).
+    """
     out = np.zeros((len(records), len(competences)))
+    phrases: dict[tuple[int, int], str] = {}
     texts = [i for i, c in enumerate(competences) if not _is_code(c)]
     if texts and records:
         encoder = encoder or UseEncoder()
-        vectors = embed_texts(encoder, [record_text(r) for r in records])
         wanted = embed_texts(encoder, [competences[i] for i in texts])
-        out[:, texts] = np.clip((vectors @ wanted.T - FLOOR) / SPAN, 0.0, 1.0)
+        whole = embed_texts(encoder, [record_text(r) for r in records]) @ wanted.T
+        out[:, texts] = np.clip((whole - FLOOR) / SPAN, 0.0, 1.0)
+        rows = sorted(
+            {int(r) for t in range(len(texts)) for r in np.argsort(-whole[:, t], kind="stable")[:rerank]}
+        )
+        best, found = _segment_scores(records, rows, wanted, encoder)
+        parts = np.clip((best - PHRASE_FLOOR) / PHRASE_SPAN, 0.0, 1.0)
+        for k, r in enumerate(rows):
+            for t, j in enumerate(texts):
+                if parts[k, t] > out[r, j]:
+                    out[r, j] = parts[k, t]
+                    phrases[(r, j)] = found[k][t]
     for j, competence in enumerate(competences):
         if _is_code(competence):
             code = _code_of(competence)
             out[:, j] = [any(c.replace(" ", "").startswith(code) for c in r.codes) for r in records]
-    return out
+    return out, phrases
 
 
 @dataclass(frozen=True)
 class Coverage:
-    """Each organisation's coverage of each competence, and the record that shows it."""
+    """Each organisation's coverage of each competence, the record that shows it and its phrase."""
 
     competences: list[str]
     orgs: list[str]
     matrix: NDArray[np.float64]
     evidence: list[list[str | None]]
+    phrases: list[list[str | None]]
 
 
 def records_by_org(records: Sequence[Record], orgs: Sequence[str]) -> dict[str, list[int]]:
@@ -108,20 +158,24 @@ def org_coverage(
         raise InvalidError("a consortium needs at least one competence")
     by_org = records_by_org(records, orgs)
     used = sorted({i for rows in by_org.values() for i in rows})
-    per_record = record_coverage([records[i] for i in used], competences, encoder)
+    per_record, found = record_coverage_with_phrases([records[i] for i in used], competences, encoder)
     position = {r: p for p, r in enumerate(used)}
     matrix = np.zeros((len(orgs), len(competences)))
     evidence: list[list[str | None]] = []
+    phrases: list[list[str | None]] = []
     for o, org in enumerate(orgs):
         rows = [position[i] for i in by_org.get(org, [])]
         best: list[str | None] = [None] * len(competences)
+        said: list[str | None] = [None] * len(competences)
         if rows:
             block = per_record[rows]
             matrix[o] = block.max(axis=0)
-            top = block.argmax(axis=0)
-            best = [records[used[rows[t]]].id if matrix[o, j] > 0 else None for j, t in enumerate(top)]
+            top = [rows[int(t)] for t in block.argmax(axis=0)]
+            best = [records[used[r]].id if matrix[o, j] > 0 else None for j, r in enumerate(top)]
+            said = [found.get((r, j)) if matrix[o, j] > 0 else None for j, r in enumerate(top)]
         evidence.append(best)
-    return Coverage(list(competences), list(orgs), matrix, evidence)
+        phrases.append(said)
+    return Coverage(list(competences), list(orgs), matrix, evidence, phrases)
 
 
 def org_relevance(

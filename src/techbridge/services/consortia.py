@@ -132,7 +132,7 @@ def _describe(
         key = network.orgs[pool[i]]
         role = "lead" if key == request.lead else "participant"
         covered = [j for j in why[i]["covers"] if problem.coverage[i, j] > 0]  # type: ignore[attr-defined]
-        covers = [f"{coverage.competences[j]} ({problem.coverage[i, j]:.2f})" for j in covered]
+        covers = [_covered(coverage, i, j) for j in covered]
         members.append({
             "key": key, "name": network.names[pool[i]], "kind": network.kinds[pool[i]], "role": role,
             "covers": covers, "strength": round(float(problem.strength[i]), 3),
@@ -156,19 +156,23 @@ def _why(covers: list[str], role: str, strength: float, ties: int) -> str:
 def _matrix(coverage: Coverage, team: Team) -> list[dict[str, Any]]:
     rows = []
     for j, competence in enumerate(coverage.competences):
-        cells = {
-            coverage.orgs[i]: {
-                "score": round(float(coverage.matrix[i, j]), 3),
-                "evidence": coverage.evidence[i][j],
-            }
-            for i in team.members
-        }
+        cells = {coverage.orgs[i]: _cell(coverage, i, j) for i in team.members}
         rows.append({"competence": competence, "members": cells})
     return rows
 
 
+def _covered(coverage: Coverage, i: int, j: int) -> str:
+    phrase = coverage.phrases[i][j]
+    said = f' ("{phrase}")' if phrase else ""
+    return f"{coverage.competences[j]} {coverage.matrix[i, j]:.2f}{said}"
+
+
 def _cell(coverage: Coverage, i: int, j: int) -> dict[str, Any]:
-    return {"score": round(float(coverage.matrix[i, j]), 3), "evidence": coverage.evidence[i][j]}
+    return {
+        "score": round(float(coverage.matrix[i, j]), 3),
+        "evidence": coverage.evidence[i][j],
+        "phrase": coverage.phrases[i][j],
+    }
 
 
 def _history(network: Network, pool: list[int], team: Team) -> list[dict[str, Any]]:

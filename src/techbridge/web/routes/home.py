@@ -44,6 +44,7 @@ def dashboard(
         data["needs"] = _needs(session, visitor, FULL, organization["key"] if organization else None)
     if role == "institute_member":
         data["summaries"] = _needs(session, visitor, SUMMARY, None)
-        owned = {"organization": organization["key"]} if organization else {}
-        data["technologies"] = read_page(session, visitor.actor, "technology", owned, limit=10)[0]
+        key = organization["key"] if organization else None
+        rows = read_page(session, visitor.actor, "technology", {}, limit=500)[0]
+        data["technologies"] = [row for row in rows if key in row["owners"]][:10]
     return render(request, visitor, "dashboard.html", data)

@@ -69,6 +69,8 @@ def test_sign_out_ends_the_session(sign_in: Callable[[str], TestClient]) -> None
 def test_the_language_switch_is_remembered(sign_in: Callable[[str], TestClient]) -> None:
     client = sign_in("manager")
     assert "대시보드" in client.get("/").text
-    client.get("/lang/en?next=/")
+    assert 'href="/lang/en?next=/kpis%3Fprogram%3Dp2026"' in client.get("/kpis?program=p2026").text
+    response = client.get("/lang/en", params={"next": "/kpis?program=p2026"}, follow_redirects=False)
+    assert response.headers["location"] == "/kpis?program=p2026"
     page = client.get("/").text
     assert "Dashboard" in page and "Program manager" in page

@@ -171,6 +171,7 @@ def test_the_kpi_dashboard_in_both_languages(browser: Browser, server: str, tour
     _shot(page, tour, "08-kpis")
     page.click("text=EN")
     page.wait_for_selector("h1:has-text('Key performance indicators')")
+    assert page.input_value("select[name=program]") == "p2026"
     _shot(page, tour, "09-kpis-english")
     page.context.close()
 

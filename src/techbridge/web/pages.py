@@ -144,7 +144,9 @@ def render(
 ) -> HTMLResponse:
     """Render a page template with ``data`` plus the visitor, ``t`` (messages) and the path."""
     language = visitor.language if visitor else language_of(request)
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     context = {"visitor": visitor, "t": translator(language), "lang": language, "path": request.url.path}
+    context["here"] = here
     templates: Jinja2Templates = request.app.state.web_templates
     response = templates.TemplateResponse(request, name, {**context, **data}, status_code=status)
     if request.query_params.get("lang") == language:

@@ -27,9 +27,11 @@ from sqlalchemy import Engine, update
 from techbridge.services.accounts import create_token, hash_password
 from techbridge.services.assignment import run_assignment
 from techbridge.services.cooperations import add_cooperation, move_cooperation
+from techbridge.services.meetings import FollowUp, record_meeting
 from techbridge.services.rounds import screen, set_participants
 from techbridge.storage.accounts import User
 from techbridge.storage.db import transaction
+from techbridge.storage.tables import Need
 from tests import factories
 from tests.api.conftest import ROLES, World
 
@@ -90,6 +92,17 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/api/v1/outcomes"): {"cooperation": COOPERATION_WRITE, "organization": MANAGERS_CREATE},
     ("POST", "/api/v1/meetings"): {"program": MANAGERS_CREATE, "none": MANAGERS_CREATE},
     ("GET", "/api/v1/programs/{program}/report"): {"public": MANAGERS_OK},
+    ("POST", "/api/v1/programs/{program}/rounds/{round_key}/submissions"): {
+        "own need": "401 200 200 200 404 404 404 404"
+    },
+    ("PUT", "/api/v1/programs/{program}/rounds/{round_key}/assignment/scores"): {"public": MANAGERS_OK},
+    ("POST", "/api/v1/programs/{program}/rounds/{round_key}/assignment/pair-rules"): {"public": MANAGERS_OK},
+    ("POST", "/api/v1/programs/{program}/rounds/{round_key}/assignment/swaps"): {"public": MANAGERS_OK},
+    ("GET", "/api/v1/cooperations/stale"): {"public": "401 200 403 403 403 403 403 403"},
+    ("PUT", "/api/v1/cooperations/{key}/plan"): {"cooperation": COOPERATION_READ},
+    ("POST", "/api/v1/needs/{ident}/reconfirmation"): NEED_MANAGE,
+    ("GET", "/api/v1/tasks"): {"public": MANAGERS_OK},
+    ("POST", "/api/v1/tasks/{key}/completion"): {"public": "401 204 204 403 403 403 403 403"},
     ("GET", "/api/v1/consortia"): PUBLIC_READ,
     ("GET", "/api/v1/consortia/{ident}"): PUBLIC_READ,
     ("GET", "/api/v1/rounds"): PUBLIC_READ,
@@ -161,6 +174,26 @@ def _screened_round(call: Call, run: bool = False) -> dict[str, Any]:
     if run:
         run_assignment(call.engine, "test", "p2021", "r1")
     return _round_path(call)
+
+
+def _new_need(call: Call) -> str:
+    """A new accepted need of the company in round r1 (no pair accepted yet)."""
+    key = f"need-swap-{call.serial}"
+    with transaction(call.engine) as session:
+        owner, round_id = call.world.ids["owner"], call.world.ids["round"]
+        session.add(
+            Need(key=key, organization_id=owner, round_id=round_id, title="교체 과제", status="accepted")
+        )
+    return key
+
+
+def _new_task(call: Call) -> dict[str, Any]:
+    follow_up = FollowUp("자료 송부", "u-manager", dt.date(2027, 1, 1))
+    held_on = dt.datetime.now(dt.UTC).date()
+    tasks = record_meeting(
+        call.engine, "test", f"meet-task-{call.serial}", "교류회", held_on, follow_ups=[follow_up]
+    )
+    return {"path": {"key": tasks[0]}}
 
 
 def _today() -> str:
@@ -273,6 +306,30 @@ REQUESTS: dict[tuple[str, str], Callable[[Call], dict[str, Any]]] = {
         | ({"program": "p2021"} if c.record == "program" else {})
     },
     ("GET", "/api/v1/programs/{program}/report"): lambda c: {"path": {"program": "p2021"}},
+    ("POST", "/api/v1/programs/{program}/rounds/{round_key}/submissions"): lambda c: {
+        **_round_path(c),
+        "json": {"items": ["need-lms-secret"]},
+    },
+    ("PUT", "/api/v1/programs/{program}/rounds/{round_key}/assignment/scores"): lambda c: {
+        **_round_path(c),
+        "json": {"scores": [{"need": "need-lms-published", "organization": "kr-kimm", "score": 0.5}]},
+    },
+    ("POST", "/api/v1/programs/{program}/rounds/{round_key}/assignment/pair-rules"): lambda c: {
+        **_round_path(c),
+        "json": {"need": "need-lms-published", "organization": "kr-kimm", "rule": "lock"},
+    },
+    ("POST", "/api/v1/programs/{program}/rounds/{round_key}/assignment/swaps"): lambda c: {
+        **_round_path(c),
+        "json": {"need": _new_need(c), "old_organization": "kr-kimm", "new_organization": "kr-etri"}
+        | {"reason": "다른 기관이 더 적합"},
+    },
+    ("PUT", "/api/v1/cooperations/{key}/plan"): lambda c: {
+        "path": {"key": _introduced_cooperation(c)},
+        "json": {"key": f"plan-{c.serial}", "objectives": "양산 기술", "starts_on": "2026-01-01"}
+        | {"ends_on": "2027-12-31", "investment": [{"year": 2026, "amount_krw": 500_000_000}]},
+    },
+    ("POST", "/api/v1/needs/{ident}/reconfirmation"): _need_path,
+    ("POST", "/api/v1/tasks/{key}/completion"): _new_task,
 }
 
 

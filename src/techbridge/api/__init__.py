@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from techbridge.api.routes import (
+    assignment,
     auth,
     consortia,
     cooperations,
@@ -19,6 +20,7 @@ from techbridge.api.routes import (
     projects,
     proposals,
     rounds,
+    tasks,
     technologies,
     users,
 )
@@ -35,10 +37,12 @@ _MODULES = (
     proposals,
     programs,
     rounds,
+    assignment,
     matches,
     cooperations,
     outcomes,
     meetings,
+    tasks,
     consortia,
     exports,
 )

@@ -4,7 +4,7 @@ assignment, KPIs, cooperations, agreements, outcomes, meetings and reports."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -346,3 +346,122 @@ class ReportPublic(ResponseModel):
     outcomes: list[OutcomeRowPublic]
     by_year: dict[int, dict[str, int]]
     invented: int
+
+
+# --- assignment inputs, stale records, joint plans, tasks ------------------------------------------
+
+
+class CountPublic(ResponseModel):
+    """How many records a change wrote."""
+
+    count: int
+
+
+class ScoreIn(BaseModel):
+    """A candidate pair's match quality (higher is better)."""
+
+    model_config = ConfigDict(extra="forbid")
+    need: Key
+    organization: Key
+    score: Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)]
+
+
+class ScoresUpdate(BaseModel):
+    """A round's candidate scores, replacing the stored ones."""
+
+    model_config = ConfigDict(extra="forbid")
+    scores: Annotated[list[ScoreIn], Field(max_length=10_000)]
+
+
+class PairRuleCreate(BaseModel):
+    """Lock a need–partner pair, forbid it, or clear what was set (lock and forbid need no reason)."""
+
+    model_config = ConfigDict(extra="forbid")
+    need: Key
+    organization: Key
+    rule: Literal["lock", "forbid", "clear"]
+    reason: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class SwapCreate(BaseModel):
+    """Replace a need's partner, with the reason."""
+
+    model_config = ConfigDict(extra="forbid")
+    need: Key
+    old_organization: Key
+    new_organization: Key
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class SubmissionCreate(BaseModel):
+    """Needs or proposals (keys) to submit to a round."""
+
+    model_config = ConfigDict(extra="forbid")
+    items: Annotated[list[Key], Field(min_length=1, max_length=500)]
+
+
+class StalePublic(ResponseModel):
+    """Cooperations idle too long ``[key, stage, days]`` and needs to reconfirm ``[key, owner, since]``."""
+
+    model_config = ConfigDict(from_attributes=True)
+    cooperations: list[tuple[str, str, int]]
+    needs: list[tuple[str, str, dt.date]]
+
+
+class BudgetIn(BaseModel):
+    """One party's R&D budget in one year (KRW)."""
+
+    model_config = ConfigDict(extra="forbid")
+    organization: Key
+    year: Annotated[int, Field(ge=1990, le=2100)]
+    amount_krw: Annotated[int, Field(ge=0, le=10**15)]
+
+
+class InvestmentIn(BaseModel):
+    """The private investment planned in one year (KRW)."""
+
+    model_config = ConfigDict(extra="forbid")
+    year: Annotated[int, Field(ge=1990, le=2100)]
+    amount_krw: Annotated[int, Field(ge=0, le=10**15)]
+
+
+class PlanUpdate(BaseModel):
+    """A cooperation's joint R&D plan (공동기획): objectives, period, budgets, investment roadmap."""
+
+    model_config = ConfigDict(extra="forbid")
+    key: Key
+    objectives: Annotated[str, Field(max_length=10_000)]
+    starts_on: dt.date
+    ends_on: dt.date
+    budget: Annotated[list[BudgetIn], Field(max_length=500)] = []
+    investment: Annotated[list[InvestmentIn], Field(max_length=100)] = []
+
+
+class PlanPublic(ResponseModel):
+    """A joint plan's totals."""
+
+    model_config = ConfigDict(from_attributes=True)
+    key: str
+    cooperation: str
+    budget_krw: int
+    investment_krw: int
+    years: list[int]
+
+
+class TaskPublic(ResponseModel):
+    """A follow-up task with its owner, due date and status."""
+
+    model_config = ConfigDict(from_attributes=True)
+    key: str
+    title: str
+    owner: str
+    due_on: dt.date | None
+    status: str
+    meeting: str | None
+
+
+class ReconfirmationPublic(ResponseModel):
+    """When a need was last confirmed as still current."""
+
+    need: str
+    confirmed_on: dt.date

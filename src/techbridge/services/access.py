@@ -29,7 +29,7 @@ from techbridge.errors import ConflictError, NotFoundError, PermissionDeniedErro
 from techbridge.services.entities import ENTITIES, EntitySpec, Row, entity_spec, to_row
 from techbridge.services.organizations import lookup_organization, upsert_organization
 from techbridge.storage.accounts import NeedAccess, NeedShare
-from techbridge.storage.tables import Cooperation, Match, Need, Organization, Program, Round
+from techbridge.storage.tables import Cooperation, Match, Need, Organization, Program, Proposal, Round
 
 ADMINISTRATOR = "administrator"
 PROGRAM_MANAGER = "program_manager"
@@ -432,3 +432,23 @@ def require_manager(actor: Actor) -> None:
     require(
         actor.is_admin or actor.holds(PROGRAM_MANAGER), "only administrators and program managers may do this"
     )
+
+
+def require_submission(session: Session, actor: Actor, program_key: str, keys: Iterable[str]) -> None:
+    """Require that the actor may submit these needs or proposals to a round of the program: its
+    managers submit anything; members only their own organisation's (others' answer "not found").
+
+    Raises:
+        NotFoundError: no such program, or an item that is missing or not the actor's.
+    """
+    program_id = session.scalar(select(Program.id).where(Program.key == program_key))
+    if program_id is None:
+        raise NotFoundError(f"no program with key {program_key!r}")
+    if actor.is_admin or actor.has_role(PROGRAM_MANAGER, program_id):
+        return
+    for key in keys:
+        owner = session.scalar(select(Need.organization_id).where(Need.key == key))
+        if owner is None:
+            owner = session.scalar(select(Proposal.organization_id).where(Proposal.key == key))
+        if owner is None or owner != actor.organization_id:
+            raise NotFoundError(f"no need or proposal with key {key!r}")

@@ -47,7 +47,13 @@ def _organization(session: Session, key: str) -> Organization:
     return found
 
 
-def _editable(session: Session, actor: Actor, ident: str) -> Need:
+def editable_need(session: Session, actor: Actor, ident: str) -> Need:
+    """Return the need if the actor may change it (its company, managers, administrators).
+
+    Raises:
+        NotFoundError: the actor cannot see it at all.
+        PermissionDeniedError: the actor sees it but may not change it.
+    """
     need, view = find_visible_need(session, actor, ident)
     require(
         view == FULL and can_edit_need(actor, need, program_of(session, need)),
@@ -88,7 +94,7 @@ def create_need(session: Session, actor: Actor, organization_key: str, values: d
 
 def update_need(session: Session, actor: Actor, ident: str, values: dict[str, Any]) -> Row:
     """Change a need; publishing (``visibility="summary"``) needs an anonymised ``summary``."""
-    need = _editable(session, actor, ident)
+    need = editable_need(session, actor, ident)
     upsert_need(
         session,
         {**values, "key": need.key, "title": values.get("title") or need.title},
@@ -145,7 +151,7 @@ def _key_of(session: Session, organization_id: int) -> str:
 
 def list_interests(session: Session, actor: Actor, ident: str) -> list[Row]:
     """Return the expressions of interest in a need (for its company and managers)."""
-    need = _editable(session, actor, ident)
+    need = editable_need(session, actor, ident)
     query = select(NeedInterest).where(NeedInterest.need_id == need.id).order_by(NeedInterest.id)
     return [
         {"need_id": need.id, "organization": i.organization.key, "message": i.message, "at": i.at.isoformat()}
@@ -160,7 +166,7 @@ def share_need(session: Session, actor: Actor, ident: str, organization_key: str
         NotFoundError: no such partner.
         ConflictError: shared with it already.
     """
-    need = _editable(session, actor, ident)
+    need = editable_need(session, actor, ident)
     partner = find_organization(session, organization_key)
     if partner is None or partner.key != organization_key:
         raise NotFoundError(f"no organisation with key {organization_key!r}")
@@ -184,7 +190,7 @@ def share_need(session: Session, actor: Actor, ident: str, organization_key: str
 
 def list_shares(session: Session, actor: Actor, ident: str) -> list[Row]:
     """Return the partners the need is shared with (for its company and managers)."""
-    need = _editable(session, actor, ident)
+    need = editable_need(session, actor, ident)
     query = select(NeedShare).where(NeedShare.need_id == need.id).order_by(NeedShare.id)
     return [
         {
@@ -199,7 +205,7 @@ def list_shares(session: Session, actor: Actor, ident: str) -> list[Row]:
 
 def access_log(session: Session, actor: Actor, ident: str) -> list[Row]:
     """Return who saw the need, how much of it, through which interface and when."""
-    need = _editable(session, actor, ident)
+    need = editable_need(session, actor, ident)
     keys = dict(session.execute(select(Organization.id, Organization.key)).all())
     query = select(NeedAccess).where(NeedAccess.need_id == need.id).order_by(NeedAccess.id)
     return [

@@ -7,20 +7,30 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from techbridge.api.deps import ActorDep, EngineDep, PagingDep, SessionDep
+from techbridge.api.deps import ActorDep, EngineDep, PagingDep, SessionDep, SettingsDep
 from techbridge.api.errors import CONFLICT, ERROR_RESPONSES
 from techbridge.api.pipeline import (
     AgreementCreate,
     CooperationCreate,
     CooperationPublic,
+    PlanPublic,
+    PlanUpdate,
     StagePublic,
+    StalePublic,
     TransitionCreate,
 )
 from techbridge.api.schemas import Page
 from techbridge.domain.cooperation import Stage
 from techbridge.services import agreements, cooperations
-from techbridge.services.access import require_cooperation, require_program_manager, visible_cooperations
-from techbridge.services.cooperations import CooperationView
+from techbridge.services.access import (
+    PROGRAM_MANAGER,
+    require,
+    require_cooperation,
+    require_program_manager,
+    visible_cooperations,
+)
+from techbridge.services.agreements import PlanView
+from techbridge.services.cooperations import CooperationView, StaleReport
 
 router = APIRouter(prefix="/cooperations", tags=["cooperations"], responses=ERROR_RESPONSES)
 
@@ -39,6 +49,13 @@ def list_cooperations(
     items = [c for c in cooperations.list_cooperations(engine, program, stage) if c.key in visible]
     page = items[paging.offset : paging.offset + paging.limit]
     return Page(items=page, total=len(items), limit=paging.limit, offset=paging.offset)
+
+
+@router.get("/stale", response_model=StalePublic)
+def stale(engine: EngineDep, settings: SettingsDep, actor: ActorDep) -> StaleReport:
+    """List cooperations idle too long and needs to reconfirm (administrators, managers of every program)."""
+    require(actor.is_admin or actor.has_role(PROGRAM_MANAGER), "only managers of every program see this")
+    return cooperations.find_stale(engine, settings)
 
 
 @router.get("/{key}", response_model=CooperationPublic)
@@ -80,3 +97,24 @@ def sign_agreement(
     values = body.model_dump(exclude={"key", "kind", "title"})
     stage = agreements.sign_agreement(engine, actor.name, key, body.key, str(body.kind), body.title, **values)
     return {"cooperation": key, "stage": stage}
+
+
+@router.put("/{key}/plan", response_model=PlanPublic)
+def save_plan(
+    engine: EngineDep, session: SessionDep, actor: ActorDep, key: str, body: PlanUpdate
+) -> PlanView:
+    """Write (or rewrite) the cooperation's joint R&D plan (its members and managers)."""
+    require_cooperation(session, actor, key)
+    budget = {(line.organization, line.year): line.amount_krw for line in body.budget}
+    investment = {line.year: line.amount_krw for line in body.investment}
+    return agreements.save_joint_plan(
+        engine,
+        actor.name,
+        key,
+        body.key,
+        body.objectives,
+        starts_on=body.starts_on,
+        ends_on=body.ends_on,
+        budget=budget,
+        investment=investment,
+    )

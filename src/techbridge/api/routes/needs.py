@@ -10,8 +10,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
 
-from techbridge.api.deps import ActorDep, PagingDep, SessionDep
+from techbridge.api.deps import ActorDep, EngineDep, PagingDep, SessionDep
 from techbridge.api.errors import CONFLICT, ERROR_RESPONSES
+from techbridge.api.pipeline import ReconfirmationPublic
 from techbridge.api.schemas import (
     AccessPublic,
     InterestCreate,
@@ -26,6 +27,7 @@ from techbridge.api.schemas import (
 )
 from techbridge.services import sharing
 from techbridge.services.access import read_page, read_record
+from techbridge.services.cooperations import reconfirm_need
 
 router = APIRouter(prefix="/needs", tags=["needs"], responses=ERROR_RESPONSES)
 _Ident = Annotated[str, Path(description="The need's id; its key too for those who read it in full.")]
@@ -98,3 +100,10 @@ def list_shares(session: SessionDep, actor: ActorDep, ident: _Ident) -> list[dic
 def access_log(session: SessionDep, actor: ActorDep, ident: _Ident) -> list[dict[str, Any]]:
     """List who saw the need, how much of it, through which interface and when."""
     return sharing.access_log(session, actor, ident)
+
+
+@router.post("/{ident}/reconfirmation", response_model=ReconfirmationPublic)
+def reconfirm(engine: EngineDep, session: SessionDep, actor: ActorDep, ident: _Ident) -> dict[str, Any]:
+    """Confirm that the need is still current (its company and managers)."""
+    need = sharing.editable_need(session, actor, ident)
+    return {"need": need.key, "confirmed_on": reconfirm_need(engine, actor.name, need.key)}

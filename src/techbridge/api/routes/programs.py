@@ -10,9 +10,6 @@ from fastapi import APIRouter, Query
 from techbridge.api.deps import ActorDep, EngineDep, PagingDep, SessionDep
 from techbridge.api.errors import CONFLICT, ERROR_RESPONSES
 from techbridge.api.pipeline import (
-    AcceptCreate,
-    AcceptPublic,
-    AssignmentPublic,
     KpisPublic,
     ParticipantsUpdate,
     ProgramCreate,
@@ -21,12 +18,12 @@ from techbridge.api.pipeline import (
     RoundDetail,
     ScreeningCreate,
     ScreeningPublic,
+    SubmissionCreate,
 )
 from techbridge.api.schemas import Page, ProgramPublic
 from techbridge.domain.kpi import Kpis
-from techbridge.services import assignment, kpis, programs, reports, rounds
-from techbridge.services.access import read_page, read_record, require_program_manager
-from techbridge.services.assignment import AssignmentReport
+from techbridge.services import kpis, programs, reports, rounds
+from techbridge.services.access import read_page, read_record, require_program_manager, require_submission
 from techbridge.services.reports import ReportData
 from techbridge.services.rounds import RoundView
 
@@ -104,6 +101,20 @@ def set_participants(
     return rounds.set_participants(engine, actor.name, program, round_key, dict(body.capacities))
 
 
+@router.post("/{program}/rounds/{round_key}/submissions", response_model=RoundDetail, responses=CONFLICT)
+def submit(
+    engine: EngineDep,
+    session: SessionDep,
+    actor: ActorDep,
+    program: str,
+    round_key: str,
+    body: SubmissionCreate,
+) -> RoundView:
+    """Submit needs or proposals to the round (the program's managers, or the items' own members)."""
+    require_submission(session, actor, program, body.items)
+    return rounds.submit(engine, actor.name, program, round_key, list(body.items))
+
+
 @router.post("/{program}/rounds/{round_key}/screening", response_model=ScreeningPublic, responses=CONFLICT)
 def screen(
     engine: EngineDep,
@@ -117,27 +128,6 @@ def screen(
     require_program_manager(session, actor, program)
     status = rounds.screen(engine, actor.name, program, round_key, body.item, body.accept, body.reason)
     return {"item": body.item, "status": status}
-
-
-@router.post("/{program}/rounds/{round_key}/assignment", response_model=AssignmentPublic)
-def run_assignment(
-    engine: EngineDep, session: SessionDep, actor: ActorDep, program: str, round_key: str
-) -> AssignmentReport:
-    """Assign partners to the round's accepted needs, within capacities (its managers)."""
-    require_program_manager(session, actor, program)
-    return assignment.run_assignment(engine, actor.name, program, round_key)
-
-
-@router.post(
-    "/{program}/rounds/{round_key}/assignment/accept", response_model=AcceptPublic, responses=CONFLICT
-)
-def accept_assignment(
-    engine: EngineDep, session: SessionDep, actor: ActorDep, program: str, round_key: str, body: AcceptCreate
-) -> dict[str, list[str]]:
-    """Accept the proposed pairs (of the given needs, or all) and open their cooperations."""
-    require_program_manager(session, actor, program)
-    opened = assignment.accept_assignment(engine, actor.name, program, round_key, body.needs or None)
-    return {"cooperations": opened}
 
 
 @router.get("/{program}/kpis", response_model=KpisPublic)

@@ -23,6 +23,7 @@ from techbridge.errors import InvalidError
 log = logging.getLogger(__name__)
 
 EXACT_LIMIT = 400  # candidates; above it ``solve`` switches to greedy
+PAIR_LIMIT = 20_000  # tied pairs (one variable each); above it too
 
 
 def _tie_pairs(problem: TeamProblem) -> list[tuple[int, int, float]]:
@@ -92,6 +93,8 @@ def solve_exact(problem: TeamProblem, top: int = 3, time_limit: float = 30.0) ->
                       options={"time_limit": time_limit})  # fmt: skip
         if result.x is None:
             break
+        if result.status != 0:
+            log.warning("integer program stopped early (%s): the team may not be optimal", result.message)
         members = tuple(int(i) for i in np.flatnonzero(result.x[:n] > 0.5))
         teams.append(score_team(problem, members))
         cut = np.zeros(cost.size)
@@ -179,6 +182,7 @@ def solve_brute(problem: TeamProblem, top: int = 3) -> list[Team]:
 
 def solve(problem: TeamProblem, top: int = 3, method: str = "auto") -> tuple[str, list[Team]]:
     """Return the method used (``exact`` or ``greedy``) and the best teams found by it."""
-    chosen = method if method != "auto" else ("exact" if problem.n <= EXACT_LIMIT else "greedy")
+    small = problem.n <= EXACT_LIMIT and len(_tie_pairs(problem)) <= PAIR_LIMIT
+    chosen = method if method != "auto" else ("exact" if small else "greedy")
     log.info("team search: %s over %d candidates", chosen, problem.n)
     return chosen, (solve_exact(problem, top) if chosen == "exact" else solve_greedy(problem, top))

@@ -79,11 +79,22 @@ def test_a_manager_moves_a_cooperation_along_the_pipeline(sign_in: SignIn) -> No
     assert 'data-testid="stage">소개<' in page
 
 
-def test_members_look_but_do_not_move(sign_in: SignIn) -> None:
+def test_members_move_forward_but_only_managers_override(sign_in: SignIn) -> None:
     client = sign_in("rival")  # the company of the cooperation
     assert f'data-testid="card-{COOP}"' in client.get("/pipeline").text
-    assert f"/cooperations/{COOP}/move" not in client.get("/pipeline").text
-    assert _post(client, f"/cooperations/{COOP}/move", {"stage": "introduced"}) == 403
+    skip = {"stage": "agreement_signed", "reason": "서명 완료", "override": "true"}
+    assert _post(client, f"/cooperations/{COOP}/move", skip) == 403
+    assert _post(client, f"/cooperations/{COOP}/move", {"stage": "introduced"}) == 303
+    meeting = {"title": "회의", "held_on": TODAY}
+    assert _post(client, f"/cooperations/{COOP}/meetings", meeting) == 403
+
+
+def test_a_partner_sees_the_cooperation_but_not_the_need_behind_it(sign_in: SignIn) -> None:
+    client = sign_in("supplier")  # kr-kitech, the partner; the need was not shared with it
+    for url in ("/", "/pipeline", f"/cooperations/{COOP}"):
+        page = client.get(url).text
+        assert SUMMARY in page and "전기차 차체 다이캐스팅" not in page
+    assert "센서 하우징 경량 소재" in client.get("/pipeline").text  # opened by hand, from no need
 
 
 def test_outsiders_do_not_see_the_cooperation(sign_in: SignIn) -> None:
@@ -145,3 +156,11 @@ def test_kpis_and_import_pages(sign_in: SignIn) -> None:
     assert client.get("/kpis?program=p2026").status_code == 200
     assert client.get("/needs/import").status_code == 403
     assert sign_in("manager").get("/needs/import").status_code == 200
+
+
+def test_a_wrong_form_answers_an_error_page(sign_in: SignIn) -> None:
+    client = sign_in("manager")
+    token = form_token(client.get("/").text)
+    response = client.post(f"/cooperations/{COOP}/outcomes", data={"kind": "royalty", "csrf_token": token})
+    assert response.status_code == 400
+    assert "occurred_on" in response.text and "<html" in response.text

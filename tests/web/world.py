@@ -30,6 +30,7 @@ USERS = {
     "company": ("kr-lms", Grant("company_member"), "이연구 (엘엠에스)"),
     "rival": ("kr-kodaco", Grant("company_member"), "박기획 (코다코)"),
     "institute": ("kr-kimm", Grant("institute_member"), "최이전 (기계연)"),
+    "supplier": ("kr-kitech", Grant("institute_member"), "정공급 (생기원)"),
     "viewer": (None, Grant("viewer"), "열람자"),
 }
 _INSTITUTES = {

@@ -1,8 +1,8 @@
 """Dashboards: what each role's pages show, read as plain data (cooperations, boards, rounds).
 
-Who manages what is decided here for the pages: administrators and a program's managers manage its
-cooperations and rounds; a company or institute sees only the cooperations it is a member of. Needs
-are never read here: their confidentiality lives in ``techbridge.services.access``.
+Who may read or change what is decided in ``techbridge.services.access`` (``visible_cooperations``,
+``visible_need``); this module only uses those rules to build the pages' data. ``can_manage`` says
+whether to offer a manager's controls (the services' own checks still apply).
 """
 
 from __future__ import annotations
@@ -16,7 +16,16 @@ from sqlalchemy.orm import Session
 
 from techbridge.domain.cooperation import PIPELINE, Stage
 from techbridge.domain.pipeline import OPEN_STAGES, is_stale
-from techbridge.services.access import ADMINISTRATOR, PROGRAM_MANAGER, Actor
+from techbridge.services.access import (
+    ADMINISTRATOR,
+    FULL,
+    INSTITUTE_MEMBER,
+    PROGRAM_MANAGER,
+    SUMMARY,
+    Actor,
+    visible_cooperations,
+    visible_need,
+)
 from techbridge.services.cooperations import as_utc, utcnow
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import (
@@ -32,6 +41,7 @@ from techbridge.storage.tables import (
     RoundCandidate,
 )
 
+HIDDEN_TITLE = "비공개 수요 협력 (confidential need)"
 BOARD_STAGES: tuple[str, ...] = (*(str(s) for s in PIPELINE), str(Stage.DROPPED))
 
 
@@ -42,6 +52,11 @@ def can_manage(actor: Actor, program_id: int | None = None) -> bool:
     if program_id is None:
         return actor.holds(PROGRAM_MANAGER)
     return actor.has_role(PROGRAM_MANAGER, program_id)
+
+
+def can_add_technology(actor: Actor) -> bool:
+    """Return whether the actor may register technologies (institute staff with an organisation, managers)."""
+    return can_manage(actor) or (actor.holds(INSTITUTE_MEMBER) and actor.organization_id is not None)
 
 
 def primary_role(actor: Actor) -> str:
@@ -63,6 +78,7 @@ class CooperationCard:
     is_stale: bool
     members: tuple[tuple[str, str], ...]
     can_move: bool
+    can_override: bool
 
 
 def _program_of(session: Session, coop: Cooperation) -> int | None:
@@ -71,42 +87,57 @@ def _program_of(session: Session, coop: Cooperation) -> int | None:
     return session.scalar(select(Round.program_id).where(Round.id == coop.round_id))
 
 
-def _is_visible(actor: Actor, coop: Cooperation, program_id: int | None) -> bool:
-    if can_manage(actor, program_id):
-        return True
-    return actor.organization_id is not None and any(
-        m.organization_id == actor.organization_id for m in coop.members
-    )
+def shown_title(session: Session, actor: Actor, coop: Cooperation) -> tuple[str, str | None]:
+    """Return the title and field of a cooperation as the actor may read them.
+
+    A cooperation opened from a need carries the need's title and field; a member who may not read
+    that need in full (``access.visible_need``) sees its anonymised summary, or a neutral label.
+    """
+    need = session.get(Need, coop.need_id) if coop.need_id is not None else None
+    if need is None:
+        return coop.title, coop.field
+    view = visible_need(session, actor, need)
+    if view == FULL:
+        return coop.title, coop.field
+    if view == SUMMARY and need.summary:
+        return need.summary, need.field
+    return HIDDEN_TITLE, None
 
 
-def _card(coop: Cooperation, manages: bool, stale_days: int, now: dt.datetime) -> CooperationCard:
+def _card(
+    session: Session, actor: Actor, coop: Cooperation, manages: bool, stale_days: int, now: dt.datetime
+) -> CooperationCard:
+    """Return the card of a cooperation the actor may see (members move it forward; managers override)."""
     stage = Stage(coop.stage)
+    title, field = shown_title(session, actor, coop)
     changed = as_utc(coop.stage_changed_at)
     nxt = PIPELINE[PIPELINE.index(stage) + 1] if stage in OPEN_STAGES else None
     return CooperationCard(
         key=coop.key,
-        title=coop.title,
-        field=coop.field,
+        title=title,
+        field=field,
         stage=coop.stage,
         next_stage=str(nxt) if nxt else None,
         days_idle=(now - changed).days,
         is_stale=is_stale(stage, changed, now, stale_days),
         members=tuple((m.organization.name, m.role) for m in coop.members),
-        can_move=manages and stage in OPEN_STAGES,
+        can_move=stage in OPEN_STAGES,
+        can_override=manages and stage in OPEN_STAGES,
     )
 
 
 def cooperation_cards(
     engine: Engine, actor: Actor, stale_days: int = 60, now: dt.datetime | None = None
 ) -> list[CooperationCard]:
-    """Return the cooperations the actor may see, as cards, by key."""
+    """Return the cooperations the actor may see (``access.visible_cooperations``), as cards, by key."""
     moment = as_utc(now or utcnow())
     with transaction(engine) as session:
+        visible = visible_cooperations(session, actor)
         cards = []
         for coop in session.scalars(select(Cooperation).order_by(Cooperation.key)):
-            program_id = _program_of(session, coop)
-            if _is_visible(actor, coop, program_id):
-                cards.append(_card(coop, can_manage(actor, program_id), stale_days, moment))
+            if coop.key in visible:
+                manages = can_manage(actor, _program_of(session, coop))
+                cards.append(_card(session, actor, coop, manages, stale_days, moment))
         return cards
 
 
@@ -116,8 +147,14 @@ def may_see_cooperation(engine: Engine, actor: Actor, key: str) -> tuple[bool, b
         coop = session.scalar(select(Cooperation).where(Cooperation.key == key))
         if coop is None:
             return False, False
-        program_id = _program_of(session, coop)
-        return _is_visible(actor, coop, program_id), can_manage(actor, program_id)
+        return key in visible_cooperations(session, actor), can_manage(actor, _program_of(session, coop))
+
+
+def cooperation_heading(engine: Engine, actor: Actor, key: str) -> tuple[str, str | None]:
+    """Return the title and field of the cooperation ``key`` as the actor may read them."""
+    with transaction(engine) as session:
+        coop = session.scalar(select(Cooperation).where(Cooperation.key == key))
+        return shown_title(session, actor, coop) if coop is not None else (key, None)
 
 
 def board(cards: list[CooperationCard]) -> dict[str, list[CooperationCard]]:
@@ -153,12 +190,6 @@ def managed_rounds(engine: Engine, actor: Actor) -> list[RoundLink]:
             .order_by(Program.key, Round.key)
         ).all()
     return [RoundLink(p, pn, r, rn) for p, pn, pid, r, rn in rows if can_manage(actor, pid)]
-
-
-def program_id_of(engine: Engine, program_key: str) -> int | None:
-    """Return the id of the program ``program_key``, or ``None``."""
-    with transaction(engine) as session:
-        return session.scalar(select(Program.id).where(Program.key == program_key))
 
 
 @dataclass(frozen=True, slots=True)

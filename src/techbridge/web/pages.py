@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
@@ -179,6 +180,9 @@ class WebRoute(APIRoute):
                 return await handler(request)
             except SignInRequiredError:
                 return redirect(f"/login?next={request.url.path}")
+            except RequestValidationError as exc:
+                problems = [f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors()]
+                return error_page(request, InvalidError("the form has wrong or missing values", problems))
             except TechbridgeError as exc:
                 log.info("page %s answered %s", request.url.path, type(exc).__name__)
                 return error_page(request, exc)

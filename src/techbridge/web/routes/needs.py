@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 
 from techbridge.errors import NotIndexedError
 from techbridge.services import sharing
-from techbridge.services.access import FULL, read_page, read_record, require
+from techbridge.services.access import FULL, read_page, read_record, require_manager
 from techbridge.services.dashboards import can_manage
 from techbridge.services.importing import import_file
 from techbridge.web.highlight import highlight
@@ -89,7 +89,7 @@ def create_need(
 @router.get("/import")
 def import_form(request: Request, visitor: VisitorDep) -> HTMLResponse:
     """Show the form that imports needs or technologies from a file (program managers)."""
-    require(can_manage(visitor.actor), "only program managers and administrators import files")
+    require_manager(visitor.actor)
     return render(request, visitor, "import.html", {"summary": None})
 
 
@@ -102,7 +102,7 @@ async def import_upload(
     entity: Annotated[str, Form(pattern="^(need|technology|organization)$")] = "need",
 ) -> HTMLResponse:
     """Import the uploaded file with the importer the CLI uses, and show its summary."""
-    require(can_manage(visitor.actor), "only program managers and administrators import files")
+    require_manager(visitor.actor)
     suffix = Path(file.filename or "upload.csv").suffix.lower() or ".csv"
     content = await file.read()
     with tempfile.TemporaryDirectory() as folder:

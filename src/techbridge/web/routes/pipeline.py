@@ -1,5 +1,6 @@
 """The pipeline board of cooperations by stage, one cooperation, and its agreement, meeting and
-outcome forms (program managers and administrators change; members look)."""
+outcome forms. Who may do what is ``services.access``'s rule, as in the API: members and managers
+move a cooperation and record its agreements and outcomes; only managers override or record meetings."""
 
 from __future__ import annotations
 
@@ -13,17 +14,19 @@ from fastapi.responses import HTMLResponse
 from techbridge.domain.agreement import AgreementKind, OutcomeKind
 from techbridge.domain.money import parse_krw
 from techbridge.errors import NotFoundError
-from techbridge.services.access import require
+from techbridge.services.access import require_cooperation, require_manager
 from techbridge.services.agreements import sign_agreement
 from techbridge.services.cooperations import get_cooperation, move_cooperation
 from techbridge.services.dashboards import (
     board,
     cooperation_cards,
+    cooperation_heading,
     cooperation_records,
     may_see_cooperation,
 )
 from techbridge.services.meetings import FollowUp, record_meeting
 from techbridge.services.outcomes import OutcomeInput, record_outcome
+from techbridge.storage.db import transaction
 from techbridge.web.pages import CsrfDep, EngineDep, SettingsDep, VisitorDep, WebRoute, redirect, render
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -35,11 +38,9 @@ def _amount(text: str, what: str) -> int | None:
     return parse_krw(text, what) if text.strip() else None
 
 
-def _managed(engine: EngineDep, visitor: VisitorDep, key: str) -> None:
-    visible, manages = may_see_cooperation(engine, visitor.actor, key)
-    if not visible:
-        raise NotFoundError(f"no cooperation {key!r}")
-    require(manages, "only the program's managers change a cooperation")
+def _allowed(engine: EngineDep, visitor: VisitorDep, key: str, override: bool = False) -> None:
+    with transaction(engine) as session:
+        require_cooperation(session, visitor.actor, key, override=override)
 
 
 @router.get("/pipeline")
@@ -56,8 +57,11 @@ def cooperation(request: Request, key: str, visitor: VisitorDep, engine: EngineD
     if not visible:
         raise NotFoundError(f"no cooperation {key!r}")
     coop = get_cooperation(engine, key)
+    title, field = cooperation_heading(engine, visitor.actor, key)
     data = {
         "coop": coop,
+        "title": title,
+        "field": field,
         "records": cooperation_records(engine, key),
         "next_stage": next(
             (c.next_stage for c in cooperation_cards(engine, visitor.actor) if c.key == key), None
@@ -81,7 +85,7 @@ def move(
     back: _Short = "/pipeline",
 ) -> Response:
     """Move a cooperation to a stage (the pipeline's rules apply; drops and overrides need a reason)."""
-    _managed(engine, visitor, key)
+    _allowed(engine, visitor, key, override)
     move_cooperation(engine, visitor.actor.name, key, stage, reason=reason.strip() or None, override=override)
     return redirect(back if back.startswith("/") and not back.startswith("//") else "/pipeline")
 
@@ -97,7 +101,7 @@ def add_agreement(
     amount: _Short = "",
 ) -> Response:
     """Record an agreement signed by every member of the cooperation."""
-    _managed(engine, visitor, key)
+    _allowed(engine, visitor, key)
     parties = [org for org, _ in get_cooperation(engine, key).members]
     agreement_key = f"{key}-agr-{secrets.token_hex(3)}"
     sign_agreement(engine, visitor.actor.name, key, agreement_key, kind, title, signed_on=signed_on,
@@ -117,8 +121,9 @@ def add_meeting(
     owner: _Short = "",
     due_on: Annotated[dt.date | None, Form()] = None,
 ) -> Response:
-    """Record a meeting of the cooperation's members, with an optional follow-up task."""
-    _managed(engine, visitor, key)
+    """Record a meeting of the cooperation's members, with an optional follow-up task (managers)."""
+    _allowed(engine, visitor, key)
+    require_manager(visitor.actor)
     members = [org for org, _ in get_cooperation(engine, key).members]
     tasks = [FollowUp(follow_up, owner, due_on or held_on, key)] if follow_up.strip() else []
     record_meeting(engine, visitor.actor.name, f"{key}-mtg-{secrets.token_hex(3)}", title, held_on,
@@ -137,7 +142,7 @@ def add_outcome(
     description: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Record an outcome of the cooperation (a cooperation under way moves to ``outcomes``)."""
-    _managed(engine, visitor, key)
+    _allowed(engine, visitor, key)
     item = OutcomeInput(f"{key}-out-{secrets.token_hex(3)}", kind, occurred_on,
                         _amount(amount, "outcome amount"), description, cooperation=key)  # fmt: skip
     record_outcome(engine, visitor.actor.name, item)

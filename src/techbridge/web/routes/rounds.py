@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 
-from techbridge.services.access import require
+from techbridge.services.access import require_program_manager
 from techbridge.services.assignment import accept_assignment, run_assignment, set_pair_rule, swap_partner
-from techbridge.services.dashboards import assignment_board, can_manage, managed_rounds, program_id_of
+from techbridge.services.dashboards import assignment_board, managed_rounds
 from techbridge.services.rounds import get_round
+from techbridge.storage.db import transaction
 from techbridge.web.pages import CsrfDep, EngineDep, Visitor, VisitorDep, WebRoute, redirect, render
 
 router = APIRouter(prefix="/rounds", route_class=WebRoute, include_in_schema=False)
@@ -18,9 +19,8 @@ _Key = Annotated[str, Form(max_length=200)]
 
 
 def _require_manager(engine: EngineDep, visitor: Visitor, program: str) -> None:
-    program_id = program_id_of(engine, program)
-    require(program_id is not None and can_manage(visitor.actor, program_id),
-            "only the program's managers assign its rounds")  # fmt: skip
+    with transaction(engine) as session:
+        require_program_manager(session, visitor.actor, program)
 
 
 @router.get("")

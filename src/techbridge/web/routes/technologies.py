@@ -9,18 +9,13 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from techbridge.errors import InvalidError
-from techbridge.services.access import INSTITUTE_MEMBER, Actor, read_page, read_record, require
-from techbridge.services.dashboards import can_manage
+from techbridge.services.access import Actor, read_page, read_record, require
+from techbridge.services.dashboards import can_add_technology, can_manage
 from techbridge.services.organizations import find_organization
 from techbridge.services.technologies import upsert_technology
 from techbridge.web.pages import CsrfDep, SessionDep, VisitorDep, WebRoute, redirect, render
 
 router = APIRouter(prefix="/technologies", route_class=WebRoute, include_in_schema=False)
-
-
-def can_add_technology(actor: Actor) -> bool:
-    """Return whether the actor may register technologies (institute staff with an organisation, managers)."""
-    return can_manage(actor) or (actor.holds(INSTITUTE_MEMBER) and actor.organization_id is not None)
 
 
 @router.get("")

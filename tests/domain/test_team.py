@@ -82,3 +82,11 @@ def test_search_is_deterministic() -> None:
     problem = _problem(30, 4, 7, size=5, roles={"research_institute": 2})
     assert solve(problem, 3, "greedy") == solve(problem, 3, "greedy")
     assert solve(problem, 2, "auto")[0] == "exact"
+
+
+def test_alternatives_can_be_asked_to_differ_more() -> None:
+    problem = _problem(10, 3, 2, fixed=(0,))
+    for teams in (solve_exact(problem, 3, differ=2), solve_greedy(problem, 3, differ=2)):
+        for i, a in enumerate(teams):
+            assert all(len(set(a.members) - set(b.members)) >= 2 for b in teams[i + 1 :])
+    assert solve_exact(problem, 1, differ=2)[0] == solve_brute(problem, 1)[0]

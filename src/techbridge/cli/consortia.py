@@ -51,6 +51,7 @@ def build(
     country: Annotated[list[str] | None, typer.Option(help="Only candidates in this country.")] = None,
     top: Annotated[int, typer.Option(help="How many alternative consortia.")] = 3,
     method: Annotated[str, typer.Option(help="auto, exact or greedy.")] = "auto",
+    differ: Annotated[int, typer.Option(help="Alternatives differ in at least this many members.")] = 1,
     weights: Annotated[str, typer.Option(help="Coverage,strength,cohesion weights.")] = "0.6,0.2,0.2",
     save: Annotated[str | None, typer.Option(help="Store the best consortium under this key.")] = None,
     as_json: _JSON = False,
@@ -68,7 +69,7 @@ def build(
         request = ConsortiumRequest(
             need=need, codes=tuple(code or ()), competences=tuple(competence or ()), lead=lead,
             members=tuple(member or ()), size=size, roles=_roles(role), kinds=tuple(kind or ()),
-            countries=tuple(country or ()), top=top, method=method, weights=Weights(*parts),
+            countries=tuple(country or ()), top=top, method=method, differ=differ, weights=Weights(*parts),
         )  # fmt: skip
         with database(settings_of(ctx)) as engine:
             with Session(engine) as session:

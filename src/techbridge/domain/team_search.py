@@ -71,8 +71,10 @@ def _matrix(rows: list[tuple[dict[int, float], float, float]], total: int) -> Li
     return LinearConstraint(a, [lo for _c, lo, _h in rows], [hi for _c, _l, hi in rows])
 
 
-def solve_exact(problem: TeamProblem, top: int = 3, time_limit: float = 30.0) -> list[Team]:
+def solve_exact(problem: TeamProblem, top: int = 3, time_limit: float = 30.0, differ: int = 1) -> list[Team]:
     """Return up to ``top`` best teams, proven optimal in turn (each later one excludes the earlier).
+
+    Each later team differs from every earlier one in at least ``differ`` of its free members.
 
     Raises:
         InvalidError: no team keeps the rules.
@@ -97,9 +99,10 @@ def solve_exact(problem: TeamProblem, top: int = 3, time_limit: float = 30.0) ->
             log.warning("integer program stopped early (%s): the team may not be optimal", result.message)
         members = tuple(int(i) for i in np.flatnonzero(result.x[:n] > 0.5))
         teams.append(score_team(problem, members))
+        free = [i for i in members if i not in problem.fixed]
         cut = np.zeros(cost.size)
-        cut[list(members)] = 1.0
-        constraints.append(LinearConstraint(cut, -np.inf, problem.size - 1))
+        cut[free] = 1.0
+        constraints.append(LinearConstraint(cut, -np.inf, len(free) - differ))
     if not teams:
         raise InvalidError("no consortium can keep these rules")
     return rank_teams(teams)
@@ -144,7 +147,7 @@ def _greedy_once(problem: TeamProblem, start: list[int], with_cohesion: bool) ->
     return score_team(problem, chosen) if is_feasible(problem, chosen) else None
 
 
-def solve_greedy(problem: TeamProblem, top: int = 3) -> list[Team]:
+def solve_greedy(problem: TeamProblem, top: int = 3, differ: int = 1) -> list[Team]:
     """Return up to ``top`` good teams from greedy runs (see the module docstring for the bound).
 
     Greedy runs with and without cohesion (the bound holds for the better one), then once from
@@ -157,7 +160,16 @@ def solve_greedy(problem: TeamProblem, top: int = 3) -> list[Team]:
     first = rank_teams(teams)[0]
     seeds = [i for i in _first_picks(problem) if i not in first.members][: max(0, top - 1) * 2]
     teams += [t for s in seeds if (t := _greedy_once(problem, [s], True)) is not None]
-    return rank_teams(teams)[:top]
+    return _distinct(rank_teams(teams), differ)[:top]
+
+
+def _distinct(teams: list[Team], differ: int) -> list[Team]:
+    """Keep teams (best first) that differ from every kept one in at least ``differ`` members."""
+    kept: list[Team] = []
+    for team in teams:
+        if all(len(set(team.members) - set(k.members)) >= differ for k in kept):
+            kept.append(team)
+    return kept
 
 
 def _first_picks(problem: TeamProblem) -> list[int]:
@@ -180,9 +192,13 @@ def solve_brute(problem: TeamProblem, top: int = 3) -> list[Team]:
     return rank_teams([t for t in teams if is_feasible(problem, t.members)])[:top]
 
 
-def solve(problem: TeamProblem, top: int = 3, method: str = "auto") -> tuple[str, list[Team]]:
+def solve(
+    problem: TeamProblem, top: int = 3, method: str = "auto", differ: int = 1
+) -> tuple[str, list[Team]]:
     """Return the method used (``exact`` or ``greedy``) and the best teams found by it."""
     small = problem.n <= EXACT_LIMIT and len(_tie_pairs(problem)) <= PAIR_LIMIT
     chosen = method if method != "auto" else ("exact" if small else "greedy")
     log.info("team search: %s over %d candidates", chosen, problem.n)
-    return chosen, (solve_exact(problem, top) if chosen == "exact" else solve_greedy(problem, top))
+    if chosen == "exact":
+        return chosen, solve_exact(problem, top, differ=differ)
+    return chosen, solve_greedy(problem, top, differ)

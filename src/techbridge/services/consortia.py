@@ -46,6 +46,7 @@ class ConsortiumRequest:
     countries: tuple[str, ...] = ()
     top: int = 3
     method: str = "auto"
+    differ: int = 1
     weights: Weights = field(default_factory=Weights)
 
 
@@ -100,7 +101,7 @@ def propose_consortia(
     coverage = org_coverage(records, [network.orgs[i] for i in pool], competences, encoder)
     by_org = records_by_org(records, coverage.orgs)
     problem = _problem(network, pool, coverage, [len(by_org.get(o, [])) for o in coverage.orgs], request)
-    method, teams = solve(problem, request.top, request.method)
+    method, teams = solve(problem, request.top, request.method, request.differ)
     return {
         "need": request.need,
         "competences": competences,

@@ -100,7 +100,7 @@ def demo_request(facts: dict[str, Any], size: int = 6) -> ConsortiumRequest:
     """Return the builder's request for a seeded consortium: its field and focus, its real lead fixed."""
     need = ", ".join(part for part in (facts["field"], facts.get("focus")) if part)
     return ConsortiumRequest(
-        need=need, lead=facts["lead"]["key"], size=size, countries=("KR",), top=3,
+        need=need, lead=facts["lead"]["key"], size=size, countries=("KR",), top=3, differ=2,
         roles={"university": 1, "research_institute": 1, "company": 1}, weights=Weights(0.6, 0.2, 0.2),
     )  # fmt: skip
 

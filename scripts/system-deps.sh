@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages techbridge needs beyond Python: Korean fonts for PDF reports (fonts-nanum),
 # poppler-utils (pdftoppm) to turn report pages into images in tests, and chromium for the browser
-# tests. Installs only what is missing; needs root (or sudo) where something is missing.
+# tests; libharfbuzz-subset0 lets weasyprint subset fonts. Installs only what is missing (root or sudo).
 set -euo pipefail
-packages=(fonts-nanum poppler-utils chromium)
+packages=(fonts-nanum poppler-utils chromium libharfbuzz-subset0)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

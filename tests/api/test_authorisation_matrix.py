@@ -104,6 +104,8 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/v1/tasks"): {"public": MANAGERS_OK},
     ("POST", "/api/v1/tasks/{key}/completion"): {"public": "401 204 204 403 403 403 403 403"},
     ("GET", "/api/v1/consortia"): PUBLIC_READ,
+    # Only two organisations have records, so an allowed request for five members answers 422.
+    ("POST", "/api/v1/consortia/proposals"): {"public": "401 422 422 422 422 422 422 403"},
     ("GET", "/api/v1/consortia/{ident}"): PUBLIC_READ,
     ("GET", "/api/v1/rounds"): PUBLIC_READ,
     ("GET", "/api/v1/rounds/{ident}"): PUBLIC_READ,
@@ -330,6 +332,7 @@ REQUESTS: dict[tuple[str, str], Callable[[Call], dict[str, Any]]] = {
     },
     ("POST", "/api/v1/needs/{ident}/reconfirmation"): _need_path,
     ("POST", "/api/v1/tasks/{key}/completion"): _new_task,
+    ("POST", "/api/v1/consortia/proposals"): lambda c: {"json": {"need": "광학 렌즈 소재", "size": 5}},
 }
 
 

@@ -452,3 +452,8 @@ def require_submission(session: Session, actor: Actor, program_key: str, keys: I
             owner = session.scalar(select(Proposal.organization_id).where(Proposal.key == key))
         if owner is None or owner != actor.organization_id:
             raise NotFoundError(f"no need or proposal with key {key!r}")
+
+
+def can_build_consortia(actor: Actor) -> bool:
+    """Return whether the actor may have consortia proposed (everyone signed in but plain viewers)."""
+    return actor.is_admin or any(actor.holds(r) for r in (PROGRAM_MANAGER, COMPANY_MEMBER, INSTITUTE_MEMBER))

@@ -1,4 +1,5 @@
-"""Consortia (a lead organisation and participants in a fusion technology field): list and read."""
+"""Consortia (a lead organisation and participants in a fusion technology field): list, read, and
+propose new ones for a need."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from fastapi import APIRouter, Query
 
 from techbridge.api.deps import ActorDep, PagingDep, SessionDep
 from techbridge.api.errors import ERROR_RESPONSES
+from techbridge.api.pipeline import ConsortiumProposalPublic, ConsortiumRequestIn
 from techbridge.api.schemas import ConsortiumPublic, Page
-from techbridge.services.access import read_page, read_record
+from techbridge.services.access import can_build_consortia, read_page, read_record, require
+from techbridge.services.consortia import propose_consortia
 
 router = APIRouter(prefix="/consortia", tags=["consortia"], responses=ERROR_RESPONSES)
 _Text = Annotated[str | None, Query(max_length=200, description="Text the name contains.")]
@@ -32,3 +35,13 @@ def list_consortia(
 def get_consortium(session: SessionDep, actor: ActorDep, ident: str) -> dict[str, Any]:
     """Read one consortium by id or key."""
     return read_record(session, actor, "consortium", ident)
+
+
+@router.post("/proposals", response_model=ConsortiumProposalPublic)
+def propose(session: SessionDep, actor: ActorDep, body: ConsortiumRequestIn) -> dict[str, Any]:
+    """Propose consortia covering a need (text): members, coverage with evidence, ties, one score.
+
+    For company, institute and university members, program managers and administrators.
+    """
+    require(can_build_consortia(actor), "viewers cannot build consortia")
+    return propose_consortia(session, body.to_request())

@@ -1,0 +1,18 @@
+"""Consortium proposals through the API: explained teams of organisations, never a need."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import World
+from tests.api.test_confidentiality import assert_nothing_leaks
+
+
+def test_an_institute_gets_an_explained_consortium(client: TestClient, world: World) -> None:
+    body = {"need": "광학 렌즈 소재", "size": 2, "top": 1, "kinds": ["research_institute"]}
+    response = client.post("/api/v1/consortia/proposals", headers=world.headers("institute"), json=body)
+    assert response.status_code == 200, response.text
+    best = response.json()["consortia"][0]
+    assert {member["key"] for member in best["members"]} == {"kr-kimm", "kr-etri"}
+    assert best["history"] == [{"members": ["kr-kimm", "kr-etri"], "shared": ["proj-1"]}]
+    assert_nothing_leaks(response.text)

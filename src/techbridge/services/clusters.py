@@ -136,7 +136,7 @@ def cluster_records(
     for c in range(max(labels) + 1):
         members = [r for r, label in zip(records, labels, strict=True) if label == c]
         owners = sorted({o for r in members for o in r.organizations})
-        ids, titles = [r.id for r in members], [r.title for r in members]
+        ids, titles = [r.id for r in members], [r.title or r.id for r in members]
         clusters.append(Cluster(c, ids, titles, owners, ko[c], en[c], _codes(members)))
     coords = [(round(float(x), 5), round(float(y), 5)) for x, y in layout(vectors)]
     return Clustering(clusters, [r.id for r in records], labels, coords)

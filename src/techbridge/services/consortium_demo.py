@@ -4,7 +4,7 @@
 consortia from the bundled ``consortia-2017/consortia.jsonl`` (facts of the 2020 press release);
 organisations already stored under the same key are reused, never overwritten. Running it again
 changes nothing. ``build_demo_consortium`` proposes a consortium for the AI-based fused technology
-field around its real lead and writes a cluster map of what the proposed members hold.
+field around its real lead and writes a cluster map of what the Korean candidates hold.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from techbridge.services.consortia import ConsortiumRequest, propose_consortia
 from techbridge.services.organizations import ensure_organization
 from techbridge.services.portfolio import select_portfolio
 from techbridge.storage.db import transaction
-from techbridge.storage.tables import Consortium, ConsortiumMember, Program
+from techbridge.storage.tables import Consortium, ConsortiumMember, Organization, Program
 
 log = logging.getLogger(__name__)
 DEMO_CONSORTIUM = "msit-lab-linked-gist"
@@ -121,9 +121,9 @@ def build_demo_consortium(
     facts = next(f for f in consortia_facts() if f["key"] == DEMO_CONSORTIUM)
     with Session(engine) as session:
         proposal = propose_consortia(session, demo_request(facts), encoder)
-        members = [m["key"] for m in proposal["consortia"][0]["members"]]
-        portfolio = select_portfolio(session, members, encoder=encoder)
+        korean = list(session.scalars(select(Organization.key).where(Organization.country == "KR")))
+        portfolio = select_portfolio(session, korean, encoder=encoder)
     clustering = cluster_records(portfolio.records, encoder=encoder, tokenizer=tokenizer)
-    title = f"{facts['field']}: {len(portfolio.records)} {portfolio.kind} of the proposed members"
+    title = f"{facts['field']}: {len(portfolio.records)} {portfolio.kind} of the Korean candidates"
     paths = write_cluster_files(clustering, out_dir, "consortium-clusters", title)
     return DemoConsortium(proposal, paths)

@@ -70,7 +70,8 @@ def select_portfolio(
     orgs = tuple(dict.fromkeys([*organizations, *members]))
     records = load_records(session)
     techs = _technology_ids(session)
-    scoped = [r for r in records if not orgs or set(r.organizations) & set(orgs)]
+    described = [r for r in records if len(f"{r.title}{r.text}".strip()) > 2]  # CORDIS rows carry no text
+    scoped = [r for r in described if not orgs or set(r.organizations) & set(orgs)]
     chosen, kind = [r for r in scoped if r.id in techs], "technologies"
     if not chosen:
         chosen, kind = scoped, "records"

@@ -64,3 +64,18 @@ def test_index_round_trip_and_incremental_update(
     assert counts == {"added": 1, "changed": 1, "removed": 1}
     again = load_index(tmp_path, Matcher(analyzer=matcher.analyzer_, encoder=matcher.encoder_))
     assert "p2" not in again.row_ and "etri" in {m.id for m in again.match(NEED, "organization", 5)}
+
+
+def test_profile_signal_rewards_people_whose_records_together_cover_the_need(analyzer) -> None:  # type: ignore[no-untyped-def]
+    records = [
+        Record("a1", "알루미늄 금형", "금형 설계", people=("inv:a",), date="2019-01-01"),
+        Record("a2", "다이캐스팅 공정", "다이캐스팅 온도", people=("inv:a",), date="2019-02-01"),
+        Record("b1", "금형 다이캐스팅", "금형", people=("inv:b",), date="2021-01-01"),
+        Record("c1", "라이다 센서", "광학 센서", people=("inv:c",), date="2018-01-01"),
+    ]
+    config = {"person": MatchConfig({"profile": 1.0}, 1)}
+    matcher = Matcher(config, analyzer, encoder=False).fit(records)
+    need = Query("n", "알루미늄 금형 다이캐스팅 공정")
+    assert matcher.match(need, "person", 3)[0].id == "inv:a"
+    dated = matcher.match(Query("n", need.text, date="2020-01-01"), "person", 3)
+    assert "inv:b" not in {m.id for m in dated}  # b's only record is later than the need

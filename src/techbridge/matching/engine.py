@@ -236,8 +236,13 @@ class Matcher:
         usable: NDArray[np.bool_],
         items: Mapping[str, Array],
         config: MatchConfig,
+        needed: Sequence[str] | None = None,
     ) -> dict[str, Array]:
-        """Aggregate record signals to ``target`` and add the target-level signals."""
+        """Aggregate record signals to ``target`` and add the target-level signals.
+
+        ``profile`` costs an index of its own and is computed only when ``config`` weights it
+        or ``needed`` names it (evaluation asks for every signal).
+        """
         membership = self.memberships_[target]
         if target == "item":
             return dict(items)
@@ -248,7 +253,34 @@ class Matcher:
         out["history"] = joint_history(membership, self.joint_rows(query), usable)
         out["prior"] = np.log1p(self.usable_counts(target, usable)).astype(np.float32)
         out["recency"] = recency(membership, self.years_, usable, query.date)
+        if config.weights.get("profile") or (needed is not None and "profile" in needed):
+            out["profile"] = self.profile_scores(query, target, usable)
         return out
+
+    def profile_scores(self, query: Query, target: str, usable: NDArray[np.bool_]) -> Array:
+        """Return BM25 of the query against each target's profile: the terms of its usable records.
+
+        The candidate model of expert finding (Balog et al., SIGIR 2006, "Model 1"): a person
+        whose records together cover the need's words scores high even when no single record
+        does. The profiles of all records are indexed once, on first use; a query that may not
+        use every record (a date, exclusions, filters) gets profiles of its usable records.
+        """
+        everything = bool(usable.all())
+        profiles: dict[str, LexicalIndex] = self._memo.setdefault("profiles", {})
+        index = profiles.get(target) if everything else None
+        if index is None:
+            membership = self.memberships_[target]
+            docs: list[list[str]] = [[] for _ in membership.ids]
+            keep = usable[membership.item_rows]
+            pairs = zip(
+                membership.target_rows[keep].tolist(), membership.item_rows[keep].tolist(), strict=True
+            )
+            for t, r in pairs:
+                docs[t].extend(self.terms_[r])
+            index = LexicalIndex(self.bm25_k1, self.bm25_b).fit(docs)
+            if everything:
+                profiles[target] = index
+        return np.maximum(index.scores(self.query_terms(query)), 0).astype(np.float32)
 
     def joint_rows(self, query: Query) -> NDArray[np.int64]:
         """Return the records that mention any of the asking side's organisations."""

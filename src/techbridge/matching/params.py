@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-SIGNALS: tuple[str, ...] = ("bm25", "dense", "codes", "history", "prior", "recency")
+SIGNALS: tuple[str, ...] = ("bm25", "dense", "codes", "history", "prior", "recency", "profile")
 ITEM_SIGNALS: tuple[str, ...] = ("bm25", "dense", "codes")
 
 

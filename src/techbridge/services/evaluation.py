@@ -158,7 +158,7 @@ def _run(bench: Bench, matcher: Matcher, query: Query, aggregations: Sequence[tu
     signals = signals_for(bench.target)
     variants = {
         (top_n, decay): matcher.target_signals(
-            query, bench.target, usable, items, MatchConfig(top_n=top_n, decay=decay)
+            query, bench.target, usable, items, MatchConfig(top_n=top_n, decay=decay), signals
         )
         for top_n, decay in aggregations
     }

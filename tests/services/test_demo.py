@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
 
 from techbridge.config import Settings
 from techbridge.services.database import open_database
-from techbridge.services.demo import DEMO_FILES, data_dir, index_demo, load_demo_data, match_named_pairs
+from techbridge.services.demo import (
+    DEMO_FILES,
+    data_dir,
+    index_demo,
+    load_demo_data,
+    match_named_pairs,
+    run_round_and_report,
+)
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Need, Organization, Program, Project
 
@@ -37,7 +45,9 @@ def test_invented_records_say_so() -> None:
 
 
 @pytest.mark.slow
-def test_demo_loads_once_and_ranks_each_named_pair_in_the_top_three(sqlite_settings: Settings) -> None:
+def test_demo_loads_once_and_ranks_each_named_pair_in_the_top_three(
+    sqlite_settings: Settings, tmp_path: Path
+) -> None:
     # SQLite only: the importers and matching service it calls are tested on PostgreSQL on their own.
     settings = sqlite_settings
     engine = open_database(settings)
@@ -56,4 +66,9 @@ def test_demo_loads_once_and_ranks_each_named_pair_in_the_top_three(sqlite_setti
         assert pair.rank is not None and pair.rank <= 3, (pair.company, pair.institute, pair.matches)
         top = pair.matches[0]
         assert top.explanation is not None and top.explanation.terms
+    summary, report = run_round_and_report(engine, settings, tmp_path / "out")
+    named = {(pair.need, pair.institute_key) for pair in match_named_pairs(settings)}
+    assert named <= {(need, institute) for need, institute, _score in summary.pairs}
+    assert summary.agreements == 4 and summary.needs_accepted == 10
+    assert report.html.exists() and report.xlsx.exists() and report.pdf is not None and report.pdf.exists()
     engine.dispose()

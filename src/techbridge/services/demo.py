@@ -22,11 +22,13 @@ from techbridge.config import Settings
 from techbridge.errors import NotFoundError
 from techbridge.matching.explain import Match
 from techbridge.matching.filters import Filters
+from techbridge.services.demo_round import DemoRoundSummary, run_demo_round
 from techbridge.services.importing import ImportSummary, import_file
 from techbridge.services.matching import build_index, find_matches
 from techbridge.services.programs import create_program
+from techbridge.services.reports import ReportFiles, write_report
 from techbridge.storage.db import transaction
-from techbridge.storage.tables import Program
+from techbridge.storage.tables import Need, Program
 
 log = logging.getLogger(__name__)
 
@@ -155,3 +157,26 @@ def match_named_pairs(settings: Settings, k: int = 5) -> list[PairResult]:
             )
         )
     return results
+
+
+def round_scores(engine: Engine, settings: Settings) -> dict[tuple[str, str], float]:
+    """Return the matching engine's score of every Korean institute for every demo need."""
+    with transaction(engine) as session:
+        needs = list(
+            session.scalars(select(Need.key).where(Need.key.startswith(PROGRAM_KEY)).order_by(Need.key))
+        )
+    scores: dict[tuple[str, str], float] = {}
+    for need in needs:
+        matches, _facts = find_matches(
+            settings, need=need, target="organization", k=20, filters=INSTITUTES, explain=False
+        )
+        scores.update({(need, match.id): match.score for match in matches})
+    return scores
+
+
+def run_round_and_report(
+    engine: Engine, settings: Settings, out_dir: Path
+) -> tuple[DemoRoundSummary, ReportFiles]:
+    """Run the 2021 round on the engine's scores (idempotent) and write its report to ``out_dir``."""
+    summary = run_demo_round(engine, settings.actor, round_scores(engine, settings))
+    return summary, write_report(engine, PROGRAM_KEY, out_dir)

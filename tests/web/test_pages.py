@@ -164,3 +164,16 @@ def test_a_wrong_form_answers_an_error_page(sign_in: SignIn) -> None:
     response = client.post(f"/cooperations/{COOP}/outcomes", data={"kind": "royalty", "csrf_token": token})
     assert response.status_code == 400
     assert "occurred_on" in response.text and "<html" in response.text
+
+
+def test_a_manager_imports_technologies_from_a_file(sign_in: SignIn) -> None:
+    client = sign_in("manager")
+    token = form_token(client.get("/needs/import").text)
+    csv = "기술번호,기술명,보유기관,분류코드\nKR-IMP-1,열처리 금형 코팅 기술,kr-kitech,B22D\n".encode()
+    response = client.post(
+        "/needs/import",
+        data={"entity": "technology", "csrf_token": token},
+        files={"file": ("techs.csv", csv, "text/csv")},
+    )
+    assert response.status_code == 200 and 'data-testid="import-summary"' in response.text
+    assert "열처리 금형 코팅 기술" in client.get("/technologies").text

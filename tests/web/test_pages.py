@@ -45,7 +45,12 @@ def test_institutes_see_the_anonymised_summary_only(sign_in: SignIn, ids: dict[s
     page = client.get(f"/needs/{ids['published']}").text
     assert SUMMARY in page
     assert "코다코" not in page and "need-kodaco-diecast" not in page and "전기차 차체" not in page
-    assert _post(client, f"/needs/{ids['published']}/interest", {"message": "관심"}) == 303
+    assert _post(client, f"/needs/{ids['published']}/interest", {"message": "렌즈 소재 협력 희망"}) == 303
+    owner = sign_in("rival")  # the company of the published need
+    page = owner.get(f"/needs/{ids['published']}").text
+    assert "kr-kimm" in page and "렌즈 소재 협력 희망" in page
+    assert _post(owner, f"/needs/{ids['published']}/share", {"organization": "kr-kimm"}) == 303
+    assert "전기차 차체" in sign_in("institute").get(f"/needs/{ids['published']}").text  # now in full
 
 
 def test_a_company_enters_a_need_and_sees_it(sign_in: SignIn) -> None:

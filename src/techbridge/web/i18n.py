@@ -58,6 +58,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "needs.share": ("파트너에게 공유", "Share with a partner"),
     "needs.interest": ("관심 표명", "Express interest"),
+    "needs.interests": ("관심 표명한 기관", "Interested organisations"),
     "tech.title": ("보유기술", "Technologies"),
     "tech.new": ("기술 등록", "New technology"),
     "field.key": ("식별키", "Key"),

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse
 
-from techbridge.errors import NotIndexedError
+from techbridge.errors import NotIndexedError, PermissionDeniedError
 from techbridge.services import sharing
 from techbridge.services.access import FULL, read_page, read_record, require_manager
 from techbridge.services.dashboards import can_manage
@@ -121,6 +121,15 @@ def _matches(
         return None
 
 
+def _owner_side(session: Any, visitor: VisitorDep, ident: str) -> dict[str, Any] | None:
+    """Return the interests in and shares of the need, for those who may edit it (else ``None``)."""
+    try:
+        interests = sharing.list_interests(session, visitor.actor, ident)
+    except PermissionDeniedError:
+        return None
+    return {"interests": interests, "shares": sharing.list_shares(session, visitor.actor, ident)}
+
+
 @router.get("/{ident}")
 def show_need(
     request: Request, ident: str, visitor: VisitorDep, session: SessionDep, settings: SettingsDep
@@ -134,7 +143,7 @@ def show_need(
         "matches": matches,
         "text": highlight(f"{need.get('description') or ''}", terms) if need["view"] == FULL else None,
         "highlight": highlight,
-        "is_owner_side": need["view"] == FULL,
+        "owner_side": _owner_side(session, visitor, str(need["id"])) if need["view"] == FULL else None,
     }
     return render(request, visitor, "need.html", data)
 

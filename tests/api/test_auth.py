@@ -113,3 +113,24 @@ def test_errors_have_one_shape(client: TestClient, world: World) -> None:
         body = response.json()
         assert set(body) == {"error"} and set(body["error"]) == {"type", "message"}, body
         assert response.status_code in (401, 403, 404, 409, 422)
+
+
+def test_switching_a_user_off_ends_their_access(client: TestClient, world: World) -> None:
+    assert client.get("/api/v1/auth/me", headers=world.headers("competitor")).status_code == 200
+    changed = client.patch(
+        f"/api/v1/users/{world.user_ids['competitor']}",
+        headers=world.headers("admin"),
+        json={"is_active": False},
+    )
+    assert changed.status_code == 200
+    assert client.get("/api/v1/auth/me", headers=world.headers("competitor")).status_code == 401
+
+
+def test_roles_are_replaced_by_an_administrator(client: TestClient, world: World) -> None:
+    body = {"roles": [{"role": "program_manager", "program": "p2021"}]}
+    changed = client.patch(
+        f"/api/v1/users/{world.user_ids['viewer']}", headers=world.headers("admin"), json=body
+    )
+    assert changed.json()["roles"] == [{"role": "program_manager", "program_id": world.ids["program"]}]
+    confidential = client.get(f"/api/v1/needs/{world.ids['confidential']}", headers=world.headers("viewer"))
+    assert confidential.json()["view"] == "full"

@@ -24,7 +24,7 @@ from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 
-from techbridge.services.accounts import create_token, hash_password
+from techbridge.services.accounts import Grant, create_token, create_user, hash_password
 from techbridge.services.assignment import run_assignment
 from techbridge.services.cooperations import add_cooperation, move_cooperation
 from techbridge.services.meetings import FollowUp, record_meeting
@@ -59,6 +59,7 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("DELETE", "/api/v1/auth/tokens/{token_id}"): {"public": "401 204 204 204 204 204 204 204"},
     ("GET", "/api/v1/users"): {"public": "401 200 403 403 403 403 403 403"},
     ("POST", "/api/v1/users"): {"public": "401 201 403 403 403 403 403 403"},
+    ("PATCH", "/api/v1/users/{user_id}"): {"public": "401 200 403 403 403 403 403 403"},
     ("GET", "/api/v1/organizations"): PUBLIC_READ,
     ("POST", "/api/v1/organizations"): {"public": "401 201 201 403 403 403 403 403"},
     ("GET", "/api/v1/organizations/{ident}"): PUBLIC_READ,
@@ -176,6 +177,12 @@ def _screened_round(call: Call, run: bool = False) -> dict[str, Any]:
     if run:
         run_assignment(call.engine, "test", "p2021", "r1")
     return _round_path(call)
+
+
+def _user_to_change(call: Call) -> dict[str, Any]:
+    with transaction(call.engine) as session:
+        user = create_user(session, f"changed-{call.serial}", None, grants=[Grant("viewer")])
+    return {"path": {"user_id": user.id}, "json": {"roles": [{"role": "institute_member"}]}}
 
 
 def _new_need(call: Call) -> str:
@@ -332,6 +339,7 @@ REQUESTS: dict[tuple[str, str], Callable[[Call], dict[str, Any]]] = {
     },
     ("POST", "/api/v1/needs/{ident}/reconfirmation"): _need_path,
     ("POST", "/api/v1/tasks/{key}/completion"): _new_task,
+    ("PATCH", "/api/v1/users/{user_id}"): _user_to_change,
     ("POST", "/api/v1/consortia/proposals"): lambda c: {"json": {"need": "광학 렌즈 소재", "size": 5}},
 }
 

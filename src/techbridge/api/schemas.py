@@ -422,3 +422,12 @@ class TokenPublic(ResponseModel):
     name: str
     prefix: str
     token: str | None = None
+
+
+class UserUpdate(BaseModel):
+    """Changes to a user: switch off (ends sessions, revokes tokens), replace roles, change organisation."""
+
+    model_config = ConfigDict(extra="forbid")
+    is_active: bool | None = None
+    roles: list[GrantCreate] | None = None
+    organization: Key | None = None

@@ -337,3 +337,42 @@ def parse_grant(text: str) -> Grant:
     if role not in ROLES:
         raise InvalidError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
     return Grant(role, program or None)
+
+
+def update_user(
+    session: Session,
+    user_id: int,
+    *,
+    is_active: bool | None = None,
+    grants: Sequence[Grant] | None = None,
+    organization: str | None = None,
+    actor: str = "cli",
+) -> User:
+    """Switch a user on or off, replace their role grants, or move them to another organisation.
+
+    Switching a user off also ends their sign-in sessions and revokes their API tokens.
+
+    Raises:
+        NotFoundError: no such user, organisation or program.
+        InvalidError: an unknown role.
+    """
+    user = get_user(session, user_id)
+    if bad := [g.role for g in grants or () if g.role not in ROLES]:
+        raise InvalidError(f"unknown role {bad[0]!r}; roles: {', '.join(ROLES)}")
+    if organization is not None:
+        user.organization_id = _organization_id(session, organization)
+    if grants is not None:
+        user.grants = [RoleGrant(role=g.role, program_id=_program_id(session, g.program)) for g in grants]
+    if is_active is not None:
+        user.is_active = is_active
+        if not is_active:
+            session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+            tokens = session.scalars(
+                select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            )
+            for token in tokens:
+                token.revoked_at = _now(None)
+    session.flush()
+    changes = {"is_active": is_active, "roles": [g.role for g in grants] if grants is not None else None}
+    record_change(session, actor, "update", "user", user.username, changes | {"organization": organization})
+    return user

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 
 from techbridge.api.deps import ActorDep, PagingDep, SessionDep
 from techbridge.api.errors import CONFLICT, ERROR_RESPONSES
-from techbridge.api.schemas import Page, UserCreate, UserPublic
+from techbridge.api.schemas import Page, UserCreate, UserPublic, UserUpdate
 from techbridge.services import accounts
 from techbridge.services.access import require
 
@@ -36,6 +36,24 @@ def create_user(session: SessionDep, actor: ActorDep, body: UserCreate) -> dict[
         organization=body.organization,
         grants=grants,
         display_name=body.display_name,
+        actor=actor.name,
+    )
+    return accounts.user_row(user)
+
+
+@router.patch("/{user_id}", response_model=UserPublic)
+def update_user(
+    session: SessionDep, actor: ActorDep, user_id: Annotated[int, Path(ge=1, le=2**31 - 1)], body: UserUpdate
+) -> dict[str, Any]:
+    """Switch a user off or on, replace their roles or change their organisation (administrators)."""
+    require(actor.is_admin, "only administrators manage users")
+    grants = None if body.roles is None else [accounts.Grant(g.role, g.program) for g in body.roles]
+    user = accounts.update_user(
+        session,
+        user_id,
+        is_active=body.is_active,
+        grants=grants,
+        organization=body.organization,
         actor=actor.name,
     )
     return accounts.user_row(user)

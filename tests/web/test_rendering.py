@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from techbridge.web.highlight import highlight
 from techbridge.web.i18n import format_eok, pick_language, translator
 from techbridge.web.pages import make_templates
@@ -34,3 +36,19 @@ def test_languages_and_money() -> None:
     assert pick_language("en", "ko") == "en" and pick_language("xx", None) == "ko"
     assert translator("en")("nav.pipeline") == "Pipeline" and translator("ko")("unknown.key") == "unknown.key"
     assert format_eok(1_250_000_000) == "12.5억원" and format_eok(None) == "–"
+
+
+def test_every_message_a_template_names_is_written_in_both_languages() -> None:
+    from techbridge.domain.agreement import AgreementKind, OutcomeKind
+    from techbridge.domain.cooperation import MemberRole, Stage
+    from techbridge.services.access import ROLES
+    from techbridge.web.i18n import MESSAGES
+    from techbridge.web.pages import TEMPLATES
+
+    named = {
+        m for f in TEMPLATES.glob("*.html") for m in re.findall(r't\(["\']([\w.]+)["\']\)', f.read_text())
+    }
+    named |= {f"stage.{s}" for s in Stage} | {f"role.{r}" for r in ROLES} | {f"side.{r}" for r in MemberRole}
+    named |= {f"agreement.{k}" for k in AgreementKind} | {f"outcome.{k}" for k in OutcomeKind}
+    assert sorted(named - set(MESSAGES)) == []
+    assert all(ko and en for ko, en in MESSAGES.values())

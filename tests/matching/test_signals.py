@@ -2,6 +2,7 @@ import numpy as np
 
 from techbridge.matching.aggregate import aggregate, build_membership, evidence_rows, latest
 from techbridge.matching.codes import CodeIndex, code_levels, code_similarity
+from techbridge.matching.engine import date_keys
 from techbridge.matching.fusion import FUSIONS, minmax, zscore
 from techbridge.matching.history import activity, collaboration, recency
 from techbridge.matching.lexical import LexicalIndex
@@ -104,3 +105,9 @@ def test_pooled_aggregation_equals_full_when_the_pool_holds_every_positive() -> 
     assert m.records_of(1).tolist() == [1, 2]
     assert m.pairs_of_records(np.array([1, 3])).tolist() == [1, 2, 4]
     np.testing.assert_allclose(latest(m, np.array([1.0, 2.0, np.nan, 4.0]), usable), [2.0, 2.0, -np.inf])
+
+
+def test_date_keys_keep_the_order_of_iso_strings() -> None:
+    keys = date_keys(["2019-01-01", "", None, "2019", "2019-05"])
+    assert keys is not None and keys.tolist() == [20190101, 0, 0, 20190000, 20190500]
+    assert date_keys(["01/02/2019"]) is None  # the engine falls back to comparing strings

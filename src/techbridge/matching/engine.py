@@ -41,6 +41,24 @@ def record_digest(record: Record) -> str:
     return hashlib.blake2b(blob.encode("utf-8"), digest_size=12).hexdigest()
 
 
+def date_keys(dates: Sequence[str | None]) -> NDArray[np.int64] | None:
+    """Return ISO dates as integers YYYYMMDD (0 when missing), or None if one is malformed.
+
+    Integers compare about ten times faster than strings over a million records; a date
+    given as ``YYYY`` or ``YYYY-MM`` keys as ``YYYY0000``/``YYYYMM00``, which keeps the order of
+    the string comparison it replaces.
+    """
+    keys = np.zeros(len(dates), dtype=np.int64)
+    for row, date in enumerate(dates):
+        if not date:
+            continue
+        digits = date[:10].replace("-", "")
+        if not digits.isdigit() or len(digits) not in (4, 6, 8):
+            return None
+        keys[row] = int(digits.ljust(8, "0"))
+    return keys
+
+
 def embedding_text(record: Record) -> str:
     """Return the text a record is embedded from: title then body."""
     return f"{record.title}\n{record.text}".strip()
@@ -148,6 +166,7 @@ class Matcher:
             self.store_[record.id] = (digest, title, text, self.dense_.vectors_[row])
         self.dates_ = [r.date or "" for r in records]
         self.date_array_ = np.array(self.dates_, dtype="U10") if records else np.zeros(0, "U10")
+        self.date_keys_ = date_keys(self.dates_)
         self.has_trl_ = any(r.trl is not None for r in records)
         self.years_ = np.array([year_of(r.date) for r in records], dtype=np.float64)
         self.orgs_ = [frozenset(r.organizations) for r in records]
@@ -174,7 +193,11 @@ class Matcher:
         """Return which records the query may use: dated strictly before it, not excluded, filtered."""
         keep = np.ones(len(self.records_), dtype=bool)
         if query.date:
-            keep &= (self.date_array_ != "") & (self.date_array_ < query.date[:10])
+            limit = date_keys([query.date])
+            if self.date_keys_ is not None and limit is not None:
+                keep &= (self.date_keys_ > 0) & (self.date_keys_ < limit[0])
+            else:
+                keep &= (self.date_array_ != "") & (self.date_array_ < query.date[:10])
         for rid in query.exclude:
             if rid in self.row_:
                 keep[self.row_[rid]] = False
@@ -190,10 +213,18 @@ class Matcher:
         return list(self._memo["terms"])
 
     def usable_counts(self, target: str, usable: NDArray[np.bool_]) -> NDArray[np.float32]:
-        """Return how many usable records mention each target (precomputed when all are usable)."""
+        """Return how many usable records mention each target (precomputed when all are usable).
+
+        The last answer is remembered for the same ``usable`` array (one query asks twice).
+        """
         if usable.all():
             return self.counts_[target]
-        return agg.usable_counts(self.memberships_[target], usable)
+        last = self._memo.get("counts")
+        if last is not None and last[0] is usable and last[1] == target:
+            return np.asarray(last[2])
+        counts = agg.usable_counts(self.memberships_[target], usable)
+        self._memo["counts"] = (usable, target, counts)
+        return counts
 
     def pool(self, scores: Array) -> NDArray[np.int64]:
         """Return the records worth aggregating for one signal: its best ``score_pool`` positives."""

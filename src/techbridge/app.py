@@ -1,4 +1,4 @@
-"""The ASGI application: ``create_app(settings)`` mounts the REST API (and, later, the web pages).
+"""The ASGI application: ``create_app(settings)`` mounts the REST API and the web pages.
 
 Nothing is built at import time: the engine is made when the app is, and disposed of when it shuts
 down. Run it with ``techbridge serve`` or any ASGI server through the factory::
@@ -19,6 +19,7 @@ from techbridge.api import api_router
 from techbridge.api.errors import install_error_handlers
 from techbridge.config import Settings
 from techbridge.services.database import open_database
+from techbridge.web import mount_web
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +30,9 @@ always answer `{"error": {"type", "message"}}`."""
 
 
 def create_app(settings: Settings) -> FastAPI:
-    """Return the techbridge ASGI app for ``settings``: migrated database, API under ``/api/v1``.
+    """Return the techbridge ASGI app: migrated database, API under ``/api/v1``, web pages at ``/``.
 
-    A web package mounts its routes on the returned app (``app.include_router``), sharing
-    ``app.state.settings`` and ``app.state.engine`` with the API.
+    The web pages share ``app.state.settings``, ``app.state.engine`` and the session cookie with the API.
     """
     engine = open_database(settings)
 
@@ -53,6 +53,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     install_error_handlers(app)
     app.include_router(api_router())
+    mount_web(app, settings)
     return app
 
 

@@ -23,10 +23,13 @@ def _stock(settings: Settings) -> None:
     engine.dispose()
 
 
-def test_init_creates_the_database(sqlite_settings: Settings) -> None:
+def test_init_creates_the_database_and_an_administrator_once(sqlite_settings: Settings) -> None:
     result = runner.invoke(app, ["--db", sqlite_settings.database_url, "init"])
     assert result.exit_code == 0, result.output
     assert "Database ready" in result.output
+    assert "sign in as admin with the one-time password" in result.output
+    again = runner.invoke(app, ["--db", sqlite_settings.database_url, "init"])
+    assert again.exit_code == 0 and "one-time password" not in again.output
 
 
 def test_list_and_show_print_json(settings: Settings) -> None:

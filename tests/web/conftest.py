@@ -14,7 +14,6 @@ from fastapi.testclient import TestClient
 from techbridge.app import create_app
 from techbridge.config import Settings
 from techbridge.storage.db import make_engine, migrate
-from techbridge.web import mount_web
 from tests.web.world import PASSWORD, seed_world
 
 _TOKEN = re.compile(r'name="(?:login_token|csrf_token)" value="([^"]+)"')
@@ -44,11 +43,10 @@ def seeded_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[st
 
 @pytest.fixture
 def web_app(seeded_file: tuple[Path, dict[str, int]], tmp_path: Path) -> Iterator[FastAPI]:
-    """The app with the web pages mounted (as ``create_app`` will do it) on a copy of the world."""
+    """The app (API and web pages) on a copy of the world."""
     shutil.copy(seeded_file[0], tmp_path / "web.db")
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'web.db'}", index_dir=tmp_path / "index")
     app = create_app(settings)
-    mount_web(app, settings)
     yield app
     app.state.engine.dispose()
 

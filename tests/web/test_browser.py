@@ -25,7 +25,6 @@ from techbridge.app import create_app
 from techbridge.config import Settings
 from techbridge.services.matching import build_index
 from techbridge.storage.db import make_engine, migrate
-from techbridge.web import mount_web
 from tests.web.world import PASSWORD, seed_world
 
 pytestmark = pytest.mark.browser
@@ -55,7 +54,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     engine.dispose()
     build_index(settings)
     app = create_app(settings)
-    mount_web(app, settings)
     port = _free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     running = uvicorn.Server(config)

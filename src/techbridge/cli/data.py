@@ -9,6 +9,7 @@ import typer
 from sqlalchemy.orm import Session
 
 from techbridge.cli.output import cli_errors, console, print_json, print_table, settings_of
+from techbridge.services.accounts import ensure_admin
 from techbridge.services.database import database
 from techbridge.services.entities import ENTITIES, count_records, entity_spec, get_record, iter_records
 from techbridge.services.exporting import export_entity
@@ -17,14 +18,19 @@ _ENTITY_HELP = "Entity: " + ", ".join(ENTITIES) + "."
 
 
 def init(ctx: typer.Context) -> None:
-    """Create or upgrade the database's tables to the newest schema.
+    """Create or upgrade the database's tables, and make the administrator ``admin`` if there is no user.
+
+    The administrator's password is TECHBRIDGE_ADMIN_PASSWORD when set; otherwise a one-time password
+    is printed once.
 
     Example: techbridge --db sqlite:///techbridge.db init
     """
     settings = settings_of(ctx)
-    with cli_errors(), database(settings):
-        pass
+    with cli_errors(), database(settings) as engine:
+        password = ensure_admin(engine, settings)
     console.print(f"Database ready: {settings.database_url}")
+    if password:
+        console.print(f"Administrator created: sign in as admin with the one-time password {password}")
 
 
 def list_(

@@ -1,8 +1,8 @@
-"""CLI command ``demo``: load the bundled data, index it, and show ranked, explained partners."""
+"""CLI command ``demo``: run the demo on the bundled data and show what it did."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -10,22 +10,10 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy.orm import Session
 
 from techbridge.cli.output import cli_errors, console, settings_of
-from techbridge.services.consortium_demo import build_demo_consortium
 from techbridge.services.database import database
-from techbridge.services.demo import (
-    DemoFile,
-    PairResult,
-    index_demo,
-    load_demo_data,
-    match_named_pairs,
-    run_round_and_report,
-)
-from techbridge.services.entities import ENTITIES, count_records
-
-_SHOWN = ("organization", "person", "technology", "project", "need", "program")
+from techbridge.services.demo import PairResult, run_demo
 
 
 @contextmanager
@@ -41,36 +29,27 @@ def demo(
         "demo-out"
     ),
 ) -> None:
-    """Load the bundled demo data, build the matching index and rank partners for the 2021 pairs.
+    """Load the bundled data, rank partners for the 2021 pairs, run the round, write the report.
 
-    The database is the configured one (default: techbridge.db); running the demo again changes
-    nothing.
+    Also builds a consortium for AI-based fusion technology with its cluster map. The database is
+    the configured one (default: techbridge.db); running the demo again changes nothing.
 
     Example: techbridge demo
     """
     settings = settings_of(ctx)
     with cli_errors(), database(settings) as engine, _progress() as progress:
 
-        def track(demo_file: DemoFile):  # type: ignore[no-untyped-def]
-            task = progress.add_task(f"import {demo_file.label}", total=None)
+        def step(label: str) -> Callable[[int, int], None]:
+            task = progress.add_task(label, total=None)
             return lambda done, total: progress.update(task, completed=done, total=total)
 
-        load_demo_data(engine, settings.actor, track)
-        task = progress.add_task("build the matching index", total=None)
-        index_demo(settings, lambda done, total: progress.update(task, completed=done, total=total))
-        with Session(engine) as session:
-            counts = {name: count_records(session, ENTITIES[name]) for name in _SHOWN}
-        pairs = match_named_pairs(settings)
-        for pair in pairs:
-            _print_pair(pair)
-        console.print("Running the 2021 round: assignment, the four pairs signed, outcomes, report …")
-        summary, report = run_round_and_report(engine, settings, out)
-        console.print("Building a consortium for 인공지능(AI) 기반 융복합기술 and its cluster map …")
-        consortium = build_demo_consortium(engine, out)
-    _print_counts(settings.database_url, counts)
-    _print_round(summary, report)
-    _print_consortium(consortium)
-    _print_next_steps(out)
+        result = run_demo(engine, settings, out, step)
+    _print_counts(settings.database_url, result.counts)
+    for pair in result.pairs:
+        _print_pair(pair)
+    _print_round(result.round, result.report)
+    _print_consortium(result.consortium)
+    _print_next_steps(out, result.admin_password)
 
 
 def _print_counts(url: str, counts: dict[str, int]) -> None:
@@ -127,11 +106,17 @@ def _print_consortium(consortium: Any) -> None:
     console.print("Cluster map and bundles: " + "  ".join(str(p) for p in consortium.clusters.values()))
 
 
-def _print_next_steps(out: Path) -> None:
+def _print_next_steps(out: Path, password: str | None) -> None:
+    sign_in = (
+        f"sign in as admin with the one-time password {password}"
+        if password
+        else "sign in as admin (its password was printed the first time; `techbridge user create` adds users)"
+    )
     console.print(
+        "\nOpen the demo in a browser: run `.venv/bin/techbridge serve`, then open "
+        f"http://127.0.0.1:8000/ and {sign_in}.\n"
         "\nTry next:\n"
-        f"  open {out}/report.html (the program report) and {out}/consortium-clusters.svg\n"
-        "  .venv/bin/techbridge serve        (the REST API and web pages on http://127.0.0.1:8000)\n"
+        f"  open {out}/report.html (the program report) and {out}/consortium-clusters.svg (the cluster map)\n"
         "  .venv/bin/techbridge list organization --limit 20\n"
         "  .venv/bin/techbridge show need demo-2021-kodaco-diecasting\n"
         '  .venv/bin/techbridge match --text "알루미늄 다이캐스팅 전기차 차체" --explain\n'

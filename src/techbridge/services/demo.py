@@ -16,19 +16,21 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from techbridge.config import Settings
 from techbridge.errors import NotFoundError
 from techbridge.matching.explain import Match
 from techbridge.matching.filters import Filters
+from techbridge.services.accounts import ensure_admin
+from techbridge.services.consortium_demo import DemoConsortium, build_demo_consortium
 from techbridge.services.demo_round import DemoRoundSummary, run_demo_round
 from techbridge.services.importing import ImportSummary, import_file
 from techbridge.services.matching import build_index, find_matches
 from techbridge.services.programs import create_program
 from techbridge.services.reports import ReportFiles, write_report
 from techbridge.storage.db import transaction
-from techbridge.storage.tables import Need, Program
+from techbridge.storage.tables import Need, Organization, Program, Project, Technology
 
 log = logging.getLogger(__name__)
 
@@ -86,13 +88,18 @@ def program_facts() -> dict[str, Any]:
     return facts
 
 
-def load_demo_data(
-    engine: Engine, actor: str, progress: Callable[[DemoFile], Progress | None] | None = None
-) -> list[ImportSummary]:
-    """Import every bundled file and make sure the 2021 program exists; running it again changes nothing."""
+Step = Callable[[str], Progress | None]
+
+
+def load_demo_data(engine: Engine, actor: str, step: Step | None = None) -> list[ImportSummary]:
+    """Import every bundled file and make sure the 2021 program exists; running it again changes nothing.
+
+    Args:
+        step: called with the label of each long step; returns its progress callback.
+    """
     summaries = []
     for demo_file in DEMO_FILES:
-        tick = progress(demo_file) if progress else None
+        tick = step(f"import {demo_file.label}") if step else None
         path = data_dir() / demo_file.path
         summaries.append(
             import_file(engine, demo_file.entity, path, mapping=demo_file.mapping, actor=actor, progress=tick)
@@ -180,3 +187,40 @@ def run_round_and_report(
     """Run the 2021 round on the engine's scores (idempotent) and write its report to ``out_dir``."""
     summary = run_demo_round(engine, settings.actor, round_scores(engine, settings))
     return summary, write_report(engine, PROGRAM_KEY, out_dir)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoReport:
+    """Everything the demo did, for the CLI to show."""
+
+    imports: list[ImportSummary]
+    counts: dict[str, int]
+    pairs: list[PairResult]
+    round: DemoRoundSummary
+    report: ReportFiles
+    consortium: DemoConsortium
+    admin_password: str | None
+
+
+def run_demo(engine: Engine, settings: Settings, out_dir: Path, step: Step | None = None) -> DemoReport:
+    """Run the whole demo on the configured database: import, index, match, round, report, consortium.
+
+    Every step is idempotent, so running the demo again changes nothing. The administrator ``admin``
+    is made if the database has no user yet (its one-time password is returned, once).
+    """
+    imports = load_demo_data(engine, settings.actor, step)
+    index_demo(settings, step("build the matching index") if step else None)
+    pairs = match_named_pairs(settings)
+    round_summary, report = run_round_and_report(engine, settings, out_dir)
+    consortium = build_demo_consortium(engine, out_dir)
+    password = ensure_admin(engine, settings)
+    return DemoReport(imports, _counts(engine), pairs, round_summary, report, consortium, password)
+
+
+def _counts(engine: Engine) -> dict[str, int]:
+    tables = {"organization": Organization, "technology": Technology, "project": Project, "need": Need}
+    with transaction(engine) as session:
+        return {
+            name: session.scalar(select(func.count()).select_from(table)) or 0
+            for name, table in tables.items()
+        }

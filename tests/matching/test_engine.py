@@ -79,3 +79,17 @@ def test_profile_signal_rewards_people_whose_records_together_cover_the_need(ana
     assert matcher.match(need, "person", 3)[0].id == "inv:a"
     dated = matcher.match(Query("n", need.text, date="2020-01-01"), "person", 3)
     assert "inv:b" not in {m.id for m in dated}  # b's only record is later than the need
+
+
+def test_saved_hnsw_graph_is_loaded_not_rebuilt(tmp_path: Path, matcher: Matcher) -> None:
+    small = Matcher(analyzer=matcher.analyzer_, encoder=matcher.encoder_, ann_threshold=2).fit(
+        matcher.records_
+    )
+    assert small.dense_.ann_ is not None
+    save_index(small, tmp_path)
+    assert (tmp_path / "vectors.hnsw").exists()
+    loaded = load_index(
+        tmp_path, Matcher(analyzer=matcher.analyzer_, encoder=matcher.encoder_, ann_threshold=2)
+    )
+    assert loaded.dense_.ann_ is not None and loaded.saved_graph_ is None
+    assert [m.id for m in loaded.match(NEED, "item", 3)] == [m.id for m in small.match(NEED, "item", 3)]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -80,6 +81,9 @@ class Matcher:
             scored exactly; on large ones the long tail of weak matches is skipped).
         bm25_k1, bm25_b: BM25 term-frequency saturation and length normalisation.
     """
+
+    # set by ``load_index``: an HNSW graph saved with the records about to be fitted
+    saved_graph_: Path | None = None
 
     def __init__(
         self,
@@ -160,7 +164,8 @@ class Matcher:
         vectors = np.stack([f[3] for f in feats]) if feats else np.zeros((0, DIM), np.float32)
         del feats
         # keep one copy of the vectors: the store's rows become views of the index's matrix
-        self.dense_ = DenseIndex(self.ann_threshold).fit(vectors)
+        self.dense_ = DenseIndex(self.ann_threshold).fit(vectors, self.saved_graph_)
+        self.saved_graph_ = None
         for row, record in enumerate(records):
             digest, title, text, _ = self.store_[record.id]
             self.store_[record.id] = (digest, title, text, self.dense_.vectors_[row])

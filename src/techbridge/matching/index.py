@@ -1,7 +1,8 @@
 """The saved index: records, their analysed terms and vectors, as JSON and ``.npy`` (no pickle).
 
 ``save_index`` writes ``records.jsonl``, ``terms.json`` (id -> digest, title terms, text
-terms), ``vectors.npy`` and ``meta.json``. ``load_index`` refits a ``Matcher`` from them
+terms), ``vectors.npy``, ``meta.json`` and, above ``ann_threshold`` records, the HNSW graph
+``vectors.hnsw`` (memory-mapped on load instead of rebuilt). ``load_index`` refits a ``Matcher`` from them
 without re-analysing or re-embedding anything. Updating is incremental: ``Matcher.fit``
 with ``warm_start`` re-analyses and re-embeds only records that are new or whose content
 changed (the expensive part); removed records simply drop out, and the BM25, code and
@@ -23,6 +24,7 @@ from techbridge.matching.record import Record
 from techbridge.matching.semantic import DIM
 
 FORMAT = 1
+GRAPH = "vectors.hnsw"
 
 
 def save_index(matcher: Matcher, folder: Path) -> None:
@@ -36,6 +38,7 @@ def save_index(matcher: Matcher, folder: Path) -> None:
     (folder / "terms.json").write_text(json.dumps(feats, ensure_ascii=False), "utf-8")
     vectors = np.stack([matcher.store_[r.id][3] for r in records]) if records else np.zeros((0, DIM))
     np.save(folder / "vectors.npy", vectors.astype(np.float32), allow_pickle=False)
+    matcher.dense_.save(folder / GRAPH)
     meta = {"format": FORMAT, "records": len(records), "title_boost": matcher.title_boost}
     (folder / "meta.json").write_text(json.dumps(meta), "utf-8")
 
@@ -61,6 +64,7 @@ def load_index(folder: Path, matcher: Matcher | None = None) -> Matcher:
     matcher.store_ = {
         r.id: (feats[r.id][0], feats[r.id][1], feats[r.id][2], vectors[row]) for row, r in enumerate(records)
     }
+    matcher.saved_graph_ = folder / GRAPH  # the HNSW graph saved with these records, if any
     return matcher.fit(records)
 
 

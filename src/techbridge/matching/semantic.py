@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -68,10 +69,21 @@ class DenseIndex:
         self.connectivity = connectivity
         self.expansion = expansion
 
-    def fit(self, vectors: NDArray[np.float32]) -> DenseIndex:
-        """Keep ``vectors``; build an HNSW graph when there are more than ``ann_threshold``."""
+    def fit(self, vectors: NDArray[np.float32], saved: Path | None = None) -> DenseIndex:
+        """Keep ``vectors``; build an HNSW graph when there are more than ``ann_threshold``.
+
+        ``saved`` is a graph written by ``save`` for these same vectors: it is memory-mapped
+        instead of rebuilt (minutes at a million records) when its size matches.
+        """
         self.vectors_ = np.ascontiguousarray(vectors, dtype=np.float32)
         self.ann_: Any = None
+        if len(self.vectors_) > self.ann_threshold and saved is not None and saved.exists():
+            from usearch.index import Index
+
+            ann = Index.restore(str(saved), view=True)
+            if ann is not None and len(ann) == len(self.vectors_) and ann.ndim == DIM:
+                self.ann_ = ann
+                return self
         if len(self.vectors_) > self.ann_threshold:
             from usearch.index import Index
 
@@ -81,6 +93,13 @@ class DenseIndex:
             ann.add(np.arange(len(self.vectors_)), self.vectors_, threads=2)
             self.ann_ = ann
         return self
+
+    def save(self, path: Path) -> None:
+        """Write the HNSW graph (if one was built) to ``path``; remove a stale one otherwise."""
+        if self.ann_ is not None:
+            self.ann_.save(str(path))
+        elif path.exists():
+            path.unlink()
 
     def scores(self, vector: NDArray[np.float32]) -> NDArray[np.float32]:
         """Return the cosine of every record with ``vector`` (exact)."""

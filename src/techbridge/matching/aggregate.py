@@ -125,8 +125,9 @@ def latest(
     out = np.full(len(membership.ids), -np.inf)
     if not len(membership.by_target):
         return out
-    items = membership.item_rows[membership.by_target]
-    per_pair = np.where(usable[items] & ~np.isnan(values[items]), values[items], -np.inf)
+    items = membership.item_rows[membership.by_target]  # pairs in target order
+    per_pair = np.where(usable[items], values[items], -np.inf)
+    np.nan_to_num(per_pair, copy=False, nan=-np.inf, neginf=-np.inf)  # an undated record never wins
     starts = membership.target_ptr[:-1]
     filled = starts < membership.target_ptr[1:]
     out[filled] = np.maximum.reduceat(per_pair, starts[filled])

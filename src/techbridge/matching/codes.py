@@ -64,6 +64,8 @@ class CodeIndex:
         """Return every record's code-overlap score with ``query_codes`` (0..1)."""
         total = np.zeros(self.size_, dtype=np.float32)
         unique = list(dict.fromkeys(query_codes))
+        if not unique:
+            return total
         for code in unique:
             best = np.zeros(self.size_, dtype=np.float32)
             levels = code_levels(code)
@@ -72,7 +74,8 @@ class CodeIndex:
                 if rows is not None:
                     best[rows] = np.maximum(best[rows], _level_weight(depth, len(levels)))
             total += best
-        return (total / max(1, len(unique))).astype(np.float32)
+        total /= np.float32(len(unique))
+        return total
 
 
 def shared_codes(query_codes: Sequence[str], record_codes: Sequence[str]) -> list[str]:

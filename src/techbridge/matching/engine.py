@@ -248,7 +248,7 @@ class Matcher:
         everything = bool(usable.all())
         return {
             name: (np.maximum(s, 0) if everything else np.where(usable, np.maximum(s, 0), 0)).astype(
-                np.float32
+                np.float32, copy=False
             )
             for name, s in out.items()
         }

@@ -208,7 +208,7 @@ def _write_pdf(html: str, path: Path) -> Path:
     try:
         with warnings.catch_warnings():  # weasyprint 70 warns at import when HarfBuzz-Subset is missing
             warnings.simplefilter("ignore", DeprecationWarning)
-            from weasyprint import HTML  # type: ignore[import-untyped]
+            from weasyprint import HTML
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError("PDF reports need weasyprint: pip install weasyprint==70.0") from exc
     HTML(string=html).write_pdf(path)

@@ -8,6 +8,7 @@ through ``techbridge.services.records``, keeps the index under
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -63,10 +64,31 @@ def find_matches(
     explain: bool = True,
 ) -> tuple[list[Match], dict[str, dict[str, Any]]]:
     """Match a stored need (by key) or free ``text``; return the matches and organisation facts."""
-    matcher: Matcher = load_index(
-        settings.resolved_index_dir(), Matcher(ann_threshold=settings.ann_threshold)
-    )
+    matcher, lock = _loaded_matcher(settings)
     with database(settings) as engine, transaction(engine) as session:
         query = need_query(session, need) if need else Query("text", text or "")
         facts = load_organizations(session)
-    return matcher.match(query, target, k, filters, facts, explain=explain), facts
+    with lock:
+        return matcher.match(query, target, k, filters, facts, explain=explain), facts
+
+
+# Loading an index fits BM25 and loads Kiwi and the encoder (seconds, hundreds of MB): a served app
+# must do it once per index version, not per request. Keyed by folder, threshold and the time the
+# index was last written, so `techbridge index` in another process is picked up on the next request.
+# One lock per matcher: requests arrive on a thread pool, and the analyser is not shared across threads.
+_LOADED: dict[tuple[str, int, int], tuple[Matcher, threading.Lock]] = {}
+_LOADING = threading.Lock()
+
+
+def _loaded_matcher(settings: Settings) -> tuple[Matcher, threading.Lock]:
+    folder = settings.resolved_index_dir()
+    meta = folder / "meta.json"
+    stamp = meta.stat().st_mtime_ns if meta.exists() else 0
+    key = (str(folder.resolve()), settings.ann_threshold, stamp)
+    with _LOADING:
+        if key not in _LOADED:
+            for old in [k for k in _LOADED if k[:2] == key[:2]]:
+                del _LOADED[old]
+            matcher = load_index(folder, Matcher(ann_threshold=settings.ann_threshold))
+            _LOADED[key] = (matcher, threading.Lock())
+        return _LOADED[key]

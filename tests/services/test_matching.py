@@ -1,0 +1,34 @@
+"""The matching service: a served app loads an index once per version, and sees a rebuilt one."""
+
+from __future__ import annotations
+
+import pytest
+
+from techbridge.config import Settings
+from techbridge.services import matching
+from techbridge.services.database import database
+from techbridge.storage.db import transaction
+from tests import factories
+
+
+def _add_institute(settings: Settings, key: str, name: str, fields: str) -> None:
+    with database(settings) as engine, transaction(engine) as session:
+        factories.organization(session, name, kind="research_institute", key=key, description=fields)
+
+
+@pytest.mark.slow  # loads the language models (~10-20 s)
+def test_the_index_is_loaded_once_and_reloaded_after_a_rebuild(sqlite_settings: Settings) -> None:
+    settings = sqlite_settings
+    _add_institute(settings, "kr-kitech", "한국생산기술연구원", "알루미늄 다이캐스팅, 금형, 주조, 용접")
+    matching.build_index(settings)
+    first, _ = matching.find_matches(settings, text="알루미늄 다이캐스팅 차체")
+    loaded = matching._loaded_matcher(settings)[0]
+    again, _ = matching.find_matches(settings, text="알루미늄 다이캐스팅 차체")
+    assert matching._loaded_matcher(settings)[0] is loaded
+    assert [m.id for m in first] == [m.id for m in again] == ["kr-kitech"]
+
+    _add_institute(settings, "kr-etri", "한국전자통신연구원", "인공지능 기반 생산 최적화, 이동통신")
+    matching.build_index(settings)
+    found, _ = matching.find_matches(settings, text="인공지능 생산 최적화")
+    assert matching._loaded_matcher(settings)[0] is not loaded
+    assert found[0].id == "kr-etri"

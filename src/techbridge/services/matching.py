@@ -62,14 +62,28 @@ def find_matches(
     k: int = 10,
     filters: Filters | None = None,
     explain: bool = True,
+    session: Session | None = None,
 ) -> tuple[list[Match], dict[str, dict[str, Any]]]:
-    """Match a stored need (by key) or free ``text``; return the matches and organisation facts."""
+    """Match a stored need (by key) or free ``text``; return the matches and organisation facts.
+
+    Args:
+        session: the caller's session (a served app's); without one, the configured database is opened.
+    """
     matcher, lock = _loaded_matcher(settings)
-    with database(settings) as engine, transaction(engine) as session:
-        query = need_query(session, need) if need else Query("text", text or "")
-        facts = load_organizations(session)
+    if session is None:
+        with database(settings) as engine, transaction(engine) as own:
+            query, facts = _query_and_facts(own, need, text)
+    else:
+        query, facts = _query_and_facts(session, need, text)
     with lock:
         return matcher.match(query, target, k, filters, facts, explain=explain), facts
+
+
+def _query_and_facts(
+    session: Session, need: str | None, text: str | None
+) -> tuple[Query, dict[str, dict[str, Any]]]:
+    query = need_query(session, need) if need else Query("text", text or "")
+    return query, load_organizations(session)
 
 
 # Loading an index fits BM25 and loads Kiwi and the encoder (seconds, hundreds of MB): a served app

@@ -247,9 +247,13 @@ def match_need(
         found, view = find_visible_need(session, actor, need)
         if view != FULL:
             raise NotFoundError(f"no need with id or key {need!r}")
-        log_access(session, actor, [(found, FULL)], "match")
         key = found.key
-    matches, facts = find_matches(settings, need=key, text=text, target=target, k=k, filters=filters)
+    # Match before logging: the access-log write then holds SQLite's write lock only briefly.
+    matches, facts = find_matches(
+        settings, need=key, text=text, target=target, k=k, filters=filters, session=session
+    )
+    if need is not None:
+        log_access(session, actor, [(found, FULL)], "match")
     rows = []
     for match in matches:
         fact = facts.get(match.id, {}) if match.target == "organization" else {}

@@ -22,10 +22,12 @@ _MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def make_engine(settings: Settings) -> Engine:
-    """Return an engine for ``settings.database_url`` (SQLite gets foreign keys switched on)."""
+    """Return an engine for ``settings.database_url`` (SQLite: foreign keys on, WAL, a 30 s busy wait)."""
     url = settings.database_url
+    # SQLite: wait for a writer rather than fail at once when a served app has concurrent requests.
+    connect_args = {"timeout": 30} if url.startswith("sqlite") else {}
     try:
-        engine = create_engine(url, future=True)
+        engine = create_engine(url, future=True, connect_args=connect_args)
     except Exception as exc:  # the URL itself is wrong: a configuration problem
         raise ConfigError(f"cannot use database URL {url!r}: {exc}") from exc
     if engine.dialect.name == "sqlite":
@@ -36,6 +38,7 @@ def make_engine(settings: Settings) -> Engine:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers do not wait for a writer
     cursor.close()
 
 

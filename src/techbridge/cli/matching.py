@@ -7,18 +7,15 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
-from rich.console import Console
 from rich.progress import Progress, TaskID
 
-from techbridge.config import Settings
-from techbridge.errors import InvalidError, TechbridgeError
+from techbridge.cli.output import cli_errors, err_console, settings_of
 from techbridge.matching.explain import Match
 from techbridge.matching.filters import Filters
 from techbridge.matching.params import load_configs, save_configs
 
-_err = Console(stderr=True)
+_err = err_console
 
 
 def _methods(values: list[str] | None) -> list[str] | None:
@@ -70,9 +67,10 @@ def register(app: typer.Typer) -> None:
         """
         from techbridge.services.matching import find_matches
 
-        settings: Settings = ctx.obj
+        settings = settings_of(ctx)
         if not need and not text:
-            raise click.ClickException("give a need key or --text")
+            err_console.print("Error: give a need key or --text")
+            raise typer.Exit(1)
         filters = Filters(
             tuple(kind or ()),
             tuple(country or ()),
@@ -82,10 +80,8 @@ def register(app: typer.Typer) -> None:
             None,
             min_trl,
         )
-        try:
+        with cli_errors():
             matches, facts = find_matches(settings, need, text, target, k, filters, explain or as_json)
-        except TechbridgeError as exc:
-            raise click.ClickException(str(exc)) from exc
         if as_json:
             typer.echo(json.dumps([m.to_dict() for m in matches], ensure_ascii=False, indent=2))
             return
@@ -106,13 +102,10 @@ def register(app: typer.Typer) -> None:
         """
         from techbridge.services.matching import build_index
 
-        settings: Settings = ctx.obj
-        try:
-            with Progress(console=_err, transient=True) as bar:
-                task = bar.add_task("embedding records", total=None)
-                counts = build_index(settings, rebuild, lambda d, t: bar.update(task, completed=d, total=t))
-        except TechbridgeError as exc:
-            raise click.ClickException(str(exc)) from exc
+        settings = settings_of(ctx)
+        with cli_errors(), Progress(console=_err, transient=True) as bar:
+            task = bar.add_task("embedding records", total=None)
+            counts = build_index(settings, rebuild, lambda d, t: bar.update(task, completed=d, total=t))
         typer.echo(", ".join(f"{n} {v}" for n, v in counts.items()))
 
     @app.command("eval")
@@ -137,7 +130,7 @@ def register(app: typer.Typer) -> None:
         from techbridge.matching.engine import Matcher
         from techbridge.services.evaluation import run_eval
 
-        try:
+        with cli_errors():
             matcher = Matcher(configs=load_configs(config) if config else None)
             with Progress(console=_err, transient=True) as bar:
                 tasks: dict[str, TaskID] = {}
@@ -148,8 +141,6 @@ def register(app: typer.Typer) -> None:
                     bar.update(tasks[stage], completed=done, total=total)
 
                 report, tuned = run_eval(bench, _methods(method), matcher, tune, progress)
-        except (TechbridgeError, InvalidError) as exc:
-            raise click.ClickException(str(exc)) from exc
         if tuned is not None:
             _err.print(f"tuned: {json.dumps(tuned.to_dict())}")
             if save:

@@ -62,12 +62,12 @@ def test_demo_loads_once_and_ranks_each_named_pair_in_the_top_three(
         assert invented and all("(가상)" in name for name in invented)
         assert session.scalar(select(func.count()).select_from(Need).where(Need.is_invented)) == 6
     index_demo(settings)
-    for pair in match_named_pairs(settings):
+    for pair in match_named_pairs(engine, settings):
         assert pair.rank is not None and pair.rank <= 3, (pair.company, pair.institute, pair.matches)
         top = pair.matches[0]
         assert top.explanation is not None and top.explanation.terms
     summary, report = run_round_and_report(engine, settings, tmp_path / "out")
-    named = {(pair.need, pair.institute_key) for pair in match_named_pairs(settings)}
+    named = {(pair.need, pair.institute_key) for pair in match_named_pairs(engine, settings)}
     assert named <= {(need, institute) for need, institute, _score in summary.pairs}
     assert summary.agreements == 4 and summary.needs_accepted == 10
     assert report.html.exists() and report.xlsx.exists() and report.pdf is not None and report.pdf.exists()

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
 from techbridge.config import Settings
 from techbridge.errors import NotFoundError
@@ -134,7 +135,7 @@ def index_demo(settings: Settings, progress: Progress | None = None) -> dict[str
 INSTITUTES = Filters(kinds=("research_institute",), countries=("KR",))
 
 
-def match_named_pairs(settings: Settings, k: int = 5) -> list[PairResult]:
+def match_named_pairs(engine: Engine, settings: Settings, k: int = 5) -> list[PairResult]:
     """Rank Korean research institutes for each need of the program's named pairs.
 
     Returns one result per pair, with the rank the engine gave the institute the program paired the
@@ -143,41 +144,52 @@ def match_named_pairs(settings: Settings, k: int = 5) -> list[PairResult]:
     Raises:
         NotFoundError: the demo data has not been loaded.
     """
-    results = []
-    for pair in program_facts()["pairs"]:
-        matches, facts = find_matches(
-            settings, need=pair["need"], target="organization", k=k, filters=INSTITUTES
-        )
-        if pair["institute"] not in facts:
-            raise NotFoundError(f"demo institute {pair['institute']!r} is missing: run the demo import first")
-        ranks = [i for i, match in enumerate(matches, 1) if match.id == pair["institute"]]
-        results.append(
-            PairResult(
-                need=pair["need"],
-                title=pair["field"],
-                company=facts.get(pair["company"], {}).get("name", pair["company"]),
-                institute=facts[pair["institute"]]["name"],
-                institute_key=pair["institute"],
-                rank=ranks[0] if ranks else None,
-                matches=matches,
-                names={match.id: facts.get(match.id, {}).get("name", match.id) for match in matches},
-            )
-        )
-    return results
+    with transaction(engine) as session:
+        return [
+            _rank_pair(pair, *_match_pair(settings, session, pair, k)) for pair in program_facts()["pairs"]
+        ]
+
+
+def _match_pair(
+    settings: Settings, session: Session, pair: dict[str, str], k: int
+) -> tuple[list[Match], dict[str, dict[str, Any]]]:
+    return find_matches(
+        settings, need=pair["need"], target="organization", k=k, filters=INSTITUTES, session=session
+    )
+
+
+def _rank_pair(pair: dict[str, str], matches: list[Match], facts: dict[str, dict[str, Any]]) -> PairResult:
+    if pair["institute"] not in facts:
+        raise NotFoundError(f"demo institute {pair['institute']!r} is missing: run the demo import first")
+    ranks = [i for i, match in enumerate(matches, 1) if match.id == pair["institute"]]
+    return PairResult(
+        need=pair["need"],
+        title=pair["field"],
+        company=facts.get(pair["company"], {}).get("name", pair["company"]),
+        institute=facts[pair["institute"]]["name"],
+        institute_key=pair["institute"],
+        rank=ranks[0] if ranks else None,
+        matches=matches,
+        names={match.id: facts.get(match.id, {}).get("name", match.id) for match in matches},
+    )
 
 
 def round_scores(engine: Engine, settings: Settings) -> dict[tuple[str, str], float]:
     """Return the matching engine's score of every Korean institute for every demo need."""
-    with transaction(engine) as session:
-        needs = list(
-            session.scalars(select(Need.key).where(Need.key.startswith(PROGRAM_KEY)).order_by(Need.key))
-        )
     scores: dict[tuple[str, str], float] = {}
-    for need in needs:
-        matches, _facts = find_matches(
-            settings, need=need, target="organization", k=20, filters=INSTITUTES, explain=False
-        )
-        scores.update({(need, match.id): match.score for match in matches})
+    with transaction(engine) as session:
+        needs = session.scalars(select(Need.key).where(Need.key.startswith(PROGRAM_KEY)).order_by(Need.key))
+        for need in list(needs):
+            matches, _facts = find_matches(
+                settings,
+                need=need,
+                target="organization",
+                k=20,
+                filters=INSTITUTES,
+                explain=False,
+                session=session,
+            )
+            scores.update({(need, match.id): match.score for match in matches})
     return scores
 
 
@@ -210,7 +222,7 @@ def run_demo(engine: Engine, settings: Settings, out_dir: Path, step: Step | Non
     """
     imports = load_demo_data(engine, settings.actor, step)
     index_demo(settings, step("build the matching index") if step else None)
-    pairs = match_named_pairs(settings)
+    pairs = match_named_pairs(engine, settings)
     round_summary, report = run_round_and_report(engine, settings, out_dir)
     consortium = build_demo_consortium(engine, out_dir)
     password = ensure_admin(engine, settings)

@@ -154,8 +154,9 @@ class Analyzer:
         cleaned = [strip_codes(t) for t in texts]
         out: list[list[str]] = [[] for _ in cleaned]
         korean = [i for i, t in enumerate(cleaned) if has_hangul(t)]
+        korean_rows = set(korean)
         for i, t in enumerate(cleaned):
-            if i not in set(korean):
+            if i not in korean_rows:
                 out[i] = self._plain(t)
         if korean:
             parsed = self._kiwi.tokenize([cleaned[i] for i in korean])

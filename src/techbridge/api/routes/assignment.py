@@ -9,7 +9,7 @@ from fastapi import APIRouter
 
 from techbridge.api.deps import ActorDep, EngineDep, SessionDep
 from techbridge.api.errors import CONFLICT, ERROR_RESPONSES
-from techbridge.api.pipeline import (
+from techbridge.api.schemas.assignment import (
     AcceptCreate,
     AcceptPublic,
     AssignmentPublic,

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query
 
 from techbridge.api.deps import ActorDep, PagingDep, SessionDep
 from techbridge.api.errors import ERROR_RESPONSES
-from techbridge.api.pipeline import ConsortiumProposalPublic, ConsortiumRequestIn
 from techbridge.api.schemas import ConsortiumPublic, Page
+from techbridge.api.schemas.consortia import ConsortiumProposalPublic, ConsortiumRequestIn
 from techbridge.services.access import can_build_consortia, read_page, read_record, require
 from techbridge.services.consortia import propose_consortia
 

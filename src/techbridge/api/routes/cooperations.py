@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query
 
 from techbridge.api.deps import ActorDep, EngineDep, PagingDep, SessionDep, SettingsDep
 from techbridge.api.errors import CONFLICT, ERROR_RESPONSES
-from techbridge.api.pipeline import (
+from techbridge.api.schemas import Page
+from techbridge.api.schemas.cooperations import (
     AgreementCreate,
     CooperationCreate,
     CooperationPublic,
@@ -19,7 +20,6 @@ from techbridge.api.pipeline import (
     StalePublic,
     TransitionCreate,
 )
-from techbridge.api.schemas import Page
 from techbridge.domain.cooperation import Stage
 from techbridge.services import agreements, cooperations
 from techbridge.services.access import (

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from techbridge.api.deps import ActorDep, EngineDep, SessionDep
 from techbridge.api.errors import CONFLICT, ERROR_RESPONSES
-from techbridge.api.pipeline import MeetingCreate, MeetingPublic
+from techbridge.api.schemas.meetings import MeetingCreate, MeetingPublic
 from techbridge.services.access import require_manager, require_program_manager
 from techbridge.services.meetings import FollowUp, record_meeting
 

@@ -12,7 +12,6 @@ from fastapi import APIRouter, Path, Query
 
 from techbridge.api.deps import ActorDep, EngineDep, PagingDep, SessionDep
 from techbridge.api.errors import CONFLICT, ERROR_RESPONSES
-from techbridge.api.pipeline import ReconfirmationPublic
 from techbridge.api.schemas import (
     AccessPublic,
     InterestCreate,
@@ -25,6 +24,7 @@ from techbridge.api.schemas import (
     ShareCreate,
     SharePublic,
 )
+from techbridge.api.schemas.cooperations import ReconfirmationPublic
 from techbridge.services import sharing
 from techbridge.services.access import read_page, read_record
 from techbridge.services.cooperations import reconfirm_need

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from techbridge.api.deps import ActorDep, EngineDep, SessionDep
 from techbridge.api.errors import CONFLICT, ERROR_RESPONSES
-from techbridge.api.pipeline import OutcomeCreate, OutcomePublic
+from techbridge.api.schemas.outcomes import OutcomeCreate, OutcomePublic
 from techbridge.services.access import require_cooperation, require_manager
 from techbridge.services.outcomes import OutcomeInput, record_outcome
 

@@ -9,18 +9,18 @@ from fastapi import APIRouter, Query
 
 from techbridge.api.deps import ActorDep, EngineDep, PagingDep, SessionDep
 from techbridge.api.errors import CONFLICT, ERROR_RESPONSES
-from techbridge.api.pipeline import (
+from techbridge.api.schemas import Page, ProgramPublic
+from techbridge.api.schemas.programs import (
     KpisPublic,
     ParticipantsUpdate,
     ProgramCreate,
-    ReportPublic,
     RoundCreate,
     RoundDetail,
     ScreeningCreate,
     ScreeningPublic,
     SubmissionCreate,
 )
-from techbridge.api.schemas import Page, ProgramPublic
+from techbridge.api.schemas.reports import ReportPublic
 from techbridge.domain.kpi import Kpis
 from techbridge.services import kpis, programs, reports, rounds
 from techbridge.services.access import read_page, read_record, require_program_manager, require_submission

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response
 
 from techbridge.api.deps import ActorDep, EngineDep
 from techbridge.api.errors import ERROR_RESPONSES
-from techbridge.api.pipeline import TaskPublic
+from techbridge.api.schemas.meetings import TaskPublic
 from techbridge.services.access import require_manager
 from techbridge.services.meetings import TaskView, complete_task, list_tasks
 

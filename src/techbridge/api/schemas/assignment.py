@@ -1,0 +1,91 @@
+"""Bodies of a round's assignment of partners to needs: scores, pair rules, swaps, runs, acceptance."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from techbridge.api.schemas import Key, ResponseModel
+
+
+class PairPublic(ResponseModel):
+    """A need–partner pair of an assignment."""
+
+    model_config = ConfigDict(from_attributes=True)
+    need: str
+    partner: str
+    score: float
+    is_locked: bool
+
+
+class AssignmentPublic(ResponseModel):
+    """One assignment run: the pairs, their total against the greedy and unconstrained answers."""
+
+    model_config = ConfigDict(from_attributes=True)
+    program: str
+    round: str
+    pairs: list[PairPublic]
+    total: float
+    greedy_total: float
+    unconstrained_total: float
+    capacity_cost: float
+    unassigned: list[str]
+    load: dict[str, tuple[int, int | None]]
+    alternatives: dict[str, list[PairPublic]]
+    scores_source: str
+
+
+class AcceptCreate(BaseModel):
+    """Needs (keys) whose proposed pairs to accept; empty: all of them."""
+
+    model_config = ConfigDict(extra="forbid")
+    needs: list[Key] = []
+
+
+class AcceptPublic(ResponseModel):
+    """The cooperations opened by accepting an assignment."""
+
+    cooperations: list[str]
+
+
+class CountPublic(ResponseModel):
+    """How many records a change wrote."""
+
+    count: int
+
+
+class ScoreIn(BaseModel):
+    """A candidate pair's match quality (higher is better)."""
+
+    model_config = ConfigDict(extra="forbid")
+    need: Key
+    organization: Key
+    score: Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)]
+
+
+class ScoresUpdate(BaseModel):
+    """A round's candidate scores, replacing the stored ones."""
+
+    model_config = ConfigDict(extra="forbid")
+    scores: Annotated[list[ScoreIn], Field(max_length=10_000)]
+
+
+class PairRuleCreate(BaseModel):
+    """Lock a need–partner pair, forbid it, or clear what was set (lock and forbid need no reason)."""
+
+    model_config = ConfigDict(extra="forbid")
+    need: Key
+    organization: Key
+    rule: Literal["lock", "forbid", "clear"]
+    reason: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class SwapCreate(BaseModel):
+    """Replace a need's partner, with the reason."""
+
+    model_config = ConfigDict(extra="forbid")
+    need: Key
+    old_organization: Key
+    new_organization: Key
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]

@@ -1,0 +1,87 @@
+"""Bodies of consortium proposals: what a consortium should cover, and the teams proposed."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from techbridge.api.schemas import Key, ResponseModel
+from techbridge.domain.organization import OrganizationKind as Kind
+from techbridge.domain.team import Weights
+from techbridge.services.consortia import ConsortiumRequest
+
+
+class ConsortiumRequestIn(BaseModel):
+    """What a consortium should cover and the rules it must keep."""
+
+    model_config = ConfigDict(extra="forbid")
+    need: Annotated[str, Field(min_length=1, max_length=2000, description="The field or need, as text.")]
+    codes: Annotated[list[Annotated[str, Field(max_length=40)]], Field(max_length=20)] = []
+    competences: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=200)]], Field(max_length=20)
+    ] = []
+    lead: Key | None = None
+    members: Annotated[list[Key], Field(max_length=10)] = []
+    size: Annotated[int, Field(ge=2, le=10)] = 5
+    roles: dict[Kind, Annotated[int, Field(ge=0, le=10)]] = {}
+    kinds: list[Kind] = []
+    countries: list[Annotated[str, Field(pattern=r"^[A-Z]{2}$")]] = []
+    top: Annotated[int, Field(ge=1, le=5)] = 3
+    method: Literal["auto", "exact", "greedy"] = "auto"
+    weights: Annotated[list[Annotated[float, Field(ge=0, le=1)]], Field(min_length=3, max_length=3)] = [
+        0.6,
+        0.2,
+        0.2,
+    ]
+
+    def to_request(self) -> ConsortiumRequest:
+        """Return the request as the consortium service takes it."""
+        return ConsortiumRequest(
+            need=self.need, codes=tuple(self.codes), competences=tuple(self.competences), lead=self.lead,
+            members=tuple(self.members), size=self.size, roles={str(k): v for k, v in self.roles.items()},
+            kinds=tuple(str(k) for k in self.kinds), countries=tuple(self.countries), top=self.top,
+            method=self.method, weights=Weights(*self.weights),
+        )  # fmt: skip
+
+
+class ProposedMember(ResponseModel):
+    """A member of a proposed consortium and why it is there."""
+
+    key: str
+    name: str
+    kind: str
+    role: str
+    covers: list[str]
+    strength: float
+    why: str
+
+
+class ProposedTie(ResponseModel):
+    """Two members who worked together, and on what."""
+
+    members: list[str]
+    shared: list[str]
+
+
+class ProposedConsortium(ResponseModel):
+    """One proposed team: its score and parts, members, coverage matrix and ties."""
+
+    score: float
+    coverage: float
+    strength: float
+    cohesion: float
+    members: list[ProposedMember]
+    matrix: list[dict[str, Any]]
+    history: list[ProposedTie]
+
+
+class ConsortiumProposalPublic(ResponseModel):
+    """Proposed consortia for a need, best first, and how they were searched."""
+
+    need: str
+    competences: list[str]
+    method: str
+    guarantee: str
+    candidates: int
+    consortia: list[ProposedConsortium]

@@ -1,0 +1,54 @@
+"""Bodies of technology exchange meetings (기술교류회) and the follow-up tasks they make."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from techbridge.api.schemas import Key, ResponseModel
+
+
+class FollowUpIn(BaseModel):
+    """A follow-up agreed at a meeting."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: Annotated[str, Field(min_length=1, max_length=2000)]
+    owner: Annotated[str, Field(min_length=1, max_length=200)]
+    due_on: dt.date
+    cooperation: Key | None = None
+
+
+class MeetingCreate(BaseModel):
+    """A technology exchange meeting (기술교류회) and its follow-ups."""
+
+    model_config = ConfigDict(extra="forbid")
+    key: Key
+    title: Annotated[str, Field(min_length=1, max_length=2000)]
+    held_on: dt.date
+    place: Annotated[str, Field(max_length=300)] | None = None
+    program: Key | None = None
+    consortium: Key | None = None
+    attendees: list[Annotated[str, Field(max_length=200)]] = []
+    technologies: list[Key] = []
+    follow_ups: list[FollowUpIn] = []
+
+
+class MeetingPublic(ResponseModel):
+    """The recorded meeting and the keys of the tasks made from its follow-ups."""
+
+    key: str
+    tasks: list[str]
+
+
+class TaskPublic(ResponseModel):
+    """A follow-up task with its owner, due date and status."""
+
+    model_config = ConfigDict(from_attributes=True)
+    key: str
+    title: str
+    owner: str
+    due_on: dt.date | None
+    status: str
+    meeting: str | None

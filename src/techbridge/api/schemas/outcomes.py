@@ -1,0 +1,32 @@
+"""Bodies of outcomes: transfers, royalties, startups, investment, products, joint patents, fusions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from techbridge.api.schemas import Key, ResponseModel
+from techbridge.domain.agreement import OutcomeKind
+
+
+class OutcomeCreate(BaseModel):
+    """A result: of a cooperation, a consortium or an organisation (at least one)."""
+
+    model_config = ConfigDict(extra="forbid")
+    key: Key
+    kind: OutcomeKind
+    occurred_on: dt.date
+    amount_krw: Annotated[int, Field(ge=0, le=10**15)] | None = None
+    description: Annotated[str, Field(max_length=4000)] = ""
+    cooperation: Key | None = None
+    consortium: Key | None = None
+    organization: Key | None = None
+
+
+class OutcomePublic(ResponseModel):
+    """The recorded outcome and the stage of its cooperation afterwards (if it has one)."""
+
+    key: str
+    stage: str | None

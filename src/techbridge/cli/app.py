@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from techbridge.cli import consortia, data, demo, importing, matching, programs, serving
+from techbridge.cli import consortia, data, demo, importing, matching, programs, serving, users
 from techbridge.config import Settings
 
 app = typer.Typer(
@@ -42,5 +42,5 @@ def _root(
     ctx.obj = settings
 
 
-for _module in (data, importing, demo, matching, programs, consortia, serving):
+for _module in (data, importing, demo, matching, programs, consortia, serving, users):
     _module.register(app)

@@ -376,3 +376,147 @@ def update_user(
     changes = {"is_active": is_active, "roles": [g.role for g in grants] if grants is not None else None}
     record_change(session, actor, "update", "user", user.username, changes | {"organization": organization})
     return user
+
+
+# --- the operator's account commands (``techbridge user …``) -------------------------------------
+
+
+def find_user(session: Session, username: str) -> User:
+    """Return the user who signs in as ``username``.
+
+    Raises:
+        NotFoundError: there is none.
+    """
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFoundError(f"no user {username!r}")
+    return user
+
+
+def list_tokens(session: Session, user_id: int | None = None) -> list[ApiToken]:
+    """Return the API tokens of one user (or of everyone), revoked ones included, oldest first."""
+    query = select(ApiToken).order_by(ApiToken.id)
+    if user_id is not None:
+        query = query.where(ApiToken.user_id == user_id)
+    return list(session.scalars(query))
+
+
+def grant_role(session: Session, username: str, grant: Grant, actor: str = "cli") -> User:
+    """Give the user ``grant`` (a role in one program, or in all of them).
+
+    Raises:
+        NotFoundError: no such user or program.
+        InvalidError: an unknown role.
+        ConflictError: the user holds this grant already.
+    """
+    user, program_id = _user_and_grant(session, username, grant)
+    if any(g.role == grant.role and g.program_id == program_id for g in user.grants):
+        raise ConflictError(f"user {username!r} is already {_grant_text(grant)}")
+    user.grants.append(RoleGrant(role=grant.role, program_id=program_id))
+    session.flush()
+    record_change(session, actor, "grant", "user", username, {"role": grant.role, "program": grant.program})
+    log.info("granted %s to user %s", grant.role, username)
+    return user
+
+
+def revoke_role(session: Session, username: str, grant: Grant, actor: str = "cli") -> User:
+    """Take ``grant`` away from the user (a grant in all programs is not a grant in one).
+
+    Raises:
+        NotFoundError: no such user or program, or the user does not hold this grant.
+        InvalidError: an unknown role.
+    """
+    user, program_id = _user_and_grant(session, username, grant)
+    held = [g for g in user.grants if g.role == grant.role and g.program_id == program_id]
+    if not held:
+        raise NotFoundError(f"user {username!r} is not {_grant_text(grant)}")
+    user.grants.remove(held[0])
+    session.flush()
+    record_change(session, actor, "revoke", "user", username, {"role": grant.role, "program": grant.program})
+    log.info("revoked %s from user %s", grant.role, username)
+    return user
+
+
+def _user_and_grant(session: Session, username: str, grant: Grant) -> tuple[User, int | None]:
+    if grant.role not in ROLES:
+        raise InvalidError(f"unknown role {grant.role!r}; roles: {', '.join(ROLES)}")
+    return find_user(session, username), _program_id(session, grant.program)
+
+
+def _grant_text(grant: Grant) -> str:
+    return f"{grant.role} in program {grant.program!r}" if grant.program else f"{grant.role} in every program"
+
+
+def user_rows(engine: Engine) -> list[dict[str, object]]:
+    """Return every user as plain data (``user_row``), with roles written ``role`` or ``role:program-key``."""
+    with transaction(engine) as session:
+        programs = {id_: key for id_, key in session.execute(select(Program.id, Program.key))}
+        rows = []
+        for user in list_users(session):
+            roles = [g.role + (f":{programs[g.program_id]}" if g.program_id else "") for g in user.grants]
+            rows.append(
+                user_row(user) | {"roles": roles, "is_active": user.is_active, "created_at": user.created_at}
+            )
+        return rows
+
+
+def token_row(token: ApiToken, username: str) -> dict[str, object]:
+    """Return an API token as plain data: never its secret or hash, only its first characters."""
+    return {
+        "id": token.id,
+        "user": username,
+        "name": token.name,
+        "prefix": token.prefix,
+        "created_at": token.created_at,
+        "revoked_at": token.revoked_at,
+    }
+
+
+def issue_token(
+    engine: Engine, username: str, name: str, actor: str = "cli"
+) -> tuple[dict[str, object], str]:
+    """Create an API token for ``username`` in one transaction; return it and its secret (shown once).
+
+    Raises:
+        NotFoundError: no such user.
+        InvalidError: an empty name, or one longer than 100 characters.
+    """
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise InvalidError("a token needs a name of 1 to 100 characters")
+    with transaction(engine) as session:
+        user = find_user(session, username)
+        if not user.is_active:
+            raise ConflictError(f"user {username!r} is switched off")
+        token, secret = create_token(session, user.id, name)
+        record_change(session, actor, "create", "api_token", username, {"name": name, "prefix": token.prefix})
+        session.refresh(token)
+        return token_row(token, username), secret
+
+
+def token_rows(engine: Engine, username: str | None = None) -> list[dict[str, object]]:
+    """Return the API tokens of ``username`` (or of every user) as plain data.
+
+    Raises:
+        NotFoundError: no such user.
+    """
+    with transaction(engine) as session:
+        user_id = find_user(session, username).id if username is not None else None
+        names = {id_: name for id_, name in session.execute(select(User.id, User.username))}
+        return [token_row(token, names[token.user_id]) for token in list_tokens(session, user_id)]
+
+
+def withdraw_token(engine: Engine, username: str, token_id: int, actor: str = "cli") -> None:
+    """Revoke the API token ``token_id`` of ``username`` in one transaction.
+
+    Raises:
+        NotFoundError: no such user, or the user has no such token.
+        ConflictError: the token is revoked already.
+    """
+    with transaction(engine) as session:
+        user = find_user(session, username)
+        token = session.get(ApiToken, token_id)
+        if token is not None and token.user_id == user.id and token.revoked_at is not None:
+            raise ConflictError(f"API token {token_id} of {username!r} is revoked already")
+        revoke_token(session, user.id, token_id)
+        record_change(session, actor, "revoke", "api_token", username, {"id": token_id})

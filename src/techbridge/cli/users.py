@@ -1,0 +1,196 @@
+"""CLI commands ``user …``: the accounts that sign in to the API and web pages, their roles and API tokens."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from techbridge.cli.output import cli_errors, console, print_json, print_table, settings_of
+from techbridge.cli.programs import JsonOption
+from techbridge.services.access import ROLES
+from techbridge.services.accounts import (
+    add_user,
+    grant_role,
+    issue_token,
+    parse_grant,
+    revoke_role,
+    token_rows,
+    user_rows,
+    withdraw_token,
+)
+from techbridge.services.database import database
+from techbridge.storage.db import transaction
+
+user_app = typer.Typer(help="Manage the users who sign in to the API and web pages.", no_args_is_help=True)
+token_app = typer.Typer(
+    help="API tokens for scripts: create (shown once), list, revoke.", no_args_is_help=True
+)
+role_app = typer.Typer(
+    help="Grant and revoke a user's roles, in one program or in all.", no_args_is_help=True
+)
+Username = Annotated[str, typer.Argument(help="The user's sign-in name.")]
+RoleText = Annotated[
+    str, typer.Argument(help=f"A role, or role:program-key for one program. Roles: {', '.join(ROLES)}.")
+]
+
+
+@user_app.command("create")
+def create(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="The name to sign in with.")],
+    organization: Annotated[
+        str | None, typer.Option(help="Key of the user's organisation (company, institute …).")
+    ] = None,
+    role: Annotated[
+        list[str] | None,
+        typer.Option(help=f"A role, or role:program-key; repeatable. Roles: {', '.join(ROLES)}."),
+    ] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="TECHBRIDGE_NEW_USER_PASSWORD",
+            help="Password (asked for when not given; at least 8 characters).",
+        ),
+    ] = None,
+    token: Annotated[
+        str | None, typer.Option(help="Also create an API token with this name and print it once.")
+    ] = None,
+) -> None:
+    """Create a user who belongs to an organisation and holds roles.
+
+    Example: techbridge user create kim --organization kr-lms --role company_member --token nightly
+    """
+    with cli_errors():
+        grants = [parse_grant(text) for text in role or []]
+        with database(settings_of(ctx)) as engine:
+            secret = add_user(
+                engine, username, password or None, organization=organization, grants=grants, token_name=token
+            )
+    console.print(f"Created user {username}")
+    if secret:
+        typer.echo(f"API token (shown once, keep it safe): {secret}")
+
+
+@user_app.command("list")
+def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """List users with their organisation, roles and whether they may sign in.
+
+    Example: techbridge user list --json
+    """
+    with cli_errors(), database(settings_of(ctx)) as engine:
+        rows = user_rows(engine)
+    if as_json:
+        print_json(rows)
+        return
+    table = [row | {"active": "yes" if row["is_active"] else "no"} for row in rows]
+    print_table("users", ("id", "username", "organization", "roles", "active"), table)
+
+
+@token_app.command("create")
+def token_create(
+    ctx: typer.Context,
+    username: Username,
+    name: Annotated[
+        str, typer.Option(help="A name to recognise the token by (e.g. the script using it).")
+    ] = "cli",
+    as_json: JsonOption = False,
+) -> None:
+    """Create an API token for a user and print its secret, once: only its hash is stored.
+
+    Scripts send it as ``Authorization: Bearer <token>``.
+
+    Example: techbridge user token create kim --name nightly-export
+    """
+    settings = settings_of(ctx)
+    with cli_errors(), database(settings) as engine:
+        row, secret = issue_token(engine, username, name, actor=settings.actor)
+    if as_json:
+        print_json(row | {"token": secret})
+        return
+    console.print(f"Created API token {row['id']} ({row['name']}) for {username}")
+    typer.echo(f"API token (shown once, keep it safe): {secret}")
+
+
+@token_app.command("list")
+def token_list(
+    ctx: typer.Context,
+    username: Annotated[
+        str | None, typer.Argument(help="Only this user's tokens (default: everyone's).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List API tokens (never their secrets): id, user, name, first characters, when made and revoked.
+
+    Example: techbridge user token list kim
+    """
+    with cli_errors(), database(settings_of(ctx)) as engine:
+        rows = token_rows(engine, username)
+    if as_json:
+        print_json(rows)
+        return
+    table = [
+        row | {"created": f"{row['created_at']:%Y-%m-%d %H:%M}", "revoked": _when(row["revoked_at"])}
+        for row in rows
+    ]
+    print_table("API tokens", ("id", "user", "name", "prefix", "created", "revoked"), table)
+
+
+def _when(value: object) -> str:
+    return "" if value is None else f"{value:%Y-%m-%d %H:%M}"
+
+
+@token_app.command("revoke")
+def token_revoke(
+    ctx: typer.Context,
+    username: Username,
+    token_id: Annotated[int, typer.Argument(help="The token's id (see `user token list`).", min=1)],
+) -> None:
+    """Revoke one of a user's API tokens: scripts using it are refused from now on.
+
+    Example: techbridge user token revoke kim 3
+    """
+    settings = settings_of(ctx)
+    with cli_errors(), database(settings) as engine:
+        withdraw_token(engine, username, token_id, actor=settings.actor)
+    console.print(f"Revoked API token {token_id} of {username}")
+
+
+@role_app.command("grant")
+def role_grant(ctx: typer.Context, username: Username, role: RoleText) -> None:
+    """Give a user a role, in one program (role:program-key) or in all of them.
+
+    Example: techbridge user role grant lee program_manager:demo-2021
+    """
+    settings = settings_of(ctx)
+    with cli_errors():
+        grant = parse_grant(role)
+        with database(settings) as engine, transaction(engine) as session:
+            grant_role(session, username, grant, actor=settings.actor)
+    console.print(f"Granted {role} to {username}")
+
+
+@role_app.command("revoke")
+def role_revoke(ctx: typer.Context, username: Username, role: RoleText) -> None:
+    """Take a role away from a user, as it was granted (role, or role:program-key).
+
+    Example: techbridge user role revoke lee program_manager:demo-2021
+    """
+    settings = settings_of(ctx)
+    with cli_errors():
+        grant = parse_grant(role)
+        with database(settings) as engine, transaction(engine) as session:
+            revoke_role(session, username, grant, actor=settings.actor)
+    console.print(f"Revoked {role} from {username}")
+
+
+user_app.add_typer(token_app, name="token")
+user_app.add_typer(role_app, name="role")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``user`` commands to ``app``."""
+    app.add_typer(user_app, name="user")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
@@ -16,15 +16,22 @@ from techbridge.services.technologies import upsert_technology
 from techbridge.web.pages import CsrfDep, SessionDep, VisitorDep, WebRoute, redirect, render
 
 router = APIRouter(prefix="/technologies", route_class=WebRoute, include_in_schema=False)
+PAGE_SIZE = 100
 
 
 @router.get("")
 def list_technologies(
-    request: Request, visitor: VisitorDep, session: SessionDep, q: str | None = None
+    request: Request,
+    visitor: VisitorDep,
+    session: SessionDep,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    page: Annotated[int, Query(ge=1, le=10**6)] = 1,
 ) -> HTMLResponse:
-    """List technologies (public records), optionally those whose title contains ``q``."""
-    rows, total = read_page(session, visitor.actor, "technology", {"q": q or None}, limit=100)
-    data = {"technologies": rows, "total": total, "q": q or "", "can_add": can_add_technology(visitor.actor)}
+    """List technologies (public records) a page at a time, optionally those whose title contains ``q``."""
+    offset = (page - 1) * PAGE_SIZE
+    rows, total = read_page(session, visitor.actor, "technology", {"q": q or None}, PAGE_SIZE, offset)
+    data = {"technologies": rows, "total": total, "q": q or "", "can_add": can_add_technology(visitor.actor),
+            "page": page, "pages": max(1, -(-total // PAGE_SIZE))}  # fmt: skip
     return render(request, visitor, "technologies.html", data)
 
 

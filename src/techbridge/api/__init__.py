@@ -7,9 +7,11 @@ from fastapi import APIRouter
 from techbridge.api.routes import (
     assignment,
     auth,
+    clusters,
     consortia,
     cooperations,
     exports,
+    fusions,
     matches,
     meetings,
     needs,
@@ -44,6 +46,8 @@ _MODULES = (
     meetings,
     tasks,
     consortia,
+    fusions,
+    clusters,
     exports,
 )
 

@@ -10,6 +10,7 @@ is JSON and XLSX, one candidate licensing bundle per cluster. Same data, same ou
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import logging
 import math
@@ -18,10 +19,11 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 from openpyxl import Workbook
+from sqlalchemy.orm import Session
 
 from techbridge.domain.cluster import default_k, kmeans, layout
 from techbridge.domain.cluster_map import render_svg
@@ -29,6 +31,7 @@ from techbridge.matching.record import Record
 from techbridge.matching.semantic import Encoder, UseEncoder, embed_texts
 from techbridge.matching.text import has_hangul
 from techbridge.services.competences import record_text
+from techbridge.services.portfolio import Portfolio, select_portfolio
 
 log = logging.getLogger(__name__)
 Tokenizer = Callable[[list[str]], list[list[str]]]
@@ -142,6 +145,36 @@ def cluster_records(
     return Clustering(clusters, [r.id for r in records], labels, coords)
 
 
+@dataclass(frozen=True)
+class ClusterMap:
+    """The clusters of a portfolio, with the portfolio they were built from."""
+
+    portfolio: Portfolio
+    clustering: Clustering
+
+
+def build_cluster_map(
+    session: Session,
+    organizations: Sequence[str] = (),
+    consortium: str | None = None,
+    field: str | None = None,
+    k: int | None = None,
+    limit: int = 300,
+    encoder: Encoder | None = None,
+    tokenizer: Tokenizer | None = None,
+) -> ClusterMap:
+    """Group the technologies of a scope (``services/portfolio.py``) into ``k`` themed clusters.
+
+    Portfolios hold only public records (technologies, projects, organisation profiles), never needs.
+
+    Raises:
+        NotFoundError: no such consortium.
+        InvalidError: the scope holds no record.
+    """
+    portfolio = select_portfolio(session, organizations, consortium, field, limit, encoder)
+    return ClusterMap(portfolio, cluster_records(portfolio.records, k, encoder, tokenizer))
+
+
 def _bundle(c: Cluster) -> dict[str, Any]:
     return {
         "cluster": c.number,
@@ -166,6 +199,17 @@ def clustering_json(clustering: Clustering) -> dict[str, Any]:
     }
 
 
+def cluster_map_json(built: ClusterMap) -> dict[str, Any]:
+    """Return the clusters as ``clustering_json`` does, with what was grouped (``portfolio``)."""
+    portfolio = built.portfolio
+    scope = {
+        "kind": portfolio.kind,
+        "size": len(portfolio.records),
+        "organizations": list(portfolio.organizations),
+    }
+    return {"portfolio": scope, **clustering_json(built.clustering)}
+
+
 def write_cluster_files(
     clustering: Clustering, out_dir: Path, stem: str = "clusters", title: str = ""
 ) -> dict[str, Path]:
@@ -174,19 +218,30 @@ def write_cluster_files(
     paths = {ext: out_dir / f"{stem}.{ext}" for ext in ("json", "xlsx", "svg")}
     data = clustering_json(clustering)
     paths["json"].write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    _write_xlsx(data, paths["xlsx"])
-    titles = {k: t for c in clustering.clusters for k, t in zip(c.records, c.titles, strict=True)}
-    heading = title or f"{len(clustering.clusters)} clusters of {len(clustering.ids)} records"
-    svg = render_svg(
-        np.array(clustering.coords).reshape(-1, 2), clustering.labels, [titles[i] for i in clustering.ids],
-        [c.label for c in clustering.clusters], heading,
-    )  # fmt: skip
-    paths["svg"].write_text(svg, encoding="utf-8")
+    paths["xlsx"].write_bytes(cluster_workbook(clustering))
+    paths["svg"].write_text(cluster_map_svg(clustering, title), encoding="utf-8")
     log.info("wrote cluster files %s", ", ".join(str(p) for p in paths.values()))
     return paths
 
 
-def _write_xlsx(data: dict[str, Any], path: Path) -> None:
+def cluster_map_svg(clustering: Clustering, title: str = "") -> str:
+    """Return the cluster map: the records on their first two principal components, by cluster."""
+    titles = {k: t for c in clustering.clusters for k, t in zip(c.records, c.titles, strict=True)}
+    heading = title or f"{len(clustering.clusters)} clusters of {len(clustering.ids)} records"
+    return render_svg(
+        np.array(clustering.coords).reshape(-1, 2), clustering.labels, [titles[i] for i in clustering.ids],
+        [c.label for c in clustering.clusters], heading,
+    )  # fmt: skip
+
+
+def cluster_workbook(clustering: Clustering) -> bytes:
+    """Return the clusters as an XLSX workbook: one row per cluster, one per member technology."""
+    out = io.BytesIO()
+    _write_xlsx(clustering_json(clustering), out)
+    return out.getvalue()
+
+
+def _write_xlsx(data: dict[str, Any], out: BinaryIO) -> None:
     book = Workbook()
     summary = book.active
     summary.title = "clusters"
@@ -199,5 +254,5 @@ def _write_xlsx(data: dict[str, Any], path: Path) -> None:
         for t in c["technologies"]:
             members.append([c["cluster"], t["key"], t["title"]])
     book.properties.created = book.properties.modified = dt.datetime(2020, 1, 1)  # same bytes each run
-    book.save(path)
+    book.save(out)
     book.close()

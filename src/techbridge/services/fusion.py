@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from techbridge.domain.complement import Fusion, rank_fusions, rank_groups, subclasses
-from techbridge.errors import ConflictError, NotFoundError
+from techbridge.errors import ConflictError, InvalidError, NotFoundError
 from techbridge.matching.record import Record
 from techbridge.matching.semantic import Encoder, UseEncoder, embed_texts
 from techbridge.services.audit import record_change
@@ -29,6 +30,7 @@ from techbridge.storage.tables import Consortium, Outcome, Technology
 
 log = logging.getLogger(__name__)
 KIND = "fusion_technology"
+_PAIR = re.compile(r"\[([^\[\]]+?) \+ ([^\[\]]+)\]$")
 
 
 def find_fusions(
@@ -135,7 +137,10 @@ def record_fusion(
     Raises:
         NotFoundError: a technology or the consortium does not exist.
         ConflictError: this fusion is already recorded.
+        InvalidError: ``a`` and ``b`` are the same technology.
     """
+    if a == b:
+        raise InvalidError(f"a fusion joins two different technologies, not {a!r} with itself")
     techs = {t.key: t for t in session.scalars(select(Technology).where(Technology.key.in_([a, b])))}
     missing = [key for key in (a, b) if key not in techs]
     if missing:
@@ -154,6 +159,32 @@ def record_fusion(
     record_change(session, actor, "create", "outcome", key, {"kind": KIND, "technologies": [a, b]})
     log.info("recorded fusion technology %s", key)
     return outcome
+
+
+def list_fusions(session: Session) -> list[dict[str, Any]]:
+    """Return the recorded fusion technologies, oldest first: the two technologies, when, what for."""
+    query = (
+        select(Outcome, Consortium.key)
+        .outerjoin(Consortium, Outcome.consortium_id == Consortium.id)
+        .where(Outcome.kind == KIND)
+        .order_by(Outcome.occurred_on, Outcome.key)
+    )
+    return [
+        {
+            "key": outcome.key,
+            "technologies": _pair_of(outcome.description),
+            "description": outcome.description,
+            "occurred_on": outcome.occurred_on,
+            "consortium": consortium,
+        }
+        for outcome, consortium in session.execute(query)
+    ]
+
+
+def _pair_of(description: str) -> list[str]:
+    # ``record_fusion`` ends the description with ``[a + b]``; a fusion recorded as a plain outcome has none.
+    found = _PAIR.search(description)
+    return [found[1], found[2]] if found else []
 
 
 def _holder(technology: Technology) -> int | None:

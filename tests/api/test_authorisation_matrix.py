@@ -31,7 +31,7 @@ from techbridge.services.meetings import FollowUp, record_meeting
 from techbridge.services.rounds import screen, set_participants
 from techbridge.storage.accounts import User
 from techbridge.storage.db import transaction
-from techbridge.storage.tables import Need
+from techbridge.storage.tables import Need, Organization
 from techbridge.web import mount_web
 from tests import factories
 from tests.api.conftest import ROLES, World
@@ -44,6 +44,8 @@ NEED_MANAGE = {"confidential": "401 200 200 200 404 404 403 404", "public": "401
 PUBLIC_READ = {"public": SIGNED_IN_OK}
 MANAGERS_OK = "401 200 200 403 403 403 403 403"
 MANAGERS_CREATE = "401 201 201 403 403 403 403 403"
+# Consortia, clusters and fusion searches: everyone signed in but plain viewers.
+BUILDERS_OK = "401 200 200 200 200 200 200 403"
 # coop-1 joins the company (owner) and kr-kimm (partner) in the managed program's round.
 COOPERATION_READ = "401 200 200 200 404 404 200 404"
 COOPERATION_WRITE = "401 201 201 201 404 404 201 404"
@@ -94,6 +96,11 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/api/v1/outcomes"): {"cooperation": COOPERATION_WRITE, "organization": MANAGERS_CREATE},
     ("POST", "/api/v1/meetings"): {"program": MANAGERS_CREATE, "none": MANAGERS_CREATE},
     ("GET", "/api/v1/programs/{program}/report"): {"public": MANAGERS_OK},
+    ("GET", "/api/v1/programs/{program}/report.{extension}"): {
+        "html": MANAGERS_OK,
+        "pdf": MANAGERS_OK,
+        "xlsx": MANAGERS_OK,
+    },
     ("POST", "/api/v1/programs/{program}/rounds/{round_key}/submissions"): {
         "own need": "401 200 200 200 404 404 404 404"
     },
@@ -109,6 +116,10 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     # Only two organisations have records, so an allowed request for five members answers 422.
     ("POST", "/api/v1/consortia/proposals"): {"public": "401 422 422 422 422 422 422 403"},
     ("GET", "/api/v1/consortia/{ident}"): PUBLIC_READ,
+    ("POST", "/api/v1/clusters"): {"public": BUILDERS_OK},
+    ("POST", "/api/v1/fusions/search"): {"public": BUILDERS_OK},
+    ("POST", "/api/v1/fusions"): {"public": MANAGERS_CREATE},
+    ("GET", "/api/v1/fusions"): PUBLIC_READ,
     ("GET", "/api/v1/rounds"): PUBLIC_READ,
     ("GET", "/api/v1/rounds/{ident}"): PUBLIC_READ,
     ("GET", "/api/v1/needs"): PUBLIC_READ,
@@ -231,6 +242,16 @@ def _fresh_cooperation(call: Call) -> dict[str, Any]:
     return {"path": {"key": key}, "json": body | ({"reason": "skip"} if override else {})}
 
 
+def _technology_pair(call: Call) -> dict[str, Any]:
+    """Two new technologies of different owners per call, so that each allowed recording is new."""
+    keys = [f"kr-fusion-{call.serial}-a", f"kr-fusion-{call.serial}-b"]
+    with transaction(call.engine) as session:
+        owners = [session.get(Organization, call.world.ids[o]) for o in ("kimm", "etri")]
+        for key, owner in zip(keys, owners, strict=True):
+            factories.technology(session, key, "광학 소재", [owner])
+    return {"json": {"technologies": keys}}
+
+
 def _need_path(call: Call) -> dict[str, Any]:
     return {"path": {"ident": call.need()}}
 
@@ -316,6 +337,9 @@ REQUESTS: dict[tuple[str, str], Callable[[Call], dict[str, Any]]] = {
         | ({"program": "p2021"} if c.record == "program" else {})
     },
     ("GET", "/api/v1/programs/{program}/report"): lambda c: {"path": {"program": "p2021"}},
+    ("GET", "/api/v1/programs/{program}/report.{extension}"): lambda c: {
+        "path": {"program": "p2021", "extension": c.record}
+    },
     ("POST", "/api/v1/programs/{program}/rounds/{round_key}/submissions"): lambda c: {
         **_round_path(c),
         "json": {"items": ["need-lms-secret"]},
@@ -342,6 +366,9 @@ REQUESTS: dict[tuple[str, str], Callable[[Call], dict[str, Any]]] = {
     ("POST", "/api/v1/tasks/{key}/completion"): _new_task,
     ("PATCH", "/api/v1/users/{user_id}"): _user_to_change,
     ("POST", "/api/v1/consortia/proposals"): lambda c: {"json": {"need": "광학 렌즈 소재", "size": 5}},
+    ("POST", "/api/v1/clusters"): lambda c: {"json": {}},
+    ("POST", "/api/v1/fusions/search"): lambda c: {"json": {"need": "광학 렌즈", "k": 2}},
+    ("POST", "/api/v1/fusions"): _technology_pair,
 }
 
 

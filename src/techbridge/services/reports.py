@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from techbridge.domain.kpi import Kpis, OutcomeFact, compute_kpis, outcomes_by_year
+from techbridge.errors import InvalidError
 from techbridge.services.finding import find_program
 from techbridge.services.kpis import Scope, gather_facts
 from techbridge.storage.db import transaction
@@ -202,6 +204,34 @@ def write_report(engine: Engine, program_key: str, out_dir: Path, pdf: bool = Tr
     pdf_path = _write_pdf(html, out_dir / "report.pdf") if pdf else None
     log.info("wrote the report of %s to %s", program_key, out_dir)
     return ReportFiles(html_path, pdf_path, xlsx_path)
+
+
+REPORT_FORMATS = ("html", "pdf", "xlsx")
+
+
+def render_report(engine: Engine, program_key: str, extension: str) -> bytes:
+    """Return the program's report as one file: ``report.html``, ``report.pdf`` or ``report.xlsx``.
+
+    Raises:
+        NotFoundError: no such program.
+        InvalidError: ``extension`` is none of ``REPORT_FORMATS``.
+    """
+    from techbridge.services.report_html import render_html
+    from techbridge.services.report_xlsx import write_xlsx
+
+    if extension not in REPORT_FORMATS:
+        raise InvalidError(f"a report is {', '.join(REPORT_FORMATS)}, not {extension!r}")
+    data = report_data(engine, program_key)
+    if extension == "xlsx":
+        with tempfile.TemporaryDirectory() as folder:
+            return write_xlsx(data, Path(folder) / "report.xlsx").read_bytes()
+    html = render_html(data)
+    return _pdf_bytes(html) if extension == "pdf" else html.encode("utf-8")
+
+
+def _pdf_bytes(html: str) -> bytes:
+    with tempfile.TemporaryDirectory() as folder:
+        return _write_pdf(html, Path(folder) / "report.pdf").read_bytes()
 
 
 def _write_pdf(html: str, path: Path) -> Path:

@@ -3,12 +3,13 @@ screening, assignment) by administrators and the program's managers; KPIs."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from techbridge.api.deps import ActorDep, EngineDep, PagingDep, SessionDep
 from techbridge.api.errors import CONFLICT, ERROR_RESPONSES
+from techbridge.api.files import file_content, file_response
 from techbridge.api.schemas import Page, ProgramPublic
 from techbridge.api.schemas.programs import (
     KpisPublic,
@@ -146,3 +147,18 @@ def program_report(engine: EngineDep, session: SessionDep, actor: ActorDep, prog
     """Return the program's report data: KPIs, pairs, agreements, outcomes (its managers)."""
     require_program_manager(session, actor, program)
     return reports.report_data(engine, program)
+
+
+@router.get(
+    "/{program}/report.{extension}", response_class=Response, responses=file_content("html", "pdf", "xlsx")
+)
+def program_report_file(
+    engine: EngineDep,
+    session: SessionDep,
+    actor: ActorDep,
+    program: str,
+    extension: Literal["html", "pdf", "xlsx"],
+) -> Response:
+    """Download the program's report as ``techbridge report`` writes it: HTML, PDF or XLSX (its managers)."""
+    require_program_manager(session, actor, program)
+    return file_response(reports.render_report(engine, program, extension), f"report.{extension}")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
+from techbridge.services.access import operator, read_page
 from techbridge.services.organizations import upsert_organization
 from techbridge.services.people import upsert_person
 from techbridge.services.technologies import upsert_technology
@@ -23,3 +25,33 @@ def test_owners_and_inventors_accumulate(engine: Engine) -> None:
         assert upsert_technology(session, values, "t", owners=[kimm])[1] == "unchanged"
         assert upsert_technology(session, values, "t", owners=[lms])[1] == "updated"
         assert film.owners == [kimm, lms] and film.inventors == [kim]
+
+
+def _statements(engine: Engine, rows: int) -> int:
+    """Return how many SQL statements reading a page of ``rows`` technologies (with owners) takes."""
+    seen: list[str] = []
+
+    def count(*args: Any) -> None:
+        seen.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        with transaction(engine) as session:
+            page, _ = read_page(session, operator("t"), "technology", limit=rows)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(page) == rows and all(row["owners"] == ["kr-kimm"] for row in page)
+    return len(seen)
+
+
+def test_a_page_of_technologies_takes_the_same_queries_whatever_its_length(engine: Engine) -> None:
+    with transaction(engine) as session:
+        kimm, _ = upsert_organization(
+            session, {"key": "kr-kimm", "name": "한국기계연구원", "kind": "research_institute"}, "t"
+        )
+        kim, _ = upsert_person(session, {"key": "inv:김", "name": "김"}, "t")
+        for i in range(40):
+            upsert_technology(
+                session, {"key": f"KR{i}", "title": f"기술 {i}"}, "t", owners=[kimm], inventors=[kim]
+            )
+    assert _statements(engine, 5) == _statements(engine, 40) > 0

@@ -109,10 +109,14 @@ class Technology(_Stamped, Base):
     registration_date: Mapped[dt.date | None] = mapped_column(Date)
     publication_date: Mapped[dt.date | None] = mapped_column(Date)
     source: Mapped[str | None] = mapped_column(String(300))
+    # Loaded with the technologies (one IN query per relation and batch): every list shows them, and
+    # loading them per row made a page of 100 cost 200 queries and an export of 100k, 200k (issue 6).
     owners: Mapped[list[Organization]] = relationship(
-        secondary="technology_owners", order_by="Organization.id"
+        secondary="technology_owners", order_by="Organization.id", lazy="selectin"
     )
-    inventors: Mapped[list[Person]] = relationship(secondary="technology_inventors", order_by="Person.id")
+    inventors: Mapped[list[Person]] = relationship(
+        secondary="technology_inventors", order_by="Person.id", lazy="selectin"
+    )
 
 
 class TechnologyOwner(Base):

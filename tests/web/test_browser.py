@@ -23,6 +23,8 @@ from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 from techbridge.app import create_app
 from techbridge.config import Settings
+from techbridge.domain.cooperation import PIPELINE, Stage
+from techbridge.services.cooperations import CooperationView, get_cooperation
 from techbridge.services.matching import build_index
 from techbridge.storage.db import make_engine, migrate
 from tests.web.world import PASSWORD, seed_world
@@ -44,8 +46,8 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Serve the seeded, indexed app on 127.0.0.1 from a background thread; yield its address."""
+def served(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The settings of the served database: seeded, with a matching index (tests read it back)."""
     folder = tmp_path_factory.mktemp("browser")
     settings = Settings(database_url=f"sqlite:///{folder / 'web.db'}", index_dir=folder / "index")
     engine = make_engine(settings)
@@ -53,7 +55,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     seed_world(engine)
     engine.dispose()
     build_index(settings)
-    app = create_app(settings)
+    return settings
+
+
+@pytest.fixture(scope="module")
+def server(served: Settings) -> Iterator[str]:
+    """Serve the seeded, indexed app on 127.0.0.1 from a background thread; yield its address."""
+    app = create_app(served)
     port = _free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     running = uvicorn.Server(config)
@@ -87,8 +95,10 @@ def tour(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def _page(browser: Browser, server: str, user: str, viewport: ViewportSize = LAPTOP) -> Page:
-    context = browser.new_context(viewport=viewport, base_url=server, locale="ko-KR")
+def _page(
+    browser: Browser, server: str, user: str, viewport: ViewportSize = LAPTOP, touch: bool = False
+) -> Page:
+    context = browser.new_context(viewport=viewport, base_url=server, locale="ko-KR", has_touch=touch)
     page = context.new_page()
     page.goto("/login")
     page.fill("input[name=username]", user)
@@ -159,6 +169,122 @@ def test_a_manager_moves_a_cooperation_through_the_pipeline(
     form.locator("button[type=submit]").click()
     page.wait_for_selector("[data-testid=stage]:has-text('협약 체결')")
     _shot(page, tour, "07-cooperation")
+    page.context.close()
+
+
+def _centre(page: Page, selector: str) -> tuple[float, float]:
+    box = page.locator(selector).bounding_box()
+    assert box is not None, f"{selector} is not on screen"
+    return box["x"] + box["width"] / 2, box["y"] + min(box["height"] / 2, 40)
+
+
+def _drag(page: Page, card: str, stage: str, shot: Path | None = None) -> None:
+    """Drag ``card`` by mouse (press, move in steps, release) onto the column of ``stage``."""
+    page.mouse.move(*_centre(page, f"{card} .members"))
+    page.mouse.down()
+    page.mouse.move(*_centre(page, f"[data-testid=column-{stage}] h2"), steps=8)
+    if shot is not None:
+        page.screenshot(path=str(shot))
+    page.mouse.up()
+
+
+def _touch_drag(page: Page, start: tuple[float, float], end: tuple[float, float]) -> None:
+    """Drag with one finger, as a tablet does (Chromium turns touches into pointer events)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send(
+        "Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": start[0], "y": start[1]}]}
+    )
+    for step in range(1, 11):
+        x = start[0] + (end[0] - start[0]) * step / 10
+        y = start[1] + (end[1] - start[1]) * step / 10
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    cdp.detach()
+
+
+def _stored(settings: Settings, key: str) -> CooperationView:
+    engine = make_engine(settings)
+    try:
+        return get_cooperation(engine, key)
+    finally:
+        engine.dispose()
+
+
+HOUSING = "coop-lms-housing"  # the company's own cooperation, seeded at "introduced"
+HOUSING_CARD = f"[data-testid=card-{HOUSING}]"
+
+
+def test_a_member_drags_a_card_to_the_next_stage_and_an_illegal_drop_is_refused(
+    browser: Browser, server: str, served: Settings, tour: Path
+) -> None:
+    page = _page(browser, server, "company")
+    page.goto("/pipeline")
+    assert page.locator(f"[data-testid=column-introduced] {HOUSING_CARD}").count() == 1
+    _drag(page, HOUSING_CARD, "joint_planning", shot=tour / "06b-pipeline-drag.png")
+    page.wait_for_selector(f"[data-testid=column-joint_planning] {HOUSING_CARD}:not(.pending)")
+    assert "센서 하우징 경량 소재" in page.inner_text("[data-testid=board-status]")
+    assert page.url == f"{server}/pipeline"  # moved in place, no page load
+    stored = _stored(served, HOUSING)
+    assert stored.stage == "joint_planning" and stored.history[-1].actor == "company"
+    assert page.inner_text("[data-testid=column-joint_planning] .count") == "1"
+
+    _drag(page, HOUSING_CARD, "rnd_under_way")  # two stages ahead: only a manager may, with a reason
+    error = page.locator("[data-testid=board-error]")
+    error.wait_for(state="visible")
+    assert "cannot move from joint_planning to rnd_under_way" in error.inner_text()
+    page.wait_for_selector(f"[data-testid=column-joint_planning] {HOUSING_CARD}:not(.pending)")
+    assert page.locator(f"[data-testid=column-rnd_under_way] {HOUSING_CARD}").count() == 0
+    after = _stored(served, HOUSING)
+    assert after.stage == "joint_planning" and len(after.history) == len(stored.history)
+    page.context.close()
+
+
+def test_a_manager_drag_asks_for_a_reason_to_override_or_drop(
+    browser: Browser, server: str, served: Settings
+) -> None:
+    page = _page(browser, server, "manager")
+    page.goto("/pipeline")
+    before = _stored(served, HOUSING)
+    dialog = page.locator("[data-testid=move-dialog]")
+    _drag(page, HOUSING_CARD, "dropped")
+    dialog.wait_for(state="visible")
+    dialog.locator("button[value=cancel]").click()  # thought better of it: the card goes back
+    page.wait_for_selector(f"[data-testid=column-{before.stage}] {HOUSING_CARD}:not(.pending)")
+    assert _stored(served, HOUSING).history == before.history
+
+    back = PIPELINE[PIPELINE.index(Stage(before.stage)) - 1]  # one stage back: an override
+    _drag(page, HOUSING_CARD, back)
+    dialog.wait_for(state="visible")
+    dialog.locator("button[value=move]").click()  # an empty reason is not sent
+    assert dialog.is_visible()
+    dialog.locator("input[name=reason]").fill("기획서 보완 필요")
+    dialog.locator("button[value=move]").click()
+    page.wait_for_selector(f"[data-testid=column-{back}] {HOUSING_CARD}:not(.pending)")
+    step = _stored(served, HOUSING).history[-1]
+    assert (step.to_stage, step.actor, step.reason, step.is_override) == (
+        back,
+        "manager",
+        "기획서 보완 필요",
+        True,
+    )
+    page.context.close()
+
+
+def test_a_card_is_dragged_by_touch_on_a_tablet(browser: Browser, server: str, served: Settings) -> None:
+    page = _page(browser, server, "company", TABLET, touch=True)
+    page.goto("/pipeline")
+    before = _stored(served, HOUSING)
+    after = page.get_attribute(HOUSING_CARD, "data-next-stage")
+    assert after and after == PIPELINE[PIPELINE.index(Stage(before.stage)) + 1]
+    target = _centre(page, f"[data-testid=column-{after}] h2")
+    # A finger elsewhere on the card is the browser's (a pan, here a swipe back in history): no move.
+    _touch_drag(page, _centre(page, f"{HOUSING_CARD} .members"), target)
+    page.wait_for_timeout(300)
+    assert _stored(served, HOUSING).history == before.history
+    page.goto("/pipeline")
+    _touch_drag(page, _centre(page, f"{HOUSING_CARD} .drag-handle"), target)  # on the handle it drags
+    page.wait_for_selector(f"[data-testid=column-{after}] {HOUSING_CARD}:not(.pending)")
+    assert _stored(served, HOUSING).stage == after
     page.context.close()
 
 

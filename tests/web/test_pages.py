@@ -94,6 +94,25 @@ def test_members_move_forward_but_only_managers_override(sign_in: SignIn) -> Non
     assert _post(client, f"/cooperations/{COOP}/meetings", meeting) == 403
 
 
+def _card_tag(page: str, key: str) -> str:
+    start = page.index(f'data-testid="card-{key}"')
+    return page[start : page.index(">", start)]
+
+
+@pytest.mark.parametrize(("user", "may_override"), [("rival", False), ("manager", True)])
+def test_board_cards_say_who_may_drag_them_where(sign_in: SignIn, user: str, may_override: bool) -> None:
+    """The drag and drop script reads these: a member moves forward, a manager may also override."""
+    client = sign_in(user)
+    page = client.get("/pipeline").text
+    tag = _card_tag(page, COOP)
+    assert f'data-key="{COOP}"' in tag and 'data-next-stage="introduced"' in tag
+    assert ("data-can-override" in tag) is may_override
+    assert 'class="board" data-testid="board" data-csrf="' in page and "move-dialog" in page
+    client.post(f"/cooperations/{COOP}/move", data={"stage": "dropped", "reason": "중단",
+                "csrf_token": form_token(page)})  # fmt: skip
+    assert "data-key=" not in _card_tag(client.get("/pipeline").text, COOP)  # a dropped card stays put
+
+
 def test_a_partner_sees_the_cooperation_but_not_the_need_behind_it(sign_in: SignIn) -> None:
     client = sign_in("supplier")  # kr-kitech, the partner; the need was not shared with it
     for url in ("/", "/pipeline", f"/cooperations/{COOP}"):

@@ -82,6 +82,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "vis.confidential": ("비공개", "Confidential"),
     "vis.summary": ("요약 공개", "Summary published"),
     "action.save": ("저장", "Save"),
+    "action.cancel": ("취소", "Cancel"),
     "action.import": ("가져오기", "Import"),
     "action.move": ("다음 단계로", "Advance"),
     "action.drop": ("중단", "Drop"),
@@ -103,6 +104,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "signal.recency": ("최근성", "Recency"),
     "pipe.title": ("협력 파이프라인", "Cooperation pipeline"),
     "pipe.idle": ("일 경과", "days idle"),
+    "pipe.drag": ("끌어서 다른 단계로 옮기기", "Drag to another stage"),
+    "pipe.drag_hint": (
+        "카드를 다른 단계로 끌어 옮기거나 카드의 버튼을 누르세요. "
+        "단계를 건너뛰거나 중단하려면 사유가 필요합니다.",
+        "Drag a card to another stage, or use its button. Skipping a stage or dropping needs a reason.",
+    ),
+    "pipe.reason_drop": ("중단하는 사유를 적어 주세요.", "Why is this cooperation dropped?"),
+    "pipe.reason_override": (
+        "다음 단계가 아닌 단계로 옮깁니다 (관리자). 사유를 적어 주세요.",
+        "This is not the next stage (a manager's override): give a reason.",
+    ),
+    "pipe.moved": ("옮겼습니다:", "Moved:"),
     "stage.matched": ("매칭", "Matched"),
     "stage.introduced": ("소개", "Introduced"),
     "stage.joint_planning": ("공동기획", "Joint planning"),

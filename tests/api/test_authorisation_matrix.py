@@ -25,9 +25,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 
 from techbridge.services.accounts import Grant, create_token, create_user, hash_password
+from techbridge.services.agreements import sign_agreement
 from techbridge.services.assignment import run_assignment
 from techbridge.services.cooperations import add_cooperation, move_cooperation
 from techbridge.services.meetings import FollowUp, record_meeting
+from techbridge.services.outcomes import OutcomeInput, record_outcome
 from techbridge.services.rounds import screen, set_participants
 from techbridge.storage.accounts import User
 from techbridge.storage.db import transaction
@@ -84,7 +86,11 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/api/v1/programs/{program}/rounds/{round_key}/screening"): {"public": MANAGERS_OK},
     ("POST", "/api/v1/programs/{program}/rounds/{round_key}/assignment"): {"public": MANAGERS_OK},
     ("POST", "/api/v1/programs/{program}/rounds/{round_key}/assignment/accept"): {"public": MANAGERS_OK},
-    ("GET", "/api/v1/programs/{program}/kpis"): PUBLIC_READ,
+    # One organisation's KPIs count its needs: for its members and the program's managers.
+    ("GET", "/api/v1/programs/{program}/kpis"): {
+        "public": SIGNED_IN_OK,
+        "organization": "401 200 200 200 403 403 403 403",
+    },
     ("GET", "/api/v1/cooperations"): PUBLIC_READ,
     ("POST", "/api/v1/cooperations"): {"public": "401 201 403 403 403 403 403 403"},
     ("GET", "/api/v1/cooperations/{key}"): {"cooperation": COOPERATION_READ},
@@ -120,6 +126,13 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/api/v1/fusions/search"): {"public": BUILDERS_OK},
     ("POST", "/api/v1/fusions"): {"public": MANAGERS_CREATE},
     ("GET", "/api/v1/fusions"): PUBLIC_READ,
+    ("GET", "/api/v1/agreements"): PUBLIC_READ,
+    ("GET", "/api/v1/agreements/{key}"): {"cooperation": COOPERATION_READ},
+    ("GET", "/api/v1/outcomes"): PUBLIC_READ,
+    ("GET", "/api/v1/outcomes/{key}"): {"cooperation": COOPERATION_READ, "organization": SIGNED_IN_OK},
+    ("GET", "/api/v1/meetings"): {"public": MANAGERS_OK},
+    ("GET", "/api/v1/meetings/{key}"): {"public": MANAGERS_OK},
+    ("POST", "/api/v1/consortia/partners"): {"public": BUILDERS_OK},
     ("GET", "/api/v1/rounds"): PUBLIC_READ,
     ("GET", "/api/v1/rounds/{ident}"): PUBLIC_READ,
     ("GET", "/api/v1/needs"): PUBLIC_READ,
@@ -252,6 +265,28 @@ def _technology_pair(call: Call) -> dict[str, Any]:
     return {"json": {"technologies": keys}}
 
 
+def _signed_agreement(call: Call) -> dict[str, Any]:
+    key = f"agr-read-{call.serial}"
+    values = {"signed_on": dt.date.today(), "parties": ["kr-lms", "kr-kimm"]}
+    sign_agreement(call.engine, "test", _introduced_cooperation(call), key, "mou", "업무협약", **values)
+    return {"path": {"key": key}}
+
+
+def _recorded_outcome(call: Call) -> dict[str, Any]:
+    key = f"out-read-{call.serial}"
+    owner = {"cooperation": _introduced_cooperation(call)} if call.record == "cooperation" else {}
+    record_outcome(
+        call.engine, "test", OutcomeInput(key, "startup", dt.date.today(), organization="kr-kimm", **owner)
+    )
+    return {"path": {"key": key}}
+
+
+def _recorded_meeting(call: Call) -> dict[str, Any]:
+    key = f"meet-read-{call.serial}"
+    record_meeting(call.engine, "test", key, "교류회", dt.date.today(), program_key="p2021")
+    return {"path": {"key": key}}
+
+
 def _need_path(call: Call) -> dict[str, Any]:
     return {"path": {"ident": call.need()}}
 
@@ -309,7 +344,10 @@ REQUESTS: dict[tuple[str, str], Callable[[Call], dict[str, Any]]] = {
         **_screened_round(c, run=True),
         "json": {},
     },
-    ("GET", "/api/v1/programs/{program}/kpis"): lambda c: {"path": {"program": "p2021"}},
+    ("GET", "/api/v1/programs/{program}/kpis"): lambda c: {
+        "path": {"program": "p2021"},
+        "params": {"organization": "kr-lms"} if c.record == "organization" else {},
+    },
     ("POST", "/api/v1/cooperations"): lambda c: {
         "json": {
             "key": f"coop-new-{c.serial}",
@@ -367,6 +405,10 @@ REQUESTS: dict[tuple[str, str], Callable[[Call], dict[str, Any]]] = {
     ("PATCH", "/api/v1/users/{user_id}"): _user_to_change,
     ("POST", "/api/v1/consortia/proposals"): lambda c: {"json": {"need": "광학 렌즈 소재", "size": 5}},
     ("POST", "/api/v1/clusters"): lambda c: {"json": {}},
+    ("GET", "/api/v1/agreements/{key}"): _signed_agreement,
+    ("GET", "/api/v1/outcomes/{key}"): _recorded_outcome,
+    ("GET", "/api/v1/meetings/{key}"): _recorded_meeting,
+    ("POST", "/api/v1/consortia/partners"): lambda c: {"json": {"members": ["kr-kimm"], "k": 2}},
     ("POST", "/api/v1/fusions/search"): lambda c: {"json": {"need": "광학 렌즈", "k": 2}},
     ("POST", "/api/v1/fusions"): _technology_pair,
 }
@@ -414,7 +456,13 @@ def test_every_role_gets_the_written_down_answer(app: FastAPI, world: World, cli
                 call = Call(world, engine, role, record, next(serial))
                 request = REQUESTS.get((method, path), lambda c: {})(call)
                 url = path.format(**request.get("path", {}))
-                response = client.request(method, url, headers=world.headers(role), json=request.get("json"))
+                response = client.request(
+                    method,
+                    url,
+                    headers=world.headers(role),
+                    json=request.get("json"),
+                    params=request.get("params"),
+                )
                 client.cookies.clear()
                 if str(response.status_code) != expected:
                     wrong.append(f"{method} {path} [{record}] {role}: {response.status_code} != {expected}")

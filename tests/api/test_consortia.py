@@ -16,3 +16,19 @@ def test_an_institute_gets_an_explained_consortium(client: TestClient, world: Wo
     assert {member["key"] for member in best["members"]} == {"kr-kimm", "kr-etri"}
     assert best["history"] == [{"members": ["kr-kimm", "kr-etri"], "shared": ["proj-1"]}]
     assert_nothing_leaks(response.text)
+
+
+def test_partners_are_ranked_by_past_work_with_the_members(client: TestClient, world: World) -> None:
+    body = {"members": ["kr-kimm"], "k": 1}
+    response = client.post("/api/v1/consortia/partners", headers=world.headers("owner"), json=body)
+    assert response.status_code == 200, response.text
+    [partner] = response.json()
+    assert partner["key"] == "kr-etri" and partner["history"] == {"kr-kimm": ["proj-1"]}
+    assert (
+        client.post("/api/v1/consortia/partners", headers=world.headers("viewer"), json=body).status_code
+        == 403
+    )
+    unknown = client.post(
+        "/api/v1/consortia/partners", headers=world.headers("owner"), json={"members": ["nope"]}
+    )
+    assert unknown.status_code == 404

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from techbridge.api.routes import (
+    agreements,
     assignment,
     auth,
     clusters,
@@ -42,6 +43,7 @@ _MODULES = (
     assignment,
     matches,
     cooperations,
+    agreements,
     outcomes,
     meetings,
     tasks,

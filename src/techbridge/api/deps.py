@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session
 from techbridge.config import Settings
 from techbridge.errors import PermissionDeniedError
 from techbridge.matching.semantic import UseEncoder
-from techbridge.services.access import Actor
+from techbridge.services.access import Actor, visible_cooperations
 from techbridge.services.accounts import AuthenticationError, is_valid_csrf, session_actor, token_actor
 from techbridge.services.clusters import Tokenizer, korean_terms
+from techbridge.services.entities import ENTITIES, iter_records
 
 SESSION_COOKIE = "techbridge_session"
 CSRF_COOKIE = "techbridge_csrf"
@@ -93,6 +94,17 @@ def get_actor(
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]
+
+
+def get_readable_cooperations(session: SessionDep, actor: ActorDep) -> dict[int, str]:
+    """Return the cooperations the caller may read (``services.access``), id to key: what their
+    agreements and outcomes may be read with."""
+    visible = visible_cooperations(session, actor)
+    rows = iter_records(session, ENTITIES["cooperation"])
+    return {row["id"]: row["key"] for row in rows if row["key"] in visible}
+
+
+ReadableCooperationsDep = Annotated[dict[int, str], Depends(get_readable_cooperations)]
 
 
 class Paging:

@@ -18,6 +18,7 @@ from techbridge.api.schemas.assignment import (
     ScoresUpdate,
     SwapCreate,
 )
+from techbridge.api.schemas.cooperations import moment_of
 from techbridge.services import assignment
 from techbridge.services.access import require_program_manager
 from techbridge.services.assignment import AssignmentReport
@@ -42,7 +43,8 @@ def accept_assignment(
 ) -> dict[str, list[str]]:
     """Accept the proposed pairs (of the given needs, or all) and open their cooperations."""
     require_program_manager(session, actor, program)
-    opened = assignment.accept_assignment(engine, actor.name, program, round_key, body.needs or None)
+    at = moment_of(body.on)
+    opened = assignment.accept_assignment(engine, actor.name, program, round_key, body.needs or None, at)
     return {"cooperations": opened}
 
 

@@ -1,5 +1,5 @@
-"""Consortia (a lead organisation and participants in a fusion technology field): list, read, and
-propose new ones for a need."""
+"""Consortia (a lead organisation and participants in a fusion technology field): list, read,
+propose new ones for a need, and suggest partners to complete one."""
 
 from __future__ import annotations
 
@@ -7,12 +7,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from techbridge.api.deps import ActorDep, PagingDep, SessionDep
+from techbridge.api.deps import ActorDep, PagingDep, SessionDep, TextModelsDep
 from techbridge.api.errors import ERROR_RESPONSES
 from techbridge.api.schemas import ConsortiumPublic, Page
-from techbridge.api.schemas.consortia import ConsortiumProposalPublic, ConsortiumRequestIn
+from techbridge.api.schemas.consortia import (
+    ConsortiumProposalPublic,
+    ConsortiumRequestIn,
+    PartnerPublic,
+    PartnerRequest,
+)
 from techbridge.services.access import can_build_consortia, read_page, read_record, require
 from techbridge.services.consortia import propose_consortia
+from techbridge.services.partners import PartnerSuggestion, suggest_partners
 
 router = APIRouter(prefix="/consortia", tags=["consortia"], responses=ERROR_RESPONSES)
 _Text = Annotated[str | None, Query(max_length=200, description="Text the name contains.")]
@@ -38,10 +44,26 @@ def get_consortium(session: SessionDep, actor: ActorDep, ident: str) -> dict[str
 
 
 @router.post("/proposals", response_model=ConsortiumProposalPublic)
-def propose(session: SessionDep, actor: ActorDep, body: ConsortiumRequestIn) -> dict[str, Any]:
+def propose(
+    session: SessionDep, actor: ActorDep, models: TextModelsDep, body: ConsortiumRequestIn
+) -> dict[str, Any]:
     """Propose consortia covering a need (text): members, coverage with evidence, ties, one score.
 
     For company, institute and university members, program managers and administrators.
     """
     require(can_build_consortia(actor), "viewers cannot build consortia")
-    return propose_consortia(session, body.to_request())
+    with models.lock:
+        return propose_consortia(session, body.to_request(), models.encoder)
+
+
+@router.post("/partners", response_model=list[PartnerPublic])
+def suggest(
+    session: SessionDep, actor: ActorDep, models: TextModelsDep, body: PartnerRequest
+) -> list[PartnerSuggestion]:
+    """Rank who should join a consortium: past work with its members and, given a need, its text.
+
+    Reads public records only (projects, technologies, profiles). Not for viewers.
+    """
+    require(can_build_consortia(actor), "viewers cannot build consortia")
+    with models.lock:
+        return suggest_partners(session, body.members, body.need, body.k, models.encoder)

@@ -19,6 +19,7 @@ from techbridge.api.schemas.cooperations import (
     StagePublic,
     StalePublic,
     TransitionCreate,
+    moment_of,
 )
 from techbridge.domain.cooperation import Stage
 from techbridge.services import agreements, cooperations
@@ -84,7 +85,13 @@ def move_cooperation(
     """Move a cooperation to another stage (its members and managers; overrides: managers)."""
     require_cooperation(session, actor, key, override=body.override)
     return cooperations.move_cooperation(
-        engine, actor.name, key, str(body.to_stage), reason=body.reason, override=body.override
+        engine,
+        actor.name,
+        key,
+        str(body.to_stage),
+        reason=body.reason,
+        override=body.override,
+        at=moment_of(body.on),
     )
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
-from techbridge.api.deps import ActorDep, EngineDep, SessionDep
+from techbridge.api.deps import ActorDep, EngineDep, PagingDep, SessionDep
 from techbridge.api.errors import CONFLICT, ERROR_RESPONSES
-from techbridge.api.schemas.meetings import MeetingCreate, MeetingPublic
-from techbridge.services.access import require_manager, require_program_manager
+from techbridge.api.schemas import Page
+from techbridge.api.schemas.meetings import MeetingCreate, MeetingDetail, MeetingPublic
+from techbridge.services.access import read_record, require_manager, require_program_manager
+from techbridge.services.entities import ENTITIES, Row, get_record, iter_records
 from techbridge.services.meetings import FollowUp, record_meeting
 
 router = APIRouter(prefix="/meetings", tags=["meetings"], responses=ERROR_RESPONSES)
@@ -38,3 +40,29 @@ def create_meeting(
         follow_ups=follow_ups,
     )
     return {"key": body.key, "tasks": tasks}
+
+
+@router.get("", response_model=Page[MeetingDetail])
+def list_meetings(
+    session: SessionDep,
+    actor: ActorDep,
+    paging: PagingDep,
+    program: Annotated[str | None, Query(max_length=200, description="Program key.")] = None,
+) -> dict[str, Any]:
+    """List meetings, oldest first (administrators and program managers, as for their tasks)."""
+    require_manager(actor)
+    program_id = read_record(session, actor, "program", program)["id"] if program is not None else None
+    rows = [
+        r
+        for r in iter_records(session, ENTITIES["meeting"])
+        if program is None or r["program_id"] == program_id
+    ]
+    items = rows[paging.offset : paging.offset + paging.limit]
+    return {"items": items, "total": len(rows), "limit": paging.limit, "offset": paging.offset}
+
+
+@router.get("/{key}", response_model=MeetingDetail)
+def get_meeting(session: SessionDep, actor: ActorDep, key: str) -> Row:
+    """Read one meeting by key (administrators and program managers)."""
+    require_manager(actor)
+    return get_record(session, ENTITIES["meeting"], key)

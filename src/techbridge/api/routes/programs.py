@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
+from sqlalchemy.orm import Session
 
 from techbridge.api.deps import ActorDep, EngineDep, PagingDep, SessionDep
 from techbridge.api.errors import CONFLICT, ERROR_RESPONSES
@@ -24,7 +25,13 @@ from techbridge.api.schemas.programs import (
 from techbridge.api.schemas.reports import ReportPublic
 from techbridge.domain.kpi import Kpis
 from techbridge.services import kpis, programs, reports, rounds
-from techbridge.services.access import read_page, read_record, require_program_manager, require_submission
+from techbridge.services.access import (
+    Actor,
+    read_page,
+    read_record,
+    require_program_manager,
+    require_submission,
+)
 from techbridge.services.reports import ReportData
 from techbridge.services.rounds import RoundView
 
@@ -134,12 +141,32 @@ def screen(
 @router.get("/{program}/kpis", response_model=KpisPublic)
 def program_kpis(
     engine: EngineDep,
+    session: SessionDep,
     actor: ActorDep,
     program: str,
     year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
+    round_key: Annotated[
+        str | None, Query(alias="round", max_length=200, description="Only this round.")
+    ] = None,
+    organization: Annotated[str | None, Query(max_length=200, description="Only its cooperations.")] = None,
+    consortium: Annotated[str | None, Query(max_length=200, description="Only this consortium.")] = None,
 ) -> Kpis:
-    """Return the program's KPIs (all years, or one)."""
-    return kpis.scope_kpis(engine, kpis.Scope(program=program, year=year))
+    """Return the program's KPIs (all years, or one; a round's). Counting one organisation's or one
+    consortium's records (they include needs) is for the program's managers and the organisation's members."""
+    if organization is not None or consortium is not None:
+        _require_scoped_reader(session, actor, program, organization)
+    scope = kpis.Scope(
+        program=program, round=round_key, consortium=consortium, organization=organization, year=year
+    )
+    return kpis.scope_kpis(engine, scope)
+
+
+def _require_scoped_reader(session: Session, actor: Actor, program: str, organization: str | None) -> None:
+    # How many needs one company has in a program says that it has needs: not for its competitors.
+    own = actor.organization_id is not None and organization is not None
+    if own and read_record(session, actor, "organization", str(organization))["id"] == actor.organization_id:
+        return
+    require_program_manager(session, actor, program)
 
 
 @router.get("/{program}/report", response_model=ReportPublic)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -41,6 +42,7 @@ class AcceptCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     needs: list[Key] = []
+    on: dt.date | None = Field(None, description="The day the pairs were matched (default: now).")
 
 
 class AcceptPublic(ResponseModel):

@@ -29,6 +29,7 @@ class ConsortiumRequestIn(BaseModel):
     countries: list[Annotated[str, Field(pattern=r"^[A-Z]{2}$")]] = []
     top: Annotated[int, Field(ge=1, le=5)] = 3
     method: Literal["auto", "exact", "greedy"] = "auto"
+    differ: Annotated[int, Field(ge=1, le=10, description="Alternatives differ in this many members.")] = 1
     weights: Annotated[list[Annotated[float, Field(ge=0, le=1)]], Field(min_length=3, max_length=3)] = [
         0.6,
         0.2,
@@ -41,7 +42,7 @@ class ConsortiumRequestIn(BaseModel):
             need=self.need, codes=tuple(self.codes), competences=tuple(self.competences), lead=self.lead,
             members=tuple(self.members), size=self.size, roles={str(k): v for k, v in self.roles.items()},
             kinds=tuple(str(k) for k in self.kinds), countries=tuple(self.countries), top=self.top,
-            method=self.method, weights=Weights(*self.weights),
+            method=self.method, differ=self.differ, weights=Weights(*self.weights),
         )  # fmt: skip
 
 
@@ -85,3 +86,26 @@ class ConsortiumProposalPublic(ResponseModel):
     guarantee: str
     candidates: int
     consortia: list[ProposedConsortium]
+
+
+class PartnerRequest(BaseModel):
+    """The members a consortium has (keys), and what it works on (adds text relevance)."""
+
+    model_config = ConfigDict(extra="forbid")
+    members: Annotated[list[Key], Field(min_length=1, max_length=20)]
+    need: Annotated[str, Field(min_length=1, max_length=2000)] | None = None
+    k: Annotated[int, Field(ge=1, le=50, description="How many partners.")] = 10
+
+
+class PartnerPublic(ResponseModel):
+    """An organisation that should join: its score, past work with the members, relevance to the need."""
+
+    model_config = ConfigDict(from_attributes=True)
+    key: str
+    name: str
+    kind: str
+    country: str
+    score: float
+    history: dict[str, list[str]]
+    relevance: float
+    evidence: str | None

@@ -57,6 +57,12 @@ class TransitionCreate(BaseModel):
     to_stage: Stage
     reason: Annotated[str, Field(max_length=2000)] | None = None
     override: bool = False
+    on: dt.date | None = Field(None, description="The day it happened (default: now).")
+
+
+def moment_of(day: dt.date | None) -> dt.datetime | None:
+    """Return the moment of a step entered by day: 09:00 UTC that day, as the CLI's ``--on`` does."""
+    return dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC) if day else None
 
 
 class StagePublic(ResponseModel):
@@ -78,6 +84,21 @@ class AgreementCreate(BaseModel):
     amount_krw: Annotated[int, Field(ge=0, le=10**15)] | None = None
     royalty_terms: Annotated[str, Field(max_length=2000)] | None = None
     override_reason: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class AgreementPublic(ResponseModel):
+    """A signed agreement: its cooperation (key) and its parties (organisation keys)."""
+
+    id: int
+    key: str
+    kind: str
+    title: str
+    signed_on: dt.date | None
+    amount_krw: int | None
+    royalty_terms: str | None
+    cooperation: str | None
+    parties: list[str]
+    is_invented: bool
 
 
 class BudgetIn(BaseModel):

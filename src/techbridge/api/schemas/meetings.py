@@ -42,6 +42,21 @@ class MeetingPublic(ResponseModel):
     tasks: list[str]
 
 
+class MeetingDetail(ResponseModel):
+    """A recorded meeting: when, where, who came and which technologies were presented."""
+
+    id: int
+    key: str
+    title: str
+    held_on: dt.date
+    place: str | None
+    program_id: int | None
+    consortium_id: int | None
+    attendees: list[str]
+    technology_keys: list[str]
+    notes: str | None
+
+
 class TaskPublic(ResponseModel):
     """A follow-up task with its owner, due date and status."""
 

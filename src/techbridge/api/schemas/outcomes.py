@@ -30,3 +30,19 @@ class OutcomePublic(ResponseModel):
 
     key: str
     stage: str | None
+
+
+class OutcomeDetail(ResponseModel):
+    """A recorded outcome; ``cooperation`` is the key of its cooperation, if it has one."""
+
+    id: int
+    key: str
+    kind: str
+    occurred_on: dt.date
+    amount_krw: int | None
+    description: str
+    cooperation: str | None
+    consortium_id: int | None
+    organization_id: int | None
+    technology_id: int | None
+    is_invented: bool

@@ -1,0 +1,39 @@
+"""Outcomes through the API: recorded by cooperation members and managers; a cooperation's outcomes
+are read with it, those of organisations, consortia and technologies by everyone signed in."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from techbridge.services.cooperations import move_cooperation
+from tests.api.conftest import World
+
+
+def test_outcomes_are_read_with_their_cooperation(app: FastAPI, client: TestClient, world: World) -> None:
+    move_cooperation(app.state.engine, "u-manager", "coop-1", "introduced")
+    today = dt.date.today().isoformat()
+    startup = {"key": "startup-1", "kind": "startup", "occurred_on": today, "description": "광학 스핀오프"}
+    created = client.post(
+        "/api/v1/outcomes", headers=world.headers("partner"), json=startup | {"cooperation": "coop-1"}
+    )
+    assert created.status_code == 201, created.text
+    product = {"key": "product-1", "kind": "product", "occurred_on": today, "organization": "kr-kimm"}
+    assert client.post("/api/v1/outcomes", headers=world.headers("admin"), json=product).status_code == 201
+
+    owner = client.get("/api/v1/outcomes", headers=world.headers("owner")).json()
+    assert [(o["key"], o["cooperation"]) for o in owner["items"]] == [
+        ("startup-1", "coop-1"),
+        ("product-1", None),
+    ]
+    competitor = client.get("/api/v1/outcomes", headers=world.headers("competitor"))
+    assert [o["key"] for o in competitor.json()["items"]] == ["product-1"]
+    assert "광학 스핀오프" not in competitor.text
+    assert client.get("/api/v1/outcomes/startup-1", headers=world.headers("competitor")).status_code == 404
+    startups = client.get("/api/v1/outcomes?kind=startup", headers=world.headers("manager")).json()
+    assert [o["key"] for o in startups["items"]] == ["startup-1"]
+    assert (
+        client.get("/api/v1/outcomes/product-1", headers=world.headers("viewer")).json()["kind"] == "product"
+    )

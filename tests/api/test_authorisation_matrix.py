@@ -127,6 +127,7 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/api/v1/fusions"): {"public": MANAGERS_CREATE},
     ("GET", "/api/v1/fusions"): PUBLIC_READ,
     ("GET", "/api/v1/agreements"): PUBLIC_READ,
+    ("GET", "/api/v1/audit"): {"public": "401 200 403 403 403 403 403 403"},
     ("GET", "/api/v1/agreements/{key}"): {"cooperation": COOPERATION_READ},
     ("GET", "/api/v1/outcomes"): PUBLIC_READ,
     ("GET", "/api/v1/outcomes/{key}"): {"cooperation": COOPERATION_READ, "organization": SIGNED_IN_OK},

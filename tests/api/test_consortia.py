@@ -32,3 +32,24 @@ def test_partners_are_ranked_by_past_work_with_the_members(client: TestClient, w
         "/api/v1/consortia/partners", headers=world.headers("owner"), json={"members": ["nope"]}
     )
     assert unknown.status_code == 404
+
+
+def test_managers_store_the_best_proposal(client: TestClient, world: World) -> None:
+    body = {
+        "need": "광학 렌즈 소재",
+        "size": 2,
+        "top": 1,
+        "kinds": ["research_institute"],
+        "save": "cons-optics",
+    }
+    refused = client.post("/api/v1/consortia/proposals", headers=world.headers("institute"), json=body)
+    assert refused.status_code == 403
+    assert client.get("/api/v1/consortia/cons-optics", headers=world.headers("admin")).status_code == 404
+    saved = client.post("/api/v1/consortia/proposals", headers=world.headers("manager"), json=body)
+    assert saved.status_code == 200, saved.text
+    stored = client.get("/api/v1/consortia/cons-optics", headers=world.headers("viewer")).json()
+    assert stored["name"] == "광학 렌즈 소재"
+    assert sorted(m.split(":")[0] for m in stored["members"]) == ["kr-etri", "kr-kimm"]
+    again = client.post("/api/v1/consortia/proposals", headers=world.headers("admin"), json=body)
+    assert again.status_code == 422
+    assert client.get("/api/v1/consortia?q=광학", headers=world.headers("admin")).json()["total"] == 1

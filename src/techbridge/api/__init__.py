@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from techbridge.api.routes import (
     agreements,
     assignment,
+    audit,
     auth,
     clusters,
     consortia,
@@ -51,6 +52,7 @@ _MODULES = (
     fusions,
     clusters,
     exports,
+    audit,
 )
 
 

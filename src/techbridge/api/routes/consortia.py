@@ -16,8 +16,8 @@ from techbridge.api.schemas.consortia import (
     PartnerPublic,
     PartnerRequest,
 )
-from techbridge.services.access import can_build_consortia, read_page, read_record, require
-from techbridge.services.consortia import propose_consortia
+from techbridge.services.access import can_build_consortia, read_page, read_record, require, require_manager
+from techbridge.services.consortia import propose_consortia, save_consortium
 from techbridge.services.partners import PartnerSuggestion, suggest_partners
 
 router = APIRouter(prefix="/consortia", tags=["consortia"], responses=ERROR_RESPONSES)
@@ -49,11 +49,17 @@ def propose(
 ) -> dict[str, Any]:
     """Propose consortia covering a need (text): members, coverage with evidence, ties, one score.
 
-    For company, institute and university members, program managers and administrators.
+    For company, institute and university members, program managers and administrators; with
+    ``save``, the best one is stored under that key (administrators and program managers).
     """
     require(can_build_consortia(actor), "viewers cannot build consortia")
+    if body.save is not None:
+        require_manager(actor)
     with models.lock:
-        return propose_consortia(session, body.to_request(), models.encoder)
+        result = propose_consortia(session, body.to_request(), models.encoder)
+    if body.save is not None:
+        save_consortium(session, result["consortia"][0], body.save, body.need[:300], body.need)
+    return result
 
 
 @router.post("/partners", response_model=list[PartnerPublic])

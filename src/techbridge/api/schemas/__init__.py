@@ -183,6 +183,18 @@ class ConsortiumPublic(ResponseModel):
     members: list[str]
 
 
+class AuditPublic(ResponseModel):
+    """One recorded change: who did what to which record, when, with what details."""
+
+    id: int
+    at: dt.datetime
+    actor: str
+    action: str
+    entity: str
+    entity_key: str | None
+    details: dict[str, Any]
+
+
 # --- needs ---------------------------------------------------------------------------------------
 
 

@@ -30,6 +30,7 @@ class ConsortiumRequestIn(BaseModel):
     top: Annotated[int, Field(ge=1, le=5)] = 3
     method: Literal["auto", "exact", "greedy"] = "auto"
     differ: Annotated[int, Field(ge=1, le=10, description="Alternatives differ in this many members.")] = 1
+    save: Key | None = Field(None, description="Store the best consortium under this key (managers).")
     weights: Annotated[list[Annotated[float, Field(ge=0, le=1)]], Field(min_length=3, max_length=3)] = [
         0.6,
         0.2,

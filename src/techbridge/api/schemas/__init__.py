@@ -2,6 +2,11 @@
 
 Response models list exactly what a reader may see: a person's e-mail is never listed, and a
 need read by its summary (``NeedSummary``) carries nothing that identifies its company.
+
+This module holds the shared types (``Key``, ``ResponseModel``, ``Page``) and the foundation
+entities, needs, matches and accounts; the program pipeline and consortia have a module each:
+``programs`` (rounds, screening, KPIs), ``assignment``, ``cooperations`` (steps, plans, agreements),
+``outcomes``, ``meetings`` (and tasks), ``reports``, ``consortia``, ``clusters`` and ``fusions``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The consortium, fusion and cluster commands and eval-consortia (encoder swapped for a fake)."""
+"""The consortium, fusion and cluster commands and eval-consortia, on the real USE-m3 encoder and Korean
+analyser."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from typer.testing import CliRunner
 
 from techbridge.cli import consortia
 from techbridge.config import Settings
+from techbridge.matching.semantic import UseEncoder
+from techbridge.services.clusters import Tokenizer, korean_terms
 from techbridge.services.database import open_database
 from techbridge.storage.db import transaction
 from tests import factories
-from tests.services.fakes import WordEncoder
 
 runner = CliRunner()
 
@@ -32,13 +34,20 @@ def _app() -> typer.Typer:
     return app
 
 
+@pytest.fixture(scope="module")
+def models() -> tuple[UseEncoder, Tokenizer]:
+    """The real USE-m3 encoder and Korean term analyser, loaded once for this module."""
+    return UseEncoder(memo=True), korean_terms()
+
+
 @pytest.fixture(autouse=True)
-def _fake_models(monkeypatch: pytest.MonkeyPatch) -> None:
+def _models_loaded_once(models: tuple[UseEncoder, Tokenizer], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hand every command the models loaded above: a command loads its own (a process runs one
+    command), which here would load them again for each of the tests' commands."""
+    encoder, terms = models
     for module in ("competences", "fusion", "clusters"):
-        monkeypatch.setattr(f"techbridge.services.{module}.UseEncoder", WordEncoder)
-    monkeypatch.setattr(
-        "techbridge.services.clusters.korean_terms", lambda: lambda ts: [t.split() for t in ts]
-    )
+        monkeypatch.setattr(f"techbridge.services.{module}.UseEncoder", lambda *_, **__: encoder)
+    monkeypatch.setattr("techbridge.services.clusters.korean_terms", lambda: terms)
 
 
 def _stock(settings: Settings) -> None:

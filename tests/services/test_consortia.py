@@ -9,6 +9,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from techbridge.errors import InvalidError, NotFoundError
+from techbridge.matching.semantic import UseEncoder
 from techbridge.services.competences import derive_competences
 from techbridge.services.consortia import ConsortiumRequest, propose_consortia, save_consortium
 from techbridge.services.consortium_demo import build_demo_consortium, load_consortia_2017
@@ -16,7 +17,12 @@ from techbridge.services.partners import load_network, suggest_partners
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Consortium, Organization
 from tests import factories
-from tests.services.fakes import WordEncoder
+
+
+@pytest.fixture(scope="module")
+def encoder() -> UseEncoder:
+    """The real USE-m3 sentence encoder, loaded once for this module; texts are memoised."""
+    return UseEncoder(memo=True)
 
 
 @pytest.fixture
@@ -32,7 +38,7 @@ def network(engine: Engine) -> Engine:
         factories.technology(s, "t1", "mobile robot arm control", [uni])
         factories.technology(s, "t2", "camera vision inspection", [inst, co2])
         factories.technology(s, "t3", "battery cell electrode", [co])
-        factories.technology(s, "t4", "robot gripper", [co2])
+        factories.technology(s, "t4", "delivery robot navigation", [co2])
         factories.technology(s, "t5", "polymer chemistry", [inst2])
         factories.project(s, "p1", "robot vision", [uni, inst], "2019-01-01")
         factories.project(s, "p2", "robot vision again", [uni, inst, co2], "2021-01-01")
@@ -45,12 +51,12 @@ def test_derive_competences_splits_phrases_and_codes() -> None:
     assert derive_competences("항바이러스제(인플루엔자, 코로나)") == ["항바이러스제 인플루엔자", "코로나"]
 
 
-def test_builder_covers_competences_and_explains(network: Engine) -> None:
+def test_builder_covers_competences_and_explains(network: Engine, encoder: UseEncoder) -> None:
     request = ConsortiumRequest(
         need="robot arm; vision camera; battery", size=3, roles={"company": 1, "university": 1}, top=2
     )
     with Session(network) as session:
-        result = propose_consortia(session, request, WordEncoder())
+        result = propose_consortia(session, request, encoder)
     best = result["consortia"][0]
     keys = {m["key"] for m in best["members"]}
     assert result["method"] == "exact"
@@ -63,30 +69,30 @@ def test_builder_covers_competences_and_explains(network: Engine) -> None:
     assert all(m["why"] for m in best["members"])
 
 
-def test_builder_keeps_a_fixed_lead_and_reports_history(network: Engine) -> None:
+def test_builder_keeps_a_fixed_lead_and_reports_history(network: Engine, encoder: UseEncoder) -> None:
     request = ConsortiumRequest(need="robot arm, vision camera", lead="inst", size=2, top=1)
     with Session(network) as session:
-        best = propose_consortia(session, request, WordEncoder())["consortia"][0]
+        best = propose_consortia(session, request, encoder)["consortia"][0]
     assert best["members"][0]["role"] == "lead" or any(m["role"] == "lead" for m in best["members"])
     assert {m["key"] for m in best["members"]} == {"inst", "uni"}
     assert best["history"] == [{"members": ["uni", "inst"], "shared": ["p1", "p2"]}]
 
 
-def test_builder_refuses_impossible_rules(network: Engine) -> None:
+def test_builder_refuses_impossible_rules(network: Engine, encoder: UseEncoder) -> None:
     with Session(network) as session:
         with pytest.raises(InvalidError):
             propose_consortia(
-                session, ConsortiumRequest(need="robot", size=2, roles={"university": 3}), WordEncoder()
+                session, ConsortiumRequest(need="robot", size=2, roles={"university": 3}), encoder
             )
         with pytest.raises(NotFoundError):
-            propose_consortia(session, ConsortiumRequest(need="robot", lead="nobody"), WordEncoder())
+            propose_consortia(session, ConsortiumRequest(need="robot", lead="nobody"), encoder)
 
 
-def test_builder_is_deterministic_and_saves(network: Engine) -> None:
+def test_builder_is_deterministic_and_saves(network: Engine, encoder: UseEncoder) -> None:
     request = ConsortiumRequest(need="robot arm, vision, battery", size=3, method="greedy")
     with Session(network) as session:
-        first = propose_consortia(session, request, WordEncoder())
-        assert first == propose_consortia(session, request, WordEncoder())
+        first = propose_consortia(session, request, encoder)
+        assert first == propose_consortia(session, request, encoder)
     with transaction(network) as session:
         save_consortium(session, first["consortia"][0], "c1", "Robot consortium", "robotics")
     with Session(network) as session:
@@ -95,16 +101,18 @@ def test_builder_is_deterministic_and_saves(network: Engine) -> None:
         assert len(load_network(session).groups) == 4  # two projects, one joint patent, one consortium
 
 
-def test_partners_ranks_past_collaborators_first(network: Engine) -> None:
+def test_partners_ranks_past_collaborators_first(network: Engine, encoder: UseEncoder) -> None:
     with Session(network) as session:
         found = suggest_partners(session, ["uni"], k=3)
         assert [p.key for p in found[:2]] == ["inst", "co2"]
         assert found[0].history == {"uni": ["p1", "p2"]}
-        with_need = suggest_partners(session, ["uni"], need="battery electrode", k=6, encoder=WordEncoder())
+        with_need = suggest_partners(session, ["uni"], need="battery electrode", k=6, encoder=encoder)
         assert "co" in [p.key for p in with_need[:3]]
 
 
-def test_seeded_consortia_load_once_and_demo_builds(engine: Engine, tmp_path: Path) -> None:
+def test_seeded_consortia_load_once_and_demo_builds(
+    engine: Engine, tmp_path: Path, encoder: UseEncoder
+) -> None:
     with transaction(engine) as s:
         assert load_consortia_2017(s) == 5
         assert load_consortia_2017(s) == 0
@@ -118,9 +126,7 @@ def test_seeded_consortia_load_once_and_demo_builds(engine: Engine, tmp_path: Pa
         gist = s.scalar(select(Consortium).where(Consortium.key == "msit-lab-linked-gist"))
         assert gist is not None and len(gist.members) == 8
         assert gist.program_id is not None
-    result = build_demo_consortium(
-        engine, tmp_path / "out", WordEncoder(), lambda ts: [t.split() for t in ts]
-    )
+    result = build_demo_consortium(engine, tmp_path / "out", encoder, lambda ts: [t.split() for t in ts])
     best = result.proposal["consortia"][0]
     assert any(m["key"] == "kr-gist" and m["role"] == "lead" for m in best["members"])
     assert len(best["members"]) == 6

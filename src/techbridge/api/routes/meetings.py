@@ -10,8 +10,9 @@ from techbridge.api.deps import ActorDep, EngineDep, PagingDep, SessionDep
 from techbridge.api.errors import CONFLICT, ERROR_RESPONSES
 from techbridge.api.schemas import Page
 from techbridge.api.schemas.meetings import MeetingCreate, MeetingDetail, MeetingPublic
+from techbridge.errors import NotFoundError
 from techbridge.services.access import read_record, require_manager, require_program_manager
-from techbridge.services.entities import ENTITIES, Row, get_record, iter_records
+from techbridge.services.entities import ENTITIES, Row, iter_records
 from techbridge.services.meetings import FollowUp, record_meeting
 
 router = APIRouter(prefix="/meetings", tags=["meetings"], responses=ERROR_RESPONSES)
@@ -65,4 +66,7 @@ def list_meetings(
 def get_meeting(session: SessionDep, actor: ActorDep, key: str) -> Row:
     """Read one meeting by key (administrators and program managers)."""
     require_manager(actor)
-    return get_record(session, ENTITIES["meeting"], key)
+    for row in iter_records(session, ENTITIES["meeting"]):
+        if row["key"] == key:
+            return row
+    raise NotFoundError(f"no meeting with key {key!r}")

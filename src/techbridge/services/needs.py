@@ -6,18 +6,12 @@ confidential information. It is confidential unless its visibility says ``summar
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from techbridge.errors import InvalidError
-from techbridge.services.audit import record_change
-from techbridge.services.organizations import CREATED, UNCHANGED, UPDATED, apply_changes
+from techbridge.services.upserting import find_owned, upsert_owned
 from techbridge.storage.tables import Need, Organization
-
-log = logging.getLogger(__name__)
 
 _FIELDS = (
     "title",
@@ -34,7 +28,7 @@ _FIELDS = (
 
 def find_need(session: Session, key: str) -> Need | None:
     """Return the need stored under ``key``, if any."""
-    return session.scalar(select(Need).where(Need.key == key))
+    return find_owned(session, Need, key)
 
 
 def upsert_need(
@@ -56,25 +50,4 @@ def upsert_need(
     Returns:
         The need and ``created``, ``updated`` or ``unchanged``.
     """
-    key = values.get("key")
-    if not key:
-        raise InvalidError("a need needs a key")
-    found = find_need(session, key)
-    if found is None:
-        if not values.get("title"):
-            raise InvalidError(f"a new need needs a title: {key!r}")
-        need = Need(key=key, organization=organization, title=values["title"], description="", codes=[])
-        apply_changes(need, values, _FIELDS)
-        session.add(need)
-        session.flush()
-        log.info("created need %s", key)
-        if audit:
-            record_change(session, actor, "create", "need", key, {"organization": organization.key})
-        return need, CREATED
-    changed = apply_changes(found, values, _FIELDS)
-    if found.organization_id != organization.id:
-        found.organization = organization
-        changed.append("organization")
-    if changed and audit:
-        record_change(session, actor, "update", "need", key, {"fields": changed})
-    return found, UPDATED if changed else UNCHANGED
+    return upsert_owned(session, Need, values, actor, organization=organization, fields=_FIELDS, audit=audit)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import Engine
 
 from techbridge.config import Settings
 from techbridge.services import matching
@@ -32,3 +33,16 @@ def test_the_index_is_loaded_once_and_reloaded_after_a_rebuild(sqlite_settings: 
     found, _ = matching.find_matches(settings, text="인공지능 생산 최적화")
     assert matching._loaded_matcher(settings)[0] is not loaded
     assert found[0].id == "kr-etri"
+
+
+def test_organisation_facts_are_what_filters_and_explanations_read(engine: Engine) -> None:
+    with transaction(engine) as session:
+        kimm = {"kind": "research_institute", "key": "kr-kimm", "region": "대전"}
+        factories.organization(session, "한국기계연구원", **kimm)
+        factories.organization(session, "Sintef", kind="research_institute", country="NO", key="no-sintef")
+        factories.organization(session, "코다코", key="kr-kodaco", size_class="mid")
+        facts = matching.organization_facts(session)
+    assert list(facts) == ["kr-kimm", "no-sintef", "kr-kodaco"]
+    assert facts["kr-kimm"] == {"name": "한국기계연구원", "kind": "research_institute", "size_class": None,
+                                "country": "KR", "region": "대전"}  # fmt: skip
+    assert facts["kr-kodaco"]["size_class"] == "mid" and facts["no-sintef"]["country"] == "NO"

@@ -69,3 +69,62 @@ def test_ensure_never_updates_and_names_are_per_country(engine: Engine) -> None:
 def test_default_key() -> None:
     assert default_key("(주)엘엠에스", "KR") == "org:엘엠에스:KR"
     assert default_key("ETRI") == "org:etri"
+
+
+_ETRI_CORDIS = {
+    "key": "cordis:999653871",
+    "name": "ELECTRONICS AND TELECOMMUNICATIONS RESEARCH INSTITUTE",
+    "kind": "research_institute",
+    "country": "KR",
+    "region": "DAEJON",
+    "source": "CORDIS",
+}
+_ETRI_SEED = {"key": "kr-etri", "name": "한국전자통신연구원", "kind": "research_institute", "country": "KR"}
+
+
+def test_a_known_identifier_meets_the_organisation_it_names_and_never_updates_it(engine: Engine) -> None:
+    with transaction(engine) as session:
+        etri, _ = upsert_organization(session, _ETRI_SEED | {"region": "대전", "source": "seed"}, "t")
+        same, outcome = upsert_organization(session, _ETRI_CORDIS, "t")
+        assert (same.id, outcome) == (etri.id, "unchanged")
+        assert (etri.key, etri.name, etri.region, etri.source) == (
+            "kr-etri",
+            "한국전자통신연구원",
+            "대전",
+            "seed",
+        )
+        assert ensure_organization(session, _ETRI_CORDIS, "t") == (etri, "unchanged")
+        assert find_organization(session, "cordis:999653871") is etri
+        assert session.scalar(select(func.count()).select_from(Organization)) == 1
+
+
+def test_a_known_identifier_seen_first_is_stored_as_the_organisation_it_names(engine: Engine) -> None:
+    with transaction(engine) as session:
+        etri, outcome = upsert_organization(session, _ETRI_CORDIS, "t")
+        assert outcome == "created"
+        assert (etri.key, etri.name, etri.name_en, etri.kind, etri.region) == (
+            "kr-etri",
+            "한국전자통신연구원",
+            "Electronics and Telecommunications Research Institute (ETRI)",
+            "research_institute",
+            "DAEJON",
+        )
+        assert upsert_organization(session, _ETRI_CORDIS, "t") == (etri, "unchanged")
+        seed, outcome = upsert_organization(session, _ETRI_SEED | {"region": "대전"}, "t")
+        assert (seed.id, outcome, seed.region) == (etri.id, "updated", "대전")
+
+
+def test_a_known_identifier_finds_its_organisation_stored_under_another_key_by_name(engine: Engine) -> None:
+    with transaction(engine) as session:
+        mine, _ = upsert_organization(session, _ETRI_SEED | {"key": "my-etri"}, "t")
+        assert upsert_organization(session, _ETRI_CORDIS, "t") == (mine, "unchanged")
+
+
+def test_a_record_stored_under_the_identifier_itself_stays_its_own(engine: Engine) -> None:
+    # a database filled before the identifier was known keeps its record and updates it as before
+    with transaction(engine) as session:
+        old = Organization(key="cordis:999653871", name="ETRI", name_key="etri", kind="other", country="KR")
+        session.add(old)
+        session.flush()
+        assert upsert_organization(session, _ETRI_CORDIS, "t") == (old, "updated")
+        assert (old.key, old.kind) == ("cordis:999653871", "research_institute")

@@ -3,7 +3,8 @@
 Bundled data lives in ``techbridge/data/`` (each folder has a ``PROVENANCE.md``):
 ``demo-2021/`` (the 2021 mid-sized company – institute program: facts from the press release,
 institutes described by their published research fields, invented filler marked as such),
-``norway-h2020/`` (Research Council of Norway open data, NLOD) and ``cordis-he/`` (CORDIS).
+``norway-h2020/`` (Research Council of Norway open data, NLOD) and ``cordis-he/`` (CORDIS), whose
+Korean institutes meet the seeds through ``identifiers/`` (see ``organizations.known_identifiers``).
 """
 
 from __future__ import annotations

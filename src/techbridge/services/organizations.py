@@ -1,13 +1,24 @@
 """Organisations: finding one however its name is written, and creating or updating it by a stable key.
 
-An organisation is looked up by its ``key``, then its business registration number, then its
-normalised name within its country (``normalize_name``), so ``(주)엘엠에스``, ``주식회사 엘엠에스``
-and ``엘엠에스(주)`` are one company.
+An organisation is looked up by its ``key``, then by a known identifier, then its business
+registration number, then its normalised name within its country (``normalize_name``), so
+``(주)엘엠에스``, ``주식회사 엘엠에스`` and ``엘엠에스(주)`` are one company.
+
+Known identifiers (``known_identifiers``, bundled in ``data/identifiers/organizations.csv`` with its
+provenance) pair a key another source gives an organisation with the organisation's own key: CORDIS
+calls ETRI ``cordis:999653871`` and an English name no normalisation can meet with 한국전자통신연구원,
+the seed ``kr-etri``. A record under such an identifier is stored as, or resolved to, that
+organisation, and never updates it: the organisation's own records are the authority on it, and
+re-importing either source changes nothing.
 """
 
 from __future__ import annotations
 
+import csv
+import functools
 import logging
+from dataclasses import dataclass
+from importlib import resources
 from typing import Any
 
 from sqlalchemy import select
@@ -23,6 +34,27 @@ log = logging.getLogger(__name__)
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 _FIELDS = ("name", "name_en", "kind", "size_class", "country", "region", "business_number", "description")
 _FIELDS_WITH_SOURCE = (*_FIELDS, "source", "is_invented")
+
+
+@dataclass(frozen=True, slots=True)
+class KnownIdentifier:
+    """A key another source gives an organisation, and who the organisation is in techbridge."""
+
+    identifier: str
+    key: str
+    name: str
+    name_en: str
+    kind: str
+    country: str
+
+
+@functools.cache
+def known_identifiers() -> dict[str, KnownIdentifier]:
+    """Return the bundled identifiers of organisations known under several keys, by identifier."""
+    path = resources.files("techbridge") / "data" / "identifiers" / "organizations.csv"
+    rows = csv.DictReader(path.read_text(encoding="utf-8").splitlines())
+    fields = KnownIdentifier.__slots__
+    return {row["identifier"]: KnownIdentifier(**{name: row[name] for name in fields}) for row in rows}
 
 
 def default_key(name: str, country: str = "") -> str:
@@ -41,6 +73,8 @@ def find_organization(session: Session, name_or_key: str, country: str | None = 
     found = session.scalar(select(Organization).where(Organization.key == name_or_key))
     if found is not None:
         return found
+    if name_or_key in known_identifiers():
+        return _by_identity(session, known_identifiers()[name_or_key])
     query = select(Organization).where(Organization.name_key == normalize_name(name_or_key))
     if country is not None:
         query = query.where(Organization.country == country)
@@ -49,11 +83,13 @@ def find_organization(session: Session, name_or_key: str, country: str | None = 
 
 
 def lookup_organization(session: Session, values: dict[str, Any]) -> Organization | None:
-    """Return the stored organisation ``values`` describe: by key, business number, then name."""
+    """Return the stored organisation ``values`` describe: by key, known identifier, business number, name."""
     if values.get("key"):
         found = session.scalar(select(Organization).where(Organization.key == values["key"]))
         if found is not None:
             return found
+    if (identity := _identity(values)) is not None and (found := _by_identity(session, identity)):
+        return found
     if values.get("business_number"):
         number = values["business_number"]
         found = session.scalar(select(Organization).where(Organization.business_number == number))
@@ -83,6 +119,8 @@ def upsert_organization(
     found = lookup_organization(session, values)
     if found is None:
         return _create(session, values, actor, audit), CREATED
+    if _is_known_as(found, values):
+        return found, UNCHANGED
     changed = apply_changes(found, values, _FIELDS_WITH_SOURCE)
     if "name" in changed:
         found.name_key = normalize_name(found.name)
@@ -104,7 +142,37 @@ def ensure_organization(
     return _create(session, values, actor, audit), CREATED
 
 
+def _identity(values: dict[str, Any]) -> KnownIdentifier | None:
+    return known_identifiers().get(values["key"]) if values.get("key") else None
+
+
+def _by_identity(session: Session, identity: KnownIdentifier) -> Organization | None:
+    """Return the organisation an identifier names: by its own key, else its name within its country."""
+    found = session.scalar(select(Organization).where(Organization.key == identity.key))
+    if found is not None:
+        return found
+    name_key = normalize_name(identity.name)
+    query = select(Organization).where(
+        Organization.name_key == name_key, Organization.country == identity.country
+    )
+    return session.scalar(query)
+
+
+def _is_known_as(found: Organization, values: dict[str, Any]) -> bool:
+    """Return whether ``values`` reached ``found`` through a known identifier (not its own key)."""
+    return found.key != values.get("key") and _identity(values) is not None
+
+
 def _create(session: Session, values: dict[str, Any], actor: str, audit: bool) -> Organization:
+    if (identity := _identity(values)) is not None:
+        # stored as the organisation the identifier names, so that its own records meet it later
+        values = values | {
+            "key": identity.key,
+            "name": identity.name,
+            "name_en": identity.name_en,
+            "kind": identity.kind,
+            "country": identity.country,
+        }
     name = str(values.get("name") or "").strip()
     if not name:
         raise InvalidError("an organisation needs a name")

@@ -1,10 +1,13 @@
 from pathlib import Path
 
-from techbridge.matching.engine import Matcher
+import numpy as np
+
+from techbridge.matching.engine import Matcher, stacked
 from techbridge.matching.filters import Filters
 from techbridge.matching.index import load_index, save_index, update_index
 from techbridge.matching.params import MatchConfig
 from techbridge.matching.record import Query, Record
+from techbridge.matching.semantic import DIM
 
 NEED = Query("n1", "알루미늄 다이캐스팅 금형 기술이 필요합니다", ("B22D 17/00",), organizations=("kodaco",))
 
@@ -93,3 +96,37 @@ def test_saved_hnsw_graph_is_loaded_not_rebuilt(tmp_path: Path, matcher: Matcher
     )
     assert loaded.dense_.ann_ is not None and loaded.saved_graph_ is None
     assert [m.id for m in loaded.match(NEED, "item", 3)] == [m.id for m in small.match(NEED, "item", 3)]
+
+
+def test_reloaded_index_gives_identical_matches_and_keeps_one_copy_of_the_vectors(
+    tmp_path: Path, matcher: Matcher
+) -> None:
+    fitted = Matcher(analyzer=matcher.analyzer_, encoder=matcher.encoder_, ann_threshold=2).fit(
+        matcher.records_
+    )
+    save_index(fitted, tmp_path)
+    loaded = load_index(
+        tmp_path, Matcher(analyzer=matcher.analyzer_, encoder=matcher.encoder_, ann_threshold=2)
+    )
+    for target in ("item", "person", "organization"):
+        assert loaded.match(NEED, target, 5) == fitted.match(NEED, target, 5)  # scores and explanations
+    # the store's rows are views of the dense index's one matrix; a refit reuses it, no copy
+    matrix = loaded.dense_.vectors_
+    assert all(np.shares_memory(loaded.store_[r.id][3], matrix) for r in loaded.records_)
+    assert np.shares_memory(loaded.fit(loaded.records_).dense_.vectors_, matrix)
+
+
+def test_stacked_copies_only_rows_that_are_not_one_matrix_already() -> None:
+    matrix = np.arange(3 * DIM, dtype=np.float32).reshape(3, DIM)
+    assert np.shares_memory(stacked(list(matrix)), matrix)
+    shuffled = stacked([matrix[1], matrix[0], matrix[2]])
+    assert not np.shares_memory(shuffled, matrix) and shuffled[0].tolist() == matrix[1].tolist()
+    assert stacked([]).shape == (0, DIM)
+
+
+def test_evidence_terms_are_rebuilt_from_the_store(matcher: Matcher) -> None:
+    row = matcher.row_["p1"]
+    _, title, text, _ = matcher.store_["p1"]
+    assert matcher.record_terms(row) == [*title, *title, *text]  # title twice (title_boost=2), then text
+    top = matcher.match(NEED, "item", 1)[0]
+    assert top.explanation is not None and "다이캐스팅" in top.explanation.evidence[0].terms

@@ -60,6 +60,28 @@ def date_keys(dates: Sequence[str | None]) -> NDArray[np.int64] | None:
     return keys
 
 
+def stacked(rows: Sequence[Array]) -> Array:
+    """Return vector ``rows`` as one float32 matrix, without a copy if they are one already.
+
+    A loaded index's (or a refit's) store holds its vectors as consecutive rows of one
+    matrix; stacking them again would hold two copies at once (4 GB at a million records).
+    """
+    if not rows:
+        return np.zeros((0, DIM), np.float32)
+    base = rows[0].base  # numpy's base is the array that owns the memory
+    if (
+        isinstance(base, np.ndarray) and base.dtype == np.float32 and base.size == len(rows) * DIM
+        and base.flags.c_contiguous
+    ):  # fmt: skip
+        start, step = base.__array_interface__["data"][0], DIM * base.itemsize
+        if all(
+            r.base is base and r.__array_interface__["data"][0] == start + i * step
+            for i, r in enumerate(rows)
+        ):
+            return base.reshape(len(rows), DIM)
+    return np.stack(rows).astype(np.float32, copy=False)
+
+
 def embedding_text(record: Record) -> str:
     """Return the text a record is embedded from: title then body."""
     return f"{record.title}\n{record.text}".strip()
@@ -157,14 +179,15 @@ class Matcher:
         self._features(records, progress)
         self.records_ = records
         self.row_ = {r.id: i for i, r in enumerate(records)}
-        feats = [self.store_[r.id] for r in records]
-        self.terms_ = [document_terms(f[1], f[2], self.title_boost) for f in feats]
-        self.lexical_ = LexicalIndex(self.bm25_k1, self.bm25_b).fit(self.terms_)
+        # each record's terms are rebuilt from the store when needed, not kept (1M lists)
+        self.lexical_ = LexicalIndex(self.bm25_k1, self.bm25_b).fit(
+            [self.record_terms(row) for row in range(len(records))]
+        )
         self.codes_ = CodeIndex().fit([(*r.codes, *extract_codes(r.text)) for r in records])
-        vectors = np.stack([f[3] for f in feats]) if feats else np.zeros((0, DIM), np.float32)
-        del feats
+        vectors = stacked([self.store_[r.id][3] for r in records])
         # keep one copy of the vectors: the store's rows become views of the index's matrix
         self.dense_ = DenseIndex(self.ann_threshold).fit(vectors, self.saved_graph_)
+        del vectors
         self.saved_graph_ = None
         for row, record in enumerate(records):
             digest, title, text, _ = self.store_[record.id]
@@ -174,7 +197,6 @@ class Matcher:
         self.date_keys_ = date_keys(self.dates_)
         self.has_trl_ = any(r.trl is not None for r in records)
         self.years_ = np.array([year_of(r.date) for r in records], dtype=np.float64)
-        self.orgs_ = [frozenset(r.organizations) for r in records]
         self.memberships_ = {
             "item": agg.build_membership(ids, None),
             "person": agg.build_membership(ids, [r.people for r in records]),
@@ -187,6 +209,11 @@ class Matcher:
         self._memo: dict[str, Any] = {}
         log.info("fitted matcher on %d records", len(records))
         return self
+
+    def record_terms(self, row: int) -> list[str]:
+        """Return the terms record ``row`` is indexed under (title ``title_boost`` times, then text)."""
+        _, title, text, _ = self.store_[self.records_[row].id]
+        return document_terms(title, text, self.title_boost)
 
     # -- scoring ---------------------------------------------------------------------------
     def config_for(self, target: str) -> MatchConfig:
@@ -312,7 +339,7 @@ class Matcher:
                 membership.target_rows[keep].tolist(), membership.item_rows[keep].tolist(), strict=True
             )
             for t, r in pairs:
-                docs[t].extend(self.terms_[r])
+                docs[t].extend(self.record_terms(r))
             index = LexicalIndex(self.bm25_k1, self.bm25_b).fit(docs)
             if everything:
                 profiles[target] = index

@@ -132,7 +132,7 @@ class _Context:
 
     def _evidence(self, row: int, first: bool) -> Evidence:
         record = self.matcher.records_[row]
-        terms = matched_terms(self.terms, self.matcher.terms_[row])
+        terms = matched_terms(self.terms, self.matcher.record_terms(row))
         codes = shared_codes(self.codes, (*record.codes, *extract_codes(record.text)))
         pair = None
         encoder = self.matcher.encoder_

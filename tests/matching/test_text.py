@@ -27,3 +27,14 @@ def test_codes_are_extracted_before_morphology(analyzer: Analyzer) -> None:
 def test_numbers_and_foreign_words_kept(analyzer: Analyzer) -> None:
     terms = analyzer.analyze("LiDAR 센서 905 nm 파장")
     assert "lidar" in terms and "905" in terms
+
+
+def test_surface_shows_stems_as_the_words_of_the_text(analyzer: Analyzer) -> None:
+    text = "Porous Materials for 전고체 batteries"
+    terms = analyzer.analyze(text)
+    assert "materi" in terms  # the index holds stems
+    shown = analyzer.surface(terms, text)
+    assert "materials" in shown and "batteries" in shown and "materi" not in shown
+    assert "전고체" in shown
+    # a stem the text does not contain stays as it is
+    assert analyzer.surface(["electrod"], "no such word") == ["electrod"]

@@ -167,3 +167,18 @@ class Analyzer:
     def analyze(self, text: str) -> list[str]:
         """Return the index terms of one text."""
         return self.analyze_many([text])[0]
+
+    def surface(self, terms: Sequence[str], text: str) -> list[str]:
+        """Return ``terms`` as a reader would see them: each stem as its first word in ``text``.
+
+        English words are indexed as Snowball stems (materials -> materi), which explanations
+        should not show; a stem becomes the first word of ``text`` that stems to it, lower-cased
+        as in the index. Korean and compound terms are already surface forms and stay as they are.
+        """
+        self._load()
+        forms: dict[str, str] = {}
+        for word in _WORD.findall(text):
+            stem = self._latin(word)
+            if stem and stem not in forms:
+                forms[stem] = word.lower()
+        return [forms.get(t, t) for t in terms]

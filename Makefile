@@ -29,8 +29,15 @@ lint: $(STAMP)
 	$(BIN)/codespell src tests docs bench README.md CHANGELOG.md
 	$(BIN)/lint-imports
 
+# Every benchmark at sizes that fit a laptop (1M records: bench/speed.py all); figures go to
+# standard output with the commands that reproduce them, see docs/benchmarks.md.
 bench: $(STAMP)
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/quality.py
+	$(BIN)/python bench/speed.py all --sizes 10000,100000
+	$(BIN)/python bench/assignment.py
+	$(BIN)/python bench/consortia.py
+	$(BIN)/python bench/clusters.py
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) techbridge.db techbridge.index demo-out

@@ -1,0 +1,123 @@
+"""Identifiers and a hidden need: whoever sees a key that names a need may already know its owner.
+
+A cooperation's key carries its need's key (``coop-<program>-<round>-<need key>``); the audit in
+``docs/security.md`` ("Identifiers") says why that tells nobody an owner they do not already see, and
+these tests hold every reader to it: the cooperation is shown only to its members (the owner among
+them) and managers, and nothing else anyone else can list, export or look up names the need.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from techbridge.errors import NotFoundError
+from techbridge.services.access import (
+    COMPANY_MEMBER,
+    INSTITUTE_MEMBER,
+    PUBLIC_ENTITIES,
+    VIEWER,
+    Actor,
+    find_visible_need,
+    readable_rows,
+    require_cooperation,
+    require_submission,
+    visible_cooperations,
+    visible_need,
+)
+from techbridge.services.assignment import accept_assignment, run_assignment, set_candidate_scores
+from techbridge.services.needs import upsert_need
+from techbridge.services.sharing import create_need
+from techbridge.storage.db import transaction
+from techbridge.storage.tables import Cooperation, Need, Organization
+from tests.services.round_builders import COMPANIES, INSTITUTES, SCORES, world
+
+
+@pytest.fixture
+def paired(engine: Engine) -> Engine:
+    """The small round, assigned and accepted: one cooperation per need, each with its partners."""
+    world(engine)
+    set_candidate_scores(engine, "t", "p", "r1", SCORES)
+    run_assignment(engine, "t", "p", "r1")
+    accept_assignment(engine, "t", "p", "r1")
+    return engine
+
+
+def _member(session: Session, organization: str, role: str) -> Actor:
+    org_id = session.scalar(select(Organization.id).where(Organization.key == organization))
+    return Actor(name=f"{role}@{organization}", organization_id=org_id, roles=frozenset({(role, None)}))
+
+
+def _everyone(session: Session) -> list[Actor]:
+    members = [_member(session, name, COMPANY_MEMBER) for name in (*COMPANIES, "small")]
+    members += [_member(session, name, INSTITUTE_MEMBER) for name in INSTITUTES]
+    return [*members, Actor(name="viewer", organization_id=None, roles=frozenset({(VIEWER, None)}))]
+
+
+def _missing_answer(call: object, *args: object) -> str:
+    with pytest.raises(NotFoundError) as refused:
+        call(*args)  # type: ignore[operator]
+    return str(refused.value)
+
+
+def test_who_sees_a_cooperation_sees_the_owner_as_a_member_and_still_not_the_need(paired: Engine) -> None:
+    with transaction(paired) as session:
+        coops = {coop.key: coop for coop in session.scalars(select(Cooperation))}
+        assert len(coops) == len(COMPANIES)
+        partners_seen = 0
+        for actor in _everyone(session):
+            for key in visible_cooperations(session, actor):
+                need = session.get(Need, coops[key].need_id)
+                assert need is not None and need.key in key
+                members = {member.organization_id for member in coops[key].members}
+                assert need.organization_id in members and actor.organization_id in members
+                if actor.organization_id != need.organization_id:
+                    partners_seen += 1
+                    assert visible_need(session, actor, need) == "none"
+                    with pytest.raises(NotFoundError):
+                        find_visible_need(session, actor, need.key)
+        assert partners_seen >= len(COMPANIES)  # every cooperation was looked at by a partner
+
+
+def test_nobody_outside_a_cooperation_can_list_export_or_probe_its_need(paired: Engine) -> None:
+    with transaction(paired) as session:
+        for coop in session.scalars(select(Cooperation)):
+            need = session.get(Need, coop.need_id)
+            assert need is not None
+            members = {member.organization_id for member in coop.members}
+            outsiders = [actor for actor in _everyone(session) if actor.organization_id not in members]
+            assert outsiders
+            for actor in outsiders:
+                assert coop.key not in visible_cooperations(session, actor)
+                # a hidden cooperation or need answers exactly like a missing one, key for key
+                missing = _missing_answer(require_cooperation, session, actor, "nothing")
+                hidden = _missing_answer(require_cooperation, session, actor, coop.key)
+                assert hidden == missing.replace("'nothing'", repr(coop.key))
+                missing = _missing_answer(require_submission, session, actor, "p", ["nothing"])
+                refused = _missing_answer(require_submission, session, actor, "p", [need.key])
+                assert refused == missing.replace("'nothing'", repr(need.key))
+                for entity in (*PUBLIC_ENTITIES, "need", "match"):
+                    text = json.dumps(readable_rows(session, actor, entity), ensure_ascii=False, default=str)
+                    for secret in (need.key, need.title, need.field or need.title, coop.key):
+                        assert secret not in text, (actor.name, entity, secret)
+
+
+def test_a_need_registered_without_a_key_gets_one_that_says_nothing(engine: Engine) -> None:
+    world(engine)
+    with transaction(engine) as session:
+        acme = _member(session, "acme", COMPANY_MEMBER)
+        values = {"title": "다이캐스팅 경량화", "field": "diecasting", "description": "secret recipe"}
+        first = create_need(session, acme, "acme", values)
+        second = create_need(session, acme, "acme", values)
+        for row in (first, second):
+            assert re.fullmatch(r"need-[0-9a-f]{16}", row["key"]), row["key"]
+            assert row["organization"] == "acme" and row["title"] == values["title"]
+        assert first["key"] != second["key"]
+        owner = session.get(Need, first["id"])
+        assert owner is not None
+        need, outcome = upsert_need(session, {"title": "x"}, "t", organization=owner.organization)
+        assert outcome == "created" and need.key not in (first["key"], second["key"])

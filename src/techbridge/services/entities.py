@@ -157,12 +157,15 @@ def get_record(session: Session, spec: EntitySpec, ident: str) -> Row:
     Raises:
         NotFoundError: there is no such record.
     """
+    # Imported here: access reads its records through this module, so it is loaded after it.
+    from techbridge.services.access import record_id
+
     table: Any = spec.table
     record = None
     if hasattr(table, "key"):
         record = session.scalars(select(table).where(table.key == ident)).first()
-    if record is None and ident.isdigit():
-        record = session.get(table, int(ident))
+    if record is None and (number := record_id(ident)) is not None:
+        record = session.get(table, number)
     if record is None:
         raise NotFoundError(f"no {spec.name} with id or key {ident!r}")
     return to_row(spec, record)

@@ -85,6 +85,7 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("PUT", "/api/v1/programs/{program}/rounds/{round_key}/participants"): {"public": MANAGERS_OK},
     ("POST", "/api/v1/programs/{program}/rounds/{round_key}/screening"): {"public": MANAGERS_OK},
     ("POST", "/api/v1/programs/{program}/rounds/{round_key}/assignment"): {"public": MANAGERS_OK},
+    ("GET", "/api/v1/programs/{program}/rounds/{round_key}/assignment"): {"public": MANAGERS_OK},
     ("POST", "/api/v1/programs/{program}/rounds/{round_key}/assignment/accept"): {"public": MANAGERS_OK},
     # One organisation's KPIs count its needs: for its members and the program's managers.
     ("GET", "/api/v1/programs/{program}/kpis"): {
@@ -341,6 +342,9 @@ REQUESTS: dict[tuple[str, str], Callable[[Call], dict[str, Any]]] = {
         "json": {"item": "need-lms-published", "accept": True},
     },
     ("POST", "/api/v1/programs/{program}/rounds/{round_key}/assignment"): _screened_round,
+    ("GET", "/api/v1/programs/{program}/rounds/{round_key}/assignment"): lambda c: _screened_round(
+        c, run=True
+    ),
     ("POST", "/api/v1/programs/{program}/rounds/{round_key}/assignment/accept"): lambda c: {
         **_screened_round(c, run=True),
         "json": {},

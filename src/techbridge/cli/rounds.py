@@ -1,4 +1,5 @@
-"""CLI commands ``round …``: open a round, add participants, screen, score, assign, lock, accept."""
+"""CLI commands ``round …``: open a round, add participants, screen, score, assign, lock, read the
+assignment, accept."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from techbridge.services import rounds
 from techbridge.services.assignment import (
     AssignmentReport,
     accept_assignment,
+    get_assignment,
     run_assignment,
     set_candidate_scores,
     set_pair_rule,
@@ -252,6 +254,32 @@ def _print_assignment(result: AssignmentReport) -> None:
     )
     if result.unassigned:
         console.print(f"needs left without a partner: {', '.join(result.unassigned)}")
+
+
+@round_app.command("assignment")
+def assignment(ctx: typer.Context, program: Program, key: Round, as_json: JsonOption = False) -> None:
+    """Show the round's stored pairs (accepted, and proposed by the last `round assign`) without a new run.
+
+    Example: techbridge round assignment demo-2021 2021 --json
+    """
+    with cli_errors(), database(settings_of(ctx)) as engine:
+        stored = get_assignment(engine, program, key)
+    if as_json:
+        print_json(as_data(stored))
+        return
+    rows = [
+        {"need": p.need, "partner": p.partner, "score": f"{p.score:.3f}", "status": p.status,
+         "locked": "yes" if p.is_locked else "", "method": p.method}
+        for p in stored.pairs
+    ]  # fmt: skip
+    columns = ("need", "partner", "score", "status", "locked", "method")
+    print_table(f"assignment {stored.program}/{stored.round}", columns, rows)
+    if not stored.pairs:
+        console.print(f"nothing assigned yet: run `techbridge round assign {program} {key}`")
+    else:
+        console.print(f"total {stored.total:.3f}")
+    if stored.unassigned:
+        console.print(f"accepted needs without a partner: {', '.join(stored.unassigned)}")
 
 
 @round_app.command("accept")

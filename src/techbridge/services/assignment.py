@@ -2,7 +2,8 @@
 
 Candidate scores come from the matching engine (``set_candidate_scores``); a manager locks, forbids
 or swaps pairs (``set_pair_rule``, ``swap_partner``), re-runs (``run_assignment``) and accepts the
-answer, which opens one cooperation per need (``accept_assignment``).
+answer, which opens one cooperation per need (``accept_assignment``). The pairs stay stored (the
+last run's proposed ones and the accepted ones), so they are read without a new run (``get_assignment``).
 """
 
 from __future__ import annotations
@@ -78,6 +79,73 @@ class AssignmentReport:
     load: dict[str, tuple[int, int | None]]
     alternatives: dict[str, tuple[PairView, ...]]
     scores_source: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPair:
+    """A stored pair: proposed by the last run, or accepted by a manager (which opened a cooperation)."""
+
+    need: str
+    partner: str
+    score: float
+    method: str
+    status: str
+    is_locked: bool
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAssignment:
+    """What a round's assignment holds now: its accepted pairs and the last run's proposed ones.
+
+    Attributes:
+        total: the sum of the pairs' scores.
+        unassigned: the round's accepted needs that have no pair (all of them before the first run).
+    """
+
+    program: str
+    round: str
+    pairs: tuple[StoredPair, ...]
+    total: float
+    unassigned: tuple[str, ...]
+
+
+def get_assignment(engine: Engine, program_key: str, round_key: str) -> StoredAssignment:
+    """Return the round's stored pairs without running the assignment again.
+
+    Raises:
+        NotFoundError: no such program or round.
+    """
+    with transaction(engine) as session:
+        round_ = find_round(session, program_key, round_key)
+        rows = session.execute(
+            select(Assignment, Need.key, Organization.key)
+            .join(Need, Need.id == Assignment.need_id)
+            .join(Organization, Organization.id == Assignment.organization_id)
+            .where(Assignment.round_id == round_.id)
+        ).all()
+        locks = {
+            (need_id, org_id)
+            for need_id, org_id in session.execute(
+                select(PairRule.need_id, PairRule.organization_id).where(
+                    PairRule.round_id == round_.id, PairRule.rule == "lock"
+                )
+            )
+        }
+        accepted_needs = session.scalars(
+            select(Need.key).where(Need.round_id == round_.id, Need.status == ScreeningStatus.ACCEPTED)
+        ).all()
+        pairs = tuple(
+            StoredPair(
+                need, partner, a.score, a.method, a.status,
+                (a.need_id, a.organization_id) in locks, a.created_at,
+            )
+            # Sorted here, not in SQL: the databases' collations order keys differently.
+            for a, need, partner in sorted(rows, key=lambda row: (row[1], row[2]))
+        )  # fmt: skip
+    paired = {pair.need for pair in pairs}
+    unassigned = tuple(sorted(key for key in accepted_needs if key not in paired))
+    return StoredAssignment(program_key, round_key, pairs, sum(p.score for p in pairs), unassigned)
 
 
 def set_candidate_scores(

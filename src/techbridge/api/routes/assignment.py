@@ -1,5 +1,5 @@
 """A round's assignment of partners to needs: candidate scores, locked and forbidden pairs, swaps,
-runs and their acceptance (administrators and the program's managers only)."""
+runs, the stored pairs and their acceptance (administrators and the program's managers only)."""
 
 from __future__ import annotations
 
@@ -16,16 +16,26 @@ from techbridge.api.schemas.assignment import (
     CountPublic,
     PairRuleCreate,
     ScoresUpdate,
+    StoredAssignmentPublic,
     SwapCreate,
 )
 from techbridge.api.schemas.cooperations import moment_of
 from techbridge.services import assignment
 from techbridge.services.access import require_program_manager
-from techbridge.services.assignment import AssignmentReport
+from techbridge.services.assignment import AssignmentReport, StoredAssignment
 
 router = APIRouter(
     prefix="/programs/{program}/rounds/{round_key}/assignment", tags=["assignment"], responses=ERROR_RESPONSES
 )
+
+
+@router.get("", response_model=StoredAssignmentPublic)
+def get_assignment(
+    engine: EngineDep, session: SessionDep, actor: ActorDep, program: str, round_key: str
+) -> StoredAssignment:
+    """Read the round's stored pairs (accepted, and proposed by the last run) without running it again."""
+    require_program_manager(session, actor, program)
+    return assignment.get_assignment(engine, program, round_key)
 
 
 @router.post("", response_model=AssignmentPublic)

@@ -37,6 +37,30 @@ class AssignmentPublic(ResponseModel):
     scores_source: str
 
 
+class StoredPairPublic(ResponseModel):
+    """A stored need–partner pair: ``proposed`` by the last run or ``accepted`` by a manager."""
+
+    model_config = ConfigDict(from_attributes=True)
+    need: str
+    partner: str
+    score: float
+    method: str
+    status: Literal["proposed", "accepted"]
+    is_locked: bool
+    created_at: dt.datetime
+
+
+class StoredAssignmentPublic(ResponseModel):
+    """What a round's assignment holds now, read without running it again."""
+
+    model_config = ConfigDict(from_attributes=True)
+    program: str
+    round: str
+    pairs: list[StoredPairPublic]
+    total: float
+    unassigned: list[str] = Field(description="The round's accepted needs without a pair.")
+
+
 class AcceptCreate(BaseModel):
     """Needs (keys) whose proposed pairs to accept; empty: all of them."""
 

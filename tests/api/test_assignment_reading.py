@@ -1,0 +1,59 @@
+"""GET /api/v1/programs/{program}/rounds/{round}/assignment: the stored pairs, for the program's
+managers and administrators, read without running the assignment again."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from techbridge.services.rounds import screen, set_participants
+from tests.api.conftest import World
+
+URL = "/api/v1/programs/p2021/rounds/r1/assignment"
+
+
+@pytest.fixture
+def screened(app: FastAPI, world: World) -> World:
+    set_participants(app.state.engine, "test", "p2021", "r1", {"kr-kimm": 1, "kr-etri": 1})
+    for need in ("need-lms-published", "need-lms-secret"):
+        screen(app.state.engine, "test", "p2021", "r1", need, True, None)
+    return world
+
+
+def test_the_manager_reads_back_the_run_and_the_acceptance(client: TestClient, screened: World) -> None:
+    headers = screened.headers("manager")
+    before = client.get(URL, headers=headers).json()
+    assert before["pairs"] == [] and before["unassigned"] == ["need-lms-published", "need-lms-secret"]
+    run = client.post(URL, headers=headers).json()
+    accepted = client.post(f"{URL}/accept", headers=headers, json={"needs": ["need-lms-secret"]})
+    assert accepted.status_code == 200, accepted.text
+    stored = client.get(URL, headers=headers).json()
+    assert [(p["need"], p["partner"], p["score"]) for p in stored["pairs"]] == sorted(
+        (p["need"], p["partner"], p["score"]) for p in run["pairs"]
+    )
+    assert {p["need"]: p["status"] for p in stored["pairs"]} == {
+        "need-lms-published": "proposed",
+        "need-lms-secret": "accepted",
+    }
+    assert stored["total"] == pytest.approx(run["total"]) and stored["unassigned"] == []
+    assert client.get(URL, headers=headers).json() == stored
+
+
+@pytest.mark.parametrize("role", ["owner", "partner", "competitor", "viewer"])
+def test_only_managers_read_it(client: TestClient, screened: World, role: str) -> None:
+    client.post(URL, headers=screened.headers("manager"))
+    response = client.get(URL, headers=screened.headers(role))
+    assert response.status_code == 403
+    assert "need-lms-secret" not in response.text
+
+
+def test_another_programs_manager_is_refused(client: TestClient, screened: World) -> None:
+    response = client.get(URL.replace("p2021", "p-other"), headers=screened.headers("manager"))
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("url", [URL.replace("r1", "r9"), URL.replace("p2021", "nope")])
+def test_an_unknown_round_is_not_found(client: TestClient, screened: World, url: str) -> None:
+    response = client.get(url, headers=screened.headers("admin"))
+    assert response.status_code == 404 and response.json()["error"]["type"] == "not_found"

@@ -130,3 +130,19 @@ def test_evidence_terms_are_rebuilt_from_the_store(matcher: Matcher) -> None:
     assert matcher.record_terms(row) == [*title, *title, *text]  # title twice (title_boost=2), then text
     top = matcher.match(NEED, "item", 1)[0]
     assert top.explanation is not None and "다이캐스팅" in top.explanation.evidence[0].terms
+
+
+def test_ngram_signal_is_built_only_when_asked(analyzer, encoder) -> None:  # type: ignore[no-untyped-def]
+    records = [
+        Record("a", "Xpressbet 입금 방법", "계정에 로그인하고 입금을 클릭합니다", "ko", (), (), (), None),
+        Record("b", "은행 예금", "모바일로 입금했습니다", "ko", (), (), (), None),
+    ]
+    plain = Matcher({"item": MatchConfig({"bm25": 1.0})}, analyzer, encoder).fit(records)
+    query = Query("q", "Xpress Bet에 돈을 입금하는 데 수수료가 있나요?")
+    usable = plain.usable(query)
+    assert "ngram" not in plain.item_signals(query, usable)
+    asked = plain.item_signals(query, usable, ["bm25", "ngram"])["ngram"]
+    assert asked[0] > asked[1]  # the trigrams of xpress/bet cross into xpressbet
+    weighted = Matcher({"item": MatchConfig({"bm25": 1.0, "ngram": 1.0})}, analyzer, encoder).fit(records)
+    assert "ngram" in weighted.item_signals(query, weighted.usable(query))
+    assert weighted.match(query, "item", k=1)[0].id == "a"

@@ -111,3 +111,18 @@ def test_date_keys_keep_the_order_of_iso_strings() -> None:
     keys = date_keys(["2019-01-01", "", None, "2019", "2019-05"])
     assert keys is not None and keys.tolist() == [20190101, 0, 0, 20190000, 20190500]
     assert date_keys(["01/02/2019"]) is None  # the engine falls back to comparing strings
+
+
+def test_char_ngrams_match_what_morphology_misses(analyzer) -> None:  # type: ignore[no-untyped-def]
+    from techbridge.matching.text import char_ngrams
+
+    assert char_ngrams("Xpressbet 플리머스 G06T 7/00 1590") == [
+        "xpressbet", "xpr", "pre", "res", "ess", "ssb", "sbe", "bet", "플리", "리머", "머스", "1590",
+    ]  # fmt: skip
+    # Kiwi keeps no noun of the verb form 엉킴, so the morphological terms miss the record ...
+    query, record = "엉킴 정의", "엉킴 (자동사) 서로 섞이거나 얽히다"
+    assert "엉킴" not in analyzer.analyze(query)
+    # ... while its character n-grams find it among others
+    docs = [char_ngrams(t) for t in ("정의 사전", record, "정의의 여신")]
+    scores = LexicalIndex().fit(docs).scores(char_ngrams(query))
+    assert int(np.argmax(scores)) == 1

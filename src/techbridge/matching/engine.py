@@ -26,10 +26,10 @@ from techbridge.matching.filters import Filters
 from techbridge.matching.fusion import FUSIONS, NORMS
 from techbridge.matching.history import joint_history, recency, year_of
 from techbridge.matching.lexical import LexicalIndex, document_terms
-from techbridge.matching.params import ITEM_SIGNALS, MatchConfig, load_configs
+from techbridge.matching.params import MatchConfig, load_configs
 from techbridge.matching.record import Query, Record
 from techbridge.matching.semantic import DIM, DenseIndex, Encoder, UseEncoder, embed_texts
-from techbridge.matching.text import Analyzer, extract_codes
+from techbridge.matching.text import Analyzer, char_ngrams, extract_codes
 
 log = logging.getLogger(__name__)
 Array = NDArray[np.float32]
@@ -265,13 +265,21 @@ class Matcher:
             rows = rows[np.argpartition(-scores[rows], self.score_pool - 1)[: self.score_pool]]
         return rows.astype(np.int64)
 
-    def item_signals(self, query: Query, usable: NDArray[np.bool_]) -> dict[str, Array]:
-        """Return the raw record-level signals (zero on unusable records)."""
+    def item_signals(
+        self, query: Query, usable: NDArray[np.bool_], needed: Sequence[str] | None = None
+    ) -> dict[str, Array]:
+        """Return the raw record-level signals (zero on unusable records).
+
+        ``ngram`` costs an index of its own and is computed only when a config weights it or
+        ``needed`` names it (evaluation asks for every signal).
+        """
         out = {
             "bm25": self.lexical_.scores(self.query_terms(query)),
             "codes": self.codes_.scores((*query.codes, *extract_codes(query.text))),
             "dense": self._dense(query),
         }
+        if "ngram" in (needed if needed is not None else self.weighted_signals()):
+            out["ngram"] = self.ngram_scores(query)
         everything = bool(usable.all())
         return {
             name: (np.maximum(s, 0) if everything else np.where(usable, np.maximum(s, 0), 0)).astype(
@@ -279,6 +287,24 @@ class Matcher:
             )
             for name, s in out.items()
         }
+
+    def weighted_signals(self) -> frozenset[str]:
+        """Return the signals that some target kind's config gives a weight."""
+        configs = self.configs if self.configs is not None else load_configs()
+        return frozenset(n for c in configs.values() for n, w in c.weights.items() if w)
+
+    def ngram_scores(self, query: Query) -> Array:
+        """Return BM25 of the query's character n-grams against every record's (``char_ngrams``).
+
+        A second lexical view that needs no dictionary: it matches what morphology misses or
+        splits differently (엉킴 / 엉켜, Xpress Bet / Xpressbet, a transliterated name spelt two
+        ways). The index is built from the records on first use.
+        """
+        index = self._memo.get("ngrams")
+        if index is None:
+            docs = [char_ngrams(f"{r.title} {r.text}") for r in self.records_]
+            index = self._memo["ngrams"] = LexicalIndex(self.bm25_k1, self.bm25_b).fit(docs)
+        return index.scores(char_ngrams(query.text))
 
     def _dense(self, query: Query) -> Array:
         encoder = self._components()[1]
@@ -311,7 +337,7 @@ class Matcher:
             return dict(items)
         out = {
             n: agg.aggregate(items[n], membership, usable, config.top_n, config.decay, self.pool(items[n]))
-            for n in ITEM_SIGNALS
+            for n in items
         }
         out["history"] = joint_history(membership, self.joint_rows(query), usable)
         out["prior"] = np.log1p(self.usable_counts(target, usable)).astype(np.float32)
@@ -392,7 +418,7 @@ class Matcher:
     ) -> Array:
         """Return a record-level fused score, used to pick evidence records."""
         total = np.zeros(len(self.records_), dtype=np.float32)
-        for name in ITEM_SIGNALS:
+        for name in items:
             total += np.float32(weights.get(name, 0.0)) * NORMS["max"](items[name], usable)
         return total
 

@@ -14,8 +14,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-SIGNALS: tuple[str, ...] = ("bm25", "dense", "codes", "history", "prior", "recency", "profile")
-ITEM_SIGNALS: tuple[str, ...] = ("bm25", "dense", "codes")
+SIGNALS: tuple[str, ...] = ("bm25", "dense", "codes", "ngram", "history", "prior", "recency", "profile")
+ITEM_SIGNALS: tuple[str, ...] = ("bm25", "dense", "codes", "ngram")
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ from techbridge.matching.explain import Evidence, Match, build_explanation, sort
 from techbridge.matching.filters import Filters
 from techbridge.matching.fusion import normalised
 from techbridge.matching.lexical import matched_terms
-from techbridge.matching.params import ITEM_SIGNALS
 from techbridge.matching.record import Query
 from techbridge.matching.semantic import best_sentence_pair, embed_texts, split_sentences
 from techbridge.matching.text import extract_codes, has_hangul
@@ -100,7 +99,7 @@ class _Context:
         self.items = items
         self.weights = weights
         # the record-level relevance is only needed for the ranked targets' own records
-        self.highs = {n: float(items[n].max()) if len(items[n]) else 0.0 for n in ITEM_SIGNALS}
+        self.highs = {n: float(items[n].max()) if len(items[n]) else 0.0 for n in items}
         self.terms = matcher.query_terms(query)
         self.codes = (*query.codes, *extract_codes(query.text))
         self.sentences: Array | None = None

@@ -22,6 +22,7 @@ DOMAIN_WORDS: tuple[str, ...] = (
 
 _IPC = re.compile(r"\b([A-H])\s?(\d{2})\s?([A-Z])\s?(\d{1,4})\s?/\s?(\d{1,6})\b")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_GRAM_RUN = re.compile(r"[\uac00-\ud7a3]+|[a-z]+|[0-9]+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]*[A-Za-z0-9]|[A-Za-z]|\d+(?:\.\d+)?")
 _KEEP_TAGS = frozenset({"NNG", "NNP", "NR", "SL", "SN", "SH", "XR", "W_SERIAL"})
 _NOUN_TAGS = frozenset({"NNG", "NNP", "XR", "SH"})
@@ -76,6 +77,25 @@ _STOPWORDS = frozenset(
 def extract_codes(text: str) -> tuple[str, ...]:
     """Return the IPC/CPC codes written in ``text``, normalised as ``G06T 7/00``."""
     return tuple(f"{a}{b}{c} {d}/{e}" for a, b, c, d, e in _IPC.findall(text))
+
+
+def char_ngrams(text: str) -> list[str]:
+    """Return the character n-grams of ``text``: the second lexical view (``ngram`` signal).
+
+    Each run of Hangul gives its syllable bigrams (엉킴 -> 엉킴; 플리머스 -> 플리, 리머, 머스), each
+    Latin word itself and, above three letters, its letter trigrams (xpressbet -> xpr, pre, …),
+    each number itself. Codes are blanked first, as for the morphological terms.
+    """
+    out: list[str] = []
+    for run in _GRAM_RUN.findall(strip_codes(text).lower()):
+        if _HANGUL.match(run):
+            out.extend([run] if len(run) < 2 else [run[i : i + 2] for i in range(len(run) - 1)])
+        elif run.isalpha() and len(run) > 3:
+            out.append(run)
+            out.extend(run[i : i + 3] for i in range(len(run) - 2))
+        elif len(run) > 1 or run.isdigit():
+            out.append(run)
+    return out
 
 
 def strip_codes(text: str) -> str:

@@ -154,8 +154,8 @@ def _usable_all(records: Sequence[Record], query: Query) -> list[bool]:
 
 def _run(bench: Bench, matcher: Matcher, query: Query, aggregations: Sequence[tuple[int, float]]) -> QueryRun:
     usable = matcher.usable(query)
-    items = matcher.item_signals(query, usable)
     signals = signals_for(bench.target)
+    items = matcher.item_signals(query, usable, signals)
     variants = {
         (top_n, decay): matcher.target_signals(
             query, bench.target, usable, items, MatchConfig(top_n=top_n, decay=decay), signals

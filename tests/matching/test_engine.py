@@ -146,3 +146,15 @@ def test_ngram_signal_is_built_only_when_asked(analyzer, encoder) -> None:  # ty
     weighted = Matcher({"item": MatchConfig({"bm25": 1.0, "ngram": 1.0})}, analyzer, encoder).fit(records)
     assert "ngram" in weighted.item_signals(query, weighted.usable(query))
     assert weighted.match(query, "item", k=1)[0].id == "a"
+
+
+def test_explanations_show_words_not_stems(analyzer, encoder) -> None:  # type: ignore[no-untyped-def]
+    records = [
+        Record("m", "Porous materials", "Porous materials for solid-state batteries", "en", (), ("kims",), (), None),
+        Record("x", "Crop rotation", "Rotating crops in dry regions", "en", (), ("rda",), (), None),
+    ]  # fmt: skip
+    matcher = Matcher({"organization": MatchConfig({"bm25": 1.0})}, analyzer, encoder).fit(records)
+    top = matcher.match(Query("q", "battery material"), "organization", k=1)[0]
+    assert top.id == "kims" and top.explanation is not None
+    assert {"materials", "batteries"} <= set(top.explanation.terms)
+    assert "materi" not in top.explanation.terms

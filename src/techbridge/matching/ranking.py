@@ -131,7 +131,10 @@ class _Context:
 
     def _evidence(self, row: int, first: bool) -> Evidence:
         record = self.matcher.records_[row]
-        terms = matched_terms(self.terms, self.matcher.record_terms(row))
+        shown = f"{record.title} {record.text}"
+        terms = self.matcher.analyzer_.surface(
+            matched_terms(self.terms, self.matcher.record_terms(row)), shown
+        )
         codes = shared_codes(self.codes, (*record.codes, *extract_codes(record.text)))
         pair = None
         encoder = self.matcher.encoder_

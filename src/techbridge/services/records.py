@@ -8,7 +8,6 @@ An organisation with a description (its published research fields) also becomes 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -84,17 +83,3 @@ def load_records(session: Session) -> list[Record]:
         *(project_record(project) for project in projects),
         *(profile_record(org) for org in profiles if org.description),
     ]
-
-
-def load_organizations(session: Session) -> dict[str, dict[str, Any]]:
-    """Return every organisation's key with what filters and explanations need to know of it."""
-    return {
-        org.key: {
-            "name": org.name,
-            "kind": org.kind,
-            "size_class": org.size_class,
-            "country": org.country,
-            "region": org.region,
-        }
-        for org in session.scalars(select(Organization).order_by(Organization.id))
-    }

@@ -32,16 +32,25 @@ class Filters:
         """Return whether any rule is about organisations."""
         return bool(self.kinds or self.countries or self.regions or self.size_classes)
 
-    def record_mask(self, dates: Sequence[str], trls: Sequence[int | None]) -> NDArray[np.bool_]:
-        """Return which records pass the date window and TRL rules (undated records pass dates)."""
+    def record_mask(
+        self, dates: Sequence[str] | NDArray[np.str_], trls: Sequence[int | None] | NDArray[np.float64]
+    ) -> NDArray[np.bool_]:
+        """Return which records pass the date window and TRL rules (undated records pass dates).
+
+        Dates compare as ISO strings, so a partial date (``YYYY``, ``YYYY-MM``) sorts before
+        every full date that starts with it; a record without a TRL fails a minimum TRL.
+        """
         keep = np.ones(len(dates), dtype=bool)
-        for row, (date, trl) in enumerate(zip(dates, trls, strict=True)):
-            if date and self.date_from and date < self.date_from:
-                keep[row] = False
-            if date and self.date_to and date > self.date_to:
-                keep[row] = False
-            if self.min_trl is not None and (trl is None or trl < self.min_trl):
-                keep[row] = False
+        if self.date_from or self.date_to:
+            texts = np.asarray(dates, dtype=np.str_)
+            undated = texts == ""
+            if self.date_from:
+                keep &= undated | (texts >= self.date_from)
+            if self.date_to:
+                keep &= undated | (texts <= self.date_to)
+        if self.min_trl is not None:
+            levels = np.asarray(trls, dtype=np.float64)  # None becomes NaN, which fails >=
+            keep &= levels >= self.min_trl
         return keep
 
     def organization_mask(

@@ -46,3 +46,23 @@ def test_organisation_facts_are_what_filters_and_explanations_read(engine: Engin
     assert facts["kr-kimm"] == {"name": "한국기계연구원", "kind": "research_institute", "size_class": None,
                                 "country": "KR", "region": "대전"}  # fmt: skip
     assert facts["kr-kodaco"]["size_class"] == "mid" and facts["no-sintef"]["country"] == "NO"
+
+
+def test_a_need_is_found_by_key_or_id_and_digit_lookalikes_are_keys(engine: Engine) -> None:
+    import datetime as dt
+
+    from techbridge.errors import NotFoundError
+    from techbridge.storage.tables import Need
+
+    with transaction(engine) as session:
+        org = factories.organization(session, "에이스", key="acme")
+        need = Need(key="need-acme", organization_id=org.id, title="금형", listed_on=dt.date(2021, 4, 1))
+        session.add(need)
+        session.flush()
+        ident = need.id
+    with transaction(engine) as session:
+        assert matching.need_query(session, "need-acme").id == "need-acme"
+        assert matching.need_query(session, str(ident)).organizations == ("acme",)
+        for lookalike in ("²", "٣", "99999999999"):
+            with pytest.raises(NotFoundError):
+                matching.need_query(session, lookalike)

@@ -29,7 +29,7 @@ def _roles(values: list[str] | None) -> dict[str, int]:
     roles = {}
     for value in values or []:
         kind, _, count = value.partition("=")
-        if not kind or not count.isdigit():
+        if not kind or not (count.isascii() and count.isdigit()):
             raise InvalidError(f"--role wants KIND=COUNT, got {value!r}")
         roles[kind.strip()] = int(count)
     return roles

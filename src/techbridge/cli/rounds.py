@@ -109,7 +109,7 @@ def _capacity(text: str) -> tuple[str, int | None]:
         raise InvalidError(f"{text!r} is not ORG=CAPACITY")
     if value.lower() == "none":
         return org, None
-    if not value.lstrip("-").isdigit():
+    if not (value.isascii() and value.lstrip("-").isdigit()):
         raise InvalidError(f"capacity {value!r} of {org} is not a whole number")
     return org, int(value)
 

@@ -22,6 +22,7 @@ from techbridge.matching.explain import Match
 from techbridge.matching.filters import Filters
 from techbridge.matching.index import load_index, update_index
 from techbridge.matching.record import Query
+from techbridge.services.access import record_id
 from techbridge.services.database import database
 from techbridge.services.records import load_records
 from techbridge.storage.db import transaction
@@ -46,8 +47,9 @@ def need_query(session: Session, key: str) -> Query:
     """Return the need with ``key`` (or numeric id) as a query; its company is the asking side."""
     stmt = select(Need).where(Need.key == key)
     need = session.scalars(stmt).first()
-    if need is None and key.isdigit():
-        need = session.get(Need, int(key))
+    ident = record_id(key)
+    if need is None and ident is not None:
+        need = session.get(Need, ident)
     if need is None:
         raise NotFoundError(f"no need {key!r}")
     text = f"{need.title}\n{need.description}".strip()

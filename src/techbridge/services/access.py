@@ -52,11 +52,12 @@ PUBLIC_ENTITIES = (
     "round",
     "consortium",
 )
-# Filters each list accepts: a column compared for equality, or ``q`` (text contained in ``_TEXT``).
+# Filters each list accepts: a column compared for equality, ``q`` (text contained in ``_TEXT``),
+# ``organization`` (the owning organisation's key) or ``owner`` (one of a technology's owners, by key).
 FILTERS: dict[str, tuple[str, ...]] = {
     "organization": ("kind", "country", "size_class", "q"),
     "person": ("role", "organization", "q"),
-    "technology": ("kind", "status", "q"),
+    "technology": ("kind", "status", "owner", "q"),
     "project": ("funder", "q"),
     "proposal": ("status", "organization", "q"),
     "program": ("year", "q"),
@@ -126,6 +127,14 @@ def need_visibility(actor: Actor, need: Need, program_id: int | None, is_shared:
     if need.visibility == SUMMARY and need.summary and any(actor.holds(r) for r in _SUMMARY_READERS):
         return SUMMARY
     return NONE
+
+
+def reads_every_need(actor: Actor) -> bool:
+    """Return whether the actor reads every need in full (administrators, managers of every program).
+
+    Only for such an actor can an answer that depends on a need key being taken reveal nothing.
+    """
+    return actor.is_admin or actor.has_role(PROGRAM_MANAGER, None)
 
 
 def can_edit_need(actor: Actor, need: Need, program_id: int | None) -> bool:
@@ -231,6 +240,8 @@ def _filtered(spec: EntitySpec, filters: dict[str, Any]) -> Select[Any]:
         elif name == "organization":
             org_id = select(Organization.id).where(Organization.key == value).scalar_subquery()
             query = query.where(table.organization_id == org_id)
+        elif name == "owner":
+            query = query.where(table.owners.any(Organization.key == value))
         else:
             query = query.where(getattr(table, name) == value)
     return query

@@ -5,6 +5,12 @@ A file with any bad row is refused whole (``ImportRejectedError`` lists each pro
 so a failure halfway (a stored record the file contradicts) rolls everything back. Records are
 upserted on stable keys, so importing the same file again changes nothing. One ``import`` audit
 entry per file records who imported what, when, and the counts.
+
+A need row writes only what its importer may write. Administrators and managers of every program
+(and the command line's operator) read every need, so a file of theirs creates and updates needs as
+it says. Anyone else (a manager of one program) may only update needs they may change: a row with
+any other key, free or held by a need they may not read, is refused with the same message, so that
+an import tells nothing about needs the importer may not read (``docs/security.md``).
 """
 
 from __future__ import annotations
@@ -17,13 +23,16 @@ from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from techbridge.errors import ImportRejectedError, InvalidError
+from techbridge.services.access import Actor, can_edit_need, operator, program_of, reads_every_need
 from techbridge.services.audit import record_change
 from techbridge.services.bench import map_bench, read_bench
 from techbridge.services.cordis import is_cordis, map_cordis
 from techbridge.services.kipris import map_kipris
 from techbridge.services.mapping import ENTITIES, Mapped, Record, column_name, map_entity
+from techbridge.services.needs import find_need
 from techbridge.services.reading import Table, read_table
 from techbridge.services.writing import RecordWriter, UnresolvedError
 from techbridge.storage.db import transaction
@@ -68,7 +77,7 @@ def import_file(
     *,
     fmt: str | None = None,
     mapping: str = "default",
-    actor: str = "cli",
+    actor: Actor | str = "cli",
     progress: Progress | None = None,
 ) -> ImportSummary:
     """Import one CSV, XLSX or JSON Lines file of ``entity`` records, or a benchmark folder (``bench``).
@@ -78,7 +87,8 @@ def import_file(
             or ``bench`` for a benchmark folder.
         fmt: ``csv``, ``xlsx`` or ``jsonl``; default from the file's extension.
         mapping: ``default`` (the entity's generic columns), ``kipris``, ``cordis`` or ``bench``.
-        actor: who imports, for the audit log.
+        actor: who imports: a signed-in user, or the name of the command line's operator (who has
+            the database, so writes everything); named in the audit log.
         progress: called with (records written, records in all) as the import goes.
 
     Raises:
@@ -94,7 +104,8 @@ def import_file(
     if mapped.problems:
         raise ImportRejectedError(f"{path.name}: refused, {len(mapped.problems)} problems", mapped.problems)
     summary = ImportSummary(path.name, entity, mapping, len(mapped.records))
-    write_records(engine, mapped.records, summary, actor, progress)
+    importer = operator(actor) if isinstance(actor, str) else actor
+    write_records(engine, mapped.records, summary, importer, progress)
     return summary
 
 
@@ -130,19 +141,22 @@ def _preset_hint(table: Table) -> str | None:
 
 
 def write_records(
-    engine: Engine, records: list[Record], summary: ImportSummary, actor: str, progress: Progress | None
+    engine: Engine, records: list[Record], summary: ImportSummary, actor: Actor, progress: Progress | None
 ) -> None:
-    """Upsert ``records`` in one transaction, counting outcomes in ``summary``.
+    """Upsert ``records`` in one transaction as ``actor``, counting outcomes in ``summary``.
 
     Raises:
-        ImportRejectedError: a record refers to something missing, or contradicts what is stored;
-            the transaction is rolled back and nothing is written.
+        ImportRejectedError: a record refers to something missing, contradicts what is stored, or
+            is a need the actor may not write; the transaction is rolled back and nothing is written.
     """
     with transaction(engine) as session:
-        writer = RecordWriter(session, actor, summary.add)
+        writer = RecordWriter(session, actor.name, summary.add)
         problems: list[str] = []
         for done, record in enumerate(records, start=1):
             where = f"{record.file or summary.source}:{record.line}"
+            if (refusal := _refused_need(session, actor, record)) is not None:
+                problems.append(f"{where}: key: {refusal}")
+                continue
             try:
                 writer.write(record)
                 session.flush()
@@ -157,5 +171,18 @@ def write_records(
         if problems:
             raise ImportRejectedError(f"{summary.source}: refused, {len(problems)} problems", problems)
         details = summary.to_dict()
-        record_change(session, actor, "import", summary.entity, summary.source[:200], details)
+        record_change(session, actor.name, "import", summary.entity, summary.source[:200], details)
     log.info("imported %s: %s", summary.source, summary.counts)
+
+
+def _refused_need(session: Session, actor: Actor, record: Record) -> str | None:
+    """Return why ``actor`` may not write the need ``record``, the same for a free and a hidden key."""
+    if record.entity != "need" or reads_every_need(actor):
+        return None
+    need = find_need(session, str(record.values.get("key") or ""))
+    if need is not None and can_edit_need(actor, need, program_of(session, need)):
+        return None
+    return (
+        f"{record.values.get('key')!r} is not a need you may change; only administrators and managers "
+        "of every program import new needs"
+    )

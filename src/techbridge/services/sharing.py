@@ -23,16 +23,18 @@ from techbridge.services.access import (
     Actor,
     can_create_need,
     can_edit_need,
+    can_read_need,
     find_visible_need,
     log_access,
     need_row,
     program_of,
+    reads_every_need,
     require,
 )
 from techbridge.services.audit import record_change
 from techbridge.services.entities import Row
 from techbridge.services.matching import find_matches
-from techbridge.services.needs import upsert_need
+from techbridge.services.needs import find_need, upsert_need
 from techbridge.services.organizations import find_organization
 from techbridge.storage.accounts import NeedAccess, NeedInterest, NeedShare
 from techbridge.storage.tables import Need, Organization
@@ -80,16 +82,29 @@ def check_summary(summary: str, organization: Organization) -> None:
 def create_need(session: Session, actor: Actor, organization_key: str, values: dict[str, Any]) -> Row:
     """Register a need for the company ``organization_key`` (its members, managers, administrators).
 
+    The new need's key is ``values["key"]`` only for those who read every need (administrators,
+    managers of every program); anyone else's need gets ``new_need_key()``, so that no answer
+    depends on whether a need the caller may not read holds the key (``docs/security.md``).
+
     Raises:
-        ConflictError: a need with that key exists already.
+        ConflictError: the key is held by a need the caller reads in full (and so knows of).
     """
     organization = _organization(session, organization_key)
     require(can_create_need(actor, organization.id), "you may register needs only for your own company")
-    if session.scalar(select(Need.id).where(Need.key == values.get("key"))) is not None:
-        raise ConflictError(f"a need with key {values.get('key')!r} exists already")
+    values = {**values, "key": _new_key(session, actor, values.get("key"))}
     need, _ = upsert_need(session, values, actor.name, organization=organization)
     _apply_summary(need, values.get("summary"))
     return need_row(need, FULL)
+
+
+def _new_key(session: Session, actor: Actor, chosen: str | None) -> str | None:
+    """Return the chosen key if the actor may keep it, ``None`` for a fresh one (see ``create_need``)."""
+    if not chosen:
+        return None
+    taken = find_need(session, chosen)
+    if taken is not None and can_read_need(session, actor, taken):
+        raise ConflictError(f"a need with key {chosen!r} exists already")
+    return chosen if reads_every_need(actor) else None
 
 
 def update_need(session: Session, actor: Actor, ident: str, values: dict[str, Any]) -> Row:

@@ -56,6 +56,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "매칭 색인이 아직 없습니다 (techbridge index).",
         "No matching index yet (techbridge index).",
     ),
+    "needs.key_hint": (
+        "비워 두면 아무것도 드러내지 않는 키(need-…)가 부여됩니다. "
+        "직접 정한 키는 관리자와 모든 사업의 관리자만 쓸 수 있고, "
+        "다른 사용자의 수요에는 항상 새 키가 부여됩니다.",
+        "Leave it empty and the need gets a key that says nothing (need-…). A chosen key is kept only "
+        "for administrators and managers of every program; anyone else's need always gets a new key.",
+    ),
+    "needs.import_rule": (
+        "수요 파일은 관리자와 모든 사업의 관리자가 가져옵니다. "
+        "한 사업의 관리자는 그 사업의 수요만 고칠 수 있고, 다른 키가 있는 파일은 통째로 거절됩니다.",
+        "Need files are imported by administrators and managers of every program. A program's manager may "
+        "only update that program's needs; a file with any other key is refused whole.",
+    ),
     "needs.share": ("파트너에게 공유", "Share with a partner"),
     "needs.interest": ("관심 표명", "Express interest"),
     "needs.interests": ("관심 표명한 기관", "Interested organisations"),

@@ -239,10 +239,17 @@ _Codes = Annotated[list[Annotated[str, Field(max_length=40)]], Field(max_length=
 
 
 class NeedCreate(BaseModel):
-    """A new need of ``organization`` (a company's key); confidential unless ``visibility`` is ``summary``."""
+    """A new need of ``organization`` (a company's key); confidential unless ``visibility`` is ``summary``.
+
+    The need gets a random key (``need-`` and 16 hex digits) unless the caller reads every need
+    (administrators, managers of every program): only then is a chosen ``key`` kept.
+    """
 
     model_config = ConfigDict(extra="forbid")
-    key: Key
+    key: Annotated[
+        Key | None,
+        Field(description="Kept only for administrators and managers of every program (docs/security.md)."),
+    ] = None
     organization: Key
     title: Annotated[str, Field(min_length=1, max_length=2000)]
     description: str = ""

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from techbridge.services.access import FULL, SUMMARY, read_page, read_record
 from techbridge.services.dashboards import cooperation_cards, managed_rounds, stage_counts
+from techbridge.services.entities import Row
 from techbridge.services.kpis import Scope, scope_kpis
 from techbridge.web.pages import EngineDep, SessionDep, SettingsDep, Visitor, VisitorDep, WebRoute, render
 
@@ -25,6 +26,13 @@ def _needs(session: Session, visitor: Visitor, view: str, organization: str | No
     filters = {"organization": organization} if view == FULL and organization else {}
     rows, _ = read_page(session, visitor.actor, "need", filters, limit=20)
     return [row for row in rows if row["view"] == view]
+
+
+def _technologies(session: Session, visitor: Visitor, organization: Row | None) -> list[Row]:
+    """Return the first ten technologies the visitor's institute owns (filtered in the database)."""
+    if organization is None:
+        return []
+    return read_page(session, visitor.actor, "technology", {"owner": organization["key"]}, limit=10)[0]
 
 
 @router.get("/")
@@ -44,7 +52,5 @@ def dashboard(
         data["needs"] = _needs(session, visitor, FULL, organization["key"] if organization else None)
     if role == "institute_member":
         data["summaries"] = _needs(session, visitor, SUMMARY, None)
-        key = organization["key"] if organization else None
-        rows = read_page(session, visitor.actor, "technology", {}, limit=500)[0]
-        data["technologies"] = [row for row in rows if key in row["owners"]][:10]
+        data["technologies"] = _technologies(session, visitor, organization)
     return render(request, visitor, "dashboard.html", data)

@@ -64,8 +64,8 @@ def create_need(
     visitor: VisitorDep,
     session: SessionDep,
     organization: Annotated[str, Form(max_length=200)],
-    key: Annotated[str, Form(min_length=1, max_length=200)],
     title: Annotated[str, Form(min_length=1, max_length=500)],
+    key: Annotated[str, Form(max_length=200)] = "",
     description: _Text = "",
     codes: Annotated[str, Form(max_length=500)] = "",
     field: Annotated[str, Form(max_length=300)] = "",
@@ -74,7 +74,7 @@ def create_need(
 ) -> Response:
     """Register a need through the same service as the API, then show it."""
     values: dict[str, Any] = {
-        "key": key.strip(),
+        "key": key.strip() or None,
         "title": title.strip(),
         "description": description.strip(),
         "codes": [c.strip() for c in codes.split(",") if c.strip()],
@@ -101,14 +101,14 @@ async def import_upload(
     file: UploadFile,
     entity: Annotated[str, Form(pattern="^(need|technology|organization)$")] = "need",
 ) -> HTMLResponse:
-    """Import the uploaded file with the importer the CLI uses, and show its summary."""
+    """Import the uploaded file with the importer the CLI uses, as the visitor, and show its summary."""
     require_manager(visitor.actor)
     suffix = Path(file.filename or "upload.csv").suffix.lower() or ".csv"
     content = await file.read()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(content)
-        summary = import_file(engine, entity, path, actor=visitor.actor.name)
+        summary = import_file(engine, entity, path, actor=visitor.actor)
     return render(request, visitor, "import.html", {"summary": summary})
 
 

@@ -158,3 +158,38 @@ def test_explanations_show_words_not_stems(analyzer, encoder) -> None:  # type: 
     assert top.id == "kims" and top.explanation is not None
     assert {"materials", "batteries"} <= set(top.explanation.terms)
     assert "materi" not in top.explanation.terms
+
+
+def _saved_times(folder: Path) -> dict[str, int]:
+    return {path.name: path.stat().st_mtime_ns for path in sorted(folder.iterdir())}
+
+
+def test_update_without_change_keeps_the_saved_index(
+    tmp_path: Path, matcher: Matcher, corpus: list[Record]
+) -> None:
+    from dataclasses import replace
+
+    first, _ = update_index(tmp_path, corpus)
+    written = _saved_times(tmp_path)
+    again, counts = update_index(tmp_path, list(corpus))
+    assert counts == {"added": 0, "changed": 0, "removed": 0}
+    assert _saved_times(tmp_path) == written  # nothing refitted is written back
+    assert again.records_ == first.records_
+    assert np.array_equal(again.dense_.vectors_, first.dense_.vectors_)
+    # a change the digest does not see (who owns a record) is still a change
+    moved = [replace(r, organizations=("kims",)) if r.id == "p1" else r for r in corpus]
+    _, counts = update_index(tmp_path, moved)
+    assert counts == {"added": 0, "changed": 0, "removed": 0} and _saved_times(tmp_path) != written
+    loaded = load_index(tmp_path, Matcher(analyzer=matcher.analyzer_, encoder=matcher.encoder_))
+    assert loaded.records_ == moved
+
+
+def test_update_embeds_identical_texts_once(tmp_path: Path) -> None:
+    records = [Record(f"t{n}", "Isothermal amplification", "Virus diagnosis on site") for n in range(3)]
+    seen: list[tuple[int, int]] = []
+    update_index(
+        tmp_path,
+        [*records, Record("u", "Die casting", "Aluminium moulds")],
+        progress=lambda *n: seen.append(n),
+    )
+    assert seen[-1] == (2, 4)  # two distinct texts embedded for four new records

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from techbridge.domain.team import GREEDY_BOUND, Team, TeamProblem, Weights, contributions
@@ -79,6 +79,20 @@ def _problem(
     )  # fmt: skip
 
 
+def _candidate_rule(request: ConsortiumRequest) -> ColumnElement[bool] | None:
+    """Return which organisations' records a request needs: its candidates' and fixed members'.
+
+    Without a kind or country rule every mentioned organisation is a candidate: all records.
+    """
+    if not (request.kinds or request.countries):
+        return None
+    rule = and_(
+        Organization.kind.in_(request.kinds) if request.kinds else true(),
+        Organization.country.in_(request.countries) if request.countries else true(),
+    )
+    return or_(rule, Organization.key.in_(_fixed(request)))
+
+
 def _fixed(request: ConsortiumRequest) -> list[str]:
     return list(dict.fromkeys(k for k in (request.lead, *request.members) if k))
 
@@ -93,7 +107,7 @@ def propose_consortia(
         NotFoundError: a fixed member does not exist.
     """
     network = load_network(session)
-    records = load_records(session)
+    records = load_records(session, _candidate_rule(request))
     pool = _candidates(network, records, request)
     if len(pool) < request.size:
         raise InvalidError(f"only {len(pool)} candidate organisations for a consortium of {request.size}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, selectinload
 
 from techbridge.matching.record import Record
@@ -63,23 +63,32 @@ def profile_record(organization: Organization) -> Record:
     )
 
 
-def load_records(session: Session) -> list[Record]:
-    """Return every searchable record, in a stable order (technologies, projects, profiles)."""
-    technologies = session.scalars(
+def load_records(session: Session, organizations: ColumnElement[bool] | None = None) -> list[Record]:
+    """Return every searchable record, in a stable order (technologies, projects, profiles).
+
+    Args:
+        organizations: a condition on ``Organization``; if given, only the records that mention
+            an organisation meeting it, in the same order (a consortium's candidates' records).
+    """
+    technologies = (
         select(Technology)
         .options(selectinload(Technology.owners), selectinload(Technology.inventors))
         .order_by(Technology.id)
     )
-    projects = session.scalars(
+    projects = (
         select(Project)
         .options(selectinload(Project.participants).selectinload(ProjectParticipant.organization))
         .order_by(Project.id)
     )
-    profiles = session.scalars(
-        select(Organization).where(Organization.description.is_not(None)).order_by(Organization.id)
-    )
+    profiles = select(Organization).where(Organization.description.is_not(None)).order_by(Organization.id)
+    if organizations is not None:
+        technologies = technologies.where(Technology.owners.any(organizations))
+        projects = projects.where(
+            Project.participants.any(ProjectParticipant.organization.has(organizations))
+        )
+        profiles = profiles.where(organizations)
     return [
-        *(technology_record(tech) for tech in technologies),
-        *(project_record(project) for project in projects),
-        *(profile_record(org) for org in profiles if org.description),
+        *(technology_record(tech) for tech in session.scalars(technologies)),
+        *(project_record(project) for project in session.scalars(projects)),
+        *(profile_record(org) for org in session.scalars(profiles) if org.description),
     ]

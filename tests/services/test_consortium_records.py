@@ -1,6 +1,8 @@
-"""A consortium request loads only its candidates' records (SQLite and PostgreSQL)."""
+"""Consortium requests load only what they need: candidates' records, joint patents (SQLite, PostgreSQL)."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 from sqlalchemy import Engine
@@ -9,6 +11,7 @@ from sqlalchemy.orm import Session
 from techbridge.matching.record import Record
 from techbridge.matching.semantic import UseEncoder
 from techbridge.services.consortia import ConsortiumRequest, propose_consortia
+from techbridge.services.partners import load_network
 from techbridge.services.records import load_records
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Organization
@@ -27,7 +30,7 @@ def mixed(engine: Engine) -> Engine:
         oslo = factories.organization(s, "Oslo University", "university", "NO", key="oslo")
         factories.organization(s, "Silent Institute", "research_institute", key="silent", description="")
         factories.technology(s, "t1", "mobile robot arm control", [uni])
-        factories.technology(s, "t2", "camera vision inspection", [lab, co])
+        factories.technology(s, "t2", "camera vision", [lab, co], application_date=dt.date(2020, 3, 1))
         factories.technology(s, "t3", "battery cell electrode", [co])
         factories.technology(s, "t4", "marine robot navigation", [oslo])
         factories.technology(s, "t5", "an unowned robot patent", [])
@@ -71,3 +74,12 @@ def test_request_with_rules_still_covers_by_a_fixed_member_outside_them(mixed: E
     battery = next(row for row in best["matrix"] if row["competence"] == "battery")
     assert battery["members"]["co"]["evidence"] == "t3"  # the lead's own record was loaded
     assert best["history"] == []  # no project or joint patent ties uni and co
+
+
+def test_network_groups_are_projects_joint_patents_and_consortia(mixed: Engine) -> None:
+    with Session(mixed) as session:
+        network = load_network(session)
+    assert network.groups == ["p1", "p2", "t2"]  # t1, t3, t4 have one owner and t5 none
+    assert network.times[2] == dt.date(2020, 3, 1).toordinal()
+    lab, co = network.index["lab"], network.index["co"]
+    assert network.shared(lab, co) == ["t2"] and network.shared(co, network.index["uni"]) == []

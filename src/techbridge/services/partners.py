@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from techbridge.domain.collaboration import PartnerParams, incidence, partner_scores, top_indices
@@ -25,7 +25,7 @@ from techbridge.errors import NotFoundError
 from techbridge.matching.semantic import Encoder
 from techbridge.services.competences import org_relevance
 from techbridge.services.records import load_records
-from techbridge.storage.tables import Consortium, Organization, Project, Technology
+from techbridge.storage.tables import Consortium, Organization, Project, Technology, TechnologyOwner
 
 log = logging.getLogger(__name__)
 TEXT_WEIGHT = 1.0
@@ -70,10 +70,13 @@ def _groups(session: Session, index: dict[int, int]) -> list[tuple[str, float, l
     projects = select(Project).options(selectinload(Project.participants)).order_by(Project.id)
     for p in session.scalars(projects):
         out.append((p.key, _day(p.start_date), [index[m.organization_id] for m in p.participants]))
-    techs = select(Technology).options(selectinload(Technology.owners)).order_by(Technology.id)
-    for t in session.scalars(techs):
-        if len(t.owners) > 1:
-            out.append((t.key, _day(t.application_date), [index[o.id] for o in t.owners]))
+    # only joint patents are groups: reading every technology cost 27 s at 100k of them
+    joint = (
+        select(TechnologyOwner.technology_id).group_by(TechnologyOwner.technology_id).having(func.count() > 1)
+    )
+    techs = select(Technology).where(Technology.id.in_(joint)).options(selectinload(Technology.owners))
+    for t in session.scalars(techs.order_by(Technology.id)):
+        out.append((t.key, _day(t.application_date), [index[o.id] for o in t.owners]))
     consortia = select(Consortium).options(selectinload(Consortium.members)).order_by(Consortium.id)
     for c in session.scalars(consortia):
         out.append((c.key, _day(c.starts_on), [index[m.organization_id] for m in c.members]))

@@ -150,7 +150,8 @@ def test_ngram_signal_is_built_only_when_asked(analyzer, encoder) -> None:  # ty
 
 def test_explanations_show_words_not_stems(analyzer, encoder) -> None:  # type: ignore[no-untyped-def]
     records = [
-        Record("m", "Porous materials", "Porous materials for solid-state batteries", "en", (), ("kims",), (), None),
+        Record("m", "Porous materials", "Porous materials for solid-state batteries", "en", (), ("kims",), (),
+               None),
         Record("x", "Crop rotation", "Rotating crops in dry regions", "en", (), ("rda",), (), None),
     ]  # fmt: skip
     matcher = Matcher({"organization": MatchConfig({"bm25": 1.0})}, analyzer, encoder).fit(records)

@@ -121,3 +121,27 @@ def test_a_need_registered_without_a_key_gets_one_that_says_nothing(engine: Engi
         assert owner is not None
         need, outcome = upsert_need(session, {"title": "x"}, "t", organization=owner.organization)
         assert outcome == "created" and need.key not in (first["key"], second["key"])
+
+
+def test_a_manager_cannot_pull_a_hidden_need_into_their_round(engine: Engine) -> None:
+    from techbridge.services.access import ADMINISTRATOR, PROGRAM_MANAGER
+    from techbridge.storage.tables import Program
+
+    world(engine)
+    with transaction(engine) as session:
+        acme = session.scalar(select(Organization).where(Organization.key == "acme"))
+        assert acme is not None
+        session.add(Need(key="need-acme-secret", organization_id=acme.id, title="비공개 금형 과제"))
+        program_id = session.scalar(select(Program.id).where(Program.key == "p"))
+        manager = Actor(name="pm", roles=frozenset({(PROGRAM_MANAGER, program_id)}))
+        secret = session.scalar(select(Need).where(Need.key == "need-acme-secret"))
+        assert secret is not None and visible_need(session, manager, secret) != "full"
+        with pytest.raises(NotFoundError, match="need-acme-secret"):
+            require_submission(session, manager, "p", ["need-acme-secret"])
+        # a need the manager already reads may still be submitted; so may anything by an admin
+        needs = session.scalars(select(Need))
+        readable = [n.key for n in needs if visible_need(session, manager, n) == "full"]
+        assert readable
+        require_submission(session, manager, "p", readable)
+        require_submission(session, Actor(name="admin", roles=frozenset({(ADMINISTRATOR, None)})), "p",
+                           ["need-acme-secret"])  # fmt: skip

@@ -446,8 +446,12 @@ def require_manager(actor: Actor) -> None:
 
 
 def require_submission(session: Session, actor: Actor, program_key: str, keys: Iterable[str]) -> None:
-    """Require that the actor may submit these needs or proposals to a round of the program: its
-    managers submit anything; members only their own organisation's (others' answer "not found").
+    """Require that the actor may submit these needs or proposals to a round of the program.
+
+    Administrators submit anything; the program's managers any proposal and any need they may
+    already read in full (a company's need enters a program when the company submits it: a
+    manager who could pull in any key would then read it); members only their own
+    organisation's. Everything else answers "not found", as a missing key does.
 
     Raises:
         NotFoundError: no such program, or an item that is missing or not the actor's.
@@ -455,7 +459,13 @@ def require_submission(session: Session, actor: Actor, program_key: str, keys: I
     program_id = session.scalar(select(Program.id).where(Program.key == program_key))
     if program_id is None:
         raise NotFoundError(f"no program with key {program_key!r}")
-    if actor.is_admin or actor.has_role(PROGRAM_MANAGER, program_id):
+    if actor.is_admin:
+        return
+    if actor.has_role(PROGRAM_MANAGER, program_id):
+        for key in keys:
+            need = session.scalars(select(Need).where(Need.key == key)).first()
+            if need is not None and not can_read_need(session, actor, need):
+                raise NotFoundError(f"no need or proposal with key {key!r}")
         return
     for key in keys:
         owner = session.scalar(select(Need.organization_id).where(Need.key == key))

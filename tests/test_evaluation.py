@@ -12,7 +12,7 @@ import pytest
 
 from techbridge.matching.engine import Matcher
 from techbridge.matching.metrics import metrics_of_ranking
-from techbridge.matching.params import MatchConfig
+from techbridge.matching.params import ITEM_SIGNALS, MatchConfig
 from techbridge.matching.tuning import make_run, score, score_each
 from techbridge.services.evaluation import Bench, cross_validate, load_bench, run_eval
 
@@ -121,8 +121,8 @@ def test_cross_validation_needs_two_queries(tmp_path: Path) -> None:
 def test_cross_validation_tunes_on_one_half_and_scores_the_other() -> None:
     runs = [
         make_run({(1, 1.0): {"bm25": np.array([1, 0], np.float32), "dense": np.array([0, 1], np.float32),
-                             "codes": np.zeros(2, np.float32)}},
-                 np.ones(2, bool), ["a", "b"], {rel: 1.0}, ("bm25", "dense", "codes"))
+                             "codes": np.zeros(2, np.float32), "ngram": np.zeros(2, np.float32)}},
+                 np.ones(2, bool), ["a", "b"], {rel: 1.0}, ITEM_SIGNALS)
         for rel in ("a", "b", "a", "b")
     ]  # fmt: skip
     bench = Bench("t", "item", 10, (), [], [], {}, {})
@@ -134,15 +134,15 @@ def test_cross_validation_tunes_on_one_half_and_scores_the_other() -> None:
 def test_batch_scoring_equals_run_by_run() -> None:
     rng = np.random.default_rng(0)
     runs = []
+    signals = ("bm25", "dense", "codes", "ngram")
     for i in range(30):
-        raw = {s: rng.random(12).astype(np.float32) for s in ("bm25", "dense", "codes")}
+        raw = {s: rng.random(12).astype(np.float32) for s in signals}
         raw["bm25"][rng.random(12) < 0.3] = 0.0
         gains = {f"t{j}": float(1 + j % 2) for j in rng.choice(12, size=1 + i % 3, replace=False)}
         ids = [f"t{j}" for j in range(12)]
-        runs.append(
-            make_run({(1, 1.0): raw}, np.ones(12, bool), ids, gains, ("bm25", "dense", "codes"), i / 30)
-        )
+        runs.append(make_run({(1, 1.0): raw}, np.ones(12, bool), ids, gains, signals, i / 30))
+    assert runs[0].lexical == (0, 3)  # both lexical views are scaled by coverage
     for norm in ("minmax", "zscore"):
         for power in (0.0, 2.0):
-            w = np.array([1.0, 0.5, 0.2], np.float32)
+            w = np.array([1.0, 0.5, 0.2, 0.7], np.float32)
             assert score(runs, (1, 1.0, norm), w, 10, power) == score_each(runs, (1, 1.0, norm), w, 10, power)

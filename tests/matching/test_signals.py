@@ -93,6 +93,8 @@ def test_query_weights_lean_on_meaning_when_terms_are_missing() -> None:
     assert config.query_weights(1.0) == {"bm25": 2.0, "dense": 1.0}
     assert config.query_weights(0.5) == {"bm25": 0.5, "dense": 1.0}
     assert MatchConfig({"bm25": 2.0}).query_weights(0.0) == {"bm25": 2.0}
+    both = MatchConfig({"bm25": 2.0, "ngram": 1.0, "dense": 1.0}, coverage_power=1.0)
+    assert both.query_weights(0.25) == {"bm25": 0.5, "ngram": 0.25, "dense": 1.0}
 
 
 def test_pooled_aggregation_equals_full_when_the_pool_holds_every_positive() -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 SIGNALS: tuple[str, ...] = ("bm25", "dense", "codes", "ngram", "history", "prior", "recency", "profile")
 ITEM_SIGNALS: tuple[str, ...] = ("bm25", "dense", "codes", "ngram")
+LEXICAL_SIGNALS: tuple[str, ...] = ("bm25", "ngram")  # scaled by a query's lexical coverage
 
 
 @dataclass(frozen=True)
@@ -30,16 +31,17 @@ class MatchConfig:
     coverage_power: float = 0.0
 
     def query_weights(self, coverage: float) -> dict[str, float]:
-        """Return the weights for one query: ``bm25``'s is scaled by ``coverage ** coverage_power``.
+        """Return the weights for one query: the lexical ones scaled by ``coverage ** coverage_power``.
 
         ``coverage`` is the share of the query's terms that occur in the index (``LexicalIndex.
         coverage``); with ``coverage_power`` 0 the weights are fixed, above 0 a query whose
         terms barely occur in the records' language (a cross-lingual need) relies on meaning.
+        Both lexical views (``LEXICAL_SIGNALS``: words and character n-grams) are scaled.
         """
-        if not self.coverage_power or "bm25" not in self.weights:
+        if not self.coverage_power:
             return dict(self.weights)
         scale = max(0.0, min(1.0, coverage)) ** self.coverage_power
-        return {**self.weights, "bm25": self.weights["bm25"] * scale}
+        return {n: w * scale if n in LEXICAL_SIGNALS else w for n, w in self.weights.items()}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MatchConfig:

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from techbridge.matching.aggregate import ranges
 from techbridge.matching.fusion import NORMS
 from techbridge.matching.metrics import MRR_DEPTH, ideal_dcg, mean_metrics, metrics_from_ranks
-from techbridge.matching.params import MatchConfig
+from techbridge.matching.params import LEXICAL_SIGNALS, MatchConfig
 
 log = logging.getLogger(__name__)
 GRID: tuple[float, ...] = (0.0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0)
@@ -37,14 +37,14 @@ class QueryRun:
     gains: dict[str, float]
     signals: dict[tuple[int, float, str], NDArray[np.float32]] = field(default_factory=dict)
     coverage: float = 1.0
-    lexical: int = -1
+    lexical: tuple[int, ...] = ()
 
     def weights(self, weights: NDArray[np.float32], power: float) -> NDArray[np.float32]:
-        """Return ``weights`` with the lexical one scaled by ``coverage ** power`` (see MatchConfig)."""
-        if not power or self.lexical < 0:
+        """Return ``weights`` with the lexical ones scaled by ``coverage ** power`` (see MatchConfig)."""
+        if not power or not self.lexical:
             return weights
         scaled = weights.copy()
-        scaled[self.lexical] *= np.float32(max(0.0, min(1.0, self.coverage)) ** power)
+        scaled[list(self.lexical)] *= np.float32(max(0.0, min(1.0, self.coverage)) ** power)
         return scaled
 
     def __post_init__(self) -> None:
@@ -89,7 +89,7 @@ def make_run(
     order = np.argsort(np.array(pooled, dtype=object), kind="stable")
     id_rank = np.empty(len(rows), dtype=np.int64)
     id_rank[order] = np.arange(len(rows))
-    lexical = list(signals).index("bm25") if "bm25" in signals else -1
+    lexical = tuple(i for i, name in enumerate(signals) if name in LEXICAL_SIGNALS)
     run = QueryRun(pooled, id_rank, gains, coverage=coverage, lexical=lexical)
     for (top_n, decay), raw in variants.items():
         for norm, fn in NORMS.items():
@@ -117,7 +117,7 @@ class Batch:
         self.matrix = np.concatenate([run.signals[key] for run in runs]) if runs else np.zeros((0, width))
         self.id_rank = np.concatenate([run.id_rank for run in runs]) if runs else np.zeros(0, np.int64)
         self.coverage = np.repeat([max(0.0, min(1.0, run.coverage)) for run in runs], sizes)
-        self.lexical = runs[0].lexical if runs else -1
+        self.lexical = list(runs[0].lexical) if runs else []
         rel = [
             (int(starts[i]) + row, i, run.gains[tid])
             for i, run in enumerate(runs)
@@ -136,9 +136,9 @@ class Batch:
         """Return mean nDCG@k, Recall@k and MRR of linear fusion with ``weights``."""
         if not self.runs:
             return {}
-        if power and self.lexical >= 0:
+        if power and self.lexical:
             columns = np.tile(weights.astype(np.float32), (len(self.matrix), 1))
-            columns[:, self.lexical] *= (self.coverage**power).astype(np.float32)
+            columns[:, self.lexical] *= (self.coverage**power).astype(np.float32)[:, None]
             fused = (self.matrix * columns).sum(axis=1, dtype=np.float32)
         else:
             fused = (self.matrix * weights.astype(np.float32)).sum(axis=1, dtype=np.float32)

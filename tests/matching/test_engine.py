@@ -143,9 +143,14 @@ def test_ngram_signal_is_built_only_when_asked(analyzer, encoder) -> None:  # ty
     assert "ngram" not in plain.item_signals(query, usable)
     asked = plain.item_signals(query, usable, ["bm25", "ngram"])["ngram"]
     assert asked[0] > asked[1]  # the trigrams of xpress/bet cross into xpressbet
-    weighted = Matcher({"item": MatchConfig({"bm25": 1.0, "ngram": 1.0})}, analyzer, encoder).fit(records)
-    assert "ngram" in weighted.item_signals(query, weighted.usable(query))
-    assert weighted.match(query, "item", k=1)[0].id == "a"
+    configs = {"item": MatchConfig({"bm25": 1.0, "ngram": 1.0}), "organization": MatchConfig({"bm25": 1.0})}
+    weighted = Matcher(configs, analyzer, encoder).fit(records)
+    top = weighted.match(query, "item", k=1)[0]
+    assert top.id == "a" and top.explanation is not None and top.explanation.shares["ngram"] > 0
+    assert "ngrams" in weighted._memo  # built for the item config that weights it ...
+    weighted.fit(records)
+    weighted.match(query, "organization", k=1)
+    assert "ngrams" not in weighted._memo  # ... and not for a target kind that does not
 
 
 def test_explanations_show_words_not_stems(analyzer, encoder) -> None:  # type: ignore[no-untyped-def]

@@ -266,19 +266,19 @@ class Matcher:
         return rows.astype(np.int64)
 
     def item_signals(
-        self, query: Query, usable: NDArray[np.bool_], needed: Sequence[str] | None = None
+        self, query: Query, usable: NDArray[np.bool_], needed: Sequence[str] = ()
     ) -> dict[str, Array]:
         """Return the raw record-level signals (zero on unusable records).
 
-        ``ngram`` costs an index of its own and is computed only when a config weights it or
-        ``needed`` names it (evaluation asks for every signal).
+        ``ngram`` costs an index of its own and is computed only when ``needed`` names it (the
+        signals the target's config weights; evaluation asks for every signal).
         """
         out = {
             "bm25": self.lexical_.scores(self.query_terms(query)),
             "codes": self.codes_.scores((*query.codes, *extract_codes(query.text))),
             "dense": self._dense(query),
         }
-        if "ngram" in (needed if needed is not None else self.weighted_signals()):
+        if "ngram" in needed:
             out["ngram"] = self.ngram_scores(query)
         everything = bool(usable.all())
         return {
@@ -287,11 +287,6 @@ class Matcher:
             )
             for name, s in out.items()
         }
-
-    def weighted_signals(self) -> frozenset[str]:
-        """Return the signals that some target kind's config gives a weight."""
-        configs = self.configs if self.configs is not None else load_configs()
-        return frozenset(n for c in configs.values() for n, w in c.weights.items() if w)
 
     def ngram_scores(self, query: Query) -> Array:
         """Return BM25 of the query's character n-grams against every record's (``char_ngrams``).

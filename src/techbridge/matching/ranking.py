@@ -64,7 +64,7 @@ def rank(
         raise InvalidError(f"unknown target {target!r}", [f"choose one of {', '.join(agg.TARGETS)}"])
     config = matcher.config_for(target)
     usable = matcher.usable(query, filters)
-    items = matcher.item_signals(query, usable)
+    items = matcher.item_signals(query, usable, [name for name, w in config.weights.items() if w])
     signals = matcher.target_signals(query, target, usable, items, config)
     only = set(candidates) if candidates is not None else None
     mask = matcher.candidates(query, target, usable, _allowed(filters, facts, target, only))

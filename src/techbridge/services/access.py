@@ -26,7 +26,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from techbridge.errors import ConflictError, NotFoundError, PermissionDeniedError
-from techbridge.services.entities import ENTITIES, EntitySpec, Row, entity_spec, to_row
+from techbridge.services.entities import ENTITIES, EntitySpec, Row, entity_spec, get_record, record_id, to_row
 from techbridge.services.organizations import lookup_organization, upsert_organization
 from techbridge.storage.accounts import NeedAccess, NeedShare
 from techbridge.storage.tables import Cooperation, Match, Need, Organization, Program, Proposal, Round
@@ -95,13 +95,6 @@ class Actor:
 def operator(name: str) -> Actor:
     """Return the actor of the command line: whoever runs it has the database, so is an administrator."""
     return Actor(name=name, roles=frozenset({(ADMINISTRATOR, None)}))
-
-
-def record_id(ident: str) -> int | None:
-    """Return ``ident`` as a record id if it is one: ASCII digits within the databases' integer range."""
-    if ident.isascii() and ident.isdigit() and int(ident) < 2**31:
-        return int(ident)
-    return None
 
 
 def require(condition: bool, message: str) -> None:
@@ -330,13 +323,7 @@ def read_record(session: Session, actor: Actor, entity: str, ident: str) -> Row:
         log_access(session, actor, [(need, view)], "api")
         return need_row(need, view)
     require(spec.name in PUBLIC_ENTITIES, f"{spec.plural} are not readable here")
-    table: Any = spec.table
-    record = session.scalar(select(table).where(table.key == ident))
-    if record is None and (number := record_id(ident)) is not None:
-        record = session.get(table, number)
-    if record is None:
-        raise NotFoundError(f"no {spec.name} with id or key {ident!r}")
-    return to_row(spec, record)
+    return get_record(session, spec, ident)
 
 
 def readable_rows(session: Session, actor: Actor, entity: str, channel: str = "export") -> list[Row]:

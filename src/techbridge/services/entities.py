@@ -151,15 +151,19 @@ def iter_records(
         yield to_row(spec, record)
 
 
+def record_id(ident: str) -> int | None:
+    """Return ``ident`` as a record id if it is one: ASCII digits within the databases' integer range."""
+    if ident.isascii() and ident.isdigit() and int(ident) < 2**31:
+        return int(ident)
+    return None
+
+
 def get_record(session: Session, spec: EntitySpec, ident: str) -> Row:
     """Return one record of ``spec``'s entity by its integer id or its key.
 
     Raises:
         NotFoundError: there is no such record.
     """
-    # Imported here: access reads its records through this module, so it is loaded after it.
-    from techbridge.services.access import record_id
-
     table: Any = spec.table
     record = None
     if hasattr(table, "key"):

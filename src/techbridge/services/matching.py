@@ -22,8 +22,8 @@ from techbridge.matching.explain import Match
 from techbridge.matching.filters import Filters
 from techbridge.matching.index import load_index, update_index
 from techbridge.matching.record import Query
-from techbridge.services.access import record_id
 from techbridge.services.database import database
+from techbridge.services.entities import record_id
 from techbridge.services.records import load_records
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Need, Organization

@@ -6,7 +6,8 @@ Run: .venv/bin/python bench/speed.py all [--data DIR] [--sizes 10000,100000,1000
   real dev-set records; reports records per second.
 - ``latency --size N``: a corpus of N records made from real dev-set text (the ~15k real records
   are cycled; their analysed terms are reused, their vectors are the real USE vectors plus small
-  gaussian noise, renormalised, so that 1M records need not be embedded), each with 1-3
+  gaussian noise, renormalised, so that 1M records need not be embedded; above the ANN threshold
+  they are held in float16, as the matcher holds them), each with 1-3
   organisations and people drawn from a skewed pool and a date. Real need texts (patent
   applications, project topics, questions) are matched to the top-10 organisations WITH
   explanations; reports p50/p95 latency, fit time and the process's peak RSS.
@@ -42,6 +43,7 @@ from techbridge.services.evaluation import load_bench
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT / ".." / "shared" / "data"
+ANN_THRESHOLD = Matcher().ann_threshold
 BENCHES = ("kipris-inu-experts-dev", "norway-h2020-partners-dev", "msmarco-ko-ko", "msmarco-ko-en")
 
 
@@ -126,7 +128,8 @@ def synthetic(
     org_count = rng.integers(1, 4, size=size)
     person_draw = rng.integers(0, n_people, size=(size, 3))
     years = rng.integers(2000, 2024, size=size)
-    matrix = np.empty((size, vectors.shape[1]), dtype=np.float32)
+    # stored as the matcher will hold them: float16 above its ANN threshold (DenseIndex.storage)
+    matrix = np.empty((size, vectors.shape[1]), dtype=np.float16 if size > ANN_THRESHOLD else np.float32)
     for start in range(0, size, 50_000):
         rows = np.arange(start, min(size, start + 50_000))
         block = vectors[rows % len(base)] + rng.normal(0, 0.02, (len(rows), vectors.shape[1])).astype(
@@ -186,7 +189,7 @@ def _ann_recall(matcher: Matcher, encoder: UseEncoder, texts: list[str]) -> floa
         return None
     hits = 0
     for vector in encoder.encode(texts):
-        exact = np.argpartition(-(dense.vectors_ @ vector), 10)[:10]
+        exact = np.argpartition(-dense.scores(vector), 10)[:10]  # exact over the stored rows
         hits += len(set(exact.tolist()) & set(dense.search(vector, 10)[0].tolist()))
     return round(hits / (10 * len(texts)), 4)
 
@@ -238,7 +241,8 @@ def ann_recall(data: Path, noisy_size: int = 0) -> dict[str, Any]:
     if noisy_size:
         base = [Record(str(i), "", "") for i in range(len(vectors))]
         terms: list[tuple[list[str], list[str]]] = [([], [])] * len(base)
-        _, _, vectors = synthetic(noisy_size, base, terms, vectors)
+        _, _, noisy = synthetic(noisy_size, base, terms, vectors)
+        vectors = noisy.astype(np.float32)  # the exact reference in full precision
         queries = queries[:500]
     started = time.perf_counter()
     index = DenseIndex(ann_threshold=0).fit(vectors)

@@ -1,10 +1,10 @@
 import numpy as np
 
-from techbridge.matching.aggregate import aggregate, build_membership, evidence_rows, latest
+from techbridge.matching.aggregate import aggregate, build_membership, evidence_rows, latest, usable_counts
 from techbridge.matching.codes import CodeIndex, code_levels, code_similarity
 from techbridge.matching.engine import date_keys
 from techbridge.matching.fusion import FUSIONS, minmax, zscore
-from techbridge.matching.history import activity, collaboration, recency
+from techbridge.matching.history import Timeline, activity, collaboration, recency, year_of
 from techbridge.matching.lexical import LexicalIndex
 from techbridge.matching.params import MatchConfig
 from techbridge.matching.semantic import DenseIndex, best_sentence_pair
@@ -14,6 +14,34 @@ def test_bm25_ranks_the_matching_document_first() -> None:
     index = LexicalIndex().fit([["금형", "알루미늄"], ["라이다", "센서"], ["금형", "금형", "다이캐스팅"]])
     scores = index.scores(["다이캐스팅", "금형", "unknown"])
     assert int(np.argmax(scores)) == 2 and scores[1] == 0
+
+
+def test_bm25_scores_equal_bm25s_lucene_scores() -> None:
+    """Our block-wise numpy build reproduces bm25s's Lucene BM25, empty documents included."""
+    import bm25s
+
+    rng = np.random.default_rng(3)
+    words = [f"w{i}" for i in range(120)] + ["태양광", "모듈", "금형"]
+    docs = [
+        [words[int(j)] for j in rng.integers(0, rng.integers(5, len(words)), rng.integers(0, 30))]
+        for _ in range(700)
+    ]
+    ours = LexicalIndex()
+    ours.BLOCK = 97  # several blocks, terms first seen in later ones
+    ours.fit(iter(docs))
+    reference = bm25s.BM25(k1=1.2, b=0.75)
+    reference.index([d or [""] for d in docs], show_progress=False)
+    matrix = reference.scores
+    for _ in range(40):
+        query = [words[int(j)] for j in rng.integers(0, len(words), 4)]
+        expected = np.zeros(len(docs))
+        for term in dict.fromkeys(query):
+            t = reference.vocab_dict.get(term)
+            if t is not None:
+                span = slice(matrix["indptr"][t], matrix["indptr"][t + 1])
+                np.add.at(expected, matrix["indices"][span], matrix["data"][span])
+        np.testing.assert_allclose(ours.scores(query), expected, rtol=1e-5, atol=1e-6)
+    assert ours.size_ == len(docs) and set(ours.vocab_) == {t for d in docs for t in d}
 
 
 def test_code_hierarchy_group_beats_subclass() -> None:
@@ -47,6 +75,53 @@ def test_dense_hnsw_agrees_with_exact(encoder) -> None:  # type: ignore[no-untyp
     exact, ann = DenseIndex(ann_threshold=10_000).fit(vectors), DenseIndex(ann_threshold=100).fit(vectors)
     assert ann.ann_ is not None
     assert set(exact.search(vectors[5], 10)[0]) == set(ann.search(vectors[5], 10)[0])
+
+
+def test_dense_above_threshold_keeps_half_precision_vectors_shared_with_the_graph(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(1)
+    vectors = rng.normal(size=(400, 512)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    ann = DenseIndex(ann_threshold=100).fit(vectors)
+    assert ann.vectors_.dtype == np.float16
+    assert DenseIndex(ann_threshold=1000).fit(vectors).vectors_.dtype == np.float32
+    # search and exact scores read the half-precision rows (cosines within 2e-3 of float32)
+    query = vectors[7]
+    np.testing.assert_allclose(ann.scores(query), vectors @ query, atol=2e-3)
+    rows, sims = ann.search(query, 5)
+    assert rows[0] == 7 and abs(float(sims[0]) - 1.0) < 2e-3
+    # a restored graph searches as widely as the one that was saved (usearch restores 64)
+    ann.save(tmp_path / "g.hnsw")
+    restored = DenseIndex(ann_threshold=100, expansion=200).fit(vectors, tmp_path / "g.hnsw")
+    assert restored.ann_ is not None and restored.ann_.expansion_search == 200
+    assert set(restored.search(query, 10)[0]) == set(ann.search(query, 10)[0])
+
+
+def test_timeline_answers_before_a_date_as_the_pass_over_every_pair_does() -> None:
+    rng = np.random.default_rng(5)
+    n = 600
+    mentions = [[f"t{int(t)}" for t in rng.integers(0, 40, rng.integers(0, 4))] for _ in range(n)]
+    dates = [
+        "" if r < 0.1 else f"{y}" if r < 0.2 else f"{y}-{m:02d}" if r < 0.3 else f"{y}-{m:02d}-{d:02d}"
+        for r, y, m, d in zip(
+            rng.random(n), rng.integers(2000, 2024, n), rng.integers(1, 13, n), rng.integers(1, 29, n),
+            strict=True,
+        )
+    ]  # fmt: skip
+    membership = build_membership([f"r{i}" for i in range(n)], mentions)
+    keys = date_keys(dates)
+    assert keys is not None
+    years = np.array([year_of(d) for d in dates])
+    timeline = Timeline.build(membership, keys, years)
+    for query in ("2000-01-01", "2010", "2015-06", "2015-06-15", "2030-01-01"):
+        limit = date_keys([query])
+        assert limit is not None
+        usable = (keys > 0) & (keys < limit[0])
+        counts, last = timeline.before(int(limit[0]))
+        np.testing.assert_array_equal(counts, usable_counts(membership, usable))
+        np.testing.assert_array_equal(last, latest(membership, years, usable))
+        assert np.array_equal(
+            recency(membership, years, usable, query, last), recency(membership, years, usable, query)
+        )
 
 
 def test_aggregation_sums_best_n_usable_items() -> None:

@@ -70,9 +70,11 @@ def build_membership(record_ids: Sequence[str], mentions: Sequence[Sequence[str]
         return Membership(tuple(record_ids), rows, rows.copy(), ptr, rows.copy(), ptr.copy())
     ids = tuple(sorted({t for m in mentions for t in m}))
     index = {t: i for i, t in enumerate(ids)}
-    pairs = [(index[t], r) for r, m in enumerate(mentions) for t in dict.fromkeys(m)]
-    arr = np.array(pairs, dtype=np.int64).reshape(-1, 2)
-    targets, items = arr[:, 0].copy(), arr[:, 1].copy()
+    unique = [dict.fromkeys(m) for m in mentions]
+    # two flat arrays, not a list of (target, record) tuples (a million records have ~2M pairs)
+    targets = np.fromiter((index[t] for m in unique for t in m), dtype=np.int64)
+    items = np.repeat(np.arange(n, dtype=np.int64), [len(m) for m in unique])
+    del unique
     record_ptr = np.searchsorted(items, np.arange(n + 1)).astype(np.int64)
     by_target = np.argsort(targets, kind="stable").astype(np.int64)
     target_ptr = np.searchsorted(targets[by_target], np.arange(len(ids) + 1)).astype(np.int64)

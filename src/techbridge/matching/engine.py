@@ -24,7 +24,7 @@ from techbridge.matching.codes import CodeIndex
 from techbridge.matching.explain import Match
 from techbridge.matching.filters import Filters
 from techbridge.matching.fusion import FUSIONS, NORMS
-from techbridge.matching.history import joint_history, recency, year_of
+from techbridge.matching.history import Timeline, joint_history, recency, year_of
 from techbridge.matching.lexical import LexicalIndex, document_terms
 from techbridge.matching.params import MatchConfig, load_configs
 from techbridge.matching.record import Query, Record
@@ -60,18 +60,19 @@ def date_keys(dates: Sequence[str | None]) -> NDArray[np.int64] | None:
     return keys
 
 
-def stacked(rows: Sequence[Array]) -> Array:
-    """Return vector ``rows`` as one float32 matrix, without a copy if they are one already.
+def stacked(rows: Sequence[NDArray[np.floating[Any]]]) -> NDArray[np.floating[Any]]:
+    """Return vector ``rows`` as one matrix, without a copy if they are one already.
 
     A loaded index's (or a refit's) store holds its vectors as consecutive rows of one
-    matrix; stacking them again would hold two copies at once (4 GB at a million records).
+    matrix (float32, or float16 above the ANN threshold); stacking them again would hold two
+    copies at once (2-4 GB at a million records).
     """
     if not rows:
         return np.zeros((0, DIM), np.float32)
     base = rows[0].base  # numpy's base is the array that owns the memory
     if (
-        isinstance(base, np.ndarray) and base.dtype == np.float32 and base.size == len(rows) * DIM
-        and base.flags.c_contiguous
+        isinstance(base, np.ndarray) and base.dtype in (np.float16, np.float32)
+        and base.size == len(rows) * DIM and base.flags.c_contiguous
     ):  # fmt: skip
         start, step = base.__array_interface__["data"][0], DIM * base.itemsize
         if all(
@@ -79,7 +80,7 @@ def stacked(rows: Sequence[Array]) -> Array:
             for i, r in enumerate(rows)
         ):
             return base.reshape(len(rows), DIM)
-    return np.stack(rows).astype(np.float32, copy=False)
+    return np.stack(rows)
 
 
 def embedding_text(record: Record) -> str:
@@ -179,19 +180,21 @@ class Matcher:
         self._features(records, progress)
         self.records_ = records
         self.row_ = {r.id: i for i, r in enumerate(records)}
-        # each record's terms are rebuilt from the store when needed, not kept (1M lists)
-        self.lexical_ = LexicalIndex(self.bm25_k1, self.bm25_b).fit(
-            [self.record_terms(row) for row in range(len(records))]
-        )
-        self.codes_ = CodeIndex().fit([(*r.codes, *extract_codes(r.text)) for r in records])
-        vectors = stacked([self.store_[r.id][3] for r in records])
-        # keep one copy of the vectors: the store's rows become views of the index's matrix
-        self.dense_ = DenseIndex(self.ann_threshold).fit(vectors, self.saved_graph_)
-        del vectors
-        self.saved_graph_ = None
+        # one copy of the vectors, in the dense index's precision: the store's rows become views
+        # of its matrix before anything else is built, so that a float32 copy is not kept
+        dense = DenseIndex(self.ann_threshold)
+        vectors = dense.storage(stacked([self.store_[r.id][3] for r in records]))
         for row, record in enumerate(records):
             digest, title, text, _ = self.store_[record.id]
-            self.store_[record.id] = (digest, title, text, self.dense_.vectors_[row])
+            self.store_[record.id] = (digest, title, text, vectors[row])
+        self.dense_ = dense.fit(vectors, self.saved_graph_)
+        del vectors
+        self.saved_graph_ = None
+        # each record's terms are rebuilt from the store when needed, not kept (1M lists)
+        self.lexical_ = LexicalIndex(self.bm25_k1, self.bm25_b).fit(
+            self.record_terms(row) for row in range(len(records))
+        )
+        self.codes_ = CodeIndex().fit([(*r.codes, *extract_codes(r.text)) for r in records])
         self.dates_ = [r.date or "" for r in records]
         self.date_array_ = np.array(self.dates_, dtype="U10") if records else np.zeros(0, "U10")
         self.date_keys_ = date_keys(self.dates_)
@@ -222,20 +225,48 @@ class Matcher:
         return configs.get(target, MatchConfig())
 
     def usable(self, query: Query, filters: Filters | None = None) -> NDArray[np.bool_]:
-        """Return which records the query may use: dated strictly before it, not excluded, filtered."""
+        """Return which records the query may use: dated strictly before it, not excluded, filtered.
+
+        When the date is the only rule that applied, the answer is remembered with the date's
+        key, so that per-target counts and latest dates come from the ``Timeline`` (``dated``).
+        """
         keep = np.ones(len(self.records_), dtype=bool)
+        limit = date_keys([query.date]) if query.date else None
+        by_key = limit is not None and self.date_keys_ is not None
         if query.date:
-            limit = date_keys([query.date])
-            if self.date_keys_ is not None and limit is not None:
-                keep &= (self.date_keys_ > 0) & (self.date_keys_ < limit[0])
+            if by_key:
+                keep &= (self.date_keys_ > 0) & (self.date_keys_ < limit[0])  # type: ignore[index,operator]
             else:
                 keep &= (self.date_array_ != "") & (self.date_array_ < query.date[:10])
-        for rid in query.exclude:
-            if rid in self.row_:
-                keep[self.row_[rid]] = False
-        if filters is not None:
-            keep &= filters.record_mask(self.dates_, [r.trl for r in self.records_])
+        excluded = [self.row_[rid] for rid in query.exclude if rid in self.row_]
+        keep[excluded] = False
+        ruled = filters is not None and filters.has_record_rules()
+        if ruled:
+            keep &= filters.record_mask(self.dates_, [r.trl for r in self.records_])  # type: ignore[union-attr]
+        only_date = by_key and not excluded and not ruled
+        self._memo["before"] = (keep, int(limit[0])) if only_date else None  # type: ignore[index]
         return keep
+
+    def dated(self, target: str, usable: NDArray[np.bool_]) -> tuple[Array, NDArray[np.float64]] | None:
+        """Return each ``target``'s count of usable records and latest usable year, or None.
+
+        Only when ``usable`` is exactly "dated before the query" (``usable`` remembered it):
+        then both come from binary searches in the target kind's ``Timeline`` (built on first
+        use) instead of a pass over every (target, record) pair. The last answer is remembered.
+        """
+        before = self._memo.get("before")
+        if before is None or before[0] is not usable:
+            return None
+        last = self._memo.get("dated")
+        if last is not None and last[0] is usable and last[1] == target:
+            return last[2]  # type: ignore[no-any-return]
+        timelines: dict[str, Timeline] = self._memo.setdefault("timelines", {})
+        if target not in timelines:
+            assert self.date_keys_ is not None  # a key-based date rule implies date keys
+            timelines[target] = Timeline.build(self.memberships_[target], self.date_keys_, self.years_)
+        answer = timelines[target].before(before[1])
+        self._memo["dated"] = (usable, target, answer)
+        return answer
 
     def query_terms(self, query: Query) -> list[str]:
         """Return the analysed terms of the query text (the last query's are remembered)."""
@@ -251,6 +282,9 @@ class Matcher:
         """
         if usable.all():
             return self.counts_[target]
+        dated = self.dated(target, usable)
+        if dated is not None:
+            return dated[0]
         last = self._memo.get("counts")
         if last is not None and last[0] is usable and last[1] == target:
             return np.asarray(last[2])
@@ -281,12 +315,11 @@ class Matcher:
         if "ngram" in needed:
             out["ngram"] = self.ngram_scores(query)
         everything = bool(usable.all())
-        return {
-            name: (np.maximum(s, 0) if everything else np.where(usable, np.maximum(s, 0), 0)).astype(
-                np.float32, copy=False
-            )
-            for name, s in out.items()
-        }
+        for scores in out.values():  # each a fresh float32 array: clip and mask it in place
+            np.maximum(scores, 0, out=scores)
+            if not everything:
+                np.multiply(scores, usable, out=scores)
+        return out
 
     def ngram_scores(self, query: Query) -> Array:
         """Return BM25 of the query's character n-grams against every record's (``char_ngrams``).
@@ -336,7 +369,10 @@ class Matcher:
         }
         out["history"] = joint_history(membership, self.joint_rows(query), usable)
         out["prior"] = np.log1p(self.usable_counts(target, usable)).astype(np.float32)
-        out["recency"] = recency(membership, self.years_, usable, query.date)
+        dated = self.dated(target, usable)
+        out["recency"] = recency(
+            membership, self.years_, usable, query.date, None if dated is None else dated[1]
+        )
         if config.weights.get("profile") or (needed is not None and "profile" in needed):
             out["profile"] = self.profile_scores(query, target, usable)
         return out

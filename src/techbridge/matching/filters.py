@@ -32,6 +32,10 @@ class Filters:
         """Return whether any rule is about organisations."""
         return bool(self.kinds or self.countries or self.regions or self.size_classes)
 
+    def has_record_rules(self) -> bool:
+        """Return whether any rule is about records (their date window or TRL)."""
+        return bool(self.date_from or self.date_to or self.min_trl is not None)
+
     def record_mask(
         self, dates: Sequence[str] | NDArray[np.str_], trls: Sequence[int | None] | NDArray[np.float64]
     ) -> NDArray[np.bool_]:

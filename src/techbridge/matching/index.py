@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 
 from techbridge.errors import NotIndexedError
-from techbridge.matching.engine import Matcher, Progress, record_digest
+from techbridge.matching.engine import Matcher, Progress, record_digest, stacked
 from techbridge.matching.record import Record
-from techbridge.matching.semantic import DIM, UseEncoder
+from techbridge.matching.semantic import UseEncoder
 
 FORMAT = 1
 GRAPH = "vectors.hnsw"
@@ -36,8 +36,8 @@ def save_index(matcher: Matcher, folder: Path) -> None:
             handle.write(json.dumps(dataclasses.asdict(record), ensure_ascii=False) + "\n")
     feats = {r.id: list(matcher.store_[r.id][:3]) for r in records}
     (folder / "terms.json").write_text(json.dumps(feats, ensure_ascii=False), "utf-8")
-    vectors = np.stack([matcher.store_[r.id][3] for r in records]) if records else np.zeros((0, DIM))
-    np.save(folder / "vectors.npy", vectors.astype(np.float32), allow_pickle=False)
+    # float32, or float16 above the ANN threshold (as the matcher holds them)
+    np.save(folder / "vectors.npy", stacked([matcher.store_[r.id][3] for r in records]), allow_pickle=False)
     matcher.dense_.save(folder / GRAPH)
     meta = {"format": FORMAT, "records": len(records), "title_boost": matcher.title_boost}
     (folder / "meta.json").write_text(json.dumps(meta), "utf-8")

@@ -106,40 +106,56 @@ def _spans(lengths: Sequence[int], budget: int) -> list[tuple[int, int]]:
 
 
 class DenseIndex:
-    """Cosine search over record vectors: exact numpy below ``ann_threshold``, usearch HNSW above."""
+    """Cosine search over record vectors: exact numpy below ``ann_threshold``, usearch HNSW above.
+
+    ``vectors_`` holds the record vectors: float32 below the threshold, float16 above it.
+    """
 
     def __init__(self, ann_threshold: int = 50_000, connectivity: int = 32, expansion: int = 128) -> None:
         self.ann_threshold = ann_threshold
         self.connectivity = connectivity
         self.expansion = expansion
 
-    def fit(self, vectors: NDArray[np.float32], saved: Path | None = None) -> DenseIndex:
+    def fit(self, vectors: NDArray[np.floating[Any]], saved: Path | None = None) -> DenseIndex:
         """Keep ``vectors``; build an HNSW graph when there are more than ``ann_threshold``.
 
-        ``saved`` is a graph written by ``save`` for these same vectors: it is memory-mapped
-        instead of rebuilt (minutes at a million records) when its size matches.
+        Above the threshold the vectors are kept in half precision (1 GB at a million records
+        instead of 2) and the graph reads them in place instead of holding a copy of its own;
+        below it they stay float32 and search is exact. ``saved`` is a graph written by ``save``
+        for these same vectors: it is memory-mapped instead of rebuilt (minutes at a million
+        records) when its size matches.
         """
-        self.vectors_ = np.ascontiguousarray(vectors, dtype=np.float32)
+        self.vectors_ = self.storage(vectors)
         self.ann_: Any = None
-        if len(self.vectors_) > self.ann_threshold and saved is not None and saved.exists():
-            from usearch.index import Index
+        if len(self.vectors_) <= self.ann_threshold:
+            return self
+        from usearch.index import Index
 
+        if saved is not None and saved.exists():
             ann = Index.restore(str(saved), view=True)
             if ann is not None and len(ann) == len(self.vectors_) and ann.ndim == DIM:
+                # not kept in the file: a restored graph would search with 64
+                ann.expansion_search = self.expansion  # type: ignore[misc]  # (it has a setter)
                 self.ann_ = ann
                 return self
-        if len(self.vectors_) > self.ann_threshold:
-            from usearch.index import Index
-
-            # half-precision vectors in the graph: half usearch's memory (1 GB at a million
-            # records), same recall@10 (``bench/speed.py ann``); the float32 rows stay ours
-            ann = Index(
-                ndim=DIM, metric="ip", dtype="f16", connectivity=self.connectivity,
-                expansion_search=self.expansion, enable_key_lookups=False,
-            )  # fmt: skip
-            ann.add(np.arange(len(self.vectors_)), self.vectors_, threads=2)
-            self.ann_ = ann
+        # half-precision graph: same recall@10 as float32 (``bench/speed.py ann``); copy=False
+        # makes it point at ``vectors_`` rather than store a second copy of them
+        ann = Index(
+            ndim=DIM, metric="ip", dtype="f16", connectivity=self.connectivity,
+            expansion_search=self.expansion, enable_key_lookups=False,
+        )  # fmt: skip
+        ann.add(np.arange(len(self.vectors_)), self.vectors_, copy=False, threads=2)
+        self.ann_ = ann
         return self
+
+    def storage(self, vectors: NDArray[np.floating[Any]]) -> NDArray[np.floating[Any]]:
+        """Return ``vectors`` as this index holds them (no copy when they already are).
+
+        A caller holding the float32 rows can convert them first and drop its own copy before
+        ``fit`` builds the graph (at a million records the float32 copy is 2 GB).
+        """
+        dtype = np.float16 if len(vectors) > self.ann_threshold else np.float32
+        return np.ascontiguousarray(vectors, dtype=dtype)
 
     def save(self, path: Path) -> None:
         """Write the HNSW graph (if one was built) to ``path``; remove a stale one otherwise."""
@@ -152,7 +168,13 @@ class DenseIndex:
         """Return the cosine of every record with ``vector`` (exact)."""
         if not len(self.vectors_):
             return np.zeros(0, dtype=np.float32)
-        return np.asarray(self.vectors_ @ vector, dtype=np.float32)
+        if self.vectors_.dtype == np.float32:
+            return np.asarray(self.vectors_ @ vector, dtype=np.float32)
+        # half-precision rows, a block at a time (a float32 copy of all would cost 2 GB at 1M)
+        out = np.empty(len(self.vectors_), dtype=np.float32)
+        for start in range(0, len(out), 65_536):
+            out[start : start + 65_536] = self.vectors_[start : start + 65_536].astype(np.float32) @ vector
+        return out
 
     def search(self, vector: NDArray[np.float32], k: int) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
         """Return the rows and cosines of the ``k`` nearest records (HNSW when built)."""
@@ -162,8 +184,8 @@ class DenseIndex:
             return top.astype(np.int64), sims[top]
         rows = np.asarray(self.ann_.search(vector, k).keys, dtype=np.int64)
         rows = rows[(rows >= 0) & (rows < len(self.vectors_))]
-        # the graph finds the rows; their cosines are the exact float32 ones
-        sims = np.asarray(self.vectors_[rows] @ vector, dtype=np.float32)
+        # the graph finds the rows; their cosines are computed again from the stored vectors
+        sims = np.asarray(self.vectors_[rows].astype(np.float32) @ vector, dtype=np.float32)
         order = np.lexsort((rows, -sims))
         return rows[order], sims[order]
 

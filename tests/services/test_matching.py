@@ -35,6 +35,17 @@ def test_the_index_is_loaded_once_and_reloaded_after_a_rebuild(sqlite_settings: 
     assert found[0].id == "kr-etri"
 
 
+@pytest.mark.slow  # loads the language models (~10-20 s)
+def test_the_index_build_uses_the_configured_ann_threshold(sqlite_settings: Settings) -> None:
+    settings = sqlite_settings.model_copy(update={"ann_threshold": 1})
+    _add_institute(settings, "kr-kitech", "한국생산기술연구원", "알루미늄 다이캐스팅, 금형, 주조, 용접")
+    _add_institute(settings, "kr-etri", "한국전자통신연구원", "인공지능 기반 생산 최적화, 이동통신")
+    matching.build_index(settings)
+    assert (settings.resolved_index_dir() / "vectors.hnsw").exists()  # two records > 1: a graph
+    found, _ = matching.find_matches(settings, text="인공지능 생산 최적화")
+    assert matching._loaded_matcher(settings)[0].dense_.ann_ is not None and found[0].id == "kr-etri"
+
+
 def test_organisation_facts_are_what_filters_and_explanations_read(engine: Engine) -> None:
     with transaction(engine) as session:
         kimm = {"kind": "research_institute", "key": "kr-kimm", "region": "대전"}

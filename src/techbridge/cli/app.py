@@ -37,8 +37,6 @@ def _root(
     settings = Settings() if db is None else Settings(database_url=db)
     level = logging.getLevelName(settings.log_level.upper())
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    for handler in logging.root.handlers:  # bm25s sets its own logger to DEBUG when imported
-        handler.setLevel(level)
     ctx.obj = settings
 
 

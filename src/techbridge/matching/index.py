@@ -87,9 +87,15 @@ def _saved(folder: Path) -> tuple[int, list[Record], dict[str, str]]:
 
 
 def update_index(
-    folder: Path, records: list[Record], rebuild: bool = False, progress: Progress | None = None
+    folder: Path,
+    records: list[Record],
+    rebuild: bool = False,
+    progress: Progress | None = None,
+    ann_threshold: int = 50_000,
 ) -> tuple[Matcher, dict[str, int]]:
     """Bring the index in ``folder`` up to ``records``; return the matcher and counts of changes.
+
+    Above ``ann_threshold`` records the dense part is an HNSW graph (``Settings.ann_threshold``).
 
     An index that already holds exactly ``records`` is only loaded: nothing is refitted or
     written, and its HNSW graph stays the saved one (rebuilding it took 466 s at 100k records).
@@ -103,7 +109,7 @@ def update_index(
         "removed": sum(1 for rid in before if rid not in now),
     }
     # the memo lives as long as this update's matcher, not across updates
-    matcher = Matcher(title_boost=title_boost, encoder=UseEncoder(memo=True))
+    matcher = Matcher(title_boost=title_boost, encoder=UseEncoder(memo=True), ann_threshold=ann_threshold)
     if saved and saved == records and before == now:
         return load_index(folder, matcher), counts
     if saved:

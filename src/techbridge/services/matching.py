@@ -38,7 +38,7 @@ def build_index(
     with database(settings) as engine, transaction(engine) as session:
         records = load_records(session)
     folder = settings.resolved_index_dir()
-    matcher, counts = update_index(folder, records, rebuild=rebuild, progress=progress)
+    matcher, counts = update_index(folder, records, rebuild, progress, settings.ann_threshold)
     log.info("index at %s: %d records", folder, len(matcher.records_))
     return {"records": len(records), **counts}
 

@@ -2,7 +2,7 @@ import numpy as np
 
 from techbridge.matching.aggregate import aggregate, build_membership, evidence_rows, latest, usable_counts
 from techbridge.matching.codes import CodeIndex, code_levels, code_similarity
-from techbridge.matching.engine import date_keys
+from techbridge.matching.engine import Matcher, date_keys
 from techbridge.matching.fusion import FUSIONS, minmax, zscore
 from techbridge.matching.history import Timeline, activity, collaboration, recency, year_of
 from techbridge.matching.lexical import LexicalIndex
@@ -122,6 +122,20 @@ def test_timeline_answers_before_a_date_as_the_pass_over_every_pair_does() -> No
         assert np.array_equal(
             recency(membership, years, usable, query, last), recency(membership, years, usable, query)
         )
+
+
+def test_pool_keeps_exactly_the_best_positives_on_large_and_sparse_signals() -> None:
+    rng = np.random.default_rng(8)
+    matcher = Matcher(score_pool=16)  # the sampled threshold applies above 64 * 16 records
+    dense = rng.random(5000).astype(np.float32)  # every record scores
+    sparse = np.zeros(5000, np.float32)
+    sparse[rng.choice(5000, 40, replace=False)] = rng.random(40).astype(np.float32)  # few score
+    few = np.zeros(5000, np.float32)
+    few[[3, 9]] = [0.5, 0.2]
+    for scores in (dense, sparse, few):
+        positives = np.flatnonzero(scores > 0)
+        best = positives[np.argsort(-scores[positives])][:16]
+        assert sorted(matcher.pool(scores).tolist()) == sorted(best.tolist())
 
 
 def test_aggregation_sums_best_n_usable_items() -> None:

@@ -293,10 +293,22 @@ class Matcher:
         return counts
 
     def pool(self, scores: Array) -> NDArray[np.int64]:
-        """Return the records worth aggregating for one signal: its best ``score_pool`` positives."""
-        rows = np.flatnonzero(scores > 0)
-        if len(rows) > self.score_pool:
-            rows = rows[np.argpartition(-scores[rows], self.score_pool - 1)[: self.score_pool]]
+        """Return the records worth aggregating for one signal: its best ``score_pool`` positives.
+
+        On a large corpus most records can score (a common word): rather than partition all
+        the positives, a threshold from every 64th score keeps a few times ``score_pool``
+        rows, which are then partitioned; when it keeps too few, all positives are.
+        """
+        k = self.score_pool
+        rows = np.zeros(0, np.int64)
+        if len(scores) > 64 * k:
+            sample = scores[::64]
+            cut = np.partition(sample, len(sample) - k // 16)[len(sample) - k // 16]
+            rows = np.flatnonzero(scores >= cut) if cut > 0 else rows
+        if len(rows) < k:
+            rows = np.flatnonzero(scores > 0)
+        if len(rows) > k:
+            rows = rows[np.argpartition(-scores[rows], k - 1)[:k]]
         return rows.astype(np.int64)
 
     def item_signals(

@@ -90,7 +90,7 @@ class Timeline:
 
     keys: NDArray[np.int64]
     best: NDArray[np.float64]
-    targets: int
+    dated: NDArray[np.int64]  # where each target's dated records start in ``keys``
 
     @classmethod
     def build(
@@ -108,17 +108,18 @@ class Timeline:
         values, ranks = np.unique(year, return_inverse=True)
         lift = targets * len(values)
         best = values[np.maximum.accumulate(ranks.reshape(-1) + lift) - lift]
-        return cls(keys, best, len(membership.ids))
+        # undated records (key 0) come first in each target's run and never count
+        starts = np.searchsorted(keys, (np.arange(len(membership.ids), dtype=np.int64) << 32) | 1)
+        return cls(keys, best, starts.astype(np.int64))
 
     def before(self, limit: int) -> tuple[NDArray[np.float32], NDArray[np.float64]]:
         """Return, per target, the number of its records dated before ``limit`` (a YYYYMMDD key)
         and the latest year among them (-inf when there is none)."""
-        base = np.arange(self.targets, dtype=np.int64) << 32
-        low = np.searchsorted(self.keys, base | 1)  # undated records (key 0) never count
-        high = np.searchsorted(self.keys, base | limit)
-        counts = (high - low).astype(np.float32)
-        last = np.full(self.targets, -np.inf)
-        some = high > low
+        targets = len(self.dated)
+        high = np.searchsorted(self.keys, (np.arange(targets, dtype=np.int64) << 32) | limit)
+        counts = (high - self.dated).astype(np.float32)
+        last = np.full(targets, -np.inf)
+        some = high > self.dated
         last[some] = self.best[high[some] - 1]
         last[some & (last <= 0)] = -np.inf
         return counts, last

@@ -37,22 +37,26 @@ class LexicalIndex:
     def fit(self, documents: Iterable[Sequence[str]]) -> LexicalIndex:
         """Index ``documents`` (lists of terms, read once, in order); an empty corpus gives an empty index.
 
-        ``documents`` may be a generator: only one block of them is held at a time.
+        ``documents`` may be a generator: only one block of them is held at a time. Each block
+        leaves its distinct (term, count) pairs in document order; together they are the
+        document-major matrix, whose counts become BM25 contributions in place before it is
+        turned term-major (at its peak the build holds about twice the finished index).
         """
         vocab: dict[str, int] = {}
-        lengths: list[NDArray[np.int32]] = []
-        postings: list[tuple[NDArray[np.int32], NDArray[np.int32], NDArray[np.float32]]] = []
-        source, start = iter(documents), 0
+        lengths, widths, terms, counts = [], [], [], []
+        source = iter(documents)
         while block := list(islice(source, self.BLOCK)):
             lengths.append(np.array([max(1, len(d)) for d in block], dtype=np.int32))
-            postings.append(_block_postings(block, start, vocab))
-            start += len(block)
-        self.size_, self.vocab_ = start, vocab
-        parts = zip(*postings, strict=True)
-        docs, terms, tf = (np.concatenate(part) for part in parts) if postings else _EMPTY
-        del postings
-        lengths_all = np.concatenate(lengths) if lengths else np.zeros(0, np.int32)
-        self.scores_ = _bm25_matrix(docs, terms, tf, lengths_all, len(vocab), self.k1, self.b)
+            width, term, count = _block_postings(block, vocab)
+            widths.append(width)
+            terms.append(term)
+            counts.append(count)
+        self.vocab_ = vocab
+        self.size_ = sum(len(part) for part in lengths)
+        self.scores_ = _bm25_matrix(
+            _joined(lengths, np.int32), _joined(widths, np.int64), _joined(terms, np.int32),
+            _joined(counts, np.float32), len(vocab), self.k1, self.b,
+        )  # fmt: skip
         return self
 
     def scores(self, terms: Sequence[str]) -> NDArray[np.float32]:
@@ -80,47 +84,64 @@ class LexicalIndex:
         return sum(1 for t in distinct if t in self.vocab_) / len(distinct)
 
 
-_EMPTY = (np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.float32))
+def _joined(parts: list[Any], dtype: Any) -> Any:
+    """Return ``parts`` as one array, emptying the list as it goes (no second copy kept)."""
+    out = np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
+    parts.clear()
+    return out
 
 
 def _block_postings(
-    block: Sequence[Sequence[str]], start: int, vocab: dict[str, int]
-) -> tuple[NDArray[np.int32], NDArray[np.int32], NDArray[np.float32]]:
-    """Return the (document, term id, term frequency) triples of a block of documents.
+    block: Sequence[Sequence[str]], vocab: dict[str, int]
+) -> tuple[NDArray[np.int64], NDArray[np.int32], NDArray[np.float32]]:
+    """Return a block's distinct terms per document: how many, their ids and their counts.
 
-    New terms join ``vocab``; documents are numbered from ``start``.
+    New terms join ``vocab``; the (term, count) pairs are in document order.
     """
     ids = np.fromiter((vocab.setdefault(t, len(vocab)) for d in block for t in d), dtype=np.int64)
     local = np.repeat(np.arange(len(block), dtype=np.int64), [len(d) for d in block])
     keys, counts = np.unique((local << 32) | ids, return_counts=True)
-    docs = ((keys >> 32) + start).astype(np.int32)
-    return docs, (keys & 0xFFFFFFFF).astype(np.int32), counts.astype(np.float32)
+    widths = np.bincount(keys >> 32, minlength=len(block))
+    return widths, (keys & 0xFFFFFFFF).astype(np.int32), counts.astype(np.float32)
 
 
 def _bm25_matrix(
-    docs: NDArray[np.int32],
-    terms: NDArray[np.int32],
-    tf: NDArray[np.float32],
     lengths: NDArray[np.int32],
+    widths: NDArray[np.int64],
+    terms: NDArray[np.int32],
+    data: NDArray[np.float32],
     n_terms: int,
     k1: float,
     b: float,
 ) -> Any:
     """Return the CSC matrix (documents x terms) of Lucene BM25 contributions.
 
-    idf = ln(1 + (N - df + 0.5) / (df + 0.5)); a term counted ``tf`` times in a document of
-    ``dl`` terms contributes idf * tf / (tf + k1 * (1 - b + b * dl / avgdl)) (as bm25s, in float64,
-    stored as float32). An empty document counts as one term long, as bm25s's placeholder does.
+    ``widths`` are the documents' numbers of distinct terms, ``terms`` and ``data`` (term
+    counts, overwritten) their (term, count) pairs in document order. idf = ln(1 + (N - df +
+    0.5) / (df + 0.5)); a term counted ``tf`` times in a document of ``dl`` terms contributes
+    idf * tf / (tf + k1 * (1 - b + b * dl / avgdl)) (as bm25s: in float64, stored as float32).
+    An empty document counts as one term long, as bm25s's placeholder does.
     """
-    from scipy.sparse import csc_matrix
+    from scipy.sparse import csr_matrix
 
     n_docs = len(lengths)
-    df = np.bincount(terms, minlength=n_terms).astype(np.float64)
-    idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
-    avg = float(lengths.mean()) if n_docs else 1.0
-    norm = k1 * ((1 - b) + b * lengths.astype(np.float64) / avg)
-    data = (idf[terms] * (tf / (norm[docs] + tf))).astype(np.float32)
-    return csc_matrix((data, (docs, terms)), shape=(n_docs, n_terms), dtype=np.float32)
+    idf = np.zeros(n_terms)
+    if len(terms):
+        df = np.bincount(terms, minlength=n_terms).astype(np.float64)
+        idf = np.log1p((n_docs - df + 0.5) / (df + 0.5))
+    norm = k1 * ((1 - b) + b * lengths / (float(lengths.mean()) if n_docs else 1.0))
+    indptr = np.concatenate(([0], np.cumsum(widths)))
+    step = 1 << 20  # pairs at a time, so that the float64 arithmetic stays small
+    for start in range(0, len(terms), step):
+        part = slice(start, start + step)
+        docs = np.searchsorted(indptr, np.arange(start, start + len(data[part])), side="right") - 1
+        tf = data[part].astype(np.float64)
+        data[part] = idf[terms[part]] * (tf / (norm[docs] + tf))
+    # one index type for both arrays, or scipy would copy ``terms`` into the wider one
+    if indptr[-1] > np.iinfo(np.int32).max:
+        terms = terms.astype(np.int64)
+    matrix = csr_matrix((data, terms, indptr.astype(terms.dtype)), shape=(n_docs, n_terms), copy=False)
+    return matrix.tocsc()
 
 
 def matched_terms(query_terms: Sequence[str], document: Sequence[str], limit: int = 8) -> list[str]:

@@ -126,8 +126,8 @@ def _now():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def app(settings: Settings) -> Iterator[FastAPI]:
-    """The app on the test database (SQLite, and PostgreSQL where configured)."""
+def app(settings: Settings, engine: Engine) -> Iterator[FastAPI]:
+    """The app on the test database (SQLite, and PostgreSQL where configured), migrated by ``engine``."""
     application = create_app(settings)
     yield application
     application.state.engine.dispose()

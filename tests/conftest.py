@@ -20,6 +20,7 @@ from sqlalchemy import Engine, MetaData, create_engine, text
 from sqlalchemy.engine import make_url
 
 from techbridge.config import Settings
+from techbridge.matching.semantic import UseEncoder
 from techbridge.storage.db import is_initialized, make_engine, migrate
 
 PG_ENV = "TECHBRIDGE_TEST_DATABASE_URL"
@@ -140,6 +141,15 @@ def engine(settings: Settings) -> Iterator[Engine]:
         migrate(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def encoder() -> UseEncoder:
+    """The real USE-m3 sentence encoder, loaded once for the whole run; texts are memoised.
+
+    Loading it takes seconds, and the tests that share it only read it.
+    """
+    return UseEncoder(memo=True)
 
 
 @pytest.fixture

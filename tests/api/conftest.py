@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from techbridge.api.deps import TextModels, get_text_models
 from techbridge.app import create_app
 from techbridge.config import Settings
 from techbridge.services.accounts import Grant, create_token, create_user
@@ -125,10 +127,20 @@ def _now():  # type: ignore[no-untyped-def]
     return dt.datetime.now(dt.UTC)
 
 
+@pytest.fixture(scope="session")
+def text_models() -> TextModels:
+    """The encoder and Korean analyser of the text endpoints, loaded once for the session as an app
+    loads them on its first request that needs them (they only read them)."""
+    first_request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace()))
+    return get_text_models(first_request)  # type: ignore[arg-type]
+
+
 @pytest.fixture
-def app(settings: Settings) -> Iterator[FastAPI]:
-    """The app on the test database (SQLite, and PostgreSQL where configured)."""
+def app(settings: Settings, engine: Engine, text_models: TextModels) -> Iterator[FastAPI]:
+    """The app on the test database (SQLite, and PostgreSQL where configured), migrated by ``engine``;
+    its text models are the session's."""
     application = create_app(settings)
+    application.state.text_models = text_models
     yield application
     application.state.engine.dispose()
 

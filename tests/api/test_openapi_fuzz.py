@@ -17,6 +17,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from sqlalchemy import Engine
 
 from techbridge.app import create_app
 from techbridge.config import Settings
@@ -27,7 +28,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 @pytest.fixture
-def fuzzed(settings: Settings) -> Iterator[tuple[FastAPI, World]]:
+def fuzzed(settings: Settings, engine: Engine) -> Iterator[tuple[FastAPI, World]]:
     """The app on a seeded database (SQLite, and PostgreSQL where configured: it refuses more inputs)."""
     app = create_app(settings)
     world = seed(app.state.engine)

@@ -35,9 +35,9 @@ def _app() -> typer.Typer:
 
 
 @pytest.fixture(scope="module")
-def models() -> tuple[UseEncoder, Tokenizer]:
-    """The real USE-m3 encoder and Korean term analyser, loaded once for this module."""
-    return UseEncoder(memo=True), korean_terms()
+def models(encoder: UseEncoder) -> tuple[UseEncoder, Tokenizer]:
+    """The real USE-m3 encoder (the run's) and Korean term analyser, loaded once for this module."""
+    return encoder, korean_terms()
 
 
 @pytest.fixture(autouse=True)

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 import typer
+from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from techbridge.cli.programs import register
 from techbridge.config import Settings
-from techbridge.services.database import open_database
 from tests.services.round_builders import world
 
 runner = CliRunner()
@@ -30,10 +30,8 @@ def _app() -> typer.Typer:
 
 
 @pytest.fixture
-def cli(settings: Settings) -> object:
-    engine = open_database(settings)
+def cli(settings: Settings, engine: Engine) -> object:
     world(engine)
-    engine.dispose()
     app = _app()
 
     def invoke(*args: str) -> object:

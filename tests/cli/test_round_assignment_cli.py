@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 from click.testing import Result
+from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from techbridge.cli.app import app
@@ -20,11 +21,9 @@ Cli = Callable[..., Result]
 
 
 @pytest.fixture
-def cli(settings: Settings) -> Cli:
-    engine = open_database(settings)
+def cli(settings: Settings, engine: Engine) -> Cli:
     world(engine)
     set_candidate_scores(engine, "tester", "p", "r1", SCORES)
-    engine.dispose()
 
     def invoke(*args: str) -> Result:
         return runner.invoke(app, ["--db", settings.database_url, *args])

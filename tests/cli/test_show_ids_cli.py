@@ -7,11 +7,11 @@ import datetime as dt
 import json
 
 import pytest
+from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from techbridge.cli.app import app
 from techbridge.config import Settings
-from techbridge.services.database import open_database
 from techbridge.services.meetings import record_meeting
 
 runner = CliRunner()
@@ -21,10 +21,8 @@ NOT_IDS = ["²", "٣", "1²", "99999999999"]
 
 
 @pytest.fixture
-def db_url(settings: Settings) -> str:
-    engine = open_database(settings)
+def db_url(settings: Settings, engine: Engine) -> str:
     record_meeting(engine, "test", "meet-1", "기술교류회", dt.date(2021, 5, 3))
-    engine.dispose()
     return settings.database_url
 
 

@@ -10,7 +10,7 @@ import pytest
 import typer
 from click.testing import Result
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
 from techbridge.app import create_app
@@ -39,9 +39,9 @@ def _app() -> typer.Typer:
 
 
 @pytest.fixture
-def cli(settings: Settings) -> Cli:
+def cli(settings: Settings, engine: Engine) -> Cli:
     """Invoke ``techbridge user …`` on a database with one company and two programs."""
-    with database(settings) as engine, transaction(engine) as session:
+    with transaction(engine) as session:
         factories.organization(session, "엘엠에스", key="kr-lms")
         session.add_all([Program(key="p2021", name="2021 사업"), Program(key="p2022", name="2022 사업")])
     app = _app()

@@ -1,4 +1,4 @@
-"""Shared, expensive fixtures: Kiwi and USE load once per session."""
+"""Shared, expensive fixtures: Kiwi loads once per session (USE, ``encoder``, is the whole suite's)."""
 
 from __future__ import annotations
 
@@ -16,12 +16,6 @@ def analyzer() -> Analyzer:
     a = Analyzer()
     a.analyze("준비")
     return a
-
-
-@pytest.fixture(scope="session")
-def encoder() -> UseEncoder:
-    """The USE-m3 encoder, memoising texts across tests."""
-    return UseEncoder(memo=True)
 
 
 CORPUS = [

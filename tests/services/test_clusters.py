@@ -30,12 +30,6 @@ def _split(texts: list[str]) -> list[list[str]]:
     return [t.split() for t in texts]
 
 
-@pytest.fixture(scope="module")
-def encoder() -> UseEncoder:
-    """The real USE-m3 sentence encoder, loaded once for this module; texts are memoised."""
-    return UseEncoder(memo=True)
-
-
 RECORDS = [
     Record(f"r{i}", title, "", codes=(code,), organizations=(owner,))
     for i, (title, code, owner) in enumerate(

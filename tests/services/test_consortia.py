@@ -19,12 +19,6 @@ from techbridge.storage.tables import Consortium, Organization
 from tests import factories
 
 
-@pytest.fixture(scope="module")
-def encoder() -> UseEncoder:
-    """The real USE-m3 sentence encoder, loaded once for this module; texts are memoised."""
-    return UseEncoder(memo=True)
-
-
 @pytest.fixture
 def network(engine: Engine) -> Engine:
     """Six organisations: robotics, vision and battery people, two of them tied by projects."""

@@ -62,12 +62,14 @@ def test_records_of_some_organisations_are_the_full_load_filtered(
     assert [r.id for r in every] == ["t1", "t2", "t3", "t4", "t5", "p1", "p2", "profile:lab", "profile:co"]
 
 
-def test_request_with_rules_still_covers_by_a_fixed_member_outside_them(mixed: Engine) -> None:
+def test_request_with_rules_still_covers_by_a_fixed_member_outside_them(
+    mixed: Engine, encoder: UseEncoder
+) -> None:
     request = ConsortiumRequest(
         need="robot arm; battery", kinds=("university",), countries=("KR",), lead="co", size=2, top=1
     )
     with Session(mixed) as session:
-        result = propose_consortia(session, request, UseEncoder(memo=True))
+        result = propose_consortia(session, request, encoder)
     assert result["candidates"] == 2  # uni, and the lead although a company
     best = result["consortia"][0]
     assert {m["key"] for m in best["members"]} == {"uni", "co"}

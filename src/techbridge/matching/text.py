@@ -196,9 +196,15 @@ class Analyzer:
         as in the index. Korean and compound terms are already surface forms and stay as they are.
         """
         self._load()
+        wanted = {t for t in terms if t[:1].isascii() and t[:1].isalpha()}
+        firsts = {t[0] for t in wanted}  # a Snowball stem keeps its word's first letter
         forms: dict[str, str] = {}
-        for word in _WORD.findall(text):
+        for word in _WORD.findall(text) if wanted else ():
+            if word[0].lower() not in firsts:
+                continue
             stem = self._latin(word)
-            if stem and stem not in forms:
+            if stem in wanted and stem not in forms:
                 forms[stem] = word.lower()
+                if len(forms) == len(wanted):
+                    break
         return [forms.get(t, t) for t in terms]

@@ -1,3 +1,5 @@
+import pytest
+
 from techbridge.matching.text import Analyzer, extract_codes, strip_codes
 
 
@@ -38,3 +40,27 @@ def test_surface_shows_stems_as_the_words_of_the_text(analyzer: Analyzer) -> Non
     assert "전고체" in shown
     # a stem the text does not contain stays as it is
     assert analyzer.surface(["electrod"], "no such word") == ["electrod"]
+
+
+@pytest.fixture(scope="module")
+def verbs() -> Analyzer:
+    """An analyser that also indexes verb and adjective stems."""
+    return Analyzer(verbs=True)
+
+
+def test_verb_and_adjective_stems_are_terms_in_dictionary_form(verbs: Analyzer) -> None:
+    terms = verbs.analyze("실이 엉켜 있는 것을 차갑게 식혀 끓는 물로 옮겼다")
+    assert {"엉키다", "차갑다", "식히다", "끓다", "옮기다"} <= set(terms)
+    assert "엉키" not in terms  # a bare stem would read as a fragment in explanations
+
+
+def test_light_verbs_are_not_terms(verbs: Analyzer) -> None:
+    text = "안테나에 관한 것으로 빔을 보상하도록 하고, 있다. 도움이 되지 않았다. 어떻게 흡수됩니까?"
+    terms = verbs.analyze(text)
+    assert not {"하다", "있다", "되다", "않다", "관하다", "어떻다"} & set(terms)
+    assert {"안테나", "보상", "흡수"} <= set(terms)
+
+
+def test_verbs_are_off_by_default(analyzer: Analyzer, verbs: Analyzer) -> None:
+    assert "엉키다" not in analyzer.analyze("실이 엉켜 있다")
+    assert "엉키다" in verbs.analyze("실이 엉켜 있다")

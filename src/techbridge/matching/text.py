@@ -3,10 +3,13 @@
 Korean goes through ``kiwipiepy`` (nouns, roots, foreign words, numbers) with a user
 dictionary of domain terms Kiwi would otherwise split; adjacent nouns written without a
 space are also joined into a compound token (태양광+모듈 -> 태양광모듈) so that a compound
-in a need matches the same compound in a record. Text without Hangul skips Kiwi and is
-tokenised by a pattern. Every Latin word is lower-cased and Snowball-stemmed, so mixed
-text is handled word by word. IPC/CPC codes are pulled out with a pattern first, because
-morphology mangles them (``G06T 7/00`` -> G / 06 / T / 7/00).
+in a need matches the same compound in a record. ``Analyzer(verbs=True)`` also indexes verb
+and adjective stems in their dictionary form (엉켜 -> 엉키다), less the light and auxiliary
+verbs that carry no topic (하다, 있다, 되다, 관하다 …, ``LIGHT_VERBS``); it is off by default
+(measured in ``docs/benchmarks.md``: it raises BM25 as much as the fusion). Text without
+Hangul skips Kiwi and is tokenised by a pattern. Every Latin word is lower-cased and
+Snowball-stemmed, so mixed text is handled word by word. IPC/CPC codes are pulled out with a
+pattern first, because morphology mangles them (``G06T 7/00`` -> G / 06 / T / 7/00).
 """
 
 from __future__ import annotations
@@ -26,6 +29,18 @@ _GRAM_RUN = re.compile(r"[\uac00-\ud7a3]+|[a-z]+|[0-9]+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]*[A-Za-z0-9]|[A-Za-z]|\d+(?:\.\d+)?")
 _KEEP_TAGS = frozenset({"NNG", "NNP", "NR", "SL", "SN", "SH", "XR", "W_SERIAL"})
 _NOUN_TAGS = frozenset({"NNG", "NNP", "XR", "SH"})
+_VERB_TAGS = frozenset({"VV", "VA", "VV-I", "VA-I", "VV-R", "VA-R"})  # -I/-R: irregular, regular
+# Stems of verbs and adjectives that say nothing about a topic: light and auxiliary verbs
+# (하다, 되다, 있다, 주다, 싶다 …), verbs that act as postpositions (관하다 in "…에 관한",
+# 위하다, 의하다, 통하다, 따르다 …), having and consisting (가지다, 갖다, 이루어지다) and the
+# demonstrative or question adjectives (어떻다, 그렇다 …).
+LIGHT_VERBS: frozenset[str] = frozenset(
+    (
+        "하", "되", "있", "없", "같", "않", "아니", "이", "보", "주", "받", "가", "오", "나", "지",
+        "두", "놓", "말", "싶", "버리", "들", "내", "관하", "대하", "위하", "의하", "통하", "따르",
+        "인하", "비롯하", "가지", "갖", "이루", "이루어지", "어떻", "이렇", "그렇", "저렇", "아무렇",
+    )
+)  # fmt: skip
 _STOPWORDS = frozenset(
     (
         "a",
@@ -115,14 +130,20 @@ class Analyzer:
         user_words: domain terms added to Kiwi's dictionary as proper nouns.
         num_workers: Kiwi worker threads (>= 1 so that it accepts a list of texts).
         compounds: also emit joined forms of adjacent nouns written without a space.
+        verbs: also emit verb and adjective stems (not ``LIGHT_VERBS``) as dictionary forms.
     """
 
     def __init__(
-        self, user_words: Sequence[str] = DOMAIN_WORDS, num_workers: int = 2, compounds: bool = True
+        self,
+        user_words: Sequence[str] = DOMAIN_WORDS,
+        num_workers: int = 2,
+        compounds: bool = True,
+        verbs: bool = False,
     ) -> None:
         self.user_words = tuple(user_words)
         self.num_workers = num_workers
         self.compounds = compounds
+        self.verbs = verbs
         self._kiwi: Any = None
         self._stemmer: Any = None
 
@@ -152,6 +173,8 @@ class Analyzer:
         for tok in tokens:
             if tok.tag not in _KEEP_TAGS:
                 run = self._flush(run, terms)
+                if self.verbs and tok.tag in _VERB_TAGS and tok.form not in LIGHT_VERBS:
+                    terms.append(f"{tok.form}다")
                 continue
             term = self._latin(tok.form) if tok.tag == "SL" else tok.form
             if term:

@@ -67,7 +67,9 @@ def build_membership(record_ids: Sequence[str], mentions: Sequence[Sequence[str]
     if mentions is None:
         rows = np.arange(n, dtype=np.int64)
         ptr = np.arange(n + 1, dtype=np.int64)
-        return Membership(tuple(record_ids), rows, rows.copy(), ptr, rows.copy(), ptr.copy())
+        rows.setflags(write=False)
+        ptr.setflags(write=False)
+        return Membership(tuple(record_ids), rows, rows, ptr, rows, ptr)  # read-only, so shared
     ids = tuple(sorted({t for m in mentions for t in m}))
     index = {t: i for i, t in enumerate(ids)}
     unique = [dict.fromkeys(m) for m in mentions]

@@ -196,8 +196,9 @@ class Matcher:
         )
         self.codes_ = CodeIndex().fit([(*r.codes, *extract_codes(r.text)) for r in records])
         self.dates_ = [r.date or "" for r in records]
-        self.date_array_ = np.array(self.dates_, dtype="U10") if records else np.zeros(0, "U10")
         self.date_keys_ = date_keys(self.dates_)
+        # the string comparison is only the fallback for a malformed date (40 MB at 1M records)
+        self.date_array_ = np.array(self.dates_ if self.date_keys_ is None else [], dtype="U10")
         self.has_trl_ = any(r.trl is not None for r in records)
         self.years_ = np.array([year_of(r.date) for r in records], dtype=np.float64)
         self.memberships_ = {

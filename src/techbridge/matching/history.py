@@ -120,6 +120,5 @@ class Timeline:
         counts = (high - self.dated).astype(np.float32)
         last = np.full(targets, -np.inf)
         some = high > self.dated
-        last[some] = self.best[high[some] - 1]
-        last[some & (last <= 0)] = -np.inf
+        last[some] = self.best[high[some] - 1]  # a dated record's year, so above 0
         return counts, last

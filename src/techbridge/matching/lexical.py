@@ -85,7 +85,7 @@ class LexicalIndex:
 
 
 def _joined(parts: list[Any], dtype: Any) -> Any:
-    """Return ``parts`` as one array, emptying the list as it goes (no second copy kept)."""
+    """Return ``parts`` as one array and empty the list, so that the parts are not kept beside it."""
     out = np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
     parts.clear()
     return out

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import numpy as np
+from tests.factories import CountingEncoder
 
 from techbridge.matching.engine import Matcher, stacked
 from techbridge.matching.filters import Filters
@@ -209,18 +210,6 @@ def test_update_embeds_identical_texts_once(tmp_path: Path) -> None:
     assert seen[-1] == (2, 4)  # two distinct texts embedded for four new records
 
 
-class CountingEncoder:
-    """The real encoder, remembering every text it was asked to embed."""
-
-    def __init__(self, encoder: UseEncoder) -> None:
-        self.encoder = encoder
-        self.texts: list[str] = []
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        self.texts += texts
-        return self.encoder.encode(texts)
-
-
 # one sentence, so that embedding its sentences for an explanation would embed its whole text
 STORED = Query(
     "need-7", "알루미늄 다이캐스팅 금형과 차량용 라이다 소재 기술", ("B22D 17/00",), organizations=("kodaco",)
@@ -269,6 +258,8 @@ def test_saved_need_features_follow_edits_and_removals(
 
     other = Query("need-8", "Isothermal amplification kits for on-site virus diagnosis")
     update_index(tmp_path, corpus, needs=[STORED, other])
+    assert all((tmp_path / name).stat().st_mode & 0o077 == 0 for name in NEED_FILES)  # owner-only
+    assert not list(tmp_path.glob("*.tmp"))
     written = _saved_times(tmp_path)
     _, counts = update_index(tmp_path, corpus, needs=[STORED, other])
     assert counts["needs_embedded"] == 0 and _saved_times(tmp_path) == written  # nothing rewritten

@@ -19,9 +19,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-from collections.abc import Mapping, Sequence
+import os
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 from numpy.typing import NDArray
@@ -83,19 +84,28 @@ def load_index(folder: Path, matcher: Matcher | None = None) -> Matcher:
     return matcher.fit(records)
 
 
-def _save_features(folder: Path, files: tuple[str, str], store: Mapping[str, tuple[Any, ...]]) -> None:
+def _save_features(
+    folder: Path, files: tuple[str, str], store: Mapping[str, tuple[Any, ...]], private: bool = False
+) -> None:
     """Write a feature store (id -> digest, terms..., vector) as JSON and the vectors' ``.npy``.
 
     The vectors are rows in the JSON's order. Each file is replaced whole, the vectors first: a
     served app that reloads when the JSON changes cannot keep the new rows under the old keys.
+    ``private`` files are readable by their owner only (needs' features are confidential).
     """
-    vectors = folder / f"{files[1]}.tmp"
-    with vectors.open("wb") as handle:
-        np.save(handle, stacked([feat[-1] for feat in store.values()]), allow_pickle=False)
-    vectors.replace(folder / files[1])
-    feats = folder / f"{files[0]}.tmp"
-    feats.write_text(json.dumps({k: list(f[:-1]) for k, f in store.items()}, ensure_ascii=False), "utf-8")
-    feats.replace(folder / files[0])
+    vectors = stacked([feat[-1] for feat in store.values()])
+    _write(folder / files[1], lambda handle: np.save(handle, vectors, allow_pickle=False), private)
+    feats = json.dumps({key: list(feat[:-1]) for key, feat in store.items()}, ensure_ascii=False)
+    _write(folder / files[0], lambda handle: handle.write(feats.encode("utf-8")), private)
+
+
+def _write(path: Path, write: Callable[[BinaryIO], object], private: bool) -> None:
+    temporary = path.with_name(f"{path.name}.tmp")
+    temporary.unlink(missing_ok=True)  # a leftover keeps its mode: start afresh
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    with os.fdopen(os.open(temporary, flags, 0o600 if private else 0o666), "wb") as handle:
+        write(handle)
+    temporary.replace(path)
 
 
 def _load_features(folder: Path, files: tuple[str, str]) -> dict[str, tuple[Any, ...]]:
@@ -154,7 +164,7 @@ def update_needs(folder: Path, matcher: Matcher, needs: Sequence[Query], rebuild
     fresh = sum(1 for key, feat in store.items() if before.get(key) is not feat)
     if fresh or store.keys() != before.keys():
         folder.mkdir(parents=True, exist_ok=True)
-        _save_features(folder, NEED_FILES, store)
+        _save_features(folder, NEED_FILES, store, private=True)
     return fresh
 
 

@@ -43,7 +43,10 @@ log = logging.getLogger(__name__)
 def build_index(
     settings: Settings, rebuild: bool = False, progress: Callable[[int, int], None] | None = None
 ) -> dict[str, int]:
-    """Bring the matching index up to the database; return counts (records, added, changed, removed)."""
+    """Bring the matching index up to the database, records and stored needs; return counts.
+
+    The counts are: records, added, changed, removed, needs, needs_embedded (new or edited needs).
+    """
     with database(settings) as engine, transaction(engine) as session:
         records = load_records(session)
         needs = stored_needs(session)

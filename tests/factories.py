@@ -1,12 +1,14 @@
-"""Deterministic builders of stored records for tests."""
+"""Deterministic builders of stored records for tests, and an encoder that counts what it embeds."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from techbridge.domain.organization import normalize_name
+from techbridge.matching.semantic import UseEncoder
 from techbridge.storage.tables import Organization, Person, Project, ProjectParticipant, Technology
 
 
@@ -56,3 +58,16 @@ def project(session: Session, key: str, title: str, members: list[Organization],
     session.add(record)
     session.flush()
     return record
+
+
+class CountingEncoder:
+    """The real encoder, remembering every text it was asked to embed."""
+
+    def __init__(self, encoder: UseEncoder) -> None:
+        self.encoder = encoder
+        self.texts: list[str] = []
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Embed ``texts`` with the real encoder, noting them first."""
+        self.texts += texts
+        return self.encoder.encode(texts)

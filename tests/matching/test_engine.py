@@ -1,13 +1,22 @@
 from pathlib import Path
 
 import numpy as np
+from tests.factories import CountingEncoder
 
 from techbridge.matching.engine import Matcher, stacked
 from techbridge.matching.filters import Filters
-from techbridge.matching.index import load_index, save_index, update_index
+from techbridge.matching.index import (
+    NEED_FILES,
+    load_index,
+    load_needs,
+    save_index,
+    stored_query,
+    update_index,
+)
 from techbridge.matching.params import MatchConfig
 from techbridge.matching.record import Query, Record
-from techbridge.matching.semantic import DIM
+from techbridge.matching.semantic import DIM, UseEncoder
+from techbridge.matching.text import Analyzer
 
 NEED = Query("n1", "알루미늄 다이캐스팅 금형 기술이 필요합니다", ("B22D 17/00",), organizations=("kodaco",))
 
@@ -199,3 +208,78 @@ def test_update_embeds_identical_texts_once(tmp_path: Path) -> None:
         progress=lambda *n: seen.append(n),
     )
     assert seen[-1] == (2, 4)  # two distinct texts embedded for four new records
+
+
+# one sentence, so that embedding its sentences for an explanation would embed its whole text
+STORED = Query(
+    "need-7", "알루미늄 다이캐스팅 금형과 차량용 라이다 소재 기술", ("B22D 17/00",), organizations=("kodaco",)
+)
+
+
+def test_a_stored_need_matches_as_at_query_time_without_analysis_or_embedding(
+    tmp_path: Path, analyzer: Analyzer, encoder: UseEncoder, corpus: list[Record]
+) -> None:
+    _, counts = update_index(tmp_path, corpus, needs=[STORED])
+    assert counts == {"added": 5, "changed": 0, "removed": 0, "needs": 1, "needs_embedded": 1}
+    stored = stored_query(load_needs(tmp_path), STORED)
+    assert stored == STORED and stored.terms == tuple(analyzer.analyze(STORED.text))
+    counting = CountingEncoder(encoder)
+    matcher = load_index(tmp_path, Matcher(analyzer=analyzer, encoder=counting))
+    for target in ("item", "person", "organization"):
+        assert matcher.match(stored, target, 5, explain=False)
+    assert counting.texts == []  # neither the need nor anything else was embedded
+    explained = {target: matcher.match(stored, target, 5) for target in ("item", "person", "organization")}
+    assert counting.texts == []  # (no cross-lingual sentence pair among the best: see the next test)
+    for target, matches in explained.items():
+        assert matches == matcher.match(STORED, target, 5)  # scores, terms, evidence
+    assert STORED.text in counting.texts  # the query-time path did embed it (the counter counts)
+
+
+def test_a_stored_need_embeds_only_its_sentences_for_a_cross_lingual_sentence_pair(
+    tmp_path: Path, analyzer: Analyzer, encoder: UseEncoder, corpus: list[Record]
+) -> None:
+    from techbridge.matching.semantic import split_sentences
+
+    need = Query("need-9", "Aluminium die casting moulds for car bodies. High strength is a must.")
+    update_index(tmp_path, corpus, needs=[need])
+    counting = CountingEncoder(encoder)
+    matcher = load_index(tmp_path, Matcher(analyzer=analyzer, encoder=counting))
+    matches = matcher.match(stored_query(load_needs(tmp_path), need), "item", 3)
+    assert matches[0].explanation is not None and matches[0].explanation.evidence[0].sentence_pair
+    # the explanation embeds the need's sentences (not saved with the index), never its whole text
+    assert split_sentences(need.text) == counting.texts[:2] and need.text not in counting.texts
+    assert matches == matcher.match(need, "item", 3)
+
+
+def test_saved_need_features_follow_edits_and_removals(
+    tmp_path: Path, analyzer: Analyzer, corpus: list[Record]
+) -> None:
+    from dataclasses import replace
+
+    other = Query("need-8", "Isothermal amplification kits for on-site virus diagnosis")
+    update_index(tmp_path, corpus, needs=[STORED, other])
+    assert all((tmp_path / name).stat().st_mode & 0o077 == 0 for name in NEED_FILES)  # owner-only
+    assert not list(tmp_path.glob("*.tmp"))
+    written = _saved_times(tmp_path)
+    _, counts = update_index(tmp_path, corpus, needs=[STORED, other])
+    assert counts["needs_embedded"] == 0 and _saved_times(tmp_path) == written  # nothing rewritten
+    edited = replace(STORED, text="자율주행 라이다 광학소재 양산 기술")
+    assert stored_query(load_needs(tmp_path), edited).terms is None  # stale: analysed at query time
+    _, counts = update_index(tmp_path, corpus, needs=[edited])
+    assert counts["needs"] == 1 and counts["needs_embedded"] == 1
+    needs = load_needs(tmp_path)
+    assert list(needs) == [STORED.id]  # the removed need's features are gone
+    assert stored_query(needs, edited).terms == tuple(analyzer.analyze(edited.text))
+    update_index(tmp_path, corpus)  # without needs given, their features stay as they are
+    assert list(load_needs(tmp_path)) == [STORED.id]
+
+
+def test_an_index_saved_without_need_features_still_loads_and_matches(
+    tmp_path: Path, matcher: Matcher
+) -> None:
+    save_index(matcher, tmp_path)  # what `techbridge index` wrote before needs' features were saved
+    assert not (tmp_path / NEED_FILES[0]).exists() and load_needs(tmp_path) == {}
+    query = stored_query(load_needs(tmp_path), NEED)
+    assert query.terms is None and query.vector is None
+    loaded = load_index(tmp_path, Matcher(analyzer=matcher.analyzer_, encoder=matcher.encoder_))
+    assert loaded.match(query, "organization", 3) == matcher.match(NEED, "organization", 3)

@@ -1,4 +1,7 @@
-"""The matching service: a served app loads an index once per version, and sees a rebuilt one."""
+"""The matching service: a served app loads an index once per version, and sees a rebuilt one.
+
+A stored need is matched with the terms and vector the index saved for it, while its text is unchanged.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ import pytest
 from sqlalchemy import Engine
 
 from techbridge.config import Settings
+from techbridge.matching.index import load_needs
+from techbridge.matching.semantic import UseEncoder
 from techbridge.services import matching
 from techbridge.services.database import database
 from techbridge.storage.db import transaction
@@ -77,3 +82,69 @@ def test_a_need_is_found_by_key_or_id_and_digit_lookalikes_are_keys(engine: Engi
         for lookalike in ("²", "٣", "99999999999"):
             with pytest.raises(NotFoundError):
                 matching.need_query(session, lookalike)
+
+
+def _add_need(settings: Settings, key: str, title: str, description: str) -> None:
+    from techbridge.storage.tables import Need
+
+    with database(settings) as engine, transaction(engine) as session:
+        company = factories.organization(session, "코다코", key="kr-kodaco")
+        session.add(Need(key=key, organization_id=company.id, title=title, description=description))
+
+
+def _edit_need(settings: Settings, key: str, text: tuple[str, str] | None) -> None:
+    """Give the need a new title and description, or delete it (None)."""
+    from sqlalchemy import select
+
+    from techbridge.storage.tables import Need
+
+    with database(settings) as engine, transaction(engine) as session:
+        need = session.scalars(select(Need).where(Need.key == key)).one()
+        if text is None:
+            session.delete(need)
+        else:
+            need.title, need.description = text
+
+
+def _query_time(settings: Settings, key: str) -> list[object]:
+    """Return the need's matches with its features computed now, as before they were saved."""
+    matcher = matching._loaded_matcher(settings)[0]
+    with database(settings) as engine, transaction(engine) as session:
+        query, facts = matching.need_query(session, key), matching.organization_facts(session)
+    return list(matcher.match(query, "organization", 10, None, facts))
+
+
+@pytest.mark.slow  # loads the language models (~10-20 s)
+def test_a_stored_need_is_matched_with_the_features_saved_by_the_index(
+    engine: Engine, settings: Settings, encoder: UseEncoder
+) -> None:
+    _add_institute(settings, "kr-kitech", "한국생산기술연구원", "알루미늄 다이캐스팅, 금형, 주조, 용접")
+    _add_institute(settings, "kr-etri", "한국전자통신연구원", "인공지능 기반 생산 최적화, 이동통신")
+    _add_need(settings, "need-body", "알루미늄 차체 부품", "다이캐스팅 금형 개발이 필요합니다")
+    counts = matching.build_index(settings)
+    assert counts["needs"] == 1 and counts["needs_embedded"] == 1
+    matcher = matching._loaded_matcher(settings)[0]
+    counting = matcher.encoder_ = factories.CountingEncoder(encoder)  # the real encoder, counted
+    bare, _ = matching.find_matches(settings, need="need-body", explain=False)
+    found, _ = matching.find_matches(settings, need="need-body")
+    assert counting.texts == []  # neither analysed nor embedded: the index's features were used
+    assert found[0].id == "kr-kitech" and [m.id for m in bare] == [m.id for m in found]
+    assert found == _query_time(settings, "need-body")  # identical scores and explanations
+    assert "알루미늄 차체 부품\n다이캐스팅 금형 개발이 필요합니다" in counting.texts
+
+    # edited after the index: matched with fresh features until the next index saves them
+    _edit_need(settings, "need-body", ("생산 최적화", "인공지능 생산 최적화 기술이 필요합니다"))
+    counting.texts.clear()
+    found, _ = matching.find_matches(settings, need="need-body")
+    assert counting.texts[0] == "생산 최적화\n인공지능 생산 최적화 기술이 필요합니다"
+    assert found[0].id == "kr-etri" and found == _query_time(settings, "need-body")
+    counts = matching.build_index(settings)
+    assert counts["needs_embedded"] == 1 and counts["changed"] == 0
+    assert matching._loaded_matcher(settings)[0] is matcher  # records unchanged: the same matcher
+    counting.texts.clear()
+    assert matching.find_matches(settings, need="need-body")[0] == found and counting.texts == []
+
+    # a removed need's features are dropped by the next index
+    _edit_need(settings, "need-body", None)
+    assert matching.build_index(settings)["needs"] == 0
+    assert load_needs(settings.resolved_index_dir()) == {}

@@ -96,7 +96,7 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--rebuild", help="Re-analyse and re-embed everything.")
         ] = False,
     ) -> None:
-        """Build or update the matching index from the database (only changed records are re-embedded).
+        """Build or update the matching index of records and needs (only changed ones are re-embedded).
 
         Example: techbridge index
         """

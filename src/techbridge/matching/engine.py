@@ -10,6 +10,7 @@ the asking side) and ``prior`` (activity) computed on targets. Fusion follows th
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -36,10 +37,19 @@ Array = NDArray[np.float32]
 Progress = Callable[[int, int], None]
 
 
+def _digest(*parts: str) -> str:
+    blob = "\x1f".join(parts)
+    return hashlib.blake2b(blob.encode("utf-8"), digest_size=12).hexdigest()
+
+
 def record_digest(record: Record) -> str:
     """Return a hash of the record's searchable content (what features depend on)."""
-    blob = "\x1f".join((record.title, record.text, *record.codes))
-    return hashlib.blake2b(blob.encode("utf-8"), digest_size=12).hexdigest()
+    return _digest(record.title, record.text, *record.codes)
+
+
+def query_digest(query: Query) -> str:
+    """Return a hash of what a query's terms and vector depend on: its text (codes are matched as given)."""
+    return _digest(query.text)
 
 
 def date_keys(dates: Sequence[str | None]) -> NDArray[np.int64] | None:
@@ -269,8 +279,21 @@ class Matcher:
         self._memo["dated"] = (usable, target, answer)
         return answer
 
+    def query_features(self, query: Query) -> Query:
+        """Return ``query`` with its analysed terms and vector, as matching it would compute them.
+
+        Computed one query at a time on purpose: USE-m3 gives a text embedded in a batch a vector
+        that differs from its vector alone by ~1e-7, and a stored need must match exactly as it
+        would with its features computed at query time.
+        """
+        analyzer, encoder = self._components()
+        vector = np.zeros(DIM, np.float32) if encoder is None else self._query_vector(encoder, query.text)
+        return dataclasses.replace(query, terms=tuple(analyzer.analyze(query.text)), vector=vector)
+
     def query_terms(self, query: Query) -> list[str]:
-        """Return the analysed terms of the query text (the last query's are remembered)."""
+        """Return the analysed terms of the query text (given, or the last query's remembered)."""
+        if query.terms is not None:
+            return list(query.terms)
         if self._memo.get("terms_of") != query.text:
             self._memo["terms"] = self._components()[0].analyze(query.text)
             self._memo["terms_of"] = query.text
@@ -351,13 +374,18 @@ class Matcher:
         encoder = self._components()[1]
         if encoder is None or not len(self.records_):
             return np.zeros(len(self.records_), dtype=np.float32)
-        vector = embed_texts(encoder, [query.text])[0]
+        vector = self._query_vector(encoder, query.text) if query.vector is None else query.vector
         if self.dense_.ann_ is None:
             return self.dense_.scores(vector)
         sims = np.zeros(len(self.records_), dtype=np.float32)
         rows, values = self.dense_.search(vector, self.dense_pool)
         sims[rows[rows >= 0]] = values[rows >= 0]
         return sims
+
+    @staticmethod
+    def _query_vector(encoder: Encoder, text: str) -> Array:
+        vector: Array = embed_texts(encoder, [text])[0]
+        return vector
 
     def target_signals(
         self,

@@ -7,24 +7,37 @@ without re-analysing or re-embedding anything. Updating is incremental: ``Matche
 with ``warm_start`` re-analyses and re-embeds only records that are new or whose content
 changed (the expensive part); removed records simply drop out, and the BM25, code and
 HNSW structures are rebuilt from stored features (seconds at 100k).
+
+Beside them, ``need-terms.json`` and ``need-vectors.npy`` hold each stored need's digest,
+analysed terms and vector, updated the same way (``update_needs``), so that matching a stored
+need does not analyse and embed it again (``stored_query``). They are as confidential as the
+needs and are read only to match them: nothing lists or exports them.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import logging
+import os
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
+from numpy.typing import NDArray
 
 from techbridge.errors import NotIndexedError
-from techbridge.matching.engine import Matcher, Progress, record_digest, stacked
-from techbridge.matching.record import Record
+from techbridge.matching.engine import Matcher, Progress, query_digest, record_digest, stacked
+from techbridge.matching.record import Query, Record
 from techbridge.matching.semantic import UseEncoder
 
+log = logging.getLogger(__name__)
 FORMAT = 1
 GRAPH = "vectors.hnsw"
+RECORD_FILES = ("terms.json", "vectors.npy")
+NEED_FILES = ("need-terms.json", "need-vectors.npy")
+NeedFeatures = dict[str, tuple[str, list[str], NDArray[np.float32]]]  # key -> digest, terms, vector
 
 
 def save_index(matcher: Matcher, folder: Path) -> None:
@@ -34,10 +47,8 @@ def save_index(matcher: Matcher, folder: Path) -> None:
     with (folder / "records.jsonl").open("w", encoding="utf-8") as handle:
         for record in records:
             handle.write(json.dumps(dataclasses.asdict(record), ensure_ascii=False) + "\n")
-    feats = {r.id: list(matcher.store_[r.id][:3]) for r in records}
-    (folder / "terms.json").write_text(json.dumps(feats, ensure_ascii=False), "utf-8")
-    # float32, or float16 above the ANN threshold (as the matcher holds them)
-    np.save(folder / "vectors.npy", stacked([matcher.store_[r.id][3] for r in records]), allow_pickle=False)
+    # vectors in float32, or float16 above the ANN threshold (as the matcher holds them)
+    _save_features(folder, RECORD_FILES, {r.id: matcher.store_[r.id] for r in records})
     matcher.dense_.save(folder / GRAPH)
     meta = {"format": FORMAT, "records": len(records), "title_boost": matcher.title_boost}
     (folder / "meta.json").write_text(json.dumps(meta), "utf-8")
@@ -67,14 +78,43 @@ def load_index(folder: Path, matcher: Matcher | None = None) -> Matcher:
     """Return a matcher fitted from the index in ``folder``; raise NotIndexedError if absent."""
     meta = _read_meta(folder)
     records = _read_records(folder)
-    feats = json.loads((folder / "terms.json").read_text("utf-8"))
-    vectors = np.load(folder / "vectors.npy", allow_pickle=False)
     matcher = matcher or Matcher(title_boost=int(meta.get("title_boost", 2)))
-    matcher.store_ = {
-        r.id: (feats[r.id][0], feats[r.id][1], feats[r.id][2], vectors[row]) for row, r in enumerate(records)
-    }
+    matcher.store_ = _load_features(folder, RECORD_FILES)
     matcher.saved_graph_ = folder / GRAPH  # the HNSW graph saved with these records, if any
     return matcher.fit(records)
+
+
+def _save_features(
+    folder: Path, files: tuple[str, str], store: Mapping[str, tuple[Any, ...]], private: bool = False
+) -> None:
+    """Write a feature store (id -> digest, terms..., vector) as JSON and the vectors' ``.npy``.
+
+    The vectors are rows in the JSON's order. Each file is replaced whole, the vectors first: a
+    served app that reloads when the JSON changes cannot keep the new rows under the old keys.
+    ``private`` files are readable by their owner only (needs' features are confidential).
+    """
+    vectors = stacked([feat[-1] for feat in store.values()])
+    _write(folder / files[1], lambda handle: np.save(handle, vectors, allow_pickle=False), private)
+    feats = json.dumps({key: list(feat[:-1]) for key, feat in store.items()}, ensure_ascii=False)
+    _write(folder / files[0], lambda handle: handle.write(feats.encode("utf-8")), private)
+
+
+def _write(path: Path, write: Callable[[BinaryIO], object], private: bool) -> None:
+    temporary = path.with_name(f"{path.name}.tmp")
+    temporary.unlink(missing_ok=True)  # a leftover keeps its mode: start afresh
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    with os.fdopen(os.open(temporary, flags, 0o600 if private else 0o666), "wb") as handle:
+        write(handle)
+    temporary.replace(path)
+
+
+def _load_features(folder: Path, files: tuple[str, str]) -> dict[str, tuple[Any, ...]]:
+    """Return the feature store ``_save_features`` wrote; each vector is a row of one matrix."""
+    feats: dict[str, list[Any]] = json.loads((folder / files[0]).read_text("utf-8"))
+    vectors = np.load(folder / files[1], allow_pickle=False)
+    if len(vectors) != len(feats):
+        raise NotIndexedError(f"index at {folder} is being written or damaged; run `techbridge index`")
+    return {key: (*feat, vectors[row]) for row, (key, feat) in enumerate(feats.items())}
 
 
 def _saved(folder: Path) -> tuple[int, list[Record], dict[str, str]]:
@@ -86,12 +126,55 @@ def _saved(folder: Path) -> tuple[int, list[Record], dict[str, str]]:
     return title_boost, _read_records(folder), {rid: feat[0] for rid, feat in feats.items()}
 
 
+def load_needs(folder: Path) -> NeedFeatures:
+    """Return the saved features of stored needs (key -> digest, terms, vector); none if never saved."""
+    if not (folder / NEED_FILES[0]).exists():
+        return {}  # an index built before needs' features were saved
+    try:
+        return _load_features(folder, NEED_FILES)
+    except NotIndexedError:  # caught while being written: the needs are analysed at query time
+        log.warning("stored needs' features at %s are being written; not used", folder)
+        return {}
+
+
+def stored_query(needs: NeedFeatures, query: Query) -> Query:
+    """Return ``query`` with its saved terms and vector if they were made from its current text."""
+    saved = needs.get(query.id)
+    if saved is None or saved[0] != query_digest(query):
+        return query
+    return dataclasses.replace(query, terms=tuple(saved[1]), vector=saved[2])
+
+
+def update_needs(folder: Path, matcher: Matcher, needs: Sequence[Query], rebuild: bool = False) -> int:
+    """Save the terms and vector of each stored need; return how many were analysed and embedded.
+
+    Only needs that are new or whose text changed are analysed and embedded; removed needs
+    are dropped. The files are written only when something changed.
+    """
+    before = {} if rebuild else load_needs(folder)
+    store: NeedFeatures = {}
+    for query in needs:
+        digest, saved = query_digest(query), before.get(query.id)
+        if saved is not None and saved[0] == digest:
+            store[query.id] = saved
+        else:
+            featured = matcher.query_features(query)
+            assert featured.terms is not None and featured.vector is not None  # it sets both
+            store[query.id] = (digest, list(featured.terms), featured.vector)
+    fresh = sum(1 for key, feat in store.items() if before.get(key) is not feat)
+    if fresh or store.keys() != before.keys():
+        folder.mkdir(parents=True, exist_ok=True)
+        _save_features(folder, NEED_FILES, store, private=True)
+    return fresh
+
+
 def update_index(
     folder: Path,
     records: list[Record],
     rebuild: bool = False,
     progress: Progress | None = None,
     ann_threshold: int = 50_000,
+    needs: Sequence[Query] | None = None,
 ) -> tuple[Matcher, dict[str, int]]:
     """Bring the index in ``folder`` up to ``records``; return the matcher and counts of changes.
 
@@ -100,6 +183,10 @@ def update_index(
     An index that already holds exactly ``records`` is only loaded: nothing is refitted or
     written, and its HNSW graph stays the saved one (rebuilding it took 466 s at 100k records).
     Otherwise identical texts are embedded once in this update (one abstract under many keys).
+
+    ``needs``: the stored needs, whose terms and vectors are saved too (``update_needs``); the
+    counts then say how many there are and how many were analysed and embedded. None leaves
+    the saved needs as they are.
     """
     title_boost, saved, before = (2, [], {}) if rebuild else _saved(folder)
     now = {r.id: record_digest(r) for r in records}
@@ -110,6 +197,8 @@ def update_index(
     }
     # the memo lives as long as this update's matcher, not across updates
     matcher = Matcher(title_boost=title_boost, encoder=UseEncoder(memo=True), ann_threshold=ann_threshold)
+    if needs is not None:  # before the records: a record with a need's text gets its vector, not the reverse
+        counts |= {"needs": len(needs), "needs_embedded": update_needs(folder, matcher, needs, rebuild)}
     if saved and saved == records and before == now:
         return load_index(folder, matcher), counts
     if saved:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +34,11 @@ class Query:
 
     Only records dated strictly before ``date`` may be used; records in ``exclude`` never;
     organisations in ``organizations`` (the asking side) are never candidates.
+
+    ``terms`` and ``vector`` are the text's analysed terms and embedding when they are known
+    already (a stored need's, saved with the index: ``Matcher.query_features``); they must be
+    what the matcher computes from ``text``, and the matcher computes them when they are None.
+    They take no part in comparing queries.
     """
 
     id: str
@@ -39,3 +47,5 @@ class Query:
     date: str | None = None
     organizations: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    terms: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
+    vector: NDArray[np.float32] | None = field(default=None, compare=False, repr=False)

@@ -2,7 +2,9 @@
 
 The engine never touches the database: this service loads records through
 ``techbridge.services.records`` and reads organisation facts itself, keeps the index under
-``settings.resolved_index_dir()`` and hands the engine plain values.
+``settings.resolved_index_dir()`` and hands the engine plain values. The index also keeps each
+stored need's analysed terms and vector (``techbridge.matching.index.update_needs``): a stored
+need is matched with them while its text is the one they were made from.
 """
 
 from __future__ import annotations
@@ -13,14 +15,21 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from techbridge.config import Settings
 from techbridge.errors import NotFoundError
 from techbridge.matching.engine import Matcher
 from techbridge.matching.explain import Match
 from techbridge.matching.filters import Filters
-from techbridge.matching.index import load_index, update_index
+from techbridge.matching.index import (
+    NEED_FILES,
+    NeedFeatures,
+    load_index,
+    load_needs,
+    stored_query,
+    update_index,
+)
 from techbridge.matching.record import Query
 from techbridge.services.database import database
 from techbridge.services.entities import record_id
@@ -34,12 +43,16 @@ log = logging.getLogger(__name__)
 def build_index(
     settings: Settings, rebuild: bool = False, progress: Callable[[int, int], None] | None = None
 ) -> dict[str, int]:
-    """Bring the matching index up to the database; return counts (records, added, changed, removed)."""
+    """Bring the matching index up to the database, records and stored needs; return counts.
+
+    The counts are: records, added, changed, removed, needs, needs_embedded (new or edited needs).
+    """
     with database(settings) as engine, transaction(engine) as session:
         records = load_records(session)
+        needs = stored_needs(session)
     folder = settings.resolved_index_dir()
-    matcher, counts = update_index(folder, records, rebuild, progress, settings.ann_threshold)
-    log.info("index at %s: %d records", folder, len(matcher.records_))
+    matcher, counts = update_index(folder, records, rebuild, progress, settings.ann_threshold, needs)
+    log.info("index at %s: %d records, %d needs", folder, len(matcher.records_), len(needs))
     return {"records": len(records), **counts}
 
 
@@ -52,6 +65,16 @@ def need_query(session: Session, key: str) -> Query:
         need = session.get(Need, ident)
     if need is None:
         raise NotFoundError(f"no need {key!r}")
+    return _as_query(need)
+
+
+def stored_needs(session: Session) -> list[Query]:
+    """Return every stored need as ``need_query`` gives it (for the index to save their features)."""
+    stmt = select(Need).options(selectinload(Need.organization)).order_by(Need.id)
+    return [_as_query(need) for need in session.scalars(stmt)]
+
+
+def _as_query(need: Need) -> Query:
     text = f"{need.title}\n{need.description}".strip()
     return Query(need.key, text, tuple(need.codes or ()), None, (need.organization.key,))
 
@@ -77,6 +100,8 @@ def find_matches(
             query, facts = _query_and_facts(own, need, text)
     else:
         query, facts = _query_and_facts(session, need, text)
+    if need:  # its terms and vector as the last index saved them, unless its text changed since
+        query = stored_query(_loaded_needs(settings), query)
     with lock:
         return matcher.match(query, target, k, filters, facts, explain=explain), facts
 
@@ -120,3 +145,19 @@ def _loaded_matcher(settings: Settings) -> tuple[Matcher, threading.Lock]:
             matcher = load_index(folder, Matcher(ann_threshold=settings.ann_threshold))
             _LOADED[key] = (matcher, threading.Lock())
         return _LOADED[key]
+
+
+# The stored needs' features are read once per write of their file, apart from the matcher: an
+# index run that only changed needs leaves the records' files, and the loaded matcher, as they are.
+_NEEDS: dict[str, tuple[int, NeedFeatures]] = {}
+
+
+def _loaded_needs(settings: Settings) -> NeedFeatures:
+    folder = settings.resolved_index_dir()
+    path = folder / NEED_FILES[0]
+    stamp = path.stat().st_mtime_ns if path.exists() else 0
+    key = str(folder.resolve())
+    with _LOADING:
+        if _NEEDS.get(key, (None,))[0] != stamp:
+            _NEEDS[key] = (stamp, load_needs(folder))
+        return _NEEDS[key][1]

@@ -124,6 +124,21 @@ def test_timeline_answers_before_a_date_as_the_pass_over_every_pair_does() -> No
         )
 
 
+def test_timeline_counts_targets_with_undated_or_only_later_records_as_none() -> None:
+    # the target mentioned last has only undated records: its run ends the pairs
+    for order in ((0, 1, 2), (2, 1, 0)):
+        mentions = [["a"], ["a"], ["late"], ["undated"], ["undated"]]
+        dates = ["2001-05-01", "2019-01-01", "2021-01-01", "", ""]
+        picked = [mentions[i] for i in order] + mentions[3:]
+        membership = build_membership([f"r{i}" for i in range(5)], picked)
+        keys = date_keys([dates[i] for i in order] + dates[3:])
+        assert keys is not None
+        years = np.array([year_of(d) for d in [dates[i] for i in order] + dates[3:]])
+        counts, last = Timeline.build(membership, keys, years).before(20200101)
+        by_id = dict(zip(membership.ids, zip(counts.tolist(), last.tolist(), strict=True), strict=True))
+        assert by_id == {"a": (2.0, year_of("2019-01-01")), "late": (0.0, -np.inf), "undated": (0.0, -np.inf)}
+
+
 def test_pool_keeps_exactly_the_best_positives_on_large_and_sparse_signals() -> None:
     rng = np.random.default_rng(8)
     matcher = Matcher(score_pool=16)  # the sampled threshold applies above 64 * 16 records

@@ -81,16 +81,18 @@ class Timeline:
     """Each target's records in date order: "before this date" for every target at once.
 
     A query dated ``d`` may use exactly the records dated before ``d``; how many of a
-    target's records those are, and the latest of them, then come from one binary search per
-    target (``before``) instead of a pass over every (target, record) pair, which at a million
-    records was most of a query's time. ``keys`` are ``target << 32 | date key`` (YYYYMMDD,
-    0 when undated) in ascending order; ``best`` is, at each of them, the latest year among
-    the target's dated records up to there (0 while there is none).
+    target's records those are, and the latest of them, then come from its run of pairs in
+    date order (``before``) instead of a pass over every (target, record) pair, which at a
+    million records was most of a query's time. The pairs are sorted by target, then date key
+    (YYYYMMDD, 0 when undated); ``dates`` are their date keys, with one more that no limit
+    passes at the end; ``best`` is, at each pair, the latest year among the target's dated
+    records up to there (0 while there is none).
     """
 
-    keys: NDArray[np.int64]
+    dates: NDArray[np.int32]
     best: NDArray[np.float64]
-    dated: NDArray[np.int64]  # where each target's dated records start in ``keys``
+    dated: NDArray[np.int64]  # where each target's dated records start
+    ends: NDArray[np.int64]  # where each target's run ends
 
     @classmethod
     def build(
@@ -109,16 +111,24 @@ class Timeline:
         lift = targets * len(values)
         best = values[np.maximum.accumulate(ranks.reshape(-1) + lift) - lift]
         # undated records (key 0) come first in each target's run and never count
-        starts = np.searchsorted(keys, (np.arange(len(membership.ids), dtype=np.int64) << 32) | 1)
-        return cls(keys, best, starts.astype(np.int64))
+        rows = np.arange(len(membership.ids), dtype=np.int64) << 32
+        starts, ends = np.searchsorted(keys, rows | 1), np.searchsorted(keys, rows + (1 << 32))
+        dates = np.append(keys & 0xFFFFFFFF, np.iinfo(np.int32).max).astype(np.int32)
+        return cls(dates, best, starts.astype(np.int64), ends.astype(np.int64))
 
     def before(self, limit: int) -> tuple[NDArray[np.float32], NDArray[np.float64]]:
         """Return, per target, the number of its records dated before ``limit`` (a YYYYMMDD key)
         and the latest year among them (-inf when there is none)."""
-        targets = len(self.dated)
-        high = np.searchsorted(self.keys, (np.arange(targets, dtype=np.int64) << 32) | limit)
-        counts = (high - self.dated).astype(np.float32)
-        last = np.full(targets, -np.inf)
+        # within a target's dated run the dates ascend, so those before ``limit`` are its first
+        # ones: count them per run (one pass over the pairs; a binary search per target was
+        # twice as slow at a million records)
+        bounds = np.stack((self.dated, self.ends), axis=1).reshape(-1)
+        below = np.less(self.dates, limit).view(np.int8)
+        runs = np.add.reduceat(below, bounds, dtype=np.int64)[0::2]
+        runs[self.dated == self.ends] = 0  # reduceat gives an empty run its first element
+        high = self.dated + runs
+        counts = runs.astype(np.float32)
+        last = np.full(len(self.dated), -np.inf)
         some = high > self.dated
         last[some] = self.best[high[some] - 1]  # a dated record's year, so above 0
         return counts, last

@@ -262,8 +262,9 @@ class Matcher:
         """Return each ``target``'s count of usable records and latest usable year, or None.
 
         Only when ``usable`` is exactly "dated before the query" (``usable`` remembered it):
-        then both come from binary searches in the target kind's ``Timeline`` (built on first
-        use) instead of a pass over every (target, record) pair. The last answer is remembered.
+        then both come from each target's run of records in date order in the target kind's
+        ``Timeline`` (built on first use), one streaming pass instead of gathering every
+        (target, record) pair's usability. The last answer is remembered.
         """
         before = self._memo.get("before")
         if before is None or before[0] is not usable:

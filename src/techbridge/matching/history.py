@@ -92,7 +92,8 @@ class Timeline:
     dates: NDArray[np.int32]
     best: NDArray[np.float64]
     dated: NDArray[np.int64]  # where each target's dated records start
-    ends: NDArray[np.int64]  # where each target's run ends
+    bounds: NDArray[np.int64]  # each target's dated run as (start, end), flattened for reduceat
+    empty: NDArray[np.bool_]  # targets without a dated record
 
     @classmethod
     def build(
@@ -114,7 +115,8 @@ class Timeline:
         rows = np.arange(len(membership.ids), dtype=np.int64) << 32
         starts, ends = np.searchsorted(keys, rows | 1), np.searchsorted(keys, rows + (1 << 32))
         dates = np.append(keys & 0xFFFFFFFF, np.iinfo(np.int32).max).astype(np.int32)
-        return cls(dates, best, starts.astype(np.int64), ends.astype(np.int64))
+        bounds = np.stack((starts, ends), axis=1).reshape(-1).astype(np.int64)
+        return cls(dates, best, starts.astype(np.int64), bounds, starts == ends)
 
     def before(self, limit: int) -> tuple[NDArray[np.float32], NDArray[np.float64]]:
         """Return, per target, the number of its records dated before ``limit`` (a YYYYMMDD key)
@@ -122,10 +124,9 @@ class Timeline:
         # within a target's dated run the dates ascend, so those before ``limit`` are its first
         # ones: count them per run (one pass over the pairs; a binary search per target took
         # about 2.5 times as long at a million records)
-        bounds = np.stack((self.dated, self.ends), axis=1).reshape(-1)
         below = np.less(self.dates, limit).view(np.int8)
-        runs = np.add.reduceat(below, bounds, dtype=np.int64)[0::2]
-        runs[self.dated == self.ends] = 0  # reduceat gives an empty run its first element
+        runs = np.add.reduceat(below, self.bounds, dtype=np.int64)[0::2]
+        runs[self.empty] = 0  # reduceat gives an empty run its first element
         high = self.dated + runs
         counts = runs.astype(np.float32)
         last = np.full(len(self.dated), -np.inf)

@@ -122,7 +122,7 @@ def _saved(folder: Path) -> tuple[int, list[Record], dict[str, str]]:
     if not (folder / "meta.json").exists():
         return 2, [], {}
     title_boost = int(_read_meta(folder).get("title_boost", 2))
-    feats = json.loads((folder / "terms.json").read_text("utf-8"))
+    feats = json.loads((folder / RECORD_FILES[0]).read_text("utf-8"))
     return title_boost, _read_records(folder), {rid: feat[0] for rid, feat in feats.items()}
 
 

@@ -14,6 +14,7 @@ import dataclasses
 import hashlib
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -344,19 +345,40 @@ class Matcher:
         ``ngram`` costs an index of its own and is computed only when ``needed`` names it (the
         signals the target's config weights; evaluation asks for every signal).
         """
-        out = {
-            "bm25": self.lexical_.scores(self.query_terms(query)),
-            "codes": self.codes_.scores((*query.codes, *extract_codes(query.text))),
-            "dense": self._dense(query),
-        }
-        if "ngram" in needed:
-            out["ngram"] = self.ngram_scores(query)
+        lexical = self._worker().submit(self._lexical_signals, query, "ngram" in needed)
+        dense = self._dense(query)
+        found = lexical.result()
+        out = {"bm25": found["bm25"], "codes": found["codes"], "dense": dense}
+        out.update((name, found[name]) for name in found if name not in out)
         everything = bool(usable.all())
         for scores in out.values():  # each a fresh float32 array: clip and mask it in place
             np.maximum(scores, 0, out=scores)
             if not everything:
                 np.multiply(scores, usable, out=scores)
         return out
+
+    def _lexical_signals(self, query: Query, ngram: bool) -> dict[str, Array]:
+        """Return the signals that need the query's words, not its vector (run on ``_worker``)."""
+        out = {
+            "bm25": self.lexical_.scores(self.query_terms(query)),
+            "codes": self.codes_.scores((*query.codes, *extract_codes(query.text))),
+        }
+        if ngram:
+            out["ngram"] = self.ngram_scores(query)
+        return out
+
+    def _worker(self) -> ThreadPoolExecutor:
+        """Return the thread that computes a query's lexical signals while this one embeds it.
+
+        Kiwi's analysis and the BM25 postings on one core overlap USE-m3's forward pass and the
+        HNSW search on the other (numpy, Kiwi and usearch release the GIL in their loops). One
+        match at a time uses a matcher (``services.matching`` holds a lock per matcher), so one
+        thread is enough.
+        """
+        worker: ThreadPoolExecutor | None = self._memo.get("worker")
+        if worker is None:
+            worker = self._memo["worker"] = ThreadPoolExecutor(1, thread_name_prefix="techbridge-lexical")
+        return worker
 
     def ngram_scores(self, query: Query) -> Array:
         """Return BM25 of the query's character n-grams against every record's (``char_ngrams``).

@@ -348,8 +348,8 @@ class Matcher:
         lexical = self._worker().submit(self._lexical_signals, query, "ngram" in needed)
         dense = self._dense(query)
         found = lexical.result()
-        out = {"bm25": found["bm25"], "codes": found["codes"], "dense": dense}
-        out.update((name, found[name]) for name in found if name not in out)
+        # the order stays bm25, codes, dense, ngram: evidence relevance sums the signals in it
+        out = {"bm25": found.pop("bm25"), "codes": found.pop("codes"), "dense": dense, **found}
         everything = bool(usable.all())
         for scores in out.values():  # each a fresh float32 array: clip and mask it in place
             np.maximum(scores, 0, out=scores)
@@ -371,9 +371,11 @@ class Matcher:
         """Return the thread that computes a query's lexical signals while this one embeds it.
 
         Kiwi's analysis and the BM25 postings on one core overlap USE-m3's forward pass and the
-        HNSW search on the other (numpy, Kiwi and usearch release the GIL in their loops). One
-        match at a time uses a matcher (``services.matching`` holds a lock per matcher), so one
-        thread is enough.
+        HNSW search on the other, as far as the GIL lets them: numpy and usearch release it in
+        their loops. Measured on the speed benchmark's needs (~370 characters), Kiwi then USE-m3
+        take 17-20 ms and overlapped 14-15 ms; at a million records a free-text match fell from
+        52 to 43-49 ms at p50 (``docs/benchmarks.md``). One match at a time uses a matcher
+        (``services.matching`` holds a lock per matcher), so one thread is enough.
         """
         worker: ThreadPoolExecutor | None = self._memo.get("worker")
         if worker is None:

@@ -40,7 +40,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from embcache import OUT, CachedEncoder
 
-from techbridge.matching.engine import Matcher, embedding_text, record_digest
+from techbridge.matching.engine import Matcher
+from techbridge.matching.features import embedding_text, record_digest
 from techbridge.matching.record import Query, Record
 from techbridge.matching.semantic import DenseIndex, UseEncoder
 from techbridge.matching.text import Analyzer

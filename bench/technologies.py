@@ -40,7 +40,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from embcache import OUT, CachedEncoder
 
 from techbridge.config import Settings
-from techbridge.matching.engine import Matcher, embedding_text, record_digest
+from techbridge.matching.engine import Matcher
+from techbridge.matching.features import Features, compute_features, identity, record_digest
 from techbridge.matching.index import load_index, save_index
 from techbridge.matching.record import Record
 from techbridge.matching.text import Analyzer
@@ -127,22 +128,19 @@ def seed(url: str, count: int) -> None:
 
 def prewarm(folder: Path, records: list[Record]) -> None:
     """Save an index of ``records`` whose features were computed once per distinct text."""
-    features: dict[str, tuple[str, list[str], list[str], Any]] = {}
+    features: dict[str, Features] = {}
     if (folder / "meta.json").exists():
         features = {f[0]: f for f in load_index(folder, Matcher(encoder=False)).store_.values()}
-    todo = list({d: r for r in records if (d := record_digest(r)) not in features}.items())
+    todo = list({d: r for r in records if (d := record_digest(r)) not in features}.values())
     print(f"{len(records)} records, {len(todo)} distinct texts to analyse and embed", file=sys.stderr)
-    if todo:
-        analyzer, encoder = Analyzer(), CachedEncoder(OUT / "embeddings-use.npz")
-        titles = analyzer.analyze_many([r.title for _, r in todo])
-        texts = analyzer.analyze_many([r.text for _, r in todo])
-        vectors = encoder.encode([embedding_text(r) for _, r in todo])
-        encoder.save()
-        for row, (digest, _) in enumerate(todo):
-            features[digest] = (digest, titles[row], texts[row], vectors[row])
+    analyzer, encoder = Analyzer(), CachedEncoder(OUT / "embeddings-use.npz")
+    for made in compute_features(todo, analyzer, encoder):
+        features[made[0]] = made
+    encoder.save()
     matcher = Matcher(encoder=False)
     matcher.store_ = {r.id: features[record_digest(r)] for r in records}
-    save_index(matcher.fit(records), folder)
+    # the vectors are USE-m3's (cached): stamped as such, so that build_index reuses them
+    save_index(matcher.fit(records), folder, identity(analyzer, encoder))
 
 
 def _step(name: str, run: Any) -> Any:

@@ -64,7 +64,10 @@ class CountingEncoder:
     """The real encoder, remembering every text it was asked to embed."""
 
     def __init__(self, encoder: UseEncoder) -> None:
+        from techbridge.matching.features import encoder_identity
+
         self.encoder = encoder
+        self.identity = encoder_identity(encoder)  # its vectors are the real encoder's
         self.texts: list[str] = []
 
     def encode(self, texts: list[str]) -> np.ndarray:

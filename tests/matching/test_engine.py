@@ -3,7 +3,8 @@ from pathlib import Path
 import numpy as np
 from tests.factories import CountingEncoder
 
-from techbridge.matching.engine import Matcher, stacked
+from techbridge.matching.engine import Matcher
+from techbridge.matching.features import stacked
 from techbridge.matching.filters import Filters
 from techbridge.matching.index import (
     NEED_FILES,

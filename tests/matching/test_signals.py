@@ -2,9 +2,9 @@ import numpy as np
 
 from techbridge.matching.aggregate import aggregate, build_membership, evidence_rows, latest, usable_counts
 from techbridge.matching.codes import CodeIndex, code_levels, code_similarity
-from techbridge.matching.engine import Matcher, date_keys
+from techbridge.matching.engine import Matcher
 from techbridge.matching.fusion import FUSIONS, minmax, zscore
-from techbridge.matching.history import Timeline, activity, collaboration, recency, year_of
+from techbridge.matching.history import Timeline, activity, collaboration, date_keys, recency, year_of
 from techbridge.matching.lexical import LexicalIndex
 from techbridge.matching.params import MatchConfig
 from techbridge.matching.semantic import DenseIndex, best_sentence_pair

@@ -20,6 +20,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+# Bump when a change here alters any vector: saved indexes are then re-embedded
+# (``techbridge.matching.features``).
+NETWORK_VERSION = 1
 Array = NDArray[np.float32]
 _CHUNKS = 17  # the embedding table is quantised in 17 interleaved chunks of rows
 _WIDTH = 256  # each n-gram branch's width

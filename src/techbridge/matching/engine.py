@@ -11,7 +11,6 @@ the asking side) and ``prior`` (activity) computed on targets. Fusion follows th
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -24,9 +23,10 @@ from numpy.typing import NDArray
 from techbridge.matching import aggregate as agg
 from techbridge.matching.codes import CodeIndex
 from techbridge.matching.explain import Match
+from techbridge.matching.features import Features, compute_features, identity, record_digest, stacked
 from techbridge.matching.filters import Filters
 from techbridge.matching.fusion import FUSIONS, NORMS
-from techbridge.matching.history import Timeline, joint_history, recency, year_of
+from techbridge.matching.history import Timeline, date_keys, joint_history, recency, year_of
 from techbridge.matching.lexical import LexicalIndex, document_terms
 from techbridge.matching.params import MatchConfig, load_configs
 from techbridge.matching.record import Query, Record
@@ -36,67 +36,6 @@ from techbridge.matching.text import Analyzer, char_ngrams, extract_codes
 log = logging.getLogger(__name__)
 Array = NDArray[np.float32]
 Progress = Callable[[int, int], None]
-
-
-def _digest(*parts: str) -> str:
-    blob = "\x1f".join(parts)
-    return hashlib.blake2b(blob.encode("utf-8"), digest_size=12).hexdigest()
-
-
-def record_digest(record: Record) -> str:
-    """Return a hash of the record's searchable content (what features depend on)."""
-    return _digest(record.title, record.text, *record.codes)
-
-
-def query_digest(query: Query) -> str:
-    """Return a hash of what a query's terms and vector depend on: its text (codes are matched as given)."""
-    return _digest(query.text)
-
-
-def date_keys(dates: Sequence[str | None]) -> NDArray[np.int64] | None:
-    """Return ISO dates as integers YYYYMMDD (0 when missing), or None if one is malformed.
-
-    Integers compare about ten times faster than strings over a million records; a date
-    given as ``YYYY`` or ``YYYY-MM`` keys as ``YYYY0000``/``YYYYMM00``, which keeps the order of
-    the string comparison it replaces.
-    """
-    keys = np.zeros(len(dates), dtype=np.int64)
-    for row, date in enumerate(dates):
-        if not date:
-            continue
-        digits = date[:10].replace("-", "")
-        if not digits.isdigit() or len(digits) not in (4, 6, 8):
-            return None
-        keys[row] = int(digits.ljust(8, "0"))
-    return keys
-
-
-def stacked(rows: Sequence[NDArray[np.floating[Any]]]) -> NDArray[np.floating[Any]]:
-    """Return vector ``rows`` as one matrix, without a copy if they are one already.
-
-    A loaded index's (or a refit's) store holds its vectors as consecutive rows of one
-    matrix (float32, or float16 above the ANN threshold); stacking them again would hold two
-    copies at once (2-4 GB at a million records).
-    """
-    if not rows:
-        return np.zeros((0, DIM), np.float32)
-    base = rows[0].base  # numpy's base is the array that owns the memory
-    if (
-        isinstance(base, np.ndarray) and base.dtype in (np.float16, np.float32)
-        and base.size == len(rows) * DIM and base.flags.c_contiguous
-    ):  # fmt: skip
-        start, step = base.__array_interface__["data"][0], DIM * base.itemsize
-        if all(
-            r.base is base and r.__array_interface__["data"][0] == start + i * step
-            for i, r in enumerate(rows)
-        ):
-            return base.reshape(len(rows), DIM)
-    return np.stack(rows)
-
-
-def embedding_text(record: Record) -> str:
-    """Return the text a record is embedded from: title then body."""
-    return f"{record.title}\n{record.text}".strip()
 
 
 class Matcher:
@@ -153,11 +92,8 @@ class Matcher:
 
     def _features(self, records: Sequence[Record], progress: Progress | None) -> None:
         analyzer, encoder = self._components()
-        store: dict[str, tuple[str, list[str], list[str], Array]] = getattr(self, "store_", {})
-        if not self.warm_start:
-            store = {}
-        digests = [record_digest(r) for r in records]
-        todo = [r for r, d in zip(records, digests, strict=True) if store.get(r.id, ("",))[0] != d]
+        store: dict[str, Features] = getattr(self, "store_", {}) if self.warm_start else {}
+        todo = [r for r in records if store.get(r.id, ("",))[0] != record_digest(r)]
         done = [0]
 
         def tick(n: int) -> None:
@@ -165,20 +101,15 @@ class Matcher:
             if progress:
                 progress(done[0], len(todo))
 
-        titles = analyzer.analyze_many([r.title for r in todo])
-        texts = analyzer.analyze_many([r.text for r in todo])
-        vectors = (
-            encoder.encode([embedding_text(r) for r in todo], progress=tick)
-            if encoder is not None and isinstance(encoder, UseEncoder)
-            else embed_texts(encoder, [embedding_text(r) for r in todo])
-            if encoder is not None
-            else np.zeros((len(todo), DIM), np.float32)
-        )
-        for row, record in enumerate(todo):
-            store[record.id] = (record_digest(record), titles[row], texts[row], vectors[row])
+        for record, features in zip(todo, compute_features(todo, analyzer, encoder, tick), strict=True):
+            store[record.id] = features
         if progress and not todo:
             progress(0, 0)
         self.store_ = store
+
+    def feature_identity(self) -> dict[str, str | None]:
+        """Return the identity of the features this matcher makes (``features.identity``)."""
+        return identity(*self._components())
 
     def fit(self, records: Iterable[Record], progress: Progress | None = None) -> Matcher:
         """Analyse, embed and index ``records``; ``progress(done, total)`` reports embedding."""

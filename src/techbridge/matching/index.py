@@ -6,7 +6,9 @@ terms), ``vectors.npy``, ``meta.json`` and, above ``ann_threshold`` records, the
 without re-analysing or re-embedding anything. Updating is incremental: ``Matcher.fit``
 with ``warm_start`` re-analyses and re-embeds only records that are new or whose content
 changed (the expensive part); removed records simply drop out, and the BM25, code and
-HNSW structures are rebuilt from stored features (seconds at 100k).
+HNSW structures are rebuilt from stored features (seconds at 100k). ``meta.json`` records
+which analyser and encoder made the features (``features.identity``): an index made by
+others (after an upgrade of Kiwi, say) is not served, and the next update makes it again.
 
 Beside them, ``need-terms.json`` and ``need-vectors.npy`` hold each stored need's digest,
 analysed terms and vector, updated the same way (``update_needs``), so that matching a stored
@@ -28,7 +30,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from techbridge.errors import NotIndexedError
-from techbridge.matching.engine import Matcher, Progress, query_digest, record_digest, stacked
+from techbridge.matching.engine import Matcher, Progress
+from techbridge.matching.features import Identity, query_digest, record_digest, stacked, stale
 from techbridge.matching.record import Query, Record
 from techbridge.matching.semantic import UseEncoder
 
@@ -40,8 +43,12 @@ NEED_FILES = ("need-terms.json", "need-vectors.npy")
 NeedFeatures = dict[str, tuple[str, list[str], NDArray[np.float32]]]  # key -> digest, terms, vector
 
 
-def save_index(matcher: Matcher, folder: Path) -> None:
-    """Write the fitted matcher's records and features to ``folder``."""
+def save_index(matcher: Matcher, folder: Path, made_by: Identity | None = None) -> None:
+    """Write the fitted matcher's records and features to ``folder``.
+
+    ``made_by``: the identity of the analyser and encoder that made the features (default:
+    the matcher's own), recorded so that a later run knows whether it may reuse them.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     records = matcher.records_
     with (folder / "records.jsonl").open("w", encoding="utf-8") as handle:
@@ -50,7 +57,10 @@ def save_index(matcher: Matcher, folder: Path) -> None:
     # vectors in float32, or float16 above the ANN threshold (as the matcher holds them)
     _save_features(folder, RECORD_FILES, {r.id: matcher.store_[r.id] for r in records})
     matcher.dense_.save(folder / GRAPH)
-    meta = {"format": FORMAT, "records": len(records), "title_boost": matcher.title_boost}
+    meta = {
+        "format": FORMAT, "records": len(records), "title_boost": matcher.title_boost,
+        "features": made_by or matcher.feature_identity(),
+    }  # fmt: skip
     (folder / "meta.json").write_text(json.dumps(meta), "utf-8")
 
 
@@ -69,16 +79,35 @@ def _read_meta(folder: Path) -> dict[str, Any]:
     return meta
 
 
+def _changed(meta: Mapping[str, Any], matcher: Matcher) -> str:
+    """Say which of the saved features ``matcher`` cannot reuse ("" when it can reuse them all)."""
+    saved, now = meta.get("features"), matcher.feature_identity()
+    return "; ".join(
+        f"another {name} ({(saved or {}).get(name) or 'unrecorded'}; this installation: {now[name]})"
+        for name in stale(saved, now)
+    )
+
+
 def _read_records(folder: Path) -> list[Record]:
     with (folder / "records.jsonl").open(encoding="utf-8") as handle:
         return [_record(json.loads(line)) for line in handle if line.strip()]
 
 
 def load_index(folder: Path, matcher: Matcher | None = None) -> Matcher:
-    """Return a matcher fitted from the index in ``folder``; raise NotIndexedError if absent."""
+    """Return a matcher fitted from the index in ``folder``.
+
+    Raise NotIndexedError if there is none, or if its features were made by another analyser
+    or encoder than ``matcher``'s (``features.stale``): matching would mix two kinds of terms or
+    vectors.
+    """
     meta = _read_meta(folder)
-    records = _read_records(folder)
     matcher = matcher or Matcher(title_boost=int(meta.get("title_boost", 2)))
+    changed = _changed(meta, matcher)
+    if changed:
+        raise NotIndexedError(
+            f"the index at {folder} was made by {changed}; run `techbridge index` to re-make it"
+        )
+    records = _read_records(folder)
     matcher.store_ = _load_features(folder, RECORD_FILES)
     matcher.saved_graph_ = folder / GRAPH  # the HNSW graph saved with these records, if any
     return matcher.fit(records)
@@ -117,13 +146,25 @@ def _load_features(folder: Path, files: tuple[str, str]) -> dict[str, tuple[Any,
     return {key: (*feat, vectors[row]) for row, (key, feat) in enumerate(feats.items())}
 
 
-def _saved(folder: Path) -> tuple[int, list[Record], dict[str, str]]:
-    """Return the saved index's title boost, records and the digests its features were made from."""
+def _saved(folder: Path, matcher: Matcher) -> tuple[list[Record], dict[str, str]] | None:
+    """Return the saved index's records and the digests its features were made from.
+
+    Empty when there is no index; None when there is one but ``matcher`` cannot reuse its
+    features (another analyser or encoder made them).
+    """
     if not (folder / "meta.json").exists():
-        return 2, [], {}
-    title_boost = int(_read_meta(folder).get("title_boost", 2))
+        return [], {}
+    changed = _changed(_read_meta(folder), matcher)
+    if changed:
+        log.warning("index at %s was made by %s: making it again", folder, changed)
+        return None
     feats = json.loads((folder / RECORD_FILES[0]).read_text("utf-8"))
-    return title_boost, _read_records(folder), {rid: feat[0] for rid, feat in feats.items()}
+    return _read_records(folder), {rid: feat[0] for rid, feat in feats.items()}
+
+
+def _title_boost(folder: Path) -> int:
+    """Return the saved index's title boost (2 when there is no index)."""
+    return int(_read_meta(folder).get("title_boost", 2)) if (folder / "meta.json").exists() else 2
 
 
 def load_needs(folder: Path) -> NeedFeatures:
@@ -187,16 +228,22 @@ def update_index(
     ``needs``: the stored needs, whose terms and vectors are saved too (``update_needs``); the
     counts then say how many there are and how many were analysed and embedded. None leaves
     the saved needs as they are.
+
+    An index whose features another analyser or encoder made is made again whole, as with
+    ``rebuild`` (every record counts as added).
     """
-    title_boost, saved, before = (2, [], {}) if rebuild else _saved(folder)
+    title_boost = 2 if rebuild else _title_boost(folder)
+    # the memo lives as long as this update's matcher, not across updates
+    matcher = Matcher(title_boost=title_boost, encoder=UseEncoder(memo=True), ann_threshold=ann_threshold)
+    reusable = ([], {}) if rebuild else _saved(folder, matcher)
+    rebuild = rebuild or reusable is None  # the stored needs' features are made again too
+    saved, before = reusable or ([], {})
     now = {r.id: record_digest(r) for r in records}
     counts = {
         "added": sum(1 for rid in now if rid not in before),
         "changed": sum(1 for rid, d in now.items() if rid in before and before[rid] != d),
         "removed": sum(1 for rid in before if rid not in now),
     }
-    # the memo lives as long as this update's matcher, not across updates
-    matcher = Matcher(title_boost=title_boost, encoder=UseEncoder(memo=True), ann_threshold=ann_threshold)
     if needs is not None:  # before the records: a record with a need's text gets its vector, not the reverse
         counts |= {"needs": len(needs), "needs_embedded": update_needs(folder, matcher, needs, rebuild)}
     if saved and saved == records and before == now:

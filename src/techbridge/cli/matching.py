@@ -110,6 +110,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("eval")
     def eval_command(
+        ctx: typer.Context,
         bench: Annotated[Path, typer.Argument(help="Benchmark folder (bench.json, items.jsonl, ...).")],
         method: Annotated[
             list[str] | None,
@@ -127,11 +128,13 @@ def register(app: typer.Typer) -> None:
 
         Example: techbridge eval ../shared/data/kipris-inu-experts-dev --method bm25,hybrid
         """
+        from techbridge.matching.encoders import encoder_from
         from techbridge.matching.engine import Matcher
         from techbridge.services.evaluation import run_eval
 
         with cli_errors():
-            matcher = Matcher(configs=load_configs(config) if config else None)
+            encoder = encoder_from(settings_of(ctx).encoder)
+            matcher = Matcher(configs=load_configs(config) if config else None, encoder=encoder)
             with Progress(console=_err, transient=True) as bar:
                 tasks: dict[str, TaskID] = {}
 

@@ -33,7 +33,7 @@ from techbridge.errors import NotIndexedError
 from techbridge.matching.engine import Matcher, Progress
 from techbridge.matching.features import Identity, query_digest, record_digest, stacked, stale
 from techbridge.matching.record import Query, Record
-from techbridge.matching.semantic import UseEncoder
+from techbridge.matching.semantic import Encoder, UseEncoder
 
 log = logging.getLogger(__name__)
 FORMAT = 1
@@ -216,6 +216,7 @@ def update_index(
     progress: Progress | None = None,
     ann_threshold: int = 50_000,
     needs: Sequence[Query] | None = None,
+    encoder: Encoder | None = None,
 ) -> tuple[Matcher, dict[str, int]]:
     """Bring the index in ``folder`` up to ``records``; return the matcher and counts of changes.
 
@@ -230,11 +231,13 @@ def update_index(
     the saved needs as they are.
 
     An index whose features another analyser or encoder made is made again whole, as with
-    ``rebuild`` (every record counts as added).
+    ``rebuild`` (every record counts as added). ``encoder``: the dense signal's (default USE-m3,
+    remembering the texts it embedded during this update).
     """
     title_boost = 2 if rebuild else _title_boost(folder)
     # the memo lives as long as this update's matcher, not across updates
-    matcher = Matcher(title_boost=title_boost, encoder=UseEncoder(memo=True), ann_threshold=ann_threshold)
+    encoder = encoder or UseEncoder(memo=True)
+    matcher = Matcher(title_boost=title_boost, encoder=encoder, ann_threshold=ann_threshold)
     reusable = ([], {}) if rebuild else _saved(folder, matcher)
     rebuild = rebuild or reusable is None  # the stored needs' features are made again too
     saved, before = reusable or ([], {})

@@ -133,7 +133,7 @@ class DenseIndex:
 
         if saved is not None and saved.exists():
             ann = Index.restore(str(saved), view=True)
-            if ann is not None and len(ann) == len(self.vectors_) and ann.ndim == DIM:
+            if ann is not None and len(ann) == len(self.vectors_) and ann.ndim == self.vectors_.shape[1]:
                 # not kept in the file: a restored graph would search with 64
                 ann.expansion_search = self.expansion  # type: ignore[misc]  # (it has a setter)
                 self.ann_ = ann
@@ -141,7 +141,7 @@ class DenseIndex:
         # half-precision graph: same recall@10 as float32 (``bench/speed.py ann``); copy=False
         # makes it point at ``vectors_`` rather than store a second copy of them
         ann = Index(
-            ndim=DIM, metric="ip", dtype="f16", connectivity=self.connectivity,
+            ndim=self.vectors_.shape[1], metric="ip", dtype="f16", connectivity=self.connectivity,
             expansion_search=self.expansion, enable_key_lookups=False,
         )  # fmt: skip
         ann.add(np.arange(len(self.vectors_)), self.vectors_, copy=False, threads=2)
@@ -215,5 +215,7 @@ def best_sentence_pair(
 
 
 def embed_texts(encoder: Encoder, texts: Sequence[str]) -> NDArray[np.float32]:
-    """Embed ``texts`` through ``encoder`` as a float32 matrix."""
-    return np.asarray(encoder.encode(list(texts)), dtype=np.float32).reshape(len(texts), DIM)
+    """Embed ``texts`` through ``encoder`` as a float32 matrix (one row per text, any width)."""
+    if not texts:
+        return np.zeros((0, DIM), np.float32)
+    return np.asarray(encoder.encode(list(texts)), dtype=np.float32).reshape(len(texts), -1)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from techbridge.config import Settings
 from techbridge.errors import NotFoundError
+from techbridge.matching.encoders import encoder_from
 from techbridge.matching.engine import Matcher
 from techbridge.matching.explain import Match
 from techbridge.matching.filters import Filters
@@ -51,7 +52,8 @@ def build_index(
         records = load_records(session)
         needs = stored_needs(session)
     folder = settings.resolved_index_dir()
-    matcher, counts = update_index(folder, records, rebuild, progress, settings.ann_threshold, needs)
+    encoder = encoder_from(settings.encoder, memo=True)
+    matcher, counts = update_index(folder, records, rebuild, progress, settings.ann_threshold, needs, encoder)
     log.info("index at %s: %d records, %d needs", folder, len(matcher.records_), len(needs))
     return {"records": len(records), **counts}
 
@@ -126,10 +128,10 @@ def organization_facts(session: Session) -> dict[str, dict[str, Any]]:
 
 
 # Loading an index fits BM25 and loads Kiwi and the encoder (seconds, hundreds of MB): a served app
-# must do it once per index version, not per request. Keyed by folder, threshold and the time the
+# must do it once per index version, not per request. Keyed by folder, threshold, encoder and the time the
 # index was last written, so `techbridge index` in another process is picked up on the next request.
 # One lock per matcher: requests arrive on a thread pool, and the analyser is not shared across threads.
-_LOADED: dict[tuple[str, int, int], tuple[Matcher, threading.Lock]] = {}
+_LOADED: dict[tuple[str, int, str, int], tuple[Matcher, threading.Lock]] = {}
 _LOADING = threading.Lock()
 
 
@@ -137,12 +139,13 @@ def _loaded_matcher(settings: Settings) -> tuple[Matcher, threading.Lock]:
     folder = settings.resolved_index_dir()
     meta = folder / "meta.json"
     stamp = meta.stat().st_mtime_ns if meta.exists() else 0
-    key = (str(folder.resolve()), settings.ann_threshold, stamp)
+    key = (str(folder.resolve()), settings.ann_threshold, settings.encoder, stamp)
     with _LOADING:
         if key not in _LOADED:
-            for old in [k for k in _LOADED if k[:2] == key[:2]]:
+            for old in [k for k in _LOADED if k[:3] == key[:3]]:
                 del _LOADED[old]
-            matcher = load_index(folder, Matcher(ann_threshold=settings.ann_threshold))
+            matcher = Matcher(encoder=encoder_from(settings.encoder), ann_threshold=settings.ann_threshold)
+            matcher = load_index(folder, matcher)
             _LOADED[key] = (matcher, threading.Lock())
         return _LOADED[key]
 

@@ -322,7 +322,8 @@ class Matcher:
         """
         index = self._memo.get("ngrams")
         if index is None:
-            docs = [char_ngrams(f"{r.title} {r.text}") for r in self.records_]
+            # a generator: the build holds one block of documents' n-grams at a time
+            docs = (char_ngrams(f"{r.title} {r.text}") for r in self.records_)
             index = self._memo["ngrams"] = LexicalIndex(self.bm25_k1, self.bm25_b).fit(docs)
         return index.scores(char_ngrams(query.text))
 

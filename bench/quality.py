@@ -1,6 +1,6 @@
 """Quality benchmark: every method on every dev benchmark, as `techbridge eval` prints it.
 
-Run: .venv/bin/python bench/quality.py [DATA_DIR] [--bench NAME] [--tune]
+Run: .venv/bin/python bench/quality.py [DATA_DIR] [--bench NAME] [--tune] [--bm25-k1 K] [--bm25-b B]
 (default DATA_DIR: ../shared/data relative to the repo). Each line is the JSON of
 `techbridge eval DATA_DIR/<bench>` with the shipped defaults (`hybrid`), plus a
 `cross_validation` key: the fusion tuned on the earlier half of the queries and scored on the
@@ -34,10 +34,13 @@ def main() -> None:
     parser.add_argument("--bench", action="append", help="only this bench (repeatable)")
     parser.add_argument("--tune", action="store_true", help="also report hybrid-tuned (in-sample)")
     parser.add_argument("--no-cv", action="store_true", help="skip the cross-validation")
+    parser.add_argument("--bm25-k1", type=float, default=1.2, help="BM25 k1 of every lexical view")
+    parser.add_argument("--bm25-b", type=float, default=0.75, help="BM25 b of every lexical view")
     args = parser.parse_args()
     if not args.data.exists():
         print(f"SKIP: no benchmark data at {args.data}", file=sys.stderr)
         return
+    print(f"# reproduce: .venv/bin/python bench/quality.py {' '.join(sys.argv[1:])}", file=sys.stderr)
     encoder = CachedEncoder(OUT / "embeddings-use.npz")
     for name in args.bench or BENCHES:
         folder = args.data / name
@@ -45,10 +48,10 @@ def main() -> None:
             print(f"SKIP: {folder} absent", file=sys.stderr)
             continue
         print(f"# techbridge eval {folder}", file=sys.stderr)
-        matcher = Matcher(encoder=encoder)
+        matcher = Matcher(encoder=encoder, bm25_k1=args.bm25_k1, bm25_b=args.bm25_b)
         report, tuned = run_eval(folder, matcher=matcher, do_tune=args.tune, do_cv=not args.no_cv)
         encoder.save()
-        print(json.dumps(report), flush=True)
+        print(json.dumps({**report, "bm25": {"k1": args.bm25_k1, "b": args.bm25_b}}), flush=True)
         if tuned is not None:
             print(f"# tuned: {json.dumps(tuned.to_dict())}", file=sys.stderr)
 

@@ -95,6 +95,12 @@ def test_api_tokens_are_stored_hashed_and_can_be_revoked(engine: Engine) -> None
         accounts.revoke_token(session, user.id, token.id, now=NOW)
     with transaction(engine) as session:
         assert accounts.token_actor(session, secret) is None
+        # revoking again answers as before and keeps when it was first revoked
+        accounts.revoke_token(session, user.id, token.id, now=NOW + dt.timedelta(days=3))
+    with transaction(engine) as session:
+        revoked = session.get(ApiToken, token.id)
+        assert revoked is not None and revoked.revoked_at is not None
+        assert revoked.revoked_at.replace(tzinfo=None) == NOW.replace(tzinfo=None)
 
 
 def test_the_default_secret_is_refused_outside_development() -> None:

@@ -273,7 +273,7 @@ def token_actor(session: Session, secret: str) -> Actor | None:
 
 
 def revoke_token(session: Session, user_id: int, token_id: int, now: dt.datetime | None = None) -> None:
-    """Revoke one of the user's API tokens.
+    """Revoke one of the user's API tokens; revoking it again keeps the first revocation's time.
 
     Raises:
         NotFoundError: the user has no such token.
@@ -281,7 +281,8 @@ def revoke_token(session: Session, user_id: int, token_id: int, now: dt.datetime
     token = session.get(ApiToken, token_id)
     if token is None or token.user_id != user_id:
         raise NotFoundError(f"no API token {token_id}")
-    token.revoked_at = _now(now)
+    if token.revoked_at is None:
+        token.revoked_at = _now(now)
 
 
 def user_row(user: User) -> dict[str, object]:

@@ -124,6 +124,10 @@ def test_reloaded_index_gives_identical_matches_and_keeps_one_copy_of_the_vector
     matrix = loaded.dense_.vectors_
     assert all(np.shares_memory(loaded.store_[r.id][3], matrix) for r in loaded.records_)
     assert np.shares_memory(loaded.fit(loaded.records_).dense_.vectors_, matrix)
+    # that matrix is the saved file, mapped read-only, not a copy read into memory
+    mapped = np.load(tmp_path / "vectors.npy", mmap_mode="r")
+    assert not matrix.flags.writeable and np.array_equal(matrix, mapped)
+    assert isinstance(matrix.base, np.memmap) or isinstance(matrix, np.memmap)
 
 
 def test_stacked_copies_only_rows_that_are_not_one_matrix_already() -> None:

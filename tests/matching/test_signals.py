@@ -89,6 +89,12 @@ def test_dense_above_threshold_keeps_half_precision_vectors_shared_with_the_grap
     np.testing.assert_allclose(ann.scores(query), vectors @ query, atol=2e-3)
     rows, sims = ann.search(query, 5)
     assert rows[0] == 7 and abs(float(sims[0]) - 1.0) < 2e-3
+    # the graph's cosines are those of the stored rows (which search no longer reads), but for
+    # the query, which the graph takes in half precision too
+    np.testing.assert_allclose(sims, ann.vectors_[rows].astype(np.float32) @ query, atol=5e-5)
+    half = query.astype(np.float16).astype(np.float32)
+    rows, sims = ann.search(half, 5)
+    np.testing.assert_allclose(sims, ann.vectors_[rows].astype(np.float32) @ half, atol=1e-6)
     # a restored graph searches as widely as the one that was saved (usearch restores 64)
     ann.save(tmp_path / "g.hnsw")
     restored = DenseIndex(ann_threshold=100, expansion=200).fit(vectors, tmp_path / "g.hnsw")

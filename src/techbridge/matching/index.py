@@ -108,7 +108,7 @@ def load_index(folder: Path, matcher: Matcher | None = None) -> Matcher:
             f"the index at {folder} was made by {changed}; run `techbridge index` to re-make it"
         )
     records = _read_records(folder)
-    matcher.store_ = _load_features(folder, RECORD_FILES)
+    matcher.store_ = _load_features(folder, RECORD_FILES, mapped=True)
     matcher.saved_graph_ = folder / GRAPH  # the HNSW graph saved with these records, if any
     return matcher.fit(records)
 
@@ -137,10 +137,16 @@ def _write(path: Path, write: Callable[[BinaryIO], object], private: bool) -> No
     temporary.replace(path)
 
 
-def _load_features(folder: Path, files: tuple[str, str]) -> dict[str, tuple[Any, ...]]:
-    """Return the feature store ``_save_features`` wrote; each vector is a row of one matrix."""
+def _load_features(folder: Path, files: tuple[str, str], mapped: bool = False) -> dict[str, tuple[Any, ...]]:
+    """Return the feature store ``_save_features`` wrote; each vector is a row of one matrix.
+
+    ``mapped``: the matrix is memory-mapped read-only rather than read. Above the ANN
+    threshold the HNSW graph holds its own copy of the vectors and serving reads only that, so
+    the saved matrix (1 GB at a million records) stays on disk until an update reads it.
+    Replacing the file later (``_write``) leaves an open mapping on the old one intact.
+    """
     feats: dict[str, list[Any]] = json.loads((folder / files[0]).read_text("utf-8"))
-    vectors = np.load(folder / files[1], allow_pickle=False)
+    vectors = np.load(folder / files[1], allow_pickle=False, mmap_mode="r" if mapped else None)
     if len(vectors) != len(feats):
         raise NotIndexedError(f"index at {folder} is being written or damaged; run `techbridge index`")
     return {key: (*feat, vectors[row]) for row, (key, feat) in enumerate(feats.items())}

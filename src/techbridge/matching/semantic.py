@@ -182,10 +182,15 @@ class DenseIndex:
             sims = self.scores(vector)
             top = np.argsort(-sims, kind="stable")[:k]
             return top.astype(np.int64), sims[top]
-        rows = np.asarray(self.ann_.search(vector, k).keys, dtype=np.int64)
-        rows = rows[(rows >= 0) & (rows < len(self.vectors_))]
-        # the graph finds the rows; their cosines are computed again from the stored vectors
-        sims = np.asarray(self.vectors_[rows].astype(np.float32) @ vector, dtype=np.float32)
+        found = self.ann_.search(vector, k)
+        rows = np.asarray(found.keys, dtype=np.int64)
+        # the graph's own inner-product distance, 1 - cosine over the same half-precision rows,
+        # with the query in half precision too (within ~1e-5 of rescoring the rows with the
+        # float32 query), so that serving never reads ``vectors_``: a loaded index keeps them
+        # memory-mapped, off the resident set
+        sims = (1.0 - np.asarray(found.distances, dtype=np.float64)).astype(np.float32)
+        keep = (rows >= 0) & (rows < len(self.vectors_))
+        rows, sims = rows[keep], sims[keep]
         order = np.lexsort((rows, -sims))
         return rows[order], sims[order]
 

@@ -6,6 +6,7 @@ is that its vectors reach the index, the HNSW graph and the saved files intact, 
 
 from __future__ import annotations
 
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -61,8 +62,23 @@ def test_encoders_are_chosen_by_name(model_dir: Path) -> None:
     for bad in ("use", "sentence-transformers:", "openai:text-embedding"):
         with pytest.raises(ConfigError, match="unknown encoder"):
             encoder_from(bad)
+    assert chosen.identity.startswith(
+        f"sentence-transformers {metadata.version('sentence-transformers')}; model "
+    )
     with pytest.raises(ConfigError, match="no sentence-transformers model"):
         encoder_from(f"sentence-transformers:{model_dir.parent / 'absent'}").encode(["금형"])
+
+
+def test_a_model_saved_anew_in_the_same_folder_has_another_identity(tmp_path: Path, model_dir: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "model"
+    shutil.copytree(model_dir, copy)
+    before = SentenceEncoder(str(copy)).identity
+    assert SentenceEncoder(str(copy)).identity == before  # the same files: the same identity
+    with (copy / "config.json").open("a", encoding="utf-8") as handle:
+        handle.write("\n")
+    assert SentenceEncoder(str(copy)).identity != before
 
 
 def test_sentence_encoder_gives_the_models_normalised_vectors(model_dir: Path) -> None:

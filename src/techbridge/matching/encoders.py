@@ -9,8 +9,10 @@ and a model that is not on disk is a clear error, not a download.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -37,8 +39,21 @@ class SentenceEncoder:
 
     @property
     def identity(self) -> str:
-        """Return the package's version and the model's name or folder."""
-        return f"sentence-transformers {_version()}; model {self.model}"
+        """Return the package's version, the model's name or folder and, for a folder, its files.
+
+        The files are named with their sizes (not read), so that a model saved anew in the same
+        folder does not pass for the old one.
+        """
+        folder = Path(self.model)
+        files = ""
+        if folder.is_dir():
+            listing = sorted(
+                f"{f.relative_to(folder)}:{f.stat().st_size}" for f in folder.rglob("*") if f.is_file()
+            )
+            files = (
+                "; files " + hashlib.blake2b("\n".join(listing).encode("utf-8"), digest_size=8).hexdigest()
+            )
+        return f"sentence-transformers {_version()}; model {self.model}{files}"
 
     def _load(self) -> Any:
         if self._model is None:

@@ -109,8 +109,10 @@ def base_features(
     vectors = encoder.encode([embedding_text(r) for r in records])
     encoder.save()
     cache = OUT / f"terms-{len(records)}.json"
-    if cache.exists():
-        titles, texts = json.loads(cache.read_text("utf-8"))
+    if cache.exists():  # interned, as the analyser and ``load_index`` give terms
+        titles, texts = (
+            [[sys.intern(t) for t in d] for d in part] for part in json.loads(cache.read_text("utf-8"))
+        )
     else:
         analyzer = Analyzer()
         titles = analyzer.analyze_many([r.title for r in records])
@@ -158,7 +160,8 @@ def synthetic(
         date = f"{int(years[i])}-{1 + i % 12:02d}-01"
         records.append(Record(rid, src.title, src.text, src.lang, src.codes, orgs, people, date))
         t = terms[i % len(base)]
-        store[rid] = (digests[i % len(base)], t[0], t[1], matrix[i])
+        # each record its own lists, as a loaded index holds them (the strings are shared)
+        store[rid] = (digests[i % len(base)], list(t[0]), list(t[1]), matrix[i])
     return records, store, matrix
 
 

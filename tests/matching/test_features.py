@@ -86,3 +86,17 @@ def test_vectors_of_another_encoder_are_refused_but_unused_vectors_are_not(
         load_index(tmp_path, Matcher(analyzer=analyzer, encoder=encoder))
     terms_only = load_index(tmp_path, Matcher(analyzer=analyzer, encoder=False))
     assert terms_only.records_ == matcher.records_
+
+
+def test_a_term_shared_by_records_is_one_string_after_analysis_and_after_loading(
+    tmp_path: Path, matcher: Matcher, analyzer: Analyzer, encoder: UseEncoder
+) -> None:
+    first, second = analyzer.analyze_many(["다이캐스팅 금형 설계", "정밀 금형 가공"])
+    assert first[1] == second[1] == "금형" and first[1] is second[1]
+    save_index(matcher, tmp_path)
+    loaded = load_index(tmp_path, Matcher(analyzer=analyzer, encoder=encoder))
+    # p1 and p5 both have 다이캐스팅 in their titles: one string, not one per record
+    p1, p5 = loaded.store_["p1"][1], loaded.store_["p5"][1]
+    shared = set(p1) & set(p5)
+    assert "다이캐스팅" in shared
+    assert p1[p1.index("다이캐스팅")] is p5[p5.index("다이캐스팅")]

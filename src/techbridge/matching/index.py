@@ -22,6 +22,7 @@ import dataclasses
 import json
 import logging
 import os
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -146,6 +147,8 @@ def _load_features(folder: Path, files: tuple[str, str], mapped: bool = False) -
     Replacing the file later (``_write``) leaves an open mapping on the old one intact.
     """
     feats: dict[str, list[Any]] = json.loads((folder / files[0]).read_text("utf-8"))
+    for feat in feats.values():  # one string object per distinct term, as the analyser gives them
+        feat[1:] = [[sys.intern(t) for t in terms] for terms in feat[1:]]
     vectors = np.load(folder / files[1], allow_pickle=False, mmap_mode="r" if mapped else None)
     if len(vectors) != len(feats):
         raise NotIndexedError(f"index at {folder} is being written or damaged; run `techbridge index`")

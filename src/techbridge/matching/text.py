@@ -15,6 +15,7 @@ pattern first, because morphology mangles them (``G06T 7/00`` -> G / 06 / T / 7/
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -195,7 +196,11 @@ class Analyzer:
         return []
 
     def analyze_many(self, texts: Sequence[str]) -> list[list[str]]:
-        """Return the index terms of each text, in order."""
+        """Return the index terms of each text, in order; each distinct term is one string object.
+
+        The terms are interned: a million records' term lists then share their strings instead
+        of holding ~40 string objects each (3 GiB at a million records, see ``docs/matching.md``).
+        """
         self._load()
         cleaned = [strip_codes(t) for t in texts]
         out: list[list[str]] = [[] for _ in cleaned]
@@ -208,7 +213,7 @@ class Analyzer:
             parsed = self._kiwi.tokenize([cleaned[i] for i in korean])
             for i, tokens in zip(korean, parsed, strict=True):
                 out[i] = self._korean(tokens)
-        return out
+        return [[sys.intern(t) for t in terms] for terms in out]
 
     def analyze(self, text: str) -> list[str]:
         """Return the index terms of one text."""

@@ -199,7 +199,7 @@ class Analyzer:
         """Return the index terms of each text, in order; each distinct term is one string object.
 
         The terms are interned: a million records' term lists then share their strings instead
-        of holding ~40 string objects each (3 GiB at a million records, see ``docs/matching.md``).
+        of holding ~40 string objects each (3 GiB at a million records, ``docs/benchmarks.md``).
         """
         self._load()
         cleaned = [strip_codes(t) for t in texts]

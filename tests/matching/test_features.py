@@ -100,3 +100,27 @@ def test_a_term_shared_by_records_is_one_string_after_analysis_and_after_loading
     shared = set(p1) & set(p5)
     assert "다이캐스팅" in shared
     assert p1[p1.index("다이캐스팅")] is p5[p5.index("다이캐스팅")]
+
+
+def test_an_index_of_the_older_format_is_made_again_and_its_files_removed(
+    tmp_path: Path, corpus: list[Record], analyzer: Analyzer, encoder: UseEncoder
+) -> None:
+    from techbridge.matching.index import LEGACY_FILES, NEED_FILES, RECORD_FILES
+
+    update_index(tmp_path, corpus, needs=[NEED])
+    lines = (tmp_path / RECORD_FILES[0]).read_text("utf-8").splitlines()
+    assert len(lines) == len(corpus) and json.loads(lines[0])[0] == corpus[0].id  # a line per record
+    # as format 1 left it: one JSON object per features file, under the old names
+    for name, new in zip(LEGACY_FILES, (RECORD_FILES[0], NEED_FILES[0]), strict=True):
+        rows = [json.loads(line) for line in (tmp_path / new).read_text("utf-8").splitlines()]
+        (tmp_path / name).write_text(json.dumps({row[0]: row[1:] for row in rows}), "utf-8")
+        (tmp_path / new).unlink()
+    meta = json.loads((tmp_path / "meta.json").read_text("utf-8"))
+    (tmp_path / "meta.json").write_text(json.dumps({**meta, "format": 1}), "utf-8")
+    with pytest.raises(NotIndexedError, match="old format"):
+        load_index(tmp_path, Matcher(analyzer=analyzer, encoder=encoder))
+    _, counts = update_index(tmp_path, corpus, needs=[NEED])
+    assert counts == {"added": 5, "changed": 0, "removed": 0, "needs": 1, "needs_embedded": 1}
+    assert not any((tmp_path / name).exists() for name in LEGACY_FILES)  # no stale copy of a need
+    assert load_index(tmp_path, Matcher(analyzer=analyzer, encoder=encoder)).records_ == corpus
+    assert list(load_needs(tmp_path)) == [NEED.id]

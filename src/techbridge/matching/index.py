@@ -1,7 +1,7 @@
 """The saved index: records, their analysed terms and vectors, as JSON and ``.npy`` (no pickle).
 
-``save_index`` writes ``records.jsonl``, ``terms.json`` (id -> digest, title terms, text
-terms), ``vectors.npy``, ``meta.json`` and, above ``ann_threshold`` records, the HNSW graph
+``save_index`` writes ``records.jsonl``, ``terms.jsonl`` (one line per record: id, digest,
+title terms, text terms), ``vectors.npy``, ``meta.json`` and, above ``ann_threshold`` records, the HNSW graph
 ``vectors.hnsw`` (memory-mapped on load instead of rebuilt). ``load_index`` refits a ``Matcher`` from them
 without re-analysing or re-embedding anything. Updating is incremental: ``Matcher.fit``
 with ``warm_start`` re-analyses and re-embeds only records that are new or whose content
@@ -10,7 +10,7 @@ HNSW structures are rebuilt from stored features (seconds at 100k). ``meta.json`
 which analyser and encoder made the features (``features.identity``): an index made by
 others (after an upgrade of Kiwi, say) is not served, and the next update makes it again.
 
-Beside them, ``need-terms.json`` and ``need-vectors.npy`` hold each stored need's digest,
+Beside them, ``need-terms.jsonl`` and ``need-vectors.npy`` hold each stored need's digest,
 analysed terms and vector, updated the same way (``update_needs``), so that matching a stored
 need does not analyse and embed it again (``stored_query``). They are as confidential as the
 needs and are read only to match them: nothing lists or exports them.
@@ -23,7 +23,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -37,10 +37,11 @@ from techbridge.matching.record import Query, Record
 from techbridge.matching.semantic import Encoder, UseEncoder
 
 log = logging.getLogger(__name__)
-FORMAT = 1
+FORMAT = 2  # 2: features as JSON Lines (1: one JSON object), read a record at a time
 GRAPH = "vectors.hnsw"
-RECORD_FILES = ("terms.json", "vectors.npy")
-NEED_FILES = ("need-terms.json", "need-vectors.npy")
+RECORD_FILES = ("terms.jsonl", "vectors.npy")
+NEED_FILES = ("need-terms.jsonl", "need-vectors.npy")
+LEGACY_FILES = ("terms.json", "need-terms.json")  # format 1's, removed when the index is re-made
 NeedFeatures = dict[str, tuple[str, list[str], NDArray[np.float32]]]  # key -> digest, terms, vector
 
 
@@ -71,12 +72,20 @@ def _record(data: dict[str, Any]) -> Record:
     return Record(**data)
 
 
-def _read_meta(folder: Path) -> dict[str, Any]:
+def _raw_meta(folder: Path) -> dict[str, Any] | None:
+    """Return the saved ``meta.json`` as it is, or None when there is no index."""
     if not (folder / "meta.json").exists():
-        raise NotIndexedError(f"no matching index at {folder}; run `techbridge index`")
+        return None
     meta: dict[str, Any] = json.loads((folder / "meta.json").read_text("utf-8"))
+    return meta
+
+
+def _read_meta(folder: Path) -> dict[str, Any]:
+    meta = _raw_meta(folder)
+    if meta is None:
+        raise NotIndexedError(f"no matching index at {folder}; run `techbridge index`")
     if meta.get("format") != FORMAT:
-        raise NotIndexedError(f"index at {folder} has an old format; run `techbridge index --rebuild`")
+        raise NotIndexedError(f"index at {folder} has an old format; run `techbridge index` to re-make it")
     return meta
 
 
@@ -125,8 +134,12 @@ def _save_features(
     """
     vectors = stacked([feat[-1] for feat in store.values()])
     _write(folder / files[1], lambda handle: np.save(handle, vectors, allow_pickle=False), private)
-    feats = json.dumps({key: list(feat[:-1]) for key, feat in store.items()}, ensure_ascii=False)
-    _write(folder / files[0], lambda handle: handle.write(feats.encode("utf-8")), private)
+
+    def lines(handle: BinaryIO) -> None:
+        for key, feat in store.items():
+            handle.write(json.dumps([key, *feat[:-1]], ensure_ascii=False).encode("utf-8") + b"\n")
+
+    _write(folder / files[0], lines, private)
 
 
 def _write(path: Path, write: Callable[[BinaryIO], object], private: bool) -> None:
@@ -146,34 +159,46 @@ def _load_features(folder: Path, files: tuple[str, str], mapped: bool = False) -
     the saved matrix (1 GB at a million records) stays on disk until an update reads it.
     Replacing the file later (``_write``) leaves an open mapping on the old one intact.
     """
-    feats: dict[str, list[Any]] = json.loads((folder / files[0]).read_text("utf-8"))
-    for feat in feats.values():  # one string object per distinct term, as the analyser gives them
-        feat[1:] = [[sys.intern(t) for t in terms] for terms in feat[1:]]
+    feats = dict(_read_lines(folder / files[0]))
     vectors = np.load(folder / files[1], allow_pickle=False, mmap_mode="r" if mapped else None)
     if len(vectors) != len(feats):
         raise NotIndexedError(f"index at {folder} is being written or damaged; run `techbridge index`")
     return {key: (*feat, vectors[row]) for row, (key, feat) in enumerate(feats.items())}
 
 
+def _read_lines(path: Path) -> Iterator[tuple[str, list[Any]]]:
+    """Yield (key, [digest, terms...]) from a features file, a line at a time.
+
+    Each line's terms are interned as they are read: one string object per distinct term, as
+    the analyser gives them, and no moment holds every line's strings at once (a million
+    records' terms parsed whole took 3 GiB as separate strings).
+    """
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                key, digest, *terms = json.loads(line)
+                yield key, [digest, *([sys.intern(t) for t in part] for part in terms)]
+
+
 def _saved(folder: Path, matcher: Matcher) -> tuple[list[Record], dict[str, str]] | None:
     """Return the saved index's records and the digests its features were made from.
 
     Empty when there is no index; None when there is one but ``matcher`` cannot reuse its
-    features (another analyser or encoder made them).
+    features (another analyser or encoder made them, or an older format holds them).
     """
-    if not (folder / "meta.json").exists():
+    meta = _raw_meta(folder)
+    if meta is None:
         return [], {}
-    changed = _changed(_read_meta(folder), matcher)
+    changed = "an older format" if meta.get("format") != FORMAT else _changed(meta, matcher)
     if changed:
         log.warning("index at %s was made by %s: making it again", folder, changed)
         return None
-    feats = json.loads((folder / RECORD_FILES[0]).read_text("utf-8"))
-    return _read_records(folder), {rid: feat[0] for rid, feat in feats.items()}
+    return _read_records(folder), {rid: feat[0] for rid, feat in _read_lines(folder / RECORD_FILES[0])}
 
 
 def _title_boost(folder: Path) -> int:
     """Return the saved index's title boost (2 when there is no index)."""
-    return int(_read_meta(folder).get("title_boost", 2)) if (folder / "meta.json").exists() else 2
+    return int((_raw_meta(folder) or {}).get("title_boost", 2))
 
 
 def load_needs(folder: Path) -> NeedFeatures:
@@ -264,4 +289,6 @@ def update_index(
         load_index(folder, matcher)
     matcher.fit(records, progress=progress)
     save_index(matcher, folder)
+    for name in LEGACY_FILES:  # format 1's features; the needs' are confidential: no stale copy stays
+        (folder / name).unlink(missing_ok=True)
     return matcher, counts

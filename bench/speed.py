@@ -158,7 +158,9 @@ def synthetic(
         people = tuple(dict.fromkeys(f"p{int(p):07d}" for p in person_draw[i, : org_count[i]]))
         rid = f"r{i:07d}"
         date = f"{int(years[i])}-{1 + i % 12:02d}-01"
-        records.append(Record(rid, src.title, src.text, src.lang, src.codes, orgs, people, date))
+        # distinct string objects, as records loaded from records.jsonl hold them
+        title, text = (src.title + "\x00")[:-1], (src.text + "\x00")[:-1]
+        records.append(Record(rid, title, text, src.lang, src.codes, orgs, people, date))
         t = terms[i % len(base)]
         # each record its own lists, as a loaded index holds them (the strings are shared)
         store[rid] = (digests[i % len(base)], list(t[0]), list(t[1]), matrix[i])

@@ -180,27 +180,6 @@ def _read_lines(path: Path) -> Iterator[tuple[str, list[Any]]]:
                 yield key, [digest, *([sys.intern(t) for t in part] for part in terms)]
 
 
-def _saved(folder: Path, matcher: Matcher) -> tuple[list[Record], dict[str, str]] | None:
-    """Return the saved index's records and the digests its features were made from.
-
-    Empty when there is no index; None when there is one but ``matcher`` cannot reuse its
-    features (another analyser or encoder made them, or an older format holds them).
-    """
-    meta = _raw_meta(folder)
-    if meta is None:
-        return [], {}
-    changed = "an older format" if meta.get("format") != FORMAT else _changed(meta, matcher)
-    if changed:
-        log.warning("index at %s was made by %s: making it again", folder, changed)
-        return None
-    return _read_records(folder), {rid: feat[0] for rid, feat in _read_lines(folder / RECORD_FILES[0])}
-
-
-def _title_boost(folder: Path) -> int:
-    """Return the saved index's title boost (2 when there is no index)."""
-    return int((_raw_meta(folder) or {}).get("title_boost", 2))
-
-
 def load_needs(folder: Path) -> NeedFeatures:
     """Return the saved features of stored needs (key -> digest, terms, vector); none if never saved."""
     if not (folder / NEED_FILES[0]).exists():
@@ -268,13 +247,22 @@ def update_index(
     ``rebuild`` (every record counts as added). ``encoder``: the dense signal's (default USE-m3,
     remembering the texts it embedded during this update).
     """
-    title_boost = 2 if rebuild else _title_boost(folder)
+    meta = None if rebuild else _raw_meta(folder)
     # the memo lives as long as this update's matcher, not across updates
     encoder = encoder or UseEncoder(memo=True)
+    title_boost = int((meta or {}).get("title_boost", 2))
     matcher = Matcher(title_boost=title_boost, encoder=encoder, ann_threshold=ann_threshold)
-    reusable = ([], {}) if rebuild else _saved(folder, matcher)
-    rebuild = rebuild or reusable is None  # the stored needs' features are made again too
-    saved, before = reusable or ([], {})
+    changed = ""
+    if meta is not None:
+        changed = _changed(meta, matcher) if meta.get("format") == FORMAT else "an older format"
+    if changed:
+        log.warning("index at %s was made by %s: making it again", folder, changed)
+    rebuild = rebuild or bool(changed)  # the stored needs' features are made again too
+    saved: list[Record] = []
+    if not rebuild and meta is not None and meta.get("records"):
+        load_index(folder, matcher)  # its features, to reuse: nothing is analysed or embedded
+        saved = matcher.records_
+    before = {r.id: matcher.store_[r.id][0] for r in saved}
     now = {r.id: record_digest(r) for r in records}
     counts = {
         "added": sum(1 for rid in now if rid not in before),
@@ -284,9 +272,7 @@ def update_index(
     if needs is not None:  # before the records: a record with a need's text gets its vector, not the reverse
         counts |= {"needs": len(needs), "needs_embedded": update_needs(folder, matcher, needs, rebuild)}
     if saved and saved == records and before == now:
-        return load_index(folder, matcher), counts
-    if saved:
-        load_index(folder, matcher)
+        return matcher, counts
     matcher.fit(records, progress=progress)
     save_index(matcher, folder)
     for name in LEGACY_FILES:  # format 1's features; the needs' are confidential: no stale copy stays

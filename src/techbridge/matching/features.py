@@ -29,19 +29,20 @@ Features = tuple[str, list[str], list[str], Array]  # content digest, title term
 Identity = dict[str, str | None]  # component -> what its output depends on (None: not used)
 
 
-def _digest(*parts: str) -> str:
+def digest(*parts: str) -> str:
+    """Return a short hash of ``parts`` (in order): what record, query and identity digests use."""
     blob = "\x1f".join(parts)
     return hashlib.blake2b(blob.encode("utf-8"), digest_size=12).hexdigest()
 
 
 def record_digest(record: Record) -> str:
     """Return a hash of the record's searchable content (what features depend on)."""
-    return _digest(record.title, record.text, *record.codes)
+    return digest(record.title, record.text, *record.codes)
 
 
 def query_digest(query: Query) -> str:
     """Return a hash of what a query's terms and vector depend on: its text (codes are matched as given)."""
-    return _digest(query.text)
+    return digest(query.text)
 
 
 def embedding_text(record: Record) -> str:
@@ -77,10 +78,10 @@ def _versions(*packages: str) -> str:
 
 def analyzer_identity(analyzer: Analyzer) -> str:
     """Return what ``analyzer``'s terms depend on: packages, dictionary, options, ``ANALYSIS_VERSION``."""
-    words = hashlib.blake2b("\x1f".join(analyzer.user_words).encode("utf-8"), digest_size=6)
     return (
         f"analysis {ANALYSIS_VERSION}; {_versions('kiwipiepy', 'kiwipiepy_model', 'PyStemmer')}; "
-        f"words {words.hexdigest()}; compounds {int(analyzer.compounds)}; verbs {int(analyzer.verbs)}"
+        f"words {digest(*analyzer.user_words)}; "
+        f"compounds {int(analyzer.compounds)}; verbs {int(analyzer.verbs)}"
     )
 
 

@@ -1,7 +1,7 @@
 """Speed benchmark: index build throughput, match latency at 10k/100k/1M records, ANN recall.
 
 Run: .venv/bin/python bench/speed.py all [--data DIR] [--sizes 10000,100000,1000000]
-     .venv/bin/python bench/speed.py latency --size 1000000 [--reuse-graph]
+     .venv/bin/python bench/speed.py latency --size 1000000 [--reuse-index]
 
 - ``build``: fit a fresh ``Matcher`` (Kiwi analysis + USE-m3 embedding + BM25/codes index) on
   real dev-set records; reports records per second.
@@ -42,8 +42,10 @@ from embcache import OUT, CachedEncoder
 
 from techbridge.matching.engine import Matcher
 from techbridge.matching.features import embedding_text, record_digest
+from techbridge.matching.index import load_index, save_index
 from techbridge.matching.record import Query, Record
 from techbridge.matching.semantic import DenseIndex, UseEncoder
+from techbridge.matching.store import FeatureStore
 from techbridge.matching.text import Analyzer
 from techbridge.services.evaluation import load_bench
 
@@ -127,13 +129,8 @@ def synthetic(
     terms: list[tuple[list[str], list[str]]],
     vectors: np.ndarray,
     seed: int = 0,
-    saved: np.ndarray | None = None,
-) -> tuple[list[Record], dict[str, tuple[str, list[str], list[str], np.ndarray]], np.ndarray]:
-    """Return ``size`` records cycling real text, a pre-filled feature store and the vector matrix.
-
-    ``saved``: the vector matrix of an earlier call with the same size and seed (memory-mapped
-    from ``bench/out/``, as ``load_index`` maps an index's vectors), used instead of making it.
-    """
+) -> tuple[list[Record], FeatureStore, np.ndarray]:
+    """Return ``size`` records cycling real text, a pre-filled feature store and the vector matrix."""
     rng = np.random.default_rng(seed)
     n_orgs, n_people = max(50, size // 20), max(100, size // 5)
     # skewed but not degenerate: a few organisations hold many records, most hold a few
@@ -143,56 +140,54 @@ def synthetic(
     years = rng.integers(2000, 2024, size=size)
     # stored as the matcher will hold them: float16 above its ANN threshold (DenseIndex.storage)
     dtype = np.float16 if size > ANN_THRESHOLD else np.float32
-    matrix = np.empty((size, vectors.shape[1]), dtype=dtype) if saved is None else saved
-    for start in range(0, size if saved is None else 0, 50_000):
+    matrix = np.empty((size, vectors.shape[1]), dtype=dtype)
+    for start in range(0, size, 50_000):
         rows = np.arange(start, min(size, start + 50_000))
         block = vectors[rows % len(base)] + rng.normal(0, 0.02, (len(rows), vectors.shape[1])).astype(
             np.float32
         )
         matrix[rows] = block / np.linalg.norm(block, axis=1, keepdims=True)
-    records, store = [], {}
+    records = []
     digests = [record_digest(r) for r in base]
     for i in range(size):
         src = base[i % len(base)]
-        orgs = tuple(dict.fromkeys(f"org{int(o):06d}" for o in org_draw[i, : org_count[i]]))
-        people = tuple(dict.fromkeys(f"p{int(p):07d}" for p in person_draw[i, : org_count[i]]))
-        rid = f"r{i:07d}"
-        date = f"{int(years[i])}-{1 + i % 12:02d}-01"
-        # distinct string objects, as records loaded from records.jsonl hold them
+        # keys and dates interned, distinct title and text strings, as ``load_index`` reads them
+        orgs = tuple(dict.fromkeys(sys.intern(f"org{int(o):06d}") for o in org_draw[i, : org_count[i]]))
+        people = tuple(dict.fromkeys(sys.intern(f"p{int(p):07d}") for p in person_draw[i, : org_count[i]]))
+        date = sys.intern(f"{int(years[i])}-{1 + i % 12:02d}-01")
         title, text = (src.title + "\x00")[:-1], (src.text + "\x00")[:-1]
-        records.append(Record(rid, title, text, src.lang, src.codes, orgs, people, date))
-        t = terms[i % len(base)]
-        # each record its own lists, as a loaded index holds them (the strings are shared)
-        store[rid] = (digests[i % len(base)], list(t[0]), list(t[1]), matrix[i])
+        records.append(Record(f"r{i:07d}", title, text, src.lang, src.codes, orgs, people, date))
+    # the feature store a loaded index holds: every record's terms, their ids in one flat array
+    lines = ((r.id, (digests[i % len(base)], *terms[i % len(base)])) for i, r in enumerate(records))
+    store = FeatureStore.build(lines, vectors=matrix)
     return records, store, matrix
 
 
-def latency(data: Path, size: int, queries: int, reuse_graph: bool = False) -> dict[str, Any]:
+def latency(data: Path, size: int, queries: int, reuse_index: bool = False) -> dict[str, Any]:
     """Fit on a ``size``-record corpus and time top-10 organisations with explanations.
 
-    ``reuse_graph``: keep the HNSW graph under ``bench/out/`` and, when one for this size is
-    there, load it as ``techbridge index`` loads a saved one (memory-mapped) instead of
-    building it (the corpus is the same for the same size: fixed seeds). The vectors are
-    saved beside it and memory-mapped on the next run, as ``load_index`` maps an index's. Fit
-    time and peak memory are then those of a loaded index, not of a fresh build. Peak memory is
-    read before the recall check, whose exact search reads every vector.
+    ``reuse_index``: save the fitted index under ``bench/out/index-SIZE/`` (``save_index``:
+    records, features, vectors, HNSW graph) and, when one is there, load it as a served app
+    does (``load_index``: the records read from disk when asked for, the vectors and the graph
+    memory-mapped) instead of fitting (the corpus is the same for the same size: fixed seeds).
+    Fit time and peak memory are then those of a loaded index, not of a fresh build. Peak
+    memory is read before the recall check, whose exact search reads every vector.
     """
     base, needs, terms, vectors = base_features(data)
-    graph, saved_vectors = OUT / f"graph-{size}.hnsw", OUT / f"vectors-{size}.npy"
-    loaded = reuse_graph and graph.exists()
-    mapped = np.load(saved_vectors, mmap_mode="r") if loaded and saved_vectors.exists() else None
-    records, store, _ = synthetic(size, base, terms, vectors, saved=mapped)
+    folder = OUT / f"index-{size}"
+    loaded = reuse_index and (folder / "meta.json").exists()
     analyzer, encoder = Analyzer(), PinnedEncoder()
     matcher = Matcher(analyzer=analyzer, encoder=encoder)
-    matcher.store_ = store
-    if loaded:
-        matcher.saved_graph_ = graph
     started = time.perf_counter()
-    matcher.fit(records)
+    if loaded:
+        load_index(folder, matcher)
+    else:
+        records, matcher.store_, _ = synthetic(size, base, terms, vectors)
+        started = time.perf_counter()
+        matcher.fit(records)
+        del records  # the matcher holds them
     fit_seconds = time.perf_counter() - started
-    if reuse_graph and not loaded:
-        matcher.dense_.save(graph)
-        np.save(saved_vectors, matcher.dense_.vectors_)
+    records = matcher.records_
     rng = np.random.default_rng(1)
     orgs = sorted({o for r in records[:5000] for o in r.organizations})
     asked = []
@@ -214,6 +209,8 @@ def latency(data: Path, size: int, queries: int, reuse_graph: bool = False) -> d
         bare = _timed(matcher, asked, explain=False)
     serving_rss = peak_rss_mb()  # before the recall check, whose exact search reads every vector
     recall = _ann_recall(matcher, encoder, [q.text for q in asked[:50]])
+    if reuse_index and not loaded:
+        save_index(matcher, folder)
     return {
         "part": "latency", "records": size, "organisations": len(matcher.memberships_["organization"].ids),
         "queries": len(asked), "p50_ms": cold[0], "p95_ms": cold[1], "warm_p50_ms": warm[0],
@@ -221,8 +218,7 @@ def latency(data: Path, size: int, queries: int, reuse_graph: bool = False) -> d
         "stored_p95_ms": stored[1], "no_explain_stored_p50_ms": stored_bare[0],
         "fit_seconds": round(fit_seconds, 1), "ann": matcher.dense_.ann_ is not None,
         "ann_recall@10": recall, "peak_rss_mb": round(serving_rss),
-        "peak_rss_with_recall_check_mb": round(peak_rss_mb()), "graph": "loaded" if loaded else "built",
-        "vectors": "memory-mapped" if mapped is not None else "in memory",
+        "peak_rss_with_recall_check_mb": round(peak_rss_mb()), "index": "loaded" if loaded else "built",
     }  # fmt: skip
 
 
@@ -316,7 +312,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=1000)
     parser.add_argument("--noisy", type=int, default=0, help="ann: real vectors + noise up to this many")
     parser.add_argument(
-        "--reuse-graph", action="store_true", help="latency: keep/load the HNSW graph under bench/out/"
+        "--reuse-index", action="store_true", help="latency: save/load the index under bench/out/"
     )
     args = parser.parse_args()
     if not args.data.exists():
@@ -325,7 +321,7 @@ def main() -> None:
     if args.part == "build":
         print(json.dumps(build(args.data, args.records)), flush=True)
     elif args.part == "latency":
-        print(json.dumps(latency(args.data, args.size, args.queries, args.reuse_graph)), flush=True)
+        print(json.dumps(latency(args.data, args.size, args.queries, args.reuse_index)), flush=True)
     elif args.part == "ann":
         print(json.dumps(ann_recall(args.data, args.noisy)), flush=True)
     else:

@@ -16,6 +16,7 @@ from techbridge.matching.index import (
 )
 from techbridge.matching.params import MatchConfig
 from techbridge.matching.record import Query, Record
+from techbridge.matching.record_file import RecordFile
 from techbridge.matching.semantic import DIM, UseEncoder
 from techbridge.matching.text import Analyzer
 
@@ -120,8 +121,12 @@ def test_reloaded_index_gives_identical_matches_and_keeps_one_copy_of_the_vector
     )
     for target in ("item", "person", "organization"):
         assert loaded.match(NEED, target, 5) == fitted.match(NEED, target, 5)  # scores and explanations
+    # the records stay in their file, read when asked for; the store's terms are ids, one copy
+    assert isinstance(loaded.records_, RecordFile) and loaded.records_ == fitted.records_
+    assert [loaded.record_terms(row) for row in range(3)] == [fitted.record_terms(row) for row in range(3)]
     # the store's rows are views of the dense index's one matrix; a refit reuses it, no copy
     matrix = loaded.dense_.vectors_
+    assert loaded.store_.vectors is matrix
     assert all(np.shares_memory(loaded.store_[r.id][3], matrix) for r in loaded.records_)
     assert np.shares_memory(loaded.fit(loaded.records_).dense_.vectors_, matrix)
     # that matrix is the saved file, mapped read-only, not a copy read into memory

@@ -22,8 +22,9 @@ from numpy.typing import NDArray
 
 from techbridge.matching import aggregate as agg
 from techbridge.matching.codes import CodeIndex
+from techbridge.matching.columns import Columns
 from techbridge.matching.explain import Match
-from techbridge.matching.features import Features, compute_features, identity, record_digest, stacked
+from techbridge.matching.features import compute_features, identity
 from techbridge.matching.filters import Filters
 from techbridge.matching.fusion import FUSIONS, NORMS
 from techbridge.matching.history import Timeline, date_keys, joint_history, recency, year_of
@@ -31,6 +32,7 @@ from techbridge.matching.lexical import LexicalIndex, document_terms
 from techbridge.matching.params import MatchConfig, load_configs
 from techbridge.matching.record import Query, Record
 from techbridge.matching.semantic import DIM, DenseIndex, Encoder, UseEncoder, embed_texts
+from techbridge.matching.store import FeatureStore
 from techbridge.matching.text import Analyzer, char_ngrams, extract_codes
 
 log = logging.getLogger(__name__)
@@ -90,10 +92,18 @@ class Matcher:
             self.encoder_: Encoder | None = None if enc is False else (enc or UseEncoder())  # type: ignore[assignment]
         return self.analyzer_, self.encoder_
 
-    def _features(self, records: Sequence[Record], progress: Progress | None) -> None:
+    def _features(
+        self, records: Sequence[Record], ids: list[str], digests: list[str], progress: Progress | None
+    ) -> None:
+        """Make the features of new and changed records; ``store_`` then holds ``records``' in order."""
         analyzer, encoder = self._components()
-        store: dict[str, Features] = getattr(self, "store_", {}) if self.warm_start else {}
-        todo = [r for r in records if store.get(r.id, ("",))[0] != record_digest(r)]
+        saved = getattr(self, "store_", None) if self.warm_start else None
+        store = FeatureStore.of(saved) if saved is not None else FeatureStore.build(())
+        todo = [
+            records[row]
+            for row, (key, d) in enumerate(zip(ids, digests, strict=True))
+            if store.digest_of(key) != d
+        ]
         done = [0]
 
         def tick(n: int) -> None:
@@ -101,11 +111,11 @@ class Matcher:
             if progress:
                 progress(done[0], len(todo))
 
-        for record, features in zip(todo, compute_features(todo, analyzer, encoder, tick), strict=True):
-            store[record.id] = features
+        made = compute_features(todo, analyzer, encoder, tick)
         if progress and not todo:
             progress(0, 0)
-        self.store_ = store
+        fresh = {record.id: features for record, features in zip(todo, made, strict=True)}
+        self.store_ = store.merged(ids, fresh)
 
     def feature_identity(self) -> dict[str, str | None]:
         """Return the identity of the features this matcher makes (``features.identity``)."""
@@ -113,40 +123,36 @@ class Matcher:
 
     def fit(self, records: Iterable[Record], progress: Progress | None = None) -> Matcher:
         """Analyse, embed and index ``records``; ``progress(done, total)`` reports embedding."""
-        records = list(records)
-        ids = [r.id for r in records]
+        records = records if isinstance(records, Sequence) else list(records)
+        columns = Columns.of(records)
+        ids = columns.ids
         if len(set(ids)) != len(ids):
             from techbridge.errors import InvalidError
 
             raise InvalidError("record ids must be unique")
-        self._features(records, progress)
+        self._features(records, ids, columns.digests, progress)
         self.records_ = records
-        self.row_ = {r.id: i for i, r in enumerate(records)}
-        # one copy of the vectors, in the dense index's precision: the store's rows become views
-        # of its matrix before anything else is built, so that a float32 copy is not kept
+        self.row_ = self.store_.rows  # the store's rows are the records' (``_features``)
+        # one copy of the vectors, in the dense index's precision, before the graph is built
         dense = DenseIndex(self.ann_threshold)
-        vectors = dense.storage(stacked([self.store_[r.id][3] for r in records]))
-        for row, record in enumerate(records):
-            digest, title, text, _ = self.store_[record.id]
-            self.store_[record.id] = (digest, title, text, vectors[row])
-        self.dense_ = dense.fit(vectors, self.saved_graph_)
-        del vectors
+        self.store_.vectors = dense.storage(self.store_.vectors)
+        self.dense_ = dense.fit(self.store_.vectors, self.saved_graph_)
         self.saved_graph_ = None
         # each record's terms are rebuilt from the store when needed, not kept (1M lists)
         self.lexical_ = LexicalIndex(self.bm25_k1, self.bm25_b).fit(
             self.record_terms(row) for row in range(len(records))
         )
-        self.codes_ = CodeIndex().fit([(*r.codes, *extract_codes(r.text)) for r in records])
-        self.dates_ = [r.date or "" for r in records]
+        self.codes_ = CodeIndex().fit(columns.codes)
+        self.dates_, self.trls_ = columns.dates, columns.trls
         self.date_keys_ = date_keys(self.dates_)
         # the string comparison is only the fallback for a malformed date (40 MB at 1M records)
         self.date_array_ = np.array(self.dates_ if self.date_keys_ is None else [], dtype="U10")
-        self.has_trl_ = any(r.trl is not None for r in records)
-        self.years_ = np.array([year_of(r.date) for r in records], dtype=np.float64)
+        self.has_trl_ = any(t is not None for t in self.trls_)
+        self.years_ = np.array([year_of(d) for d in self.dates_], dtype=np.float64)
         self.memberships_ = {
             "item": agg.build_membership(ids, None),
-            "person": agg.build_membership(ids, [r.people for r in records]),
-            "organization": agg.build_membership(ids, [r.organizations for r in records]),
+            "person": agg.build_membership(ids, columns.people),
+            "organization": agg.build_membership(ids, columns.organizations),
         }
         self.target_row_ = {t: m.row_of() for t, m in self.memberships_.items() if t != "item"}
         self.counts_ = {
@@ -158,8 +164,7 @@ class Matcher:
 
     def record_terms(self, row: int) -> list[str]:
         """Return the terms record ``row`` is indexed under (title ``title_boost`` times, then text)."""
-        _, title, text, _ = self.store_[self.records_[row].id]
-        return document_terms(title, text, self.title_boost)
+        return document_terms(*self.store_.terms(row), self.title_boost)
 
     # -- scoring ---------------------------------------------------------------------------
     def config_for(self, target: str) -> MatchConfig:
@@ -185,7 +190,7 @@ class Matcher:
         keep[excluded] = False
         ruled = filters is not None and filters.has_record_rules()
         if ruled:
-            keep &= filters.record_mask(self.dates_, [r.trl for r in self.records_])  # type: ignore[union-attr]
+            keep &= filters.record_mask(self.dates_, self.trls_)  # type: ignore[union-attr]
         only_date = by_key and not excluded and not ruled
         self._memo["before"] = (keep, int(limit[0])) if only_date else None  # type: ignore[index]
         return keep

@@ -1,14 +1,16 @@
 """The saved index: records, their analysed terms and vectors, as JSON and ``.npy`` (no pickle).
 
 ``save_index`` writes ``records.jsonl``, ``terms.jsonl`` (one line per record: id, digest,
-title terms, text terms), ``vectors.npy``, ``meta.json`` and, above ``ann_threshold`` records, the HNSW graph
-``vectors.hnsw`` (memory-mapped on load instead of rebuilt). ``load_index`` refits a ``Matcher`` from them
-without re-analysing or re-embedding anything. Updating is incremental: ``Matcher.fit``
-with ``warm_start`` re-analyses and re-embeds only records that are new or whose content
-changed (the expensive part); removed records simply drop out, and the BM25, code and
-HNSW structures are rebuilt from stored features (seconds at 100k). ``meta.json`` records
-which analyser and encoder made the features (``features.identity``): an index made by
-others (after an upgrade of Kiwi, say) is not served, and the next update makes it again.
+title terms, text terms), ``vectors.npy``, ``meta.json`` and, above ``ann_threshold`` records,
+the HNSW graph ``vectors.hnsw`` (memory-mapped on load instead of rebuilt). ``load_index``
+refits a ``Matcher`` from them without re-analysing or re-embedding anything: the features as a
+``FeatureStore``, the vectors memory-mapped, the records left in their file (``RecordFile``,
+read when shown). Updating is incremental: ``Matcher.fit`` with ``warm_start`` re-analyses and
+re-embeds only records that are new or whose content changed (the expensive part); removed
+records simply drop out, and the BM25, code and HNSW structures are rebuilt from stored
+features (seconds at 100k). ``meta.json`` records which analyser and encoder made the features
+(``features.identity``): an index made by others (after an upgrade of Kiwi, say) is not served,
+and the next update makes it again.
 
 Beside them, ``need-terms.jsonl`` and ``need-vectors.npy`` hold each stored need's digest,
 analysed terms and vector, updated the same way (``update_needs``), so that matching a stored
@@ -23,7 +25,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -34,7 +36,9 @@ from techbridge.errors import NotIndexedError
 from techbridge.matching.engine import Matcher, Progress
 from techbridge.matching.features import Identity, query_digest, record_digest, stacked, stale
 from techbridge.matching.record import Query, Record
+from techbridge.matching.record_file import RecordFile, record_line
 from techbridge.matching.semantic import Encoder, UseEncoder
+from techbridge.matching.store import FeatureStore
 
 log = logging.getLogger(__name__)
 FORMAT = 2  # 2: features as JSON Lines (1: one JSON object), read a record at a time
@@ -52,24 +56,18 @@ def save_index(matcher: Matcher, folder: Path, made_by: Identity | None = None) 
     the matcher's own), recorded so that a later run knows whether it may reuse them.
     """
     folder.mkdir(parents=True, exist_ok=True)
+    # replaced, not rewritten: a loaded matcher may be reading the old file (``RecordFile``)
     records = matcher.records_
-    with (folder / "records.jsonl").open("w", encoding="utf-8") as handle:
-        for record in records:
-            handle.write(json.dumps(dataclasses.asdict(record), ensure_ascii=False) + "\n")
+    _write(folder / "records.jsonl", lambda out: _write_lines(out, map(record_line, records)), False)
     # vectors in float32, or float16 above the ANN threshold (as the matcher holds them)
-    _save_features(folder, RECORD_FILES, {r.id: matcher.store_[r.id] for r in records})
+    store = matcher.store_  # in the records' order (``Matcher.fit``)
+    _save_features(folder, RECORD_FILES, store.lines(), store.vectors)
     matcher.dense_.save(folder / GRAPH)
     meta = {
         "format": FORMAT, "records": len(records), "title_boost": matcher.title_boost,
         "features": made_by or matcher.feature_identity(),
     }  # fmt: skip
     (folder / "meta.json").write_text(json.dumps(meta), "utf-8")
-
-
-def _record(data: dict[str, Any]) -> Record:
-    for name in ("codes", "organizations", "people"):
-        data[name] = tuple(data.get(name) or ())
-    return Record(**data)
 
 
 def _raw_meta(folder: Path) -> dict[str, Any] | None:
@@ -98,11 +96,6 @@ def _changed(meta: Mapping[str, Any], matcher: Matcher) -> str:
     )
 
 
-def _read_records(folder: Path) -> list[Record]:
-    with (folder / "records.jsonl").open(encoding="utf-8") as handle:
-        return [_record(json.loads(line)) for line in handle if line.strip()]
-
-
 def load_index(folder: Path, matcher: Matcher | None = None) -> Matcher:
     """Return a matcher fitted from the index in ``folder``.
 
@@ -117,29 +110,30 @@ def load_index(folder: Path, matcher: Matcher | None = None) -> Matcher:
         raise NotIndexedError(
             f"the index at {folder} was made by {changed}; run `techbridge index` to re-make it"
         )
-    records = _read_records(folder)
-    matcher.store_ = _load_features(folder, RECORD_FILES, mapped=True)
+    records = RecordFile(folder / "records.jsonl")  # read when asked for, not held
+    matcher.store_ = _load_store(folder)
     matcher.saved_graph_ = folder / GRAPH  # the HNSW graph saved with these records, if any
     return matcher.fit(records)
 
 
 def _save_features(
-    folder: Path, files: tuple[str, str], store: Mapping[str, tuple[Any, ...]], private: bool = False
+    folder: Path, files: tuple[str, str], lines: Iterable[list[Any]], vectors: Any, private: bool = False
 ) -> None:
-    """Write a feature store (id -> digest, terms..., vector) as JSON and the vectors' ``.npy``.
+    """Write features: ``lines`` ([key, digest, terms...]) as JSON Lines and the ``vectors`` as ``.npy``.
 
-    The vectors are rows in the JSON's order. Each file is replaced whole, the vectors first: a
+    The vectors are rows in the lines' order. Each file is replaced whole, the vectors first: a
     served app that reloads when the JSON changes cannot keep the new rows under the old keys.
     ``private`` files are readable by their owner only (needs' features are confidential).
     """
-    vectors = stacked([feat[-1] for feat in store.values()])
     _write(folder / files[1], lambda handle: np.save(handle, vectors, allow_pickle=False), private)
 
-    def lines(handle: BinaryIO) -> None:
-        for key, feat in store.items():
-            handle.write(json.dumps([key, *feat[:-1]], ensure_ascii=False).encode("utf-8") + b"\n")
+    dumped = (json.dumps(line, ensure_ascii=False) for line in lines)
+    _write(folder / files[0], lambda handle: _write_lines(handle, dumped), private)
 
-    _write(folder / files[0], lines, private)
+
+def _write_lines(handle: BinaryIO, lines: Iterable[str]) -> None:
+    for line in lines:
+        handle.write(line.encode("utf-8") + b"\n")
 
 
 def _write(path: Path, write: Callable[[BinaryIO], object], private: bool) -> None:
@@ -151,19 +145,31 @@ def _write(path: Path, write: Callable[[BinaryIO], object], private: bool) -> No
     temporary.replace(path)
 
 
-def _load_features(folder: Path, files: tuple[str, str], mapped: bool = False) -> dict[str, tuple[Any, ...]]:
-    """Return the feature store ``_save_features`` wrote; each vector is a row of one matrix.
-
-    ``mapped``: the matrix is memory-mapped read-only rather than read. Above the ANN
-    threshold the HNSW graph holds its own copy of the vectors and serving reads only that, so
-    the saved matrix (1 GB at a million records) stays on disk until an update reads it.
-    Replacing the file later (``_write``) leaves an open mapping on the old one intact.
-    """
+def _load_features(folder: Path, files: tuple[str, str]) -> NeedFeatures:
+    """Return the stored needs' features ``_save_features`` wrote; each vector is a row of one matrix."""
     feats = dict(_read_lines(folder / files[0]))
-    vectors = np.load(folder / files[1], allow_pickle=False, mmap_mode="r" if mapped else None)
+    vectors = np.load(folder / files[1], allow_pickle=False)
     if len(vectors) != len(feats):
-        raise NotIndexedError(f"index at {folder} is being written or damaged; run `techbridge index`")
-    return {key: (*feat, vectors[row]) for row, (key, feat) in enumerate(feats.items())}
+        raise _damaged(folder)
+    return {key: (feat[0], feat[1], vectors[row]) for row, (key, feat) in enumerate(feats.items())}
+
+
+def _load_store(folder: Path) -> FeatureStore:
+    """Return the records' features as a FeatureStore, the vectors memory-mapped read-only.
+
+    Above the ANN threshold the HNSW graph holds its own copy of the vectors and serving reads
+    only that, so the saved matrix (1 GB at a million records) stays on disk until an update
+    reads it. Replacing the file later (``_write``) leaves an open mapping on the old one intact.
+    """
+    vectors = np.load(folder / RECORD_FILES[1], allow_pickle=False, mmap_mode="r")
+    try:
+        return FeatureStore.build(_read_lines(folder / RECORD_FILES[0]), vectors=vectors)
+    except ValueError as exc:  # as many rows as records, or the files are of two writes
+        raise _damaged(folder) from exc
+
+
+def _damaged(folder: Path) -> NotIndexedError:
+    return NotIndexedError(f"index at {folder} is being written or damaged; run `techbridge index`")
 
 
 def _read_lines(path: Path) -> Iterator[tuple[str, list[Any]]]:
@@ -218,7 +224,8 @@ def update_needs(folder: Path, matcher: Matcher, needs: Sequence[Query], rebuild
     fresh = sum(1 for key, feat in store.items() if before.get(key) is not feat)
     if fresh or store.keys() != before.keys():
         folder.mkdir(parents=True, exist_ok=True)
-        _save_features(folder, NEED_FILES, store, private=True)
+        lines = ([key, digest, terms] for key, (digest, terms, _) in store.items())
+        _save_features(folder, NEED_FILES, lines, stacked([f[2] for f in store.values()]), private=True)
     return fresh
 
 
@@ -258,11 +265,11 @@ def update_index(
     if changed:
         log.warning("index at %s was made by %s: making it again", folder, changed)
     rebuild = rebuild or bool(changed)  # the stored needs' features are made again too
-    saved: list[Record] = []
+    saved: Sequence[Record] = []
     if not rebuild and meta is not None and meta.get("records"):
         load_index(folder, matcher)  # its features, to reuse: nothing is analysed or embedded
         saved = matcher.records_
-    before = {r.id: matcher.store_[r.id][0] for r in saved}
+    before = matcher.store_.digests_by_id() if saved else {}
     now = {r.id: record_digest(r) for r in records}
     counts = {
         "added": sum(1 for rid in now if rid not in before),

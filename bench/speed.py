@@ -2,6 +2,7 @@
 
 Run: .venv/bin/python bench/speed.py all [--data DIR] [--sizes 10000,100000,1000000]
      .venv/bin/python bench/speed.py latency --size 1000000 [--reuse-index]
+     .venv/bin/python bench/speed.py update --size 1000000 [--changes 1000] [--rebuild-graph]
 
 - ``build``: fit a fresh ``Matcher`` (Kiwi analysis + USE-m3 embedding + BM25/codes index) on
   real dev-set records; reports records per second.
@@ -18,6 +19,9 @@ Run: .venv/bin/python bench/speed.py all [--data DIR] [--sizes 10000,100000,1000
   pass runs twice and the second round is reported.
 - ``ann``: recall@10 of the usearch HNSW index against exact search on REAL embeddings (the
   msmarco passages of both languages, queried with the real query vectors).
+- ``update --size N``: ``update_index`` on a copy of the index ``latency --reuse-index`` saved,
+  with ``--changes`` records each removed, changed and added (real texts, analysed and embedded);
+  reports its seconds, whether the HNSW graph was patched or built, and the recall after it.
 ``all`` runs each part in its own process (so peak memory is per size) and prints JSON lines.
 Vectors are cached under ``bench/out/`` (gitignored).
 """
@@ -25,6 +29,7 @@ Vectors are cached under ``bench/out/`` (gitignored).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import resource
 import statistics
@@ -222,6 +227,51 @@ def latency(data: Path, size: int, queries: int, reuse_index: bool = False) -> d
     }  # fmt: skip
 
 
+def update(data: Path, size: int, changes: int, rebuild_graph: bool = False) -> dict[str, Any]:
+    """Time ``update_index`` on a copy of the saved ``size``-record index with ``changes`` each removed,
+    changed and added records (``latency --reuse-index`` saves the index first).
+
+    The changed and added records take real texts of other records, so they are analysed and
+    embedded as new ones. ``rebuild_graph`` forbids patching the HNSW graph (as every update
+    did before), for comparison. Reports the update's seconds, the graph's fate, peak memory and
+    the ANN recall@10 of the updated index against exact search.
+    """
+    import shutil
+
+    from techbridge.matching.index import update_index
+
+    base, needs, _, _ = base_features(data)
+    source, folder = OUT / f"index-{size}", OUT / f"update-{size}"
+    if not (source / "meta.json").exists():
+        raise SystemExit(f"SKIP: no saved index at {source}; run `latency --size {size} --reuse-index`")
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(source, folder)
+    records = list(load_index(folder, Matcher(encoder=PinnedEncoder())).records_)
+    rng = np.random.default_rng(2)
+    rows = rng.choice(len(records), size=2 * changes, replace=False)
+    texts = [base[int(i)] for i in rng.choice(len(base), size=2 * changes, replace=False)]
+    for row, src in zip(rows[changes:], texts[changes:], strict=True):  # changed: another text
+        records[row] = dataclasses.replace(records[row], title=src.title, text=f"{src.text} ({row})")
+    added = [
+        dataclasses.replace(records[int(row)], id=f"new{n}", title=src.title, text=f"{src.text} (new {n})")
+        for n, (row, src) in enumerate(zip(rows[:changes], texts[:changes], strict=True))
+    ]
+    removed = set(rows[:changes].tolist())
+    records = [r for row, r in enumerate(records) if row not in removed] + added
+    DenseIndex.PATCH_SHARE = 0.0 if rebuild_graph else DenseIndex.PATCH_SHARE
+    encoder = PinnedEncoder()
+    started = time.perf_counter()
+    matcher, counts = update_index(folder, records, encoder=encoder)
+    seconds = time.perf_counter() - started
+    recall = _ann_recall(matcher, encoder, needs[:50])
+    shutil.rmtree(folder)
+    return {
+        "part": "update", "records": len(records), **counts, "seconds": round(seconds, 1),
+        "graph": "patched" if matcher.dense_.patched_ else "built", "ann_recall@10": recall,
+        "peak_rss_mb": round(peak_rss_mb()),
+    }  # fmt: skip
+
+
 def _ann_recall(matcher: Matcher, encoder: UseEncoder, texts: list[str]) -> float | None:
     """Return recall@10 of the HNSW search against exact search for ``texts`` (None without HNSW)."""
     dense = matcher.dense_
@@ -304,7 +354,7 @@ def ann_recall(data: Path, noisy_size: int = 0) -> dict[str, Any]:
 def main() -> None:
     """Parse the command line and run one part, or all parts in separate processes."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("part", choices=("all", "build", "latency", "ann"))
+    parser.add_argument("part", choices=("all", "build", "latency", "ann", "update"))
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--size", type=int, default=10_000)
     parser.add_argument("--sizes", default="10000,100000,1000000")
@@ -314,6 +364,8 @@ def main() -> None:
     parser.add_argument(
         "--reuse-index", action="store_true", help="latency: save/load the index under bench/out/"
     )
+    parser.add_argument("--changes", type=int, default=1000, help="update: records removed, changed, added")
+    parser.add_argument("--rebuild-graph", action="store_true", help="update: build the graph afresh")
     args = parser.parse_args()
     if not args.data.exists():
         print(f"SKIP: no benchmark data at {args.data}", file=sys.stderr)
@@ -322,6 +374,8 @@ def main() -> None:
         print(json.dumps(build(args.data, args.records)), flush=True)
     elif args.part == "latency":
         print(json.dumps(latency(args.data, args.size, args.queries, args.reuse_index)), flush=True)
+    elif args.part == "update":
+        print(json.dumps(update(args.data, args.size, args.changes, args.rebuild_graph)), flush=True)
     elif args.part == "ann":
         print(json.dumps(ann_recall(args.data, args.noisy)), flush=True)
     else:

@@ -293,3 +293,28 @@ def test_an_index_saved_without_need_features_still_loads_and_matches(
     assert query.terms is None and query.vector is None
     loaded = load_index(tmp_path, Matcher(analyzer=matcher.analyzer_, encoder=matcher.encoder_))
     assert loaded.match(query, "organization", 3) == matcher.match(NEED, "organization", 3)
+
+
+def test_an_update_of_a_few_records_patches_the_saved_hnsw_graph(
+    tmp_path: Path, analyzer: Analyzer, encoder: UseEncoder
+) -> None:
+    from dataclasses import replace
+
+    topics = ["알루미늄 다이캐스팅 금형", "자율주행 라이다 광학소재", "virus diagnosis", "production AI"]
+    records = [Record(f"r{n}", f"{topics[n % 4]} {n}", f"{topics[n % 4]} 과제 {n}번") for n in range(24)]
+    first, _ = update_index(tmp_path, records, ann_threshold=5, encoder=encoder)
+    assert first.dense_.ann_ is not None and first.dense_.patched_ is None  # built
+    changed = [
+        replace(r, text="laser welding of aluminium die castings") if r.id == "r3" else r for r in records
+    ]
+    updated, counts = update_index(tmp_path, changed, ann_threshold=5, encoder=encoder)
+    assert counts["changed"] == 1 and updated.dense_.patched_ == 2  # its old vector out, the new one in
+    fresh = Matcher(analyzer=analyzer, encoder=encoder, ann_threshold=5).fit(changed)
+    need = Query("q", "laser welding for aluminium castings")
+    expected = [(m.id, m.score) for m in fresh.match(need, "item", 6)]
+    assert [(m.id, m.score) for m in updated.match(need, "item", 6)] == expected
+    assert expected[0][0] == "r3"
+    # the patched graph is what was saved: the next load maps it and matches the same
+    reloaded = load_index(tmp_path, Matcher(analyzer=analyzer, encoder=encoder, ann_threshold=5))
+    assert len(reloaded.dense_.ann_) == 24
+    assert [(m.id, m.score) for m in reloaded.match(need, "item", 6)] == expected

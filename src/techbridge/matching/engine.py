@@ -116,6 +116,13 @@ class Matcher:
             progress(0, 0)
         fresh = {record.id: features for record, features in zip(todo, made, strict=True)}
         self.store_ = store.merged(ids, fresh)
+        # per row, the previous fit's row whose vector it keeps (-1: new), when that fit's dense
+        # index was built from this very store: its HNSW graph can then be patched, not rebuilt
+        dense: DenseIndex | None = getattr(self, "dense_", None)
+        self._previous: tuple[DenseIndex, NDArray[np.int64]] | None = None
+        if dense is not None and saved is getattr(self, "_fitted_store", None):
+            kept = np.array([-1 if k in fresh else store.rows.get(k, -1) for k in ids], np.int64)
+            self._previous = (dense, kept)
 
     def feature_identity(self) -> dict[str, str | None]:
         """Return the identity of the features this matcher makes (``features.identity``)."""
@@ -136,8 +143,8 @@ class Matcher:
         # one copy of the vectors, in the dense index's precision, before the graph is built
         dense = DenseIndex(self.ann_threshold)
         self.store_.vectors = dense.storage(self.store_.vectors)
-        self.dense_ = dense.fit(self.store_.vectors, self.saved_graph_)
-        self.saved_graph_ = None
+        self.dense_ = dense.fit(self.store_.vectors, self.saved_graph_, self._previous)
+        self.saved_graph_, self._previous, self._fitted_store = None, None, self.store_
         # each record's terms are rebuilt from the store when needed, not kept (1M lists)
         self.lexical_ = LexicalIndex(self.bm25_k1, self.bm25_b).fit(
             self.record_terms(row) for row in range(len(records))

@@ -7,10 +7,11 @@ refits a ``Matcher`` from them without re-analysing or re-embedding anything: th
 ``FeatureStore``, the vectors memory-mapped, the records left in their file (``RecordFile``,
 read when shown). Updating is incremental: ``Matcher.fit`` with ``warm_start`` re-analyses and
 re-embeds only records that are new or whose content changed (the expensive part); removed
-records simply drop out, and the BM25, code and HNSW structures are rebuilt from stored
-features (seconds at 100k). ``meta.json`` records which analyser and encoder made the features
-(``features.identity``): an index made by others (after an upgrade of Kiwi, say) is not served,
-and the next update makes it again.
+records simply drop out, and the BM25 and code structures are rebuilt from stored features
+(seconds at 100k); the HNSW graph is patched when few rows changed (``DenseIndex.fit``).
+``meta.json`` records which analyser and encoder made the features (``features.identity``): an
+index made by others (after an upgrade of Kiwi, say) is not served, and the next update makes
+it again.
 
 Beside them, ``need-terms.jsonl`` and ``need-vectors.npy`` hold each stored need's digest,
 analysed terms and vector, updated the same way (``update_needs``), so that matching a stored
@@ -278,7 +279,7 @@ def update_index(
     }
     if needs is not None:  # before the records: a record with a need's text gets its vector, not the reverse
         counts |= {"needs": len(needs), "needs_embedded": update_needs(folder, matcher, needs, rebuild)}
-    if saved and saved == records and before == now:
+    if saved and before == now and saved == records:  # digests first: comparing reads the file
         return matcher, counts
     matcher.fit(records, progress=progress)
     save_index(matcher, folder)

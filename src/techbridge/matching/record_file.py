@@ -4,11 +4,11 @@ A million records' titles and texts are ~0.5 GB of Python strings, and a served 
 them only for the few records it shows (explanations) and for rare whole passes (an n-gram
 index, an update). ``RecordFile`` is a read-only sequence of ``Record`` over the file: it keeps
 each line's offset (8 bytes a record) and an open descriptor, reads one line with ``os.pread``
-for an index and the file a block at a time for a pass. Nothing is memory-mapped, so the pages read
-stay in the page cache, not in the process's resident set.
+for an index and the file a block at a time for a pass. Nothing is memory-mapped, so the pages
+read stay in the page cache, not in the process's resident set.
 
-The descriptor keeps the file it opened: ``index.save_index`` replaces ``records.jsonl`` by renaming
-a new file over it, which leaves this one readable until it is closed.
+The descriptor keeps the file it opened: ``index.save_index`` replaces ``records.jsonl`` by
+renaming a new file over it, which leaves this one readable until it is closed.
 """
 
 from __future__ import annotations

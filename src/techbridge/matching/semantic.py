@@ -7,6 +7,7 @@ record. Any object with ``encode(list[str]) -> ndarray`` can be injected instead
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +18,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from techbridge.matching.embedding import UseNetwork
+
+log = logging.getLogger(__name__)
 
 DIM = 512
 _SENTENCE = re.compile(r"(?<=[.!?。])\s+|\n+")
@@ -111,22 +114,32 @@ class DenseIndex:
     ``vectors_`` holds the record vectors: float32 below the threshold, float16 above it.
     """
 
+    PATCH_SHARE = 0.1  # above this share of rows removed or added, the graph is built afresh
+
     def __init__(self, ann_threshold: int = 50_000, connectivity: int = 32, expansion: int = 128) -> None:
         self.ann_threshold = ann_threshold
         self.connectivity = connectivity
         self.expansion = expansion
 
-    def fit(self, vectors: NDArray[np.floating[Any]], saved: Path | None = None) -> DenseIndex:
+    def fit(
+        self,
+        vectors: NDArray[np.floating[Any]],
+        saved: Path | None = None,
+        previous: tuple[DenseIndex, NDArray[np.int64]] | None = None,
+    ) -> DenseIndex:
         """Keep ``vectors``; build an HNSW graph when there are more than ``ann_threshold``.
 
         Above the threshold the vectors are kept in half precision (1 GB at a million records
         instead of 2) and the graph reads them in place instead of holding a copy of its own;
         below it they stay float32 and search is exact. ``saved`` is a graph written by ``save``
         for these same vectors: it is memory-mapped instead of rebuilt (minutes at a million
-        records) when its size matches.
+        records) when its size matches. ``previous`` is the index these vectors update and, per
+        row, the row of the previous fit whose vector it keeps (-1 for a new or changed one):
+        its graph is patched (``_patched``) instead of rebuilt when few rows changed.
         """
         self.vectors_ = self.storage(vectors)
         self.ann_: Any = None
+        self.patched_: int | None = None  # rows removed and added when the graph was patched
         if len(self.vectors_) <= self.ann_threshold:
             return self
         from usearch.index import Index
@@ -138,15 +151,54 @@ class DenseIndex:
                 ann.expansion_search = self.expansion  # type: ignore[misc]  # (it has a setter)
                 self.ann_ = ann
                 return self
+        if previous is not None:
+            self.ann_ = self._patched(*previous)
+            if self.ann_ is not None:
+                return self
         # half-precision graph: same recall@10 as float32 (``bench/speed.py ann``); copy=False
-        # makes it point at ``vectors_`` rather than store a second copy of them
+        # makes it point at ``vectors_`` rather than store a second copy of them; key lookups
+        # (a hash of the keys, ~24 MB at a million) let a later update patch it
         ann = Index(
             ndim=self.vectors_.shape[1], metric="ip", dtype="f16", connectivity=self.connectivity,
-            expansion_search=self.expansion, enable_key_lookups=False,
+            expansion_search=self.expansion, enable_key_lookups=True,
         )  # fmt: skip
         ann.add(np.arange(len(self.vectors_)), self.vectors_, copy=False, threads=2)
         self.ann_ = ann
         return self
+
+    def _patched(self, previous: DenseIndex, kept: NDArray[np.int64]) -> Any:
+        """Return a copy of ``previous``'s graph made to hold ``vectors_``, or None to rebuild.
+
+        The graph's keys are rows. Rows whose vector is gone (removed or changed records) are
+        removed from the copy, the kept ones renamed to their new rows (through keys above every
+        row, so that no two share a key midway) and the new vectors added. Rebuilding takes
+        minutes at a million records; a patch, seconds for a few thousand changes. A patch
+        changes at most ``PATCH_SHARE`` of the rows, so that a graph that has been mostly
+        replaced is built afresh.
+        """
+        graph = previous.ann_
+        reused = kept >= 0
+        if graph is None or graph.ndim != self.vectors_.shape[1] or len(kept) != len(self.vectors_):
+            return None
+        old = len(graph)
+        changed = (old - int(reused.sum())) + int((~reused).sum())  # removed, then added
+        if changed > self.PATCH_SHARE * len(kept) or not reused.any():
+            return None
+        ann = graph.copy()  # a saved graph is a read-only view; a built one reads another matrix
+        gone = np.setdiff1d(np.arange(old, dtype=np.int64), kept[reused])
+        if len(gone) and int(np.sum(ann.remove(gone))) != len(gone):
+            return None  # a graph without key lookups cannot remove
+        rows = np.flatnonzero(reused).astype(np.int64)
+        ann.rename(kept[rows], kept[rows] + (1 << 40))
+        if sum(ann.rename(kept[rows] + (1 << 40), rows)) != len(rows):
+            return None
+        added = np.flatnonzero(~reused).astype(np.int64)
+        if len(added):
+            ann.add(added, self.vectors_[added], copy=True, threads=2)
+        ann.expansion_search = self.expansion
+        self.patched_ = changed
+        log.info("HNSW graph patched: %d rows removed or added of %d", changed, len(kept))
+        return ann
 
     def storage(self, vectors: NDArray[np.floating[Any]]) -> NDArray[np.floating[Any]]:
         """Return ``vectors`` as this index holds them (no copy when they already are).

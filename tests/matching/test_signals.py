@@ -136,6 +136,18 @@ def test_an_hnsw_graph_is_patched_for_a_few_changed_rows(tmp_path, saved: bool) 
     assert first.search(old[5], 1)[0][0] == 5  # the previous index is left as it was
 
 
+def test_saving_a_graph_leaves_one_that_is_mapped_as_it_was(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(4)
+    first, second = _unit(rng, 300), _unit(rng, 300)
+    DenseIndex(ann_threshold=100).fit(first).save(tmp_path / "g.hnsw")
+    served = DenseIndex(ann_threshold=100).fit(first, tmp_path / "g.hnsw")  # memory-mapped
+    DenseIndex(ann_threshold=100).fit(second).save(tmp_path / "g.hnsw")  # the next index run
+    rows, sims = served.search(first[5], 1)
+    assert rows[0] == 5 and abs(float(sims[0]) - 1.0) < 2e-3
+    again = DenseIndex(ann_threshold=100).fit(second, tmp_path / "g.hnsw")
+    assert again.search(second[5], 1)[0][0] == 5 and not list(tmp_path.glob("*.tmp"))
+
+
 def test_a_graph_mostly_replaced_is_built_afresh() -> None:
     rng = np.random.default_rng(3)
     old = _unit(rng, 300)

@@ -210,9 +210,15 @@ class DenseIndex:
         return np.ascontiguousarray(vectors, dtype=dtype)
 
     def save(self, path: Path) -> None:
-        """Write the HNSW graph (if one was built) to ``path``; remove a stale one otherwise."""
+        """Write the HNSW graph (if one was built) to ``path``; remove a stale one otherwise.
+
+        The file is replaced by renaming a new one over it: a served matcher maps the old one
+        (``fit`` with ``saved``), and writing into it would change the graph under its searches.
+        """
         if self.ann_ is not None:
-            self.ann_.save(str(path))
+            temporary = path.with_name(f"{path.name}.tmp")
+            self.ann_.save(str(temporary))
+            temporary.replace(path)
         elif path.exists():
             path.unlink()
 

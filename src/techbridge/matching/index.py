@@ -68,7 +68,8 @@ def save_index(matcher: Matcher, folder: Path, made_by: Identity | None = None) 
         "format": FORMAT, "records": len(records), "title_boost": matcher.title_boost,
         "features": made_by or matcher.feature_identity(),
     }  # fmt: skip
-    (folder / "meta.json").write_text(json.dumps(meta), "utf-8")
+    # last, and whole: a served app reloads when it changes (``services.matching``)
+    _write(folder / "meta.json", lambda out: out.write(json.dumps(meta).encode("utf-8")), False)
 
 
 def _raw_meta(folder: Path) -> dict[str, Any] | None:

@@ -94,8 +94,13 @@ class Matcher:
 
     def _features(
         self, records: Sequence[Record], ids: list[str], digests: list[str], progress: Progress | None
-    ) -> None:
-        """Make the features of new and changed records; ``store_`` then holds ``records``' in order."""
+    ) -> tuple[DenseIndex, NDArray[np.int64]] | None:
+        """Make the features of new and changed records; ``store_`` then holds ``records``' in order.
+
+        Return the previous fit's dense index and, per row, the previous row whose vector it keeps
+        (-1: new), when that index was built from this very store: its HNSW graph can then be
+        patched, not rebuilt (``DenseIndex.fit``). None otherwise.
+        """
         analyzer, encoder = self._components()
         saved = getattr(self, "store_", None) if self.warm_start else None
         store = FeatureStore.of(saved) if saved is not None else FeatureStore.build(())
@@ -116,13 +121,10 @@ class Matcher:
             progress(0, 0)
         fresh = {record.id: features for record, features in zip(todo, made, strict=True)}
         self.store_ = store.merged(ids, fresh)
-        # per row, the previous fit's row whose vector it keeps (-1: new), when that fit's dense
-        # index was built from this very store: its HNSW graph can then be patched, not rebuilt
         dense: DenseIndex | None = getattr(self, "dense_", None)
-        self._previous: tuple[DenseIndex, NDArray[np.int64]] | None = None
-        if dense is not None and saved is getattr(self, "_fitted_store", None):
-            kept = np.array([-1 if k in fresh else store.rows.get(k, -1) for k in ids], np.int64)
-            self._previous = (dense, kept)
+        if dense is None or saved is not getattr(self, "_fitted_store", None):
+            return None
+        return dense, np.array([-1 if k in fresh else store.rows.get(k, -1) for k in ids], np.int64)
 
     def feature_identity(self) -> dict[str, str | None]:
         """Return the identity of the features this matcher makes (``features.identity``)."""
@@ -137,14 +139,14 @@ class Matcher:
             from techbridge.errors import InvalidError
 
             raise InvalidError("record ids must be unique")
-        self._features(records, ids, columns.digests, progress)
+        previous = self._features(records, ids, columns.digests, progress)
         self.records_ = records
         self.row_ = self.store_.rows  # the store's rows are the records' (``_features``)
         # one copy of the vectors, in the dense index's precision, before the graph is built
         dense = DenseIndex(self.ann_threshold)
         self.store_.vectors = dense.storage(self.store_.vectors)
-        self.dense_ = dense.fit(self.store_.vectors, self.saved_graph_, self._previous)
-        self.saved_graph_, self._previous, self._fitted_store = None, None, self.store_
+        self.dense_ = dense.fit(self.store_.vectors, self.saved_graph_, previous)
+        self.saved_graph_, self._fitted_store = None, self.store_
         # each record's terms are rebuilt from the store when needed, not kept (1M lists)
         self.lexical_ = LexicalIndex(self.bm25_k1, self.bm25_b).fit(
             self.record_terms(row) for row in range(len(records))

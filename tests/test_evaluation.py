@@ -13,8 +13,8 @@ import pytest
 from techbridge.matching.engine import Matcher
 from techbridge.matching.metrics import metrics_of_ranking
 from techbridge.matching.params import ITEM_SIGNALS, MatchConfig
-from techbridge.matching.tuning import make_run, score, score_each
-from techbridge.services.evaluation import Bench, cross_validate, load_bench, run_eval
+from techbridge.matching.tuning import make_run, score, score_each, tune
+from techbridge.services.evaluation import Bench, cross_validate, load_bench, run_eval, tuning_space
 
 ITEMS = [
     {"id": "i1", "title": "다이캐스팅 금형", "text": "알루미늄 다이캐스팅", "organizations": ["uni"], "date": "2019-01-01"},
@@ -94,6 +94,32 @@ def test_tune_returns_a_config(tmp_path: Path) -> None:
     folder = write_bench(tmp_path / "b", "q\tuni\t1\n")
     report, tuned = run_eval(folder, ["bm25", "hybrid"], bm25(), do_tune=True)
     assert tuned is not None and "hybrid-tuned" in report["methods"]
+
+
+def test_tuning_an_organisation_bench_keeps_to_its_space(tmp_path: Path) -> None:
+    """z-score only, and no weight on the signals whose indexes a large corpus cannot afford."""
+    folder = write_bench(tmp_path / "b", "q\tuni\t1\n")
+    _, tuned = run_eval(folder, ["bm25", "hybrid"], bm25(), do_tune=True)
+    space = tuning_space("organization")
+    assert tuned is not None and tuned.norm == "zscore" and space.norms == ("zscore",)
+    assert {"ngram", "profile"}.isdisjoint(space.signals)
+    assert not tuned.weights.get("ngram") and not tuned.weights.get("profile")
+
+
+def test_tune_weights_only_the_free_signals_and_tries_only_the_norms_given() -> None:
+    runs = [
+        make_run({(1, 1.0): {"bm25": np.array([1, 0], np.float32), "dense": np.array([0, 1], np.float32),
+                             "codes": np.zeros(2, np.float32), "ngram": np.zeros(2, np.float32)}},
+                 np.ones(2, bool), ["a", "b"], {"b": 1.0}, ITEM_SIGNALS)
+        for _ in range(3)
+    ]  # fmt: skip
+    free, _ = tune(runs, ITEM_SIGNALS, 10, [(1, 1.0)], powers=(0.0,))
+    assert free.weights["dense"] > free.weights["bm25"]  # dense alone ranks b first
+    held, ndcg = tune(
+        runs, ITEM_SIGNALS, 10, [(1, 1.0)], powers=(0.0,), norms=("max",), free=("bm25", "codes")
+    )
+    assert held.norm == "max" and held.weights["dense"] == 0.0 and held.weights["ngram"] == 0.0
+    assert ndcg < 1.0  # without dense, b cannot come first
 
 
 DATA = Path(

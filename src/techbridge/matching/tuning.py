@@ -4,7 +4,8 @@ Per query, every signal is normalised over the full candidate set once per norm 
 aggregation variant, and kept for a pool of candidates (the union of each signal's best
 ``POOL`` plus the relevant ones). Scoring a weight vector is then one matrix product per
 query. ``tune`` runs coordinate ascent over ``GRID`` for every (top_n, decay, norm)
-variant and keeps the best mean nDCG@k (ties: fewer non-zero weights, then the order tried).
+variant and keeps the best mean nDCG@k (ties: fewer non-zero weights, then the order tried);
+which variants and signals it may choose is the caller's (``services.evaluation.tuning_space``).
 """
 
 from __future__ import annotations
@@ -196,12 +197,14 @@ def _ascend(
     k: int,
     power: float = 0.0,
 ) -> tuple[float, NDArray[np.float32]]:
+    """Return the best nDCG@k and its weights, by coordinate ascent from ``start`` (its zeros stay 0)."""
     batch = Batch(runs, key, k)
     best_w = start.copy()
     best = batch.metrics(best_w, power)[f"ndcg@{k}"]
+    free = np.flatnonzero(start)
     for _ in range(2):
         improved = False
-        for i in range(len(best_w)):
+        for i in free:
             for value in GRID:
                 trial = best_w.copy()
                 trial[i] = value
@@ -221,13 +224,20 @@ def tune(
     k: int,
     aggregations: Sequence[tuple[int, float]],
     powers: Sequence[float] = POWERS,
+    norms: Sequence[str] = tuple(NORMS),
+    free: Sequence[str] | None = None,
 ) -> tuple[MatchConfig, float]:
-    """Return the config with the best mean nDCG@k on ``runs``, and that nDCG."""
+    """Return the config with the best mean nDCG@k on ``runs``, and that nDCG.
+
+    ``signals`` name the columns of the runs' signal matrices; only those in ``free`` (default:
+    all) get a weight, the others stay 0. ``norms`` are the normalisations tried.
+    """
+    chosen = set(signals if free is None else free)
     best: tuple[float, MatchConfig] = (-1.0, MatchConfig())
     for top_n, decay in aggregations:
-        for norm in NORMS:
+        for norm in norms:
             for power in powers:
-                start = np.ones(len(signals), dtype=np.float32)
+                start = np.array([s in chosen for s in signals], dtype=np.float32)
                 value, weights = _ascend(runs, (top_n, decay, norm), start, k, power)
                 log.info(
                     "tune top_n=%d decay=%.1f norm=%s power=%.1f ndcg=%.4f", top_n, decay, norm, power, value

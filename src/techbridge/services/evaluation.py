@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 
 from techbridge.errors import InvalidError, NotFoundError
 from techbridge.matching.engine import Matcher
+from techbridge.matching.fusion import NORMS
 from techbridge.matching.params import ITEM_SIGNALS, SIGNALS, MatchConfig
 from techbridge.matching.record import Query, Record
 from techbridge.matching.tuning import AGGREGATIONS, QueryRun, make_run, score, tune
@@ -195,12 +196,42 @@ def evaluate(
     return out
 
 
-def _tune(bench: Bench, runs: Sequence[QueryRun]) -> MatchConfig:
-    aggregations = [(1, 1.0)] if bench.target == "item" else list(AGGREGATIONS)
-    return tune(runs, signals_for(bench.target), bench.k, aggregations)[0]
+@dataclass(frozen=True)
+class TuningSpace:
+    """What ``--tune`` may choose for one target kind: aggregations, normalisations, weighted signals."""
+
+    aggregations: tuple[tuple[int, float], ...]
+    norms: tuple[str, ...]
+    signals: tuple[str, ...]
 
 
-def cross_validate(bench: Bench, runs: Sequence[QueryRun], methods: Sequence[str]) -> dict[str, Any]:
+def tuning_space(target: str) -> TuningSpace:
+    """Return the tuner's choices for ``target`` (``docs/matching.md``, "Tuning on your own past matches").
+
+    An item is one record (no aggregation). Organisations are normalised by z-score only: in a
+    corpus of a few small institutes beside partners with hundreds of records, min-max and max
+    give the partner with the most records a signal's full weight however weak its best record
+    is (an unrelated project's cosine of 0.3), while a z-score says how far a candidate stands
+    out of the crowd. They do not weight ``ngram`` or ``profile``, whose indexes a
+    million-record corpus has no memory or time for (``docs/benchmarks.md``).
+    """
+    if target == "item":
+        return TuningSpace(((1, 1.0),), tuple(NORMS), ITEM_SIGNALS)
+    if target == "organization":
+        signals = tuple(s for s in SIGNALS if s not in ("ngram", "profile"))
+        return TuningSpace(AGGREGATIONS, ("zscore",), signals)
+    return TuningSpace(AGGREGATIONS, tuple(NORMS), SIGNALS)
+
+
+def _tune(bench: Bench, runs: Sequence[QueryRun], space: TuningSpace | None = None) -> MatchConfig:
+    space = space or tuning_space(bench.target)
+    signals = signals_for(bench.target)
+    return tune(runs, signals, bench.k, space.aggregations, norms=space.norms, free=space.signals)[0]
+
+
+def cross_validate(
+    bench: Bench, runs: Sequence[QueryRun], methods: Sequence[str], space: TuningSpace | None = None
+) -> dict[str, Any]:
     """Return 2-fold cross-validated metrics: tune on one half, score the other, and swap.
 
     The halves are the earlier and the later queries (``collect_runs`` orders them by date,
@@ -215,7 +246,7 @@ def cross_validate(bench: Bench, runs: Sequence[QueryRun], methods: Sequence[str
     rows: dict[str, list[tuple[int, dict[str, float]]]] = defaultdict(list)
     configs = []
     for train, test in folds:
-        config = _tune(bench, train)
+        config = _tune(bench, train, space)
         configs.append(config.to_dict())
         scored = evaluate(bench, test, [m for m in methods if m != "hybrid"], config)
         scored["hybrid"] = evaluate(bench, test, ["hybrid"], config)["hybrid"]
@@ -238,11 +269,13 @@ def run_eval(
     do_tune: bool = False,
     progress: Progress | None = None,
     do_cv: bool = False,
+    space: TuningSpace | None = None,
 ) -> tuple[dict[str, Any], MatchConfig | None]:
     """Evaluate a benchmark folder; return the report (README shape) and the tuned config if asked.
 
     ``do_tune`` adds ``hybrid-tuned`` (fitted and scored on the same queries: in-sample);
-    ``do_cv`` adds a ``cross_validation`` key (see ``cross_validate``).
+    ``do_cv`` adds a ``cross_validation`` key (see ``cross_validate``). Both tune within
+    ``space`` (default: ``tuning_space`` of the bench's target).
     """
     started = time.perf_counter()
     bench = load_bench(folder)
@@ -252,13 +285,13 @@ def run_eval(
     results = evaluate(bench, runs, chosen, matcher.config_for(bench.target))
     tuned = None
     if do_tune:
-        tuned = _tune(bench, runs)
+        tuned = _tune(bench, runs, space)
         results["hybrid-tuned"] = evaluate(bench, runs, ["hybrid"], tuned)["hybrid"]
     report: dict[str, Any] = {
         "bench": bench.name, "target": bench.target, "k": bench.k, "queries": len(runs),
         "methods": results, "seconds": round(time.perf_counter() - started, 1),
     }  # fmt: skip
     if do_cv:
-        report["cross_validation"] = cross_validate(bench, runs, chosen)
+        report["cross_validation"] = cross_validate(bench, runs, chosen, space)
         report["seconds"] = round(time.perf_counter() - started, 1)
     return report, tuned

@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/consortia.py
 	$(BIN)/python bench/clusters.py
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/mixed.py
 
 clean:
 	rm -rf $(VENV) techbridge.db techbridge.index demo-out

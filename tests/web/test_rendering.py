@@ -30,6 +30,9 @@ def test_a_match_renders_with_bars_terms_and_evidence() -> None:
     html = template.render(match=MATCH, rank=1, t=translator("ko"), highlight=highlight)
     assert "<mark>라이다</mark>용 <mark>광학</mark> 렌즈 &lt;b&gt;" in html
     assert 'style="width: 80.0%"' in html and "키워드" in html and "cos 0.61" in html
+    against_best = template.render(match=MATCH, rank=2, best=3.2, t=translator("ko"), highlight=highlight)
+    assert 'style="width: 25.0%"' in against_best  # the score bar is relative to the page's best match
+    assert 'style="width: 80.0%"' not in against_best
 
 
 def test_languages_and_money() -> None:

@@ -33,6 +33,14 @@ def test_a_match_renders_with_bars_terms_and_evidence() -> None:
     against_best = template.render(match=MATCH, rank=2, best=3.2, t=translator("ko"), highlight=highlight)
     assert 'style="width: 25.0%"' in against_best  # the score bar is relative to the page's best match
     assert 'style="width: 80.0%"' not in against_best
+    assert 'data-testid="no-lead"' not in html
+    behind = {
+        **MATCH,
+        "score": -2.5,
+        "explanation": {**MATCH["explanation"], "shares": {"bm25": 0.0, "dense": 0.0}},
+    }  # type: ignore[dict-item]
+    lagging = template.render(match=behind, rank=3, best=3.2, t=translator("en"), highlight=highlight)
+    assert "Not above the average candidate in any signal." in lagging and 'style="width: 0%"' in lagging
 
 
 def test_languages_and_money() -> None:
@@ -44,6 +52,7 @@ def test_languages_and_money() -> None:
 def test_every_message_a_template_names_is_written_in_both_languages() -> None:
     from techbridge.domain.agreement import AgreementKind, OutcomeKind
     from techbridge.domain.cooperation import MemberRole, Stage
+    from techbridge.matching.params import SIGNALS
     from techbridge.services.access import ROLES
     from techbridge.web.i18n import MESSAGES
     from techbridge.web.pages import TEMPLATES
@@ -53,5 +62,6 @@ def test_every_message_a_template_names_is_written_in_both_languages() -> None:
     }
     named |= {f"stage.{s}" for s in Stage} | {f"role.{r}" for r in ROLES} | {f"side.{r}" for r in MemberRole}
     named |= {f"agreement.{k}" for k in AgreementKind} | {f"outcome.{k}" for k in OutcomeKind}
+    named |= {f"signal.{s}" for s in SIGNALS}  # a match's signal bars are named "signal." + its signal
     assert sorted(named - set(MESSAGES)) == []
     assert all(ko and en for ko, en in MESSAGES.values())

@@ -115,6 +115,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "signal.codes": ("분류코드", "Codes"),
     "signal.history": ("협력 이력", "History"),
     "signal.recency": ("최근성", "Recency"),
+    "signal.prior": ("실적 규모", "Track record"),
+    "signal.ngram": ("글자 조각", "Character n-grams"),
+    "signal.profile": ("기록 전체", "Whole profile"),
+    "match.no_lead": (
+        "어느 신호에서도 후보 평균보다 높지 않습니다.",
+        "Not above the average candidate in any signal.",
+    ),
     "pipe.title": ("협력 파이프라인", "Cooperation pipeline"),
     "pipe.idle": ("일 경과", "days idle"),
     "pipe.drag": ("끌어서 다른 단계로 옮기기", "Drag to another stage"),

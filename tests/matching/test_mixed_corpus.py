@@ -35,7 +35,7 @@ def mixed(analyzer: Analyzer, encoder: UseEncoder) -> Matcher:
     ]  # fmt: skip
     profiles = [
         Record(PROFILE_PREFIX + str(o["key"]), f"{o['name']}\n{o['name_en']}", str(o["description"]),
-               organizations=(str(o["key"]),))
+               organizations=(str(o["key"]),), profile=True)
         for o in _lines("demo-2021/organizations.jsonl")
         if o.get("description")
     ]  # fmt: skip
@@ -66,6 +66,25 @@ def test_a_korean_need_ranks_the_institute_that_works_on_it_in_the_top_three(
     assert institute in [m.id for m in top], [(m.id, m.score) for m in top]
     found = next(m for m in top if m.id == institute)
     assert found.explanation is not None and found.explanation.shares["bm25"] > 0
+
+
+@pytest.mark.parametrize(
+    ("need", "institute"),
+    [
+        ("lightweight aluminium die casting for electric vehicle bodies", "kr-kitech"),
+        ("on-site virus diagnosis by isothermal amplification", "kr-kims"),
+    ],
+)
+def test_an_english_need_finds_the_institute_whose_profile_names_it(
+    mixed: Matcher, need: str, institute: str
+) -> None:
+    """The foreign projects share its words too; the profile stands for the institute's whole work.
+
+    Counted as one record against a partner's five best projects, the profile ranked these
+    institutes 20th and 19th; as a profile it fills all five places.
+    """
+    top = mixed.match(Query("need", need), "organization", 3)
+    assert institute in [m.id for m in top], [(m.id, m.score) for m in top]
 
 
 def test_an_english_need_still_finds_the_foreign_partners_that_work_on_it(mixed: Matcher) -> None:

@@ -225,6 +225,23 @@ def test_aggregation_sums_best_n_usable_items() -> None:
     assert evidence_rows(scores, m, usable, 0, 2) == [0, 1]
 
 
+def test_a_profile_record_stands_for_every_place_of_its_organisation() -> None:
+    """An institute's one profile competes with a partner's best records on what each says."""
+    m = build_membership(["p1", "p2", "p3", "prof", "q"], [["big"], ["big"], ["big"], ["inst"], ["big"]])
+    scores = np.array([0.3, 0.3, 0.3, 0.5, 0.0], dtype=np.float32)
+    usable = np.ones(5, dtype=bool)
+    profiles = np.array([False, False, False, True, False])
+    np.testing.assert_allclose(aggregate(scores, m, usable, top_n=3), [0.9, 0.5])  # counted, the partner wins
+    np.testing.assert_allclose(aggregate(scores, m, usable, top_n=3, profiles=profiles), [0.9, 1.5])
+    np.testing.assert_allclose(
+        aggregate(scores, m, usable, top_n=3, decay=0.5, profiles=profiles), [0.525, 0.875]
+    )
+    unusable = np.array([True, True, True, False, True])  # a profile that may not be used counts for nothing
+    np.testing.assert_allclose(aggregate(scores, m, unusable, top_n=3, profiles=profiles), [0.9, 0.0])
+    marked_partner = np.array([True, False, False, True, False])  # never less than the plain sum
+    np.testing.assert_allclose(aggregate(scores, m, usable, top_n=3, profiles=marked_partner), [0.9, 1.5])
+
+
 def test_history_prior_and_recency() -> None:
     m = build_membership(["a", "b", "c"], [["co", "x"], ["co", "y"], ["y"]])
     orgs = [frozenset({"co", "x"}), frozenset({"co", "y"}), frozenset({"y"})]

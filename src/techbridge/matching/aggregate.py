@@ -90,11 +90,16 @@ def aggregate(
     top_n: int = 3,
     decay: float = 1.0,
     rows: NDArray[np.int64] | None = None,
+    profiles: NDArray[np.bool_] | None = None,
 ) -> NDArray[np.float32]:
     """Return each target's sum of its ``top_n`` best usable record scores (decayed).
 
     ``rows``, if given, are the only records whose scores count (a candidate pool: the
-    engine passes each signal's best records on large corpora).
+    engine passes each signal's best records on large corpora). ``profiles`` marks the records
+    that describe their organisations' work as a whole (``Record.profile``): such a record
+    stands for a whole portfolio, so a target scores at least its best profile's score in every
+    one of the ``top_n`` places. An institute known by one profile then competes with a
+    partner's ``top_n`` projects on what each says, not on how many records each has.
     """
     if rows is None:
         keep = usable[membership.item_rows]
@@ -104,14 +109,19 @@ def aggregate(
         targets, items = membership.target_rows[pairs], membership.item_rows[pairs]
     values = scores[items]
     keep = values > 0
-    targets, values = targets[keep], values[keep]
+    targets, values, items = targets[keep], values[keep], items[keep]
     order = np.lexsort((-values, targets))
-    targets, values = targets[order], values[order]
+    targets, values, items = targets[order], values[order], items[order]
     starts = np.r_[0, np.flatnonzero(np.diff(targets)) + 1]
     ranks = np.arange(len(targets)) - np.repeat(starts, np.diff(np.r_[starts, len(targets)]))
     keep = ranks < top_n
     weights = values[keep] * (decay ** ranks[keep])
     out = np.bincount(targets[keep], weights=weights, minlength=len(membership.ids))
+    if profiles is not None:
+        described = profiles[items]
+        best = np.zeros(len(membership.ids))
+        np.maximum.at(best, targets[described], values[described])
+        out = np.maximum(out, best * sum(decay**n for n in range(top_n)))
     return out.astype(np.float32)
 
 

@@ -16,7 +16,8 @@ from techbridge.matching.text import extract_codes
 
 @dataclass(slots=True)
 class Columns:
-    """Per record, in order: id, content digest, codes (given and in its text), date, TRL, people, orgs."""
+    """Per record, in order: id, content digest, codes (given and in its text), date, TRL, people, orgs,
+    whether it is a profile."""
 
     ids: list[str] = field(default_factory=list)
     digests: list[str] = field(default_factory=list)
@@ -25,6 +26,7 @@ class Columns:
     trls: list[int | None] = field(default_factory=list)
     people: list[tuple[str, ...]] = field(default_factory=list)
     organizations: list[tuple[str, ...]] = field(default_factory=list)
+    profiles: list[bool] = field(default_factory=list)
 
     @classmethod
     def of(cls, records: Sequence[Record]) -> Columns:
@@ -38,4 +40,5 @@ class Columns:
             out.trls.append(r.trl)
             out.people.append(r.people)
             out.organizations.append(r.organizations)
+            out.profiles.append(r.profile)
         return out

@@ -158,6 +158,8 @@ class Matcher:
         self.date_array_ = np.array(self.dates_ if self.date_keys_ is None else [], dtype="U10")
         self.has_trl_ = any(t is not None for t in self.trls_)
         self.years_ = np.array([year_of(d) for d in self.dates_], dtype=np.float64)
+        profiles = np.array(columns.profiles, dtype=bool)
+        self.profiles_ = profiles if profiles.any() else None
         self.memberships_ = {
             "item": agg.build_membership(ids, None),
             "person": agg.build_membership(ids, columns.people),
@@ -376,7 +378,9 @@ class Matcher:
         if target == "item":
             return dict(items)
         out = {
-            n: agg.aggregate(items[n], membership, usable, config.top_n, config.decay, self.pool(items[n]))
+            n: agg.aggregate(
+                items[n], membership, usable, config.top_n, config.decay, self.pool(items[n]), self.profiles_
+            )
             for n in items
         }
         out["history"] = joint_history(membership, self.joint_rows(query), usable)

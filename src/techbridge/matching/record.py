@@ -14,7 +14,9 @@ class Record:
 
     ``organizations`` and ``people`` are the stable keys of the organisations (owners,
     participants) and people (inventors, researchers) the record mentions; ``date`` is ISO
-    ``YYYY-MM-DD`` or ``None``.
+    ``YYYY-MM-DD`` or ``None``. ``profile`` marks a record that describes its organisations'
+    work as a whole (an institute's published research fields) rather than one piece of it:
+    aggregation lets it stand for a whole portfolio (``aggregate.aggregate``).
     """
 
     id: str
@@ -26,6 +28,7 @@ class Record:
     people: tuple[str, ...] = ()
     date: str | None = None
     trl: int | None = None
+    profile: bool = False
 
 
 @dataclass(frozen=True, slots=True)

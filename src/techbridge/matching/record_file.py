@@ -29,8 +29,13 @@ CHUNK = 1 << 24  # bytes read at a time to find the lines, and per streamed pass
 
 
 def record_line(record: Record) -> str:
-    """Return ``record`` as its line of ``records.jsonl`` (without the newline)."""
+    """Return ``record`` as its line of ``records.jsonl`` (without the newline).
+
+    ``profile`` is written only where it is set, so other records' lines stay as before it existed.
+    """
     fields = {name: getattr(record, name) for name in Record.__slots__}
+    if not record.profile:
+        del fields["profile"]
     return json.dumps(fields, ensure_ascii=False)
 
 

@@ -60,6 +60,7 @@ def profile_record(organization: Organization) -> Record:
         title=_join(organization.name, organization.name_en),
         text=organization.description or "",
         organizations=(organization.key,),
+        profile=True,
     )
 
 

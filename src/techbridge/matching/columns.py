@@ -16,13 +16,15 @@ from techbridge.matching.text import extract_codes
 
 @dataclass(slots=True)
 class Columns:
-    """Per record, in order: id, content digest, codes (given and in its text), date, TRL, people, orgs,
-    whether it is a profile."""
+    """Per record, in order: its id, content digest, codes, date, TRL, people, orgs and profile flag.
+
+    The codes are the given ones and those found in its text; an undated record's date is "".
+    """
 
     ids: list[str] = field(default_factory=list)
     digests: list[str] = field(default_factory=list)
     codes: list[tuple[str, ...]] = field(default_factory=list)
-    dates: list[str] = field(default_factory=list)  # "" when undated
+    dates: list[str] = field(default_factory=list)
     trls: list[int | None] = field(default_factory=list)
     people: list[tuple[str, ...]] = field(default_factory=list)
     organizations: list[tuple[str, ...]] = field(default_factory=list)

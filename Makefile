@@ -33,6 +33,7 @@ lint: $(STAMP)
 # standard output with the commands that reproduce them, see docs/benchmarks.md.
 bench: $(STAMP)
 	$(BIN)/python bench/quality.py
+	$(BIN)/python bench/ceiling.py --learned
 	$(BIN)/python bench/speed.py all --sizes 10000,100000
 	$(BIN)/python bench/assignment.py
 	$(BIN)/python bench/consortia.py

@@ -34,6 +34,7 @@ from numpy.typing import NDArray
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from embcache import OUT, CachedEncoder
+from quality import DEFAULT_DATA, bench_folders
 
 from techbridge.matching.engine import Matcher
 from techbridge.matching.fusion import NORMS
@@ -42,9 +43,8 @@ from techbridge.matching.params import MatchConfig
 from techbridge.matching.tuning import QueryRun
 from techbridge.services.evaluation import Bench, collect_runs, load_bench, signals_for
 
-BENCHES = ("kipris-inu-experts-dev", "norway-h2020-partners-dev", "msmarco-ko-ko", "msmarco-ko-en")
-DEFAULT_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 RERANK = 100
+Weights = NDArray[np.float32]
 
 
 def main() -> None:
@@ -54,16 +54,9 @@ def main() -> None:
     parser.add_argument("--bench", action="append", help="only this bench (repeatable)")
     parser.add_argument("--learned", action="store_true", help="also fit gradient-boosted fusion (2-fold)")
     args = parser.parse_args()
-    if not args.data.exists():
-        print(f"SKIP: no benchmark data at {args.data}", file=sys.stderr)
-        return
     print(f"# reproduce: .venv/bin/python bench/ceiling.py {' '.join(sys.argv[1:])}", file=sys.stderr)
     encoder = CachedEncoder(OUT / "embeddings-use.npz")
-    for name in args.bench or BENCHES:
-        folder = args.data / name
-        if not (folder / "bench.json").exists():
-            print(f"SKIP: {folder} absent", file=sys.stderr)
-            continue
+    for folder in bench_folders(args.data, args.bench):
         bench = load_bench(folder)
         matcher = Matcher(encoder=encoder)
         runs = collect_runs(bench, matcher)
@@ -74,23 +67,37 @@ def main() -> None:
         print(json.dumps(report), flush=True)
 
 
-def per_query(bench: Bench, runs: Sequence[QueryRun], config: MatchConfig) -> dict[str, NDArray[np.float64]]:
-    """Return each method's nDCG@k and first-place flag per query (single signals and ``hybrid``)."""
+def methods_of(bench: Bench, config: MatchConfig) -> dict[str, tuple[tuple[int, float, str], Weights, float]]:
+    """Return each method's variant key, weights and coverage power: single signals and ``hybrid``.
+
+    Single signals use the reference aggregation and min-max, as ``evaluation.evaluate`` does.
+    """
     signals = signals_for(bench.target)
     single = (1, 1.0, "minmax") if bench.target == "item" else (3, 1.0, "minmax")
     hybrid = (1, 1.0, config.norm) if bench.target == "item" else (config.top_n, config.decay, config.norm)
     weights = np.array([config.weights.get(s, 0.0) for s in signals], dtype=np.float32)
     methods = {s: (single, np.eye(len(signals), dtype=np.float32)[i], 0.0) for i, s in enumerate(signals)}
     methods["hybrid"] = (hybrid, weights, config.coverage_power)
+    return methods
+
+
+def _fused(run: QueryRun, method: tuple[tuple[int, float, str], Weights, float]) -> Weights:
+    key, weights, power = method
+    fused: Weights = run.signals[key] @ run.weights(weights, power)
+    return fused
+
+
+def per_query(bench: Bench, runs: Sequence[QueryRun], config: MatchConfig) -> dict[str, NDArray[np.float64]]:
+    """Return each method's nDCG@k and first-place flag per query (single signals and ``hybrid``)."""
     out: dict[str, NDArray[np.float64]] = {}
-    for method, (key, w, power) in methods.items():
+    for name, method in methods_of(bench, config).items():
         ndcg, first = [], []
         for run in runs:
-            ranks = run.ranks(run.signals[key] @ run.weights(w, power))
+            ranks = run.ranks(_fused(run, method))
             ndcg.append(metrics_from_ranks(ranks, run.gains, bench.k)[f"ndcg@{bench.k}"])
             first.append(min(ranks.values(), default=0) == 1)
-        out[method] = np.array(ndcg)
-        out[f"{method}:first"] = np.array(first, dtype=np.float64)
+        out[name] = np.array(ndcg)
+        out[f"{name}:first"] = np.array(first, dtype=np.float64)
     return out
 
 
@@ -112,15 +119,6 @@ def ceilings(bench: Bench, runs: Sequence[QueryRun], config: MatchConfig) -> dic
     }  # fmt: skip
 
 
-def _hybrid(bench: Bench, run: QueryRun, config: MatchConfig) -> NDArray[np.float32]:
-    """Return the shipped hybrid's score of each pooled candidate of ``run``."""
-    signals = signals_for(bench.target)
-    key = (1, 1.0, config.norm) if bench.target == "item" else (config.top_n, config.decay, config.norm)
-    weights = np.array([config.weights.get(s, 0.0) for s in signals], dtype=np.float32)
-    fused: NDArray[np.float32] = run.signals[key] @ run.weights(weights, config.coverage_power)
-    return fused
-
-
 def _features(run: QueryRun, aggregation: tuple[int, float], rows: NDArray[np.int64]) -> NDArray[np.float32]:
     """Return the features of ``rows`` of a run: every signal under every norm, and coverage."""
     columns = [run.signals[(*aggregation, norm)][rows] for norm in NORMS]
@@ -136,7 +134,8 @@ def learned_cv(bench: Bench, runs: Sequence[QueryRun], config: MatchConfig) -> d
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     aggregation = (1, 1.0) if bench.target == "item" else (config.top_n, config.decay)
-    tops = [np.argsort(-_hybrid(bench, run, config), kind="stable") for run in runs]
+    hybrid = methods_of(bench, config)["hybrid"]
+    tops = [np.argsort(-_fused(run, hybrid), kind="stable") for run in runs]
     half = len(runs) // 2
     got: list[float] = []
     for train, test in (((0, half), (half, len(runs))), ((half, len(runs)), (0, half))):

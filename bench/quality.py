@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -46,16 +47,9 @@ def main() -> None:
     parser.add_argument("--norm", action="append", choices=norms, help="tune with this norm (repeatable)")
     parser.add_argument("--every-signal", action="store_true", help="let the tuner weight every signal")
     args = parser.parse_args()
-    if not args.data.exists():
-        print(f"SKIP: no benchmark data at {args.data}", file=sys.stderr)
-        return
     print(f"# reproduce: .venv/bin/python bench/quality.py {' '.join(sys.argv[1:])}", file=sys.stderr)
     encoder = CachedEncoder(OUT / "embeddings-use.npz")
-    for name in args.bench or BENCHES:
-        folder = args.data / name
-        if not (folder / "bench.json").exists():
-            print(f"SKIP: {folder} absent", file=sys.stderr)
-            continue
+    for folder in bench_folders(args.data, args.bench):
         print(f"# techbridge eval {folder}", file=sys.stderr)
         matcher = Matcher(encoder=encoder, bm25_k1=args.bm25_k1, bm25_b=args.bm25_b)
         space = _space(json.loads((folder / "bench.json").read_text("utf-8"))["target"], args)
@@ -66,6 +60,22 @@ def main() -> None:
         print(json.dumps({**report, **extra}), flush=True)
         if tuned is not None:
             print(f"# tuned: {json.dumps(tuned.to_dict())}", file=sys.stderr)
+
+
+def bench_folders(data: Path, names: Sequence[str] | None = None) -> Iterator[Path]:
+    """Yield the folder of each bench in ``names`` (default: every dev bench) found under ``data``.
+
+    An absent data folder or bench is skipped with a line on standard error that says so.
+    """
+    if not data.exists():
+        print(f"SKIP: no benchmark data at {data}", file=sys.stderr)
+        return
+    for name in names or BENCHES:
+        folder = data / name
+        if (folder / "bench.json").exists():
+            yield folder
+        else:
+            print(f"SKIP: {folder} absent", file=sys.stderr)
 
 
 def _space(target: str, args: argparse.Namespace) -> TuningSpace:

@@ -41,10 +41,9 @@ from techbridge.matching.fusion import NORMS
 from techbridge.matching.metrics import metrics_from_ranks
 from techbridge.matching.params import MatchConfig
 from techbridge.matching.tuning import QueryRun
-from techbridge.services.evaluation import Bench, collect_runs, load_bench, signals_for
+from techbridge.services.evaluation import Bench, Method, collect_runs, load_bench, methods_of
 
 RERANK = 100
-Weights = NDArray[np.float32]
 
 
 def main() -> None:
@@ -61,36 +60,23 @@ def main() -> None:
         matcher = Matcher(encoder=encoder)
         runs = collect_runs(bench, matcher)
         encoder.save()
-        report = ceilings(bench, runs, matcher.config_for(bench.target))
+        config = matcher.config_for(bench.target)
+        report = ceilings(bench, runs, config)
         if args.learned:
-            report["learned_cv"] = learned_cv(bench, runs, matcher.config_for(bench.target))
+            report["learned_cv"] = learned_cv(bench, runs, config)
         print(json.dumps(report), flush=True)
 
 
-def methods_of(bench: Bench, config: MatchConfig) -> dict[str, tuple[tuple[int, float, str], Weights, float]]:
-    """Return each method's variant key, weights and coverage power: single signals and ``hybrid``.
-
-    Single signals use the reference aggregation and min-max, as ``evaluation.evaluate`` does.
-    """
-    signals = signals_for(bench.target)
-    single = (1, 1.0, "minmax") if bench.target == "item" else (3, 1.0, "minmax")
-    hybrid = (1, 1.0, config.norm) if bench.target == "item" else (config.top_n, config.decay, config.norm)
-    weights = np.array([config.weights.get(s, 0.0) for s in signals], dtype=np.float32)
-    methods = {s: (single, np.eye(len(signals), dtype=np.float32)[i], 0.0) for i, s in enumerate(signals)}
-    methods["hybrid"] = (hybrid, weights, config.coverage_power)
-    return methods
-
-
-def _fused(run: QueryRun, method: tuple[tuple[int, float, str], Weights, float]) -> Weights:
+def _fused(run: QueryRun, method: Method) -> NDArray[np.float32]:
     key, weights, power = method
-    fused: Weights = run.signals[key] @ run.weights(weights, power)
+    fused: NDArray[np.float32] = run.signals[key] @ run.weights(weights, power)
     return fused
 
 
 def per_query(bench: Bench, runs: Sequence[QueryRun], config: MatchConfig) -> dict[str, NDArray[np.float64]]:
     """Return each method's nDCG@k and first-place flag per query (single signals and ``hybrid``)."""
     out: dict[str, NDArray[np.float64]] = {}
-    for name, method in methods_of(bench, config).items():
+    for name, method in methods_of(bench.target, config).items():
         ndcg, first = [], []
         for run in runs:
             ranks = run.ranks(_fused(run, method))
@@ -133,8 +119,8 @@ def learned_cv(bench: Bench, runs: Sequence[QueryRun], config: MatchConfig) -> d
     """
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    aggregation = (1, 1.0) if bench.target == "item" else (config.top_n, config.decay)
-    hybrid = methods_of(bench, config)["hybrid"]
+    hybrid = methods_of(bench.target, config)["hybrid"]
+    aggregation = hybrid[0][:2]
     tops = [np.argsort(-_fused(run, hybrid), kind="stable") for run in runs]
     half = len(runs) // 2
     got: list[float] = []

@@ -169,30 +169,38 @@ def _run(bench: Bench, matcher: Matcher, query: Query, aggregations: Sequence[tu
     return make_run(variants, mask, ids, bench.qrels[query.id], signals, coverage)
 
 
+Method = tuple[tuple[int, float, str], NDArray[np.float32], float]  # variant key, weights, coverage power
+
+
+def methods_of(target: str, config: MatchConfig) -> dict[str, Method]:
+    """Return how each method is scored from a run: every single signal, and ``hybrid``.
+
+    A single signal alone uses the reference aggregation (an item as itself, anyone else as the
+    sum of their best three records) under min-max; ``hybrid`` is ``config``'s linear fusion.
+    """
+    signals = signals_for(target)
+    single = (1, 1.0, "minmax") if target == "item" else (3, 1.0, "minmax")
+    hybrid = (1, 1.0, config.norm) if target == "item" else (config.top_n, config.decay, config.norm)
+    unit = np.eye(len(signals), dtype=np.float32)
+    out: dict[str, Method] = {s: (single, unit[i], 0.0) for i, s in enumerate(signals)}
+    weights = np.array([config.weights.get(s, 0.0) for s in signals], dtype=np.float32)
+    out["hybrid"] = (hybrid, weights, config.coverage_power)
+    return out
+
+
 def evaluate(
     bench: Bench, runs: Sequence[QueryRun], methods: Sequence[str], config: MatchConfig
 ) -> dict[str, dict[str, float]]:
     """Return mean metrics per method: single signals, and ``hybrid`` under ``config``."""
-    signals = signals_for(bench.target)
-    single_key = (1, 1.0, "minmax") if bench.target == "item" else (3, 1.0, "minmax")
+    known = methods_of(bench.target, config)
     out: dict[str, dict[str, float]] = {}
     for method in methods:
-        if method == "hybrid":
-            if config.fusion != "linear":
-                raise InvalidError("evaluation scores linear fusion only")
-            weights = np.array([config.weights.get(s, 0.0) for s in signals], dtype=np.float32)
-            key = (
-                (1, 1.0, config.norm) if bench.target == "item" else (config.top_n, config.decay, config.norm)
-            )
-            out[method] = score(runs, key, weights, bench.k, config.coverage_power)
-        elif method in signals:
-            out[method] = score(
-                runs, single_key, np.eye(len(signals), dtype=np.float32)[signals.index(method)], bench.k
-            )
-        else:
-            raise InvalidError(
-                f"unknown method {method!r}", [f"choose from {', '.join((*signals, 'hybrid'))}"]
-            )
+        if method not in known:
+            raise InvalidError(f"unknown method {method!r}", [f"choose from {', '.join(known)}"])
+        if method == "hybrid" and config.fusion != "linear":
+            raise InvalidError("evaluation scores linear fusion only")
+        key, weights, power = known[method]
+        out[method] = score(runs, key, weights, bench.k, power)
     return out
 
 

@@ -41,7 +41,7 @@ from techbridge.matching.fusion import NORMS
 from techbridge.matching.metrics import metrics_from_ranks
 from techbridge.matching.params import MatchConfig
 from techbridge.matching.tuning import QueryRun
-from techbridge.services.evaluation import Bench, Method, collect_runs, load_bench, methods_of
+from techbridge.services.matching.evaluation import Bench, Method, collect_runs, load_bench, methods_of
 
 RERANK = 100
 

@@ -26,7 +26,7 @@ from embcache import OUT, CachedEncoder
 
 from techbridge.domain.cluster import adjusted_mutual_info, default_k
 from techbridge.matching.record import Record
-from techbridge.services.clusters import cluster_records
+from techbridge.services.consortia.cluster import cluster_records
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 BENCH = "kipris-inu-experts-dev"

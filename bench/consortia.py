@@ -25,7 +25,7 @@ from scipy import sparse
 
 from techbridge.domain.team import TeamProblem
 from techbridge.domain.team_search import solve_exact, solve_greedy
-from techbridge.services.consortium_eval import rebuild_consortia, run_consortium_eval, split_point
+from techbridge.services.matching.consortium_eval import rebuild_consortia, run_consortium_eval, split_point
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 FILE = "cordis-he-participants-dev/participants.csv.gz"

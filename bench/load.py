@@ -38,7 +38,7 @@ import httpx2 as httpx
 from techbridge.config import Settings
 from techbridge.services.accounts import Grant, create_user
 from techbridge.services.database import database
-from techbridge.services.demo import run_demo
+from techbridge.services.demo.run import run_demo
 from techbridge.storage.db import transaction
 
 USER, PASSWORD = "loadbench", "load-bench-password-1"

@@ -25,7 +25,7 @@ from techbridge.matching.params import load_configs
 from techbridge.matching.record import Query
 from techbridge.matching.text import has_hangul
 from techbridge.services.database import database
-from techbridge.services.matching import organization_facts
+from techbridge.services.matching.match import organization_facts
 from techbridge.storage.db import transaction
 
 NEEDS = (

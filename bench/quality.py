@@ -28,7 +28,7 @@ from embcache import OUT, CachedEncoder
 
 from techbridge.matching.engine import Matcher
 from techbridge.matching.fusion import NORMS
-from techbridge.services.evaluation import TuningSpace, run_eval, signals_for, tuning_space
+from techbridge.services.matching.evaluation import TuningSpace, run_eval, signals_for, tuning_space
 
 BENCHES = ("kipris-inu-experts-dev", "norway-h2020-partners-dev", "msmarco-ko-ko", "msmarco-ko-en")
 DEFAULT_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"

@@ -52,7 +52,7 @@ from techbridge.matching.record import Query, Record
 from techbridge.matching.semantic import DenseIndex, UseEncoder
 from techbridge.matching.store import FeatureStore
 from techbridge.matching.text import Analyzer
-from techbridge.services.evaluation import load_bench
+from techbridge.services.matching.evaluation import load_bench
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT / ".." / "shared" / "data"

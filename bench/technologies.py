@@ -46,10 +46,10 @@ from techbridge.matching.index import load_index, save_index
 from techbridge.matching.record import Record
 from techbridge.matching.text import Analyzer
 from techbridge.services.database import database
-from techbridge.services.demo import run_demo
-from techbridge.services.importing import import_file
-from techbridge.services.matching import build_index
-from techbridge.services.records import load_records
+from techbridge.services.demo.run import run_demo
+from techbridge.services.ingest.importing import import_file
+from techbridge.services.matching.match import build_index
+from techbridge.services.matching.records import load_records
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Organization, Technology
 

@@ -14,7 +14,7 @@ from techbridge.matching.engine import Matcher
 from techbridge.matching.metrics import metrics_of_ranking
 from techbridge.matching.params import ITEM_SIGNALS, MatchConfig
 from techbridge.matching.tuning import make_run, score, score_each, tune
-from techbridge.services.evaluation import Bench, cross_validate, load_bench, run_eval, tuning_space
+from techbridge.services.matching.evaluation import Bench, cross_validate, load_bench, run_eval, tuning_space
 
 ITEMS = [
     {"id": "i1", "title": "다이캐스팅 금형", "text": "알루미늄 다이캐스팅", "organizations": ["uni"], "date": "2019-01-01"},

@@ -16,7 +16,7 @@ from techbridge.api.deps import TextModels, get_text_models
 from techbridge.app import create_app
 from techbridge.config import Settings
 from techbridge.services.accounts import Grant, create_token, create_user
-from techbridge.services.cooperations import add_cooperation
+from techbridge.services.cooperations.pipeline import add_cooperation
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Consortium, ConsortiumMember, Need, Program, Proposal, Round
 from tests import factories

@@ -8,8 +8,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from techbridge.services.agreements import sign_agreement
-from techbridge.services.cooperations import move_cooperation
+from techbridge.services.cooperations.agreement import sign_agreement
+from techbridge.services.cooperations.pipeline import move_cooperation
 from tests.api.conftest import World
 
 

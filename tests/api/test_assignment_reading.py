@@ -7,7 +7,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from techbridge.services.rounds import screen, set_participants
+from techbridge.services.programs.round import screen, set_participants
 from tests.api.conftest import World
 
 URL = "/api/v1/programs/p2021/rounds/r1/assignment"

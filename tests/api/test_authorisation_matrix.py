@@ -25,12 +25,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 
 from techbridge.services.accounts import Grant, create_token, create_user, hash_password
-from techbridge.services.agreements import sign_agreement
-from techbridge.services.assignment import run_assignment
-from techbridge.services.cooperations import add_cooperation, move_cooperation
-from techbridge.services.meetings import FollowUp, record_meeting
-from techbridge.services.outcomes import OutcomeInput, record_outcome
-from techbridge.services.rounds import screen, set_participants
+from techbridge.services.cooperations.agreement import sign_agreement
+from techbridge.services.cooperations.meeting import FollowUp, record_meeting
+from techbridge.services.cooperations.outcome import OutcomeInput, record_outcome
+from techbridge.services.cooperations.pipeline import add_cooperation, move_cooperation
+from techbridge.services.programs.assignment import run_assignment
+from techbridge.services.programs.round import screen, set_participants
 from techbridge.storage.accounts import User
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Need, Organization

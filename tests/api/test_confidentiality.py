@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from techbridge.config import Settings
-from techbridge.services.matching import build_index
+from techbridge.services.matching.match import build_index
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Match
 from tests.api.conftest import SECRET_TEXT, SECRET_TITLE, SUMMARY, World

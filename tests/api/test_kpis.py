@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from techbridge.services.rounds import screen
+from techbridge.services.programs.round import screen
 from tests.api.conftest import World
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from techbridge.services.cooperations import move_cooperation
+from techbridge.services.cooperations.pipeline import move_cooperation
 from tests.api.conftest import World
 
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from techbridge.cli import consortia
 from techbridge.config import Settings
 from techbridge.matching.semantic import UseEncoder
-from techbridge.services.clusters import Tokenizer, korean_terms
+from techbridge.services.consortia.cluster import Tokenizer, korean_terms
 from techbridge.services.database import open_database
 from techbridge.storage.db import transaction
 from tests import factories
@@ -45,9 +45,9 @@ def _models_loaded_once(models: tuple[UseEncoder, Tokenizer], monkeypatch: pytes
     """Hand every command the models loaded above: a command loads its own (a process runs one
     command), which here would load them again for each of the tests' commands."""
     encoder, terms = models
-    for module in ("competences", "fusion", "clusters"):
+    for module in ("consortia.competence", "consortia.fusion", "consortia.cluster"):
         monkeypatch.setattr(f"techbridge.services.{module}.UseEncoder", lambda *_, **__: encoder)
-    monkeypatch.setattr("techbridge.services.clusters.korean_terms", lambda: terms)
+    monkeypatch.setattr("techbridge.services.consortia.cluster.korean_terms", lambda: terms)
 
 
 def _stock(settings: Settings) -> None:

@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from techbridge.cli.app import app
 from techbridge.config import Settings
-from techbridge.services.assignment import run_assignment, set_candidate_scores
 from techbridge.services.database import open_database
+from techbridge.services.programs.assignment import run_assignment, set_candidate_scores
 from tests.services.round_builders import SCORES, world
 
 runner = CliRunner()

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from techbridge.cli.app import app
 from techbridge.config import Settings
-from techbridge.services.meetings import record_meeting
+from techbridge.services.cooperations.meeting import record_meeting
 
 runner = CliRunner()
 # "²" and "٣" (Arabic-Indic three) satisfy str.isdigit() but are no record id; the last is past

@@ -23,8 +23,8 @@ from techbridge.matching.params import MatchConfig
 from techbridge.matching.record import Query, Record
 from techbridge.matching.semantic import UseEncoder
 from techbridge.matching.text import Analyzer
-from techbridge.services import matching
 from techbridge.services.database import database
+from techbridge.services.matching import match as matching
 from techbridge.storage.db import transaction
 
 WIDTH = 32  # the tiny model's vector width (USE-m3's is 512)

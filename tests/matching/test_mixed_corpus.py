@@ -17,7 +17,7 @@ from techbridge.matching.engine import Matcher
 from techbridge.matching.record import Query, Record
 from techbridge.matching.semantic import UseEncoder
 from techbridge.matching.text import Analyzer
-from techbridge.services.records import PROFILE_PREFIX
+from techbridge.services.matching.records import PROFILE_PREFIX
 
 
 def _lines(path: str) -> list[dict[str, object]]:

@@ -6,8 +6,8 @@ import datetime as dt
 
 from sqlalchemy import Engine
 
-from techbridge.services import rounds
-from techbridge.services.programs import create_program
+from techbridge.services.programs import round as rounds
+from techbridge.services.programs.program import create_program
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Need
 from tests import factories

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from techbridge.errors import NotFoundError
-from techbridge.services.assignment import (
+from techbridge.services.programs.assignment import (
     accept_assignment,
     get_assignment,
     run_assignment,

@@ -17,10 +17,10 @@ from techbridge.domain.complement import co_occurrence, rank_fusions, rank_group
 from techbridge.errors import ConflictError, NotFoundError
 from techbridge.matching.record import Record
 from techbridge.matching.semantic import UseEncoder
-from techbridge.services.clusters import cluster_records, write_cluster_files
-from techbridge.services.fusion import find_fusions, record_fusion
-from techbridge.services.kpis import Scope, scope_kpis
-from techbridge.services.portfolio import select_portfolio
+from techbridge.services.consortia.cluster import cluster_records, write_cluster_files
+from techbridge.services.consortia.fusion import find_fusions, record_fusion
+from techbridge.services.consortia.portfolio import select_portfolio
+from techbridge.services.programs.kpi import Scope, scope_kpis
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Outcome
 from tests import factories

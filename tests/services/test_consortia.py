@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from techbridge.errors import InvalidError, NotFoundError
 from techbridge.matching.semantic import UseEncoder
-from techbridge.services.competences import derive_competences
-from techbridge.services.consortia import ConsortiumRequest, propose_consortia, save_consortium
-from techbridge.services.consortium_demo import build_demo_consortium, load_consortia_2017
-from techbridge.services.partners import load_network, suggest_partners
+from techbridge.services.consortia.builder import ConsortiumRequest, propose_consortia, save_consortium
+from techbridge.services.consortia.competence import derive_competences
+from techbridge.services.consortia.partner import load_network, suggest_partners
+from techbridge.services.demo.consortia import build_demo_consortium, load_consortia_2017
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Consortium, Organization
 from tests import factories

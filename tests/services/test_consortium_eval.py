@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from techbridge.errors import InvalidError, NotFoundError
-from techbridge.services.consortium_eval import run_consortium_eval, split_point
+from techbridge.services.matching.consortium_eval import run_consortium_eval, split_point
 
 HEADER = "projectID,projectAcronym,organisationID,name,SME,activityType,city,country,role,ecContribution\n"
 # project: members, the first coordinates. D first appears in project 4; C's third tie with A is in 4.

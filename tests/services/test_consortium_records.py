@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from techbridge.matching.record import Record
 from techbridge.matching.semantic import UseEncoder
-from techbridge.services.consortia import ConsortiumRequest, propose_consortia
-from techbridge.services.partners import load_network
-from techbridge.services.records import load_records
+from techbridge.services.consortia.builder import ConsortiumRequest, propose_consortia
+from techbridge.services.consortia.partner import load_network
+from techbridge.services.matching.records import load_records
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Organization
 from tests import factories

@@ -11,8 +11,9 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from techbridge.config import Settings
+from techbridge.services.catalogue.organization import find_organization, known_identifiers
 from techbridge.services.database import open_database
-from techbridge.services.demo import (
+from techbridge.services.demo.run import (
     DEMO_FILES,
     data_dir,
     index_demo,
@@ -20,8 +21,7 @@ from techbridge.services.demo import (
     match_named_pairs,
     run_round_and_report,
 )
-from techbridge.services.importing import ImportSummary, import_file
-from techbridge.services.organizations import find_organization, known_identifiers
+from techbridge.services.ingest.importing import ImportSummary, import_file
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Need, Organization, Program, Project, ProjectParticipant
 

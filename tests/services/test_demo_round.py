@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from techbridge.errors import NotFoundError
-from techbridge.services.demo_round import run_demo_round
-from techbridge.services.kpis import Scope, scope_kpis
+from techbridge.services.demo.round import run_demo_round
+from techbridge.services.programs.kpi import Scope, scope_kpis
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Agreement, AuditEntry, Cooperation, Outcome
 from tests.services.demo_data import load_demo

@@ -11,8 +11,14 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine
 
 from techbridge.errors import InvalidError, NotFoundError
-from techbridge.services.entities import ENTITIES, count_records, entity_spec, get_record, iter_records
-from techbridge.services.exporting import export_entity
+from techbridge.services.catalogue.entity import (
+    ENTITIES,
+    count_records,
+    entity_spec,
+    get_record,
+    iter_records,
+)
+from techbridge.services.catalogue.exporting import export_entity
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Base
 from tests import factories

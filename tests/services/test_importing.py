@@ -12,8 +12,8 @@ from openpyxl import Workbook
 from sqlalchemy import Engine, func, select
 
 from techbridge.errors import ImportRejectedError, InvalidError
-from techbridge.services import writing
-from techbridge.services.importing import import_file
+from techbridge.services.ingest import writing
+from techbridge.services.ingest.importing import import_file
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import (
     AuditEntry,

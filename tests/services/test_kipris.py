@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from techbridge.services.kipris import is_individual, map_kipris, split_applicants, split_title
-from techbridge.services.reading import read_table
+from techbridge.services.ingest.kipris import is_individual, map_kipris, split_applicants, split_title
+from techbridge.services.ingest.reading import read_table
 
 HEADER = (
     "특허명 TEXT,IPC넘버,출원인  NGRAM,출원번호 NUMERIC,출원날짜DATETIME,등록번호 NUMERIC,등록일자DATETIME,"

@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import Engine, select
 
 from techbridge.domain.agreement import EOK
-from techbridge.services.agreements import save_joint_plan, sign_agreement
-from techbridge.services.assignment import accept_assignment, run_assignment, set_candidate_scores
-from techbridge.services.cooperations import move_cooperation
-from techbridge.services.kpis import Scope, scope_kpis
-from techbridge.services.outcomes import OutcomeInput, record_outcome
+from techbridge.services.cooperations.agreement import save_joint_plan, sign_agreement
+from techbridge.services.cooperations.outcome import OutcomeInput, record_outcome
+from techbridge.services.cooperations.pipeline import move_cooperation
+from techbridge.services.programs.assignment import accept_assignment, run_assignment, set_candidate_scores
+from techbridge.services.programs.kpi import Scope, scope_kpis
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Consortium, ConsortiumMember, Organization, Program
 from tests.services.round_builders import SCORES, world

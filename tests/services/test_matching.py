@@ -11,8 +11,8 @@ from sqlalchemy import Engine
 from techbridge.config import Settings
 from techbridge.matching.index import load_needs
 from techbridge.matching.semantic import UseEncoder
-from techbridge.services import matching
 from techbridge.services.database import database
+from techbridge.services.matching import match as matching
 from techbridge.storage.db import transaction
 from tests import factories
 

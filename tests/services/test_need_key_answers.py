@@ -22,8 +22,8 @@ from techbridge.services.access import (
     Actor,
     read_page,
 )
-from techbridge.services.importing import import_file
-from techbridge.services.sharing import create_need
+from techbridge.services.ingest.importing import import_file
+from techbridge.services.needs.sharing import create_need
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Need, Organization, Program, Round, Technology
 from tests import factories

@@ -29,9 +29,9 @@ from techbridge.services.access import (
     visible_cooperations,
     visible_need,
 )
-from techbridge.services.assignment import accept_assignment, run_assignment, set_candidate_scores
-from techbridge.services.needs import upsert_need
-from techbridge.services.sharing import create_need
+from techbridge.services.needs.need import upsert_need
+from techbridge.services.needs.sharing import create_need
+from techbridge.services.programs.assignment import accept_assignment, run_assignment, set_candidate_scores
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Cooperation, Need, Organization
 from tests.services.round_builders import COMPANIES, INSTITUTES, SCORES, world

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import Engine
 
 from techbridge.errors import InvalidError
-from techbridge.services.needs import upsert_need
-from techbridge.services.organizations import upsert_organization
-from techbridge.services.proposals import upsert_proposal
+from techbridge.services.catalogue.organization import upsert_organization
+from techbridge.services.catalogue.proposal import upsert_proposal
+from techbridge.services.needs.need import upsert_need
 from techbridge.storage.db import transaction
 
 

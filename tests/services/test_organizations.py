@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, func, select
 
-from techbridge.services.organizations import (
+from techbridge.services.catalogue.organization import (
     default_key,
     ensure_organization,
     find_organization,

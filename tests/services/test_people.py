@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from techbridge.services.organizations import upsert_organization
-from techbridge.services.people import person_key, upsert_person
+from techbridge.services.catalogue.organization import upsert_organization
+from techbridge.services.catalogue.person import person_key, upsert_person
 from techbridge.storage.db import transaction
 
 

@@ -9,11 +9,16 @@ from sqlalchemy import Engine, func, select
 
 from techbridge.config import Settings
 from techbridge.errors import ConflictError, InvalidError
-from techbridge.services.agreements import save_joint_plan, sign_agreement
-from techbridge.services.assignment import accept_assignment, run_assignment, set_candidate_scores
-from techbridge.services.cooperations import find_stale, get_cooperation, move_cooperation, reconfirm_need
-from techbridge.services.meetings import FollowUp, list_tasks, record_meeting
-from techbridge.services.outcomes import OutcomeInput, record_outcome
+from techbridge.services.cooperations.agreement import save_joint_plan, sign_agreement
+from techbridge.services.cooperations.meeting import FollowUp, list_tasks, record_meeting
+from techbridge.services.cooperations.outcome import OutcomeInput, record_outcome
+from techbridge.services.cooperations.pipeline import (
+    find_stale,
+    get_cooperation,
+    move_cooperation,
+    reconfirm_need,
+)
+from techbridge.services.programs.assignment import accept_assignment, run_assignment, set_candidate_scores
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Agreement, JointPlan, Outcome
 from tests.services.round_builders import SCORES, world
@@ -241,7 +246,7 @@ def test_steps_in_the_future_are_refused_and_same_day_steps_keep_their_order(mat
 
 
 def test_an_institute_proposal_becomes_a_cooperation_by_hand(matched: Engine) -> None:
-    from techbridge.services.cooperations import create_cooperation
+    from techbridge.services.cooperations.pipeline import create_cooperation
     from techbridge.storage.tables import Organization, Proposal
 
     with transaction(matched) as session:

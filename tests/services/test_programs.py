@@ -8,16 +8,16 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from techbridge.errors import ConflictError, InvalidError, NotFoundError
-from techbridge.services import rounds
-from techbridge.services.assignment import (
+from techbridge.services.cooperations.pipeline import get_cooperation
+from techbridge.services.programs import round as rounds
+from techbridge.services.programs.assignment import (
     accept_assignment,
     run_assignment,
     set_candidate_scores,
     set_pair_rule,
     swap_partner,
 )
-from techbridge.services.cooperations import get_cooperation
-from techbridge.services.programs import create_program, get_program, list_programs
+from techbridge.services.programs.program import create_program, get_program, list_programs
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import AuditEntry, Cooperation, Round
 from tests.services.round_builders import SCORES, world

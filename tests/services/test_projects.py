@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from techbridge.services.organizations import upsert_organization
-from techbridge.services.projects import upsert_participant, upsert_project
+from techbridge.services.catalogue.organization import upsert_organization
+from techbridge.services.catalogue.project import upsert_participant, upsert_project
 from techbridge.storage.db import transaction
 
 

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook
 
 from techbridge.errors import ImportRejectedError
-from techbridge.services.reading import decode, detect_format, read_table
+from techbridge.services.ingest.reading import decode, detect_format, read_table
 
 
 def test_csv_rows_keep_their_line_numbers_even_across_quoted_line_breaks(tmp_path: Path) -> None:

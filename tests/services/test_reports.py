@@ -10,9 +10,9 @@ from sqlalchemy import Engine
 
 from techbridge.domain.kpi import FunnelStep
 from techbridge.errors import NotFoundError
-from techbridge.services.demo_round import run_demo_round
-from techbridge.services.report_charts import funnel_svg, outcomes_svg
-from techbridge.services.reports import report_data, write_report
+from techbridge.services.demo.round import run_demo_round
+from techbridge.services.reports.charts import funnel_svg, outcomes_svg
+from techbridge.services.reports.report import report_data, write_report
 from tests.services.demo_data import load_demo
 
 

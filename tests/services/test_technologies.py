@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import Engine, event
 
 from techbridge.services.access import operator, read_page
-from techbridge.services.organizations import upsert_organization
-from techbridge.services.people import upsert_person
-from techbridge.services.technologies import upsert_technology
+from techbridge.services.catalogue.organization import upsert_organization
+from techbridge.services.catalogue.person import upsert_person
+from techbridge.services.catalogue.technology import upsert_technology
 from techbridge.storage.db import transaction
 
 

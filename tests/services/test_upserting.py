@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import Engine, select
 
 from techbridge.errors import InvalidError
-from techbridge.services.organizations import upsert_organization
-from techbridge.services.technologies import upsert_technology
-from techbridge.services.upserting import upsert_owned
+from techbridge.services.catalogue.organization import upsert_organization
+from techbridge.services.catalogue.technology import upsert_technology
+from techbridge.services.catalogue.upserting import upsert_owned
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import AuditEntry, Need, Proposal
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from techbridge.services.values import (
+from techbridge.services.ingest.values import (
     parse_codes,
     parse_country,
     parse_date,

@@ -24,8 +24,8 @@ from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 from techbridge.app import create_app
 from techbridge.config import Settings
 from techbridge.domain.cooperation import PIPELINE, Stage
-from techbridge.services.cooperations import CooperationView, get_cooperation
-from techbridge.services.matching import build_index
+from techbridge.services.cooperations.pipeline import CooperationView, get_cooperation
+from techbridge.services.matching.match import build_index
 from techbridge.storage.db import make_engine, migrate
 from tests.web.world import PASSWORD, seed_world
 

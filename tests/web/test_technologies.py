@@ -7,8 +7,8 @@ from collections.abc import Callable
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from techbridge.services.finding import find_organization
-from techbridge.services.technologies import upsert_technology
+from techbridge.services.catalogue.finding import find_organization
+from techbridge.services.catalogue.technology import upsert_technology
 from techbridge.storage.db import transaction
 from techbridge.web.routes.technologies import PAGE_SIZE
 

@@ -8,13 +8,13 @@ import datetime as dt
 from sqlalchemy import Engine
 
 from techbridge.services.accounts import Grant, create_user
-from techbridge.services.agreements import sign_agreement
-from techbridge.services.assignment import accept_assignment, run_assignment, set_candidate_scores
-from techbridge.services.cooperations import add_cooperation, move_cooperation
-from techbridge.services.finding import find_organization, find_round
-from techbridge.services.outcomes import OutcomeInput, record_outcome
-from techbridge.services.programs import create_program
-from techbridge.services.rounds import create_round, screen, set_participants, submit
+from techbridge.services.catalogue.finding import find_organization, find_round
+from techbridge.services.cooperations.agreement import sign_agreement
+from techbridge.services.cooperations.outcome import OutcomeInput, record_outcome
+from techbridge.services.cooperations.pipeline import add_cooperation, move_cooperation
+from techbridge.services.programs.assignment import accept_assignment, run_assignment, set_candidate_scores
+from techbridge.services.programs.program import create_program
+from techbridge.services.programs.round import create_round, screen, set_participants, submit
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Need
 from tests import factories

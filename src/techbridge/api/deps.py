@@ -23,8 +23,8 @@ from techbridge.errors import PermissionDeniedError
 from techbridge.matching.semantic import UseEncoder
 from techbridge.services.access import Actor, visible_cooperations
 from techbridge.services.accounts import AuthenticationError, is_valid_csrf, session_actor, token_actor
-from techbridge.services.clusters import Tokenizer, korean_terms
-from techbridge.services.entities import ENTITIES, iter_records
+from techbridge.services.catalogue.entity import ENTITIES, iter_records
+from techbridge.services.consortia.cluster import Tokenizer, korean_terms
 
 SESSION_COOKIE = "techbridge_session"
 CSRF_COOKIE = "techbridge_csrf"

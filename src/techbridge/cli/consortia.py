@@ -60,7 +60,7 @@ def build(
 
     Example: techbridge consortium build "인공지능 기반 정밀의료, 스마트 공장" --lead kr-gist --country KR
     """
-    from techbridge.services.consortia import ConsortiumRequest, propose_consortia, save_consortium
+    from techbridge.services.consortia.builder import ConsortiumRequest, propose_consortia, save_consortium
 
     with cli_errors():
         parts = [float(w) for w in weights.split(",")]
@@ -108,7 +108,7 @@ def partners(
 
     Example: techbridge consortium partners kr-etri kr-kims --need "인공지능 스마트 공장" -k 5
     """
-    from techbridge.services.partners import suggest_partners
+    from techbridge.services.consortia.partner import suggest_partners
 
     with cli_errors(), database(settings_of(ctx)) as engine, Session(engine) as session:
         found = [vars(p) for p in suggest_partners(session, members, need, k)]
@@ -125,7 +125,7 @@ def load_seeded(ctx: typer.Context) -> None:
 
     Example: techbridge consortium load-seeded
     """
-    from techbridge.services.consortium_demo import load_consortia_2017
+    from techbridge.services.demo.consortia import load_consortia_2017
 
     with cli_errors(), database(settings_of(ctx)) as engine, transaction(engine) as session:
         created = load_consortia_2017(session, settings_of(ctx).actor)
@@ -145,7 +145,7 @@ def fusion_find(
 
     Example: techbridge fusion find --need "인공지능 기반 정밀의료" --consortium msit-lab-linked-gist
     """
-    from techbridge.services.fusion import find_fusions
+    from techbridge.services.consortia.fusion import find_fusions
 
     with cli_errors(), database(settings_of(ctx)) as engine, Session(engine) as session:
         result = find_fusions(session, need, org or (), consortium, k)
@@ -177,7 +177,7 @@ def fusion_record(
 
     Example: techbridge fusion record KR1020200012345 KR1020190054321 --description "AI 진단 + 영상"
     """
-    from techbridge.services.fusion import record_fusion
+    from techbridge.services.consortia.fusion import record_fusion
 
     settings = settings_of(ctx)
     with cli_errors(), database(settings) as engine, transaction(engine) as session:
@@ -201,8 +201,8 @@ def cluster_build(
 
     Example: techbridge cluster build --consortium msit-lab-linked-gist --out clusters/
     """
-    from techbridge.services.clusters import cluster_records, clustering_json, write_cluster_files
-    from techbridge.services.portfolio import select_portfolio
+    from techbridge.services.consortia.cluster import cluster_records, clustering_json, write_cluster_files
+    from techbridge.services.consortia.portfolio import select_portfolio
 
     with cli_errors():
         with database(settings_of(ctx)) as engine, Session(engine) as session:
@@ -230,7 +230,7 @@ def eval_consortia(
 
     Example: techbridge eval-consortia cordis-he-participants-dev/participants.csv.gz --from-project 101114732
     """
-    from techbridge.services.consortium_eval import run_consortium_eval, split_point
+    from techbridge.services.matching.consortium_eval import run_consortium_eval, split_point
 
     with cli_errors():
         start = from_project if from_project is not None else split_point(participants_csv)

@@ -11,8 +11,9 @@ from techbridge.cli.output import cli_errors, console, print_json, print_table, 
 from techbridge.cli.programs import JsonOption, as_data, parse_date
 from techbridge.domain.money import parse_krw
 from techbridge.errors import InvalidError
-from techbridge.services.agreements import save_joint_plan, sign_agreement
-from techbridge.services.cooperations import (
+from techbridge.services.cooperations.agreement import save_joint_plan, sign_agreement
+from techbridge.services.cooperations.outcome import OutcomeInput, record_outcome
+from techbridge.services.cooperations.pipeline import (
     create_cooperation,
     find_stale,
     get_cooperation,
@@ -20,7 +21,6 @@ from techbridge.services.cooperations import (
     move_cooperation,
 )
 from techbridge.services.database import database
-from techbridge.services.outcomes import OutcomeInput, record_outcome
 
 cooperation_app = typer.Typer(help="Cooperations: the pipeline from match to outcomes.", no_args_is_help=True)
 Key = Annotated[str, typer.Argument(help="Cooperation key.")]

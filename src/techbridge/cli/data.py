@@ -10,9 +10,15 @@ from sqlalchemy.orm import Session
 
 from techbridge.cli.output import cli_errors, console, print_json, print_table, settings_of
 from techbridge.services.accounts import ensure_admin
+from techbridge.services.catalogue.entity import (
+    ENTITIES,
+    count_records,
+    entity_spec,
+    get_record,
+    iter_records,
+)
+from techbridge.services.catalogue.exporting import export_entity
 from techbridge.services.database import database
-from techbridge.services.entities import ENTITIES, count_records, entity_spec, get_record, iter_records
-from techbridge.services.exporting import export_entity
 
 _ENTITY_HELP = "Entity: " + ", ".join(ENTITIES) + "."
 

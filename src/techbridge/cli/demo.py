@@ -13,7 +13,7 @@ from rich.table import Table
 
 from techbridge.cli.output import cli_errors, console, settings_of
 from techbridge.services.database import database
-from techbridge.services.demo import PairResult, run_demo
+from techbridge.services.demo.run import PairResult, run_demo
 
 
 @contextmanager

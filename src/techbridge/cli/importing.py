@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from techbridge.cli.output import cli_errors, err_console, print_json, settings_of
 from techbridge.config import Settings
 from techbridge.services.database import database
-from techbridge.services.importing import ImportSummary, import_file
+from techbridge.services.ingest.importing import ImportSummary, import_file
 
 _BAR_FROM = 500  # records; shorter imports finish before a bar would be worth drawing
 

@@ -65,7 +65,7 @@ def register(app: typer.Typer) -> None:
 
         Example: techbridge match --text "알루미늄 다이캐스팅 금형" --target organization --explain
         """
-        from techbridge.services.matching import find_matches
+        from techbridge.services.matching.match import find_matches
 
         settings = settings_of(ctx)
         if not need and not text:
@@ -100,7 +100,7 @@ def register(app: typer.Typer) -> None:
 
         Example: techbridge index
         """
-        from techbridge.services.matching import build_index
+        from techbridge.services.matching.match import build_index
 
         settings = settings_of(ctx)
         with cli_errors(), Progress(console=_err, transient=True) as bar:
@@ -130,7 +130,7 @@ def register(app: typer.Typer) -> None:
         """
         from techbridge.matching.encoders import encoder_from
         from techbridge.matching.engine import Matcher
-        from techbridge.services.evaluation import run_eval
+        from techbridge.services.matching.evaluation import run_eval
 
         with cli_errors():
             encoder = encoder_from(settings_of(ctx).encoder)

@@ -13,11 +13,11 @@ from techbridge.cli.output import cli_errors, console, print_json, print_table, 
 from techbridge.domain.agreement import format_eok
 from techbridge.domain.kpi import Kpis
 from techbridge.errors import InvalidError
+from techbridge.services.cooperations.meeting import FollowUp, list_tasks, record_meeting
 from techbridge.services.database import database
-from techbridge.services.kpis import Scope, scope_kpis
-from techbridge.services.meetings import FollowUp, list_tasks, record_meeting
-from techbridge.services.programs import create_program, get_program, list_programs
-from techbridge.services.reports import write_report
+from techbridge.services.programs.kpi import Scope, scope_kpis
+from techbridge.services.programs.program import create_program, get_program, list_programs
+from techbridge.services.reports.report import write_report
 
 program_app = typer.Typer(help="Programs: create, list, show, KPIs and meetings.", no_args_is_help=True)
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]

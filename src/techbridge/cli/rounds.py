@@ -13,8 +13,10 @@ import typer
 from techbridge.cli.output import cli_errors, console, print_json, print_table, settings_of
 from techbridge.cli.programs import JsonOption, as_data, parse_date
 from techbridge.errors import InvalidError
-from techbridge.services import rounds
-from techbridge.services.assignment import (
+from techbridge.services.cooperations.pipeline import reconfirm_need
+from techbridge.services.database import database
+from techbridge.services.programs import round as rounds
+from techbridge.services.programs.assignment import (
     AssignmentReport,
     accept_assignment,
     get_assignment,
@@ -23,8 +25,6 @@ from techbridge.services.assignment import (
     set_pair_rule,
     swap_partner,
 )
-from techbridge.services.cooperations import reconfirm_need
-from techbridge.services.database import database
 
 round_app = typer.Typer(
     help="Rounds: participants, screening, assignment of needs to partners.", no_args_is_help=True

@@ -26,7 +26,7 @@ from techbridge.services.access import (
     visible_cooperations,
     visible_need,
 )
-from techbridge.services.cooperations import as_utc, utcnow
+from techbridge.services.cooperations.pipeline import as_utc, utcnow
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import (
     Agreement,

@@ -14,7 +14,7 @@ from techbridge.api.schemas.cooperations import AgreementPublic
 from techbridge.domain.agreement import AgreementKind
 from techbridge.errors import NotFoundError
 from techbridge.services.access import PROGRAM_MANAGER, Actor
-from techbridge.services.entities import ENTITIES, Row, iter_records
+from techbridge.services.catalogue.entity import ENTITIES, Row, iter_records
 
 router = APIRouter(prefix="/agreements", tags=["agreements"], responses=ERROR_RESPONSES)
 

@@ -20,9 +20,9 @@ from techbridge.api.schemas.assignment import (
     SwapCreate,
 )
 from techbridge.api.schemas.cooperations import moment_of
-from techbridge.services import assignment
 from techbridge.services.access import require_program_manager
-from techbridge.services.assignment import AssignmentReport, StoredAssignment
+from techbridge.services.programs import assignment
+from techbridge.services.programs.assignment import AssignmentReport, StoredAssignment
 
 router = APIRouter(
     prefix="/programs/{program}/rounds/{round_key}/assignment", tags=["assignment"], responses=ERROR_RESPONSES

@@ -11,7 +11,7 @@ from techbridge.api.deps import ActorDep, PagingDep, SessionDep
 from techbridge.api.errors import ERROR_RESPONSES
 from techbridge.api.schemas import AuditPublic, Page
 from techbridge.services.access import require
-from techbridge.services.entities import ENTITIES, count_records, iter_records
+from techbridge.services.catalogue.entity import ENTITIES, count_records, iter_records
 
 router = APIRouter(prefix="/audit", tags=["audit"], responses=ERROR_RESPONSES)
 

@@ -11,7 +11,7 @@ from techbridge.api.errors import ERROR_RESPONSES
 from techbridge.api.files import file_content, file_response
 from techbridge.api.schemas.clusters import ClusterMapPublic, ClusterRequest
 from techbridge.services.access import can_build_consortia, require
-from techbridge.services.clusters import (
+from techbridge.services.consortia.cluster import (
     build_cluster_map,
     cluster_map_json,
     cluster_map_svg,

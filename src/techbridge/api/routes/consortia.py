@@ -17,8 +17,8 @@ from techbridge.api.schemas.consortia import (
     PartnerRequest,
 )
 from techbridge.services.access import can_build_consortia, read_page, read_record, require, require_manager
-from techbridge.services.consortia import propose_consortia, save_consortium
-from techbridge.services.partners import PartnerSuggestion, suggest_partners
+from techbridge.services.consortia.builder import propose_consortia, save_consortium
+from techbridge.services.consortia.partner import PartnerSuggestion, suggest_partners
 
 router = APIRouter(prefix="/consortia", tags=["consortia"], responses=ERROR_RESPONSES)
 _Text = Annotated[str | None, Query(max_length=200, description="Text the name contains.")]

@@ -22,7 +22,6 @@ from techbridge.api.schemas.cooperations import (
     moment_of,
 )
 from techbridge.domain.cooperation import Stage
-from techbridge.services import agreements, cooperations
 from techbridge.services.access import (
     PROGRAM_MANAGER,
     require,
@@ -30,8 +29,10 @@ from techbridge.services.access import (
     require_program_manager,
     visible_cooperations,
 )
-from techbridge.services.agreements import PlanView
-from techbridge.services.cooperations import CooperationView, StaleReport
+from techbridge.services.cooperations import agreement as agreements
+from techbridge.services.cooperations import pipeline as cooperations
+from techbridge.services.cooperations.agreement import PlanView
+from techbridge.services.cooperations.pipeline import CooperationView, StaleReport
 
 router = APIRouter(prefix="/cooperations", tags=["cooperations"], responses=ERROR_RESPONSES)
 

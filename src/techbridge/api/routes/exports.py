@@ -9,7 +9,7 @@ from fastapi import APIRouter, Response
 from techbridge.api.deps import ActorDep, SessionDep
 from techbridge.api.errors import ERROR_RESPONSES
 from techbridge.api.files import MEDIA_TYPES
-from techbridge.services.exporting import export_readable
+from techbridge.services.catalogue.exporting import export_readable
 
 router = APIRouter(prefix="/exports", tags=["exports"], responses=ERROR_RESPONSES)
 Exportable = Literal[

@@ -11,7 +11,7 @@ from techbridge.api.errors import CONFLICT, ERROR_RESPONSES
 from techbridge.api.schemas import Page
 from techbridge.api.schemas.fusions import FusionCreate, FusionPublic, FusionSearch, FusionSearchPublic
 from techbridge.services.access import can_build_consortia, require, require_manager
-from techbridge.services.fusion import find_fusions, list_fusions, record_fusion
+from techbridge.services.consortia.fusion import find_fusions, list_fusions, record_fusion
 
 router = APIRouter(prefix="/fusions", tags=["fusions"], responses=ERROR_RESPONSES)
 

@@ -11,7 +11,7 @@ from techbridge.api.errors import CONFLICT, ERROR_RESPONSES
 from techbridge.api.schemas import MatchPublic, MatchRequest, Page, StoredMatchPublic
 from techbridge.matching.filters import Filters
 from techbridge.services.access import read_page
-from techbridge.services.sharing import match_need
+from techbridge.services.needs.sharing import match_need
 
 router = APIRouter(prefix="/matches", tags=["matches"], responses=ERROR_RESPONSES)
 

@@ -12,8 +12,8 @@ from techbridge.api.schemas import Page
 from techbridge.api.schemas.meetings import MeetingCreate, MeetingDetail, MeetingPublic
 from techbridge.errors import NotFoundError
 from techbridge.services.access import read_record, require_manager, require_program_manager
-from techbridge.services.entities import ENTITIES, Row, iter_records
-from techbridge.services.meetings import FollowUp, record_meeting
+from techbridge.services.catalogue.entity import ENTITIES, Row, iter_records
+from techbridge.services.cooperations.meeting import FollowUp, record_meeting
 
 router = APIRouter(prefix="/meetings", tags=["meetings"], responses=ERROR_RESPONSES)
 

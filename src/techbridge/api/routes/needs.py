@@ -25,9 +25,9 @@ from techbridge.api.schemas import (
     SharePublic,
 )
 from techbridge.api.schemas.cooperations import ReconfirmationPublic
-from techbridge.services import sharing
 from techbridge.services.access import read_page, read_record
-from techbridge.services.cooperations import reconfirm_need
+from techbridge.services.cooperations.pipeline import reconfirm_need
+from techbridge.services.needs import sharing
 
 router = APIRouter(prefix="/needs", tags=["needs"], responses=ERROR_RESPONSES)
 _Ident = Annotated[str, Path(description="The need's id; its key too for those who read it in full.")]

@@ -16,8 +16,8 @@ from techbridge.api.schemas.outcomes import OutcomeCreate, OutcomeDetail, Outcom
 from techbridge.domain.agreement import OutcomeKind
 from techbridge.errors import NotFoundError
 from techbridge.services.access import require_cooperation, require_manager
-from techbridge.services.entities import ENTITIES, Row, iter_records
-from techbridge.services.outcomes import OutcomeInput, record_outcome
+from techbridge.services.catalogue.entity import ENTITIES, Row, iter_records
+from techbridge.services.cooperations.outcome import OutcomeInput, record_outcome
 
 router = APIRouter(prefix="/outcomes", tags=["outcomes"], responses=ERROR_RESPONSES)
 

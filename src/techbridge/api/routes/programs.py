@@ -24,7 +24,6 @@ from techbridge.api.schemas.programs import (
 )
 from techbridge.api.schemas.reports import ReportPublic
 from techbridge.domain.kpi import Kpis
-from techbridge.services import kpis, programs, reports, rounds
 from techbridge.services.access import (
     Actor,
     read_page,
@@ -32,8 +31,12 @@ from techbridge.services.access import (
     require_program_manager,
     require_submission,
 )
-from techbridge.services.reports import ReportData
-from techbridge.services.rounds import RoundView
+from techbridge.services.programs import kpi as kpis
+from techbridge.services.programs import program as programs
+from techbridge.services.programs import round as rounds
+from techbridge.services.programs.round import RoundView
+from techbridge.services.reports import report as reports
+from techbridge.services.reports.report import ReportData
 
 router = APIRouter(prefix="/programs", tags=["programs"], responses=ERROR_RESPONSES)
 _Text = Annotated[str | None, Query(max_length=200, description="Text the name contains.")]

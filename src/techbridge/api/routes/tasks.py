@@ -8,7 +8,7 @@ from techbridge.api.deps import ActorDep, EngineDep
 from techbridge.api.errors import ERROR_RESPONSES
 from techbridge.api.schemas.meetings import TaskPublic
 from techbridge.services.access import require_manager
-from techbridge.services.meetings import TaskView, complete_task, list_tasks
+from techbridge.services.cooperations.meeting import TaskView, complete_task, list_tasks
 
 router = APIRouter(prefix="/tasks", tags=["tasks"], responses=ERROR_RESPONSES)
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from techbridge.api.schemas import Key, ResponseModel
 from techbridge.domain.organization import OrganizationKind as Kind
 from techbridge.domain.team import Weights
-from techbridge.services.consortia import ConsortiumRequest
+from techbridge.services.consortia.builder import ConsortiumRequest
 
 
 class ConsortiumRequestIn(BaseModel):

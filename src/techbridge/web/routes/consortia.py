@@ -11,9 +11,9 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from techbridge.domain.cluster_map import render_svg
-from techbridge.services.clusters import cluster_records, clustering_json
-from techbridge.services.consortia import ConsortiumRequest, propose_consortia
-from techbridge.services.portfolio import select_portfolio
+from techbridge.services.consortia.builder import ConsortiumRequest, propose_consortia
+from techbridge.services.consortia.cluster import cluster_records, clustering_json
+from techbridge.services.consortia.portfolio import select_portfolio
 from techbridge.web.pages import SessionDep, VisitorDep, WebRoute, render
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)

@@ -9,9 +9,9 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from techbridge.services.access import FULL, SUMMARY, read_page, read_record
+from techbridge.services.catalogue.entity import Row
 from techbridge.services.dashboards import cooperation_cards, managed_rounds, stage_counts
-from techbridge.services.entities import Row
-from techbridge.services.kpis import Scope, scope_kpis
+from techbridge.services.programs.kpi import Scope, scope_kpis
 from techbridge.web.pages import EngineDep, SessionDep, SettingsDep, Visitor, VisitorDep, WebRoute, render
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
-from techbridge.services.kpis import Scope, scope_kpis
-from techbridge.services.programs import list_programs
-from techbridge.services.report_charts import funnel_svg, outcomes_svg
-from techbridge.services.reports import report_data
+from techbridge.services.programs.kpi import Scope, scope_kpis
+from techbridge.services.programs.program import list_programs
+from techbridge.services.reports.charts import funnel_svg, outcomes_svg
+from techbridge.services.reports.report import report_data
 from techbridge.web.pages import EngineDep, VisitorDep, WebRoute, render
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)

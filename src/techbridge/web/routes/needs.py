@@ -14,10 +14,10 @@ from fastapi import APIRouter, Form, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse
 
 from techbridge.errors import NotIndexedError, PermissionDeniedError
-from techbridge.services import sharing
 from techbridge.services.access import FULL, read_page, read_record, require_manager
 from techbridge.services.dashboards import can_manage
-from techbridge.services.importing import import_file
+from techbridge.services.ingest.importing import import_file
+from techbridge.services.needs import sharing
 from techbridge.web.highlight import highlight
 from techbridge.web.pages import (
     CsrfDep,

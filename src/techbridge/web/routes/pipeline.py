@@ -15,8 +15,10 @@ from techbridge.domain.agreement import AgreementKind, OutcomeKind
 from techbridge.domain.money import parse_krw
 from techbridge.errors import NotFoundError
 from techbridge.services.access import require_cooperation, require_manager
-from techbridge.services.agreements import sign_agreement
-from techbridge.services.cooperations import get_cooperation, move_cooperation
+from techbridge.services.cooperations.agreement import sign_agreement
+from techbridge.services.cooperations.meeting import FollowUp, record_meeting
+from techbridge.services.cooperations.outcome import OutcomeInput, record_outcome
+from techbridge.services.cooperations.pipeline import get_cooperation, move_cooperation
 from techbridge.services.dashboards import (
     board,
     cooperation_cards,
@@ -24,8 +26,6 @@ from techbridge.services.dashboards import (
     cooperation_records,
     may_see_cooperation,
 )
-from techbridge.services.meetings import FollowUp, record_meeting
-from techbridge.services.outcomes import OutcomeInput, record_outcome
 from techbridge.storage.db import transaction
 from techbridge.web.pages import CsrfDep, EngineDep, SettingsDep, VisitorDep, WebRoute, redirect, render
 

@@ -8,9 +8,14 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 
 from techbridge.services.access import require_program_manager
-from techbridge.services.assignment import accept_assignment, run_assignment, set_pair_rule, swap_partner
 from techbridge.services.dashboards import assignment_board, managed_rounds
-from techbridge.services.rounds import get_round
+from techbridge.services.programs.assignment import (
+    accept_assignment,
+    run_assignment,
+    set_pair_rule,
+    swap_partner,
+)
+from techbridge.services.programs.round import get_round
 from techbridge.storage.db import transaction
 from techbridge.web.pages import CsrfDep, EngineDep, Visitor, VisitorDep, WebRoute, redirect, render
 

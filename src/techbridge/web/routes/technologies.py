@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from techbridge.errors import InvalidError
 from techbridge.services.access import Actor, read_page, read_record, require
+from techbridge.services.catalogue.organization import find_organization
+from techbridge.services.catalogue.technology import upsert_technology
 from techbridge.services.dashboards import can_add_technology, can_manage
-from techbridge.services.organizations import find_organization
-from techbridge.services.technologies import upsert_technology
 from techbridge.web.pages import CsrfDep, SessionDep, VisitorDep, WebRoute, redirect, render
 
 router = APIRouter(prefix="/technologies", route_class=WebRoute, include_in_schema=False)

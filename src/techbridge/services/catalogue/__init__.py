@@ -1,0 +1,1 @@
+"""Public records: organisations, people, technologies, projects, proposals; finding, listing, exporting."""

@@ -1,0 +1,118 @@
+"""Exports of records to CSV, XLSX and JSON Lines: one writer that answers a file's bytes per format.
+
+The CLI writes every stored record (``export_entity``: the operator has the database); the REST API
+writes the records the caller may see (``export_readable``: needs by their view, access logged).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from sqlalchemy.orm import Session
+
+from techbridge.errors import InvalidError
+from techbridge.services.access import Actor, readable_rows
+from techbridge.services.catalogue.entity import Row, entity_spec, iter_records
+
+FORMATS = ("csv", "xlsx", "jsonl")
+
+
+def export_format(fmt: str) -> str:
+    """Return ``fmt`` as one of ``FORMATS`` (case-insensitive).
+
+    Raises:
+        InvalidError: the format is unknown.
+    """
+    if fmt.lower() not in FORMATS:
+        raise InvalidError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+    return fmt.lower()
+
+
+def write_export(rows: Sequence[Row], fmt: str) -> bytes:
+    """Return ``rows`` as a file in ``fmt``.
+
+    Lists (owners, members) are joined with ``;`` in CSV and XLSX so that the file imports back;
+    JSON Lines keeps them as lists.
+
+    Raises:
+        InvalidError: the format is unknown.
+    """
+    return _WRITERS[export_format(fmt)](rows)
+
+
+def export_entity(session: Session, entity: str, path: Path, fmt: str | None = None) -> int:
+    """Write every stored record of ``entity`` to ``path``; return how many were written.
+
+    The format comes from ``fmt`` or the file's extension; nothing is written if it is unknown.
+    """
+    spec = entity_spec(entity)
+    fmt = export_format(fmt or path.suffix.lstrip("."))
+    rows = list(iter_records(session, spec))
+    path.write_bytes(write_export(rows, fmt))
+    return len(rows)
+
+
+def export_readable(session: Session, actor: Actor, entity: str, fmt: str) -> bytes:
+    """Return the records of ``entity`` the actor may see as a file in ``fmt`` (needs by their view)."""
+    fmt = export_format(fmt)
+    return write_export(readable_rows(session, actor, entity), fmt)
+
+
+def _flat(value: Any) -> Any:
+    if isinstance(value, list):
+        return ";".join(str(item) for item in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return value
+
+
+def _columns(rows: Iterable[Row]) -> list[str]:
+    columns: dict[str, None] = {}
+    for row in rows:
+        columns.update(dict.fromkeys(row))
+    return list(columns)
+
+
+def _csv(rows: Sequence[Row]) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=_columns(rows))
+    writer.writeheader()
+    writer.writerows({key: _flat(value) for key, value in row.items()} for row in rows)
+    return out.getvalue().encode("utf-8")
+
+
+def _xlsx(rows: Sequence[Row]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    columns = _columns(rows)
+    sheet.append(columns)
+    for row in rows:
+        sheet.append([_cell(row.get(column)) for column in columns])
+    for line in sheet.iter_rows(min_row=2):
+        for cell in line:
+            # A text that starts with "=" is data, not a formula for the spreadsheet to run.
+            if isinstance(cell.value, str) and cell.data_type == "f":
+                cell.data_type = "s"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    flat = _flat(value)
+    # XML (so XLSX) cannot hold control characters: they are shown as U+FFFD, as in other readers.
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", flat) if isinstance(flat, str) else flat
+
+
+def _jsonl(rows: Sequence[Row]) -> bytes:
+    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode("utf-8")
+
+
+_WRITERS: dict[str, Callable[[Sequence[Row]], bytes]] = {"csv": _csv, "xlsx": _xlsx, "jsonl": _jsonl}

@@ -1,0 +1,1 @@
+"""Consortia: team building, partner completion, fusion technologies, patent clusters."""

@@ -1,0 +1,1 @@
+"""Cooperations through the pipeline: moves, joint plans, agreements, meetings and tasks, outcomes."""

@@ -1,0 +1,340 @@
+"""The 2021 demo round end to end: round, screening, assignment, the four named MOUs, invented outcomes.
+
+Facts (the program, nine institutes, four named pairs, the 2021-11-16 MOUs) come from the press
+release; every plan and outcome here is invented to show the pipeline and says so (``is_invented``
+and "(가상 예시)" in its text). Every step checks what is stored first, so a second run changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.orm import Session
+
+from techbridge.domain.agreement import EOK
+from techbridge.domain.cooperation import PIPELINE, Stage
+from techbridge.services.cooperations.agreement import save_joint_plan, sign_agreement
+from techbridge.services.cooperations.outcome import OutcomeInput, record_outcome
+from techbridge.services.cooperations.pipeline import move_cooperation
+from techbridge.services.programs import round as rounds
+from techbridge.services.programs.assignment import (
+    accept_assignment,
+    run_assignment,
+    set_candidate_scores,
+    set_pair_rule,
+)
+from techbridge.storage.db import transaction
+from techbridge.storage.tables import (
+    Agreement,
+    Assignment,
+    Cooperation,
+    JointPlan,
+    Need,
+    Organization,
+    Outcome,
+    Program,
+    Round,
+    RoundCandidate,
+)
+
+log = logging.getLogger(__name__)
+
+PROGRAM, ROUND = "demo-2021", "2021"
+CAPACITIES: dict[str, int | None] = {
+    "kr-kimm": 2, "kr-kitech": 2, "kr-kier": 1, "kr-katech": 1, "kr-keri": 1,
+    "kr-keti": 1, "kr-etri": 2, "kr-kims": 1, "kr-krict": 1,
+}  # fmt: skip
+MATCHED_AT = dt.datetime(2021, 7, 1, 9, tzinfo=dt.UTC)
+SIGNED_ON = dt.date(2021, 11, 16)
+INVENTED = "(가상 예시 · invented example)"
+NAMED = ("lms-lidar", "kodaco-diecasting", "douzone-ai", "zeus-diagnosis")
+# Invented moves after matching: (need, stage, date, reason).
+MOVES = [
+    *((n, "introduced", dt.date(2021, 7, 20), None) for n in (*NAMED, "hanbit-cathode", "nuri-iot")),
+    *((n, "joint_planning", dt.date(2021, 8, 10), None) for n in NAMED),
+    ("hanbit-cathode", "dropped", dt.date(2021, 9, 30), f"예산 조정으로 중단 {INVENTED}"),
+]
+AFTER_SIGNING = [
+    ("lms-lidar", "rnd_under_way", dt.date(2022, 1, 10)),
+    ("kodaco-diecasting", "rnd_under_way", dt.date(2022, 2, 1)),
+    ("douzone-ai", "rnd_under_way", dt.date(2022, 3, 2)),
+]
+# Invented investment roadmaps (억원 by year) of the four named pairs' joint plans.
+ROADMAPS = {"lms-lidar": {2022: 30, 2023: 50}, "kodaco-diecasting": {2022: 40, 2023: 60},
+            "douzone-ai": {2022: 20, 2023: 30}, "zeus-diagnosis": {2022: 10, 2023: 20}}  # fmt: skip
+# Invented outcomes: (key, need, kind, date, 억원).
+OUTCOMES = [
+    *((f"demo-2021-strategy-{n}", n, "rnd_strategy", SIGNED_ON, None) for n in ROADMAPS),
+    ("demo-2021-patent-lms", "lms-lidar", "joint_patent", dt.date(2022, 10, 5), None),
+    ("demo-2021-transfer-lms", "lms-lidar", "technology_transfer", dt.date(2023, 3, 2), None),
+    ("demo-2021-royalty-lms-1", "lms-lidar", "royalty", dt.date(2023, 9, 1), 1.2),
+    ("demo-2021-royalty-lms-2", "lms-lidar", "royalty", dt.date(2024, 3, 1), 0.8),
+    ("demo-2021-product-lms", "lms-lidar", "product", dt.date(2024, 2, 15), None),
+    ("demo-2021-patent-kodaco", "kodaco-diecasting", "joint_patent", dt.date(2023, 1, 20), None),
+    ("demo-2021-investment-kodaco", "kodaco-diecasting", "investment", dt.date(2023, 5, 10), 45),
+    ("demo-2021-product-douzone", "douzone-ai", "product", dt.date(2023, 11, 1), None),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoRoundSummary:
+    """What the demo round holds after the run, and whether this run changed anything."""
+
+    program: str
+    round: str
+    institutes: int
+    needs_accepted: int
+    pairs: tuple[tuple[str, str, float], ...]
+    total: float
+    cooperations: int
+    agreements: int
+    outcomes: int
+    changed: bool
+
+
+def named_pairs() -> list[dict[str, str]]:
+    """Return the four pairs the press release names, from the bundled ``program.json``."""
+    text = (resources.files("techbridge") / "data" / "demo-2021" / "program.json").read_text(encoding="utf-8")
+    pairs: list[dict[str, str]] = json.loads(text)["pairs"]
+    return pairs
+
+
+def coop_key(need: str) -> str:
+    """Return the key of the cooperation the round opens for the demo need ``demo-2021-<need>``."""
+    return f"coop-{PROGRAM}-{ROUND}-demo-2021-{need}"
+
+
+def run_demo_round(
+    engine: Engine, actor: str, scores: Mapping[tuple[str, str], float] | None = None
+) -> DemoRoundSummary:
+    """Run the 2021 round end to end on the imported demo data; a second run changes nothing.
+
+    Args:
+        scores: candidate scores ``{(need key, institute key): score}`` from the matching engine;
+            without them a trivial score (character bigrams shared by need and institute texts).
+
+    Raises:
+        NotFoundError: the demo organisations, needs or program have not been imported.
+    """
+    changed = _ensure_round(engine, actor)
+    changed |= _ensure_assignment(engine, actor, scores)
+    changed |= _ensure_pipeline(engine, actor)
+    return summarize(engine, changed)
+
+
+def _ensure_round(engine: Engine, actor: str) -> bool:
+    with transaction(engine) as session:
+        exists = (
+            session.scalar(select(Round.id).join(Program).where(Program.key == PROGRAM, Round.key == ROUND))
+            is not None
+        )
+        needs = session.execute(
+            select(Need.key, Need.round_id, Need.status).where(Need.key.like("demo-2021-%"))
+        ).all()
+    if not exists:
+        rounds.create_round(
+            engine,
+            actor,
+            PROGRAM,
+            ROUND,
+            "2021 중견기업-공공연구기관 협력수요 매칭",
+            opens_on=dt.date(2021, 4, 1),
+            closes_on=dt.date(2021, 5, 31),
+            eligibility={"kinds": ["company", "research_institute"], "size_classes": ["mid-sized"]},
+        )
+        rounds.set_participants(engine, actor, PROGRAM, ROUND, CAPACITIES)
+    unsubmitted = sorted(key for key, round_id, _ in needs if round_id is None)
+    if unsubmitted:
+        rounds.submit(engine, actor, PROGRAM, ROUND, unsubmitted)
+    unscreened = sorted(key for key, _, status in needs if status == "submitted")
+    for key in unscreened:
+        rounds.screen(engine, actor, PROGRAM, ROUND, key, True, None)
+    return not exists or bool(unsubmitted or unscreened)
+
+
+def _ensure_assignment(engine: Engine, actor: str, scores: Mapping[tuple[str, str], float] | None) -> bool:
+    with transaction(engine) as session:
+        round_id = session.scalar(
+            select(Round.id).join(Program).where(Program.key == PROGRAM, Round.key == ROUND)
+        )
+        if session.scalar(
+            select(func.count()).select_from(Assignment).where(Assignment.round_id == round_id)
+        ):
+            return False
+        has_scores = bool(
+            session.scalar(
+                select(func.count()).select_from(RoundCandidate).where(RoundCandidate.round_id == round_id)
+            )
+        )
+        texts = _texts(session)
+    if not has_scores:
+        set_candidate_scores(
+            engine, actor, PROGRAM, ROUND, dict(scores) if scores else trivial_scores(*texts)
+        )
+    for pair in named_pairs():
+        set_pair_rule(
+            engine,
+            actor,
+            PROGRAM,
+            ROUND,
+            pair["need"],
+            pair["institute"],
+            "lock",
+            "named pair (press release)",
+        )
+    run_assignment(engine, actor, PROGRAM, ROUND)
+    accept_assignment(engine, actor, PROGRAM, ROUND, at=MATCHED_AT)
+    with transaction(engine) as session:  # cooperations of invented companies are invented too
+        invented = select(Need.id).join(Organization).where(Organization.is_invented.is_(True))
+        session.execute(update(Cooperation).where(Cooperation.need_id.in_(invented)).values(is_invented=True))
+    return True
+
+
+def _texts(session: Session) -> tuple[dict[str, str], dict[str, str]]:
+    needs = {
+        k: f"{t} {f or ''} {d}"
+        for k, t, f, d in session.execute(
+            select(Need.key, Need.title, Need.field, Need.description).where(Need.key.like("demo-2021-%"))
+        )
+    }
+    orgs = {
+        k: f"{n} {d or ''}"
+        for k, n, d in session.execute(
+            select(Organization.key, Organization.name, Organization.description).where(
+                Organization.key.in_(CAPACITIES)
+            )
+        )
+    }
+    return needs, orgs
+
+
+def trivial_scores(needs: Mapping[str, str], institutes: Mapping[str, str]) -> dict[tuple[str, str], float]:
+    """Score every need–institute pair by the share of the need's character bigrams the institute uses."""
+
+    def bigrams(text: str) -> set[str]:
+        compact = "".join(text.lower().split())
+        return {compact[i : i + 2] for i in range(len(compact) - 1)}
+
+    grams = {key: bigrams(text) for key, text in institutes.items()}
+    scores = {}
+    for need, text in needs.items():
+        own = bigrams(text) or {""}
+        for org, theirs in grams.items():
+            scores[(need, org)] = round(len(own & theirs) / len(own), 4)
+    return scores
+
+
+def _stages(engine: Engine) -> dict[str, str]:
+    with transaction(engine) as session:
+        return dict(
+            session.execute(
+                select(Cooperation.key, Cooperation.stage).where(Cooperation.key.like(coop_key("%")))
+            ).all()
+        )
+
+
+def _move(engine: Engine, actor: str, need: str, stage: str, day: dt.date, reason: str | None) -> bool:
+    stage_now = _stages(engine).get(coop_key(need))
+    if stage_now is None:  # the need got no partner from the scores given
+        return False
+    current = Stage(stage_now)
+    target = Stage(stage)
+    if current == target or current == Stage.DROPPED:
+        return False
+    if target != Stage.DROPPED and PIPELINE.index(current) >= PIPELINE.index(target):
+        return False
+    at = dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC)
+    move_cooperation(engine, actor, coop_key(need), stage, reason=reason, at=at)
+    return True
+
+
+def _ensure_pipeline(engine: Engine, actor: str) -> bool:
+    changed = False
+    for need, stage, day, reason in MOVES:
+        changed |= _move(engine, actor, need, stage, day, reason)
+    with transaction(engine) as session:
+        done = set(session.scalars(select(JointPlan.key)))
+        signed = set(session.scalars(select(Agreement.key)))
+        recorded = set(session.scalars(select(Outcome.key)))
+    for pair in named_pairs():
+        need = pair["need"].removeprefix("demo-2021-")
+        if f"plan-{need}" not in done:
+            _plan(engine, actor, need, pair)
+            changed = True
+        if f"mou-2021-{need}" not in signed:
+            sign_agreement(
+                engine,
+                actor,
+                coop_key(need),
+                f"mou-2021-{need}",
+                "mou",
+                "중견기업-출연연 기술협력 업무협약(MOU)",
+                signed_on=SIGNED_ON,
+                parties=[pair["company"], pair["institute"]],
+            )
+            changed = True
+    for need, stage, day in AFTER_SIGNING:
+        changed |= _move(engine, actor, need, stage, day, None)
+    for key, need, kind, day, eok in OUTCOMES:
+        if key not in recorded:
+            amount = round(eok * EOK) if eok is not None else None
+            item = OutcomeInput(
+                key, kind, day, amount, f"{kind} {INVENTED}", coop_key(need), is_invented=True
+            )
+            record_outcome(engine, actor, item)
+            changed = True
+    return changed
+
+
+def _plan(engine: Engine, actor: str, need: str, pair: dict[str, str]) -> None:
+    roadmap = ROADMAPS[need]
+    save_joint_plan(
+        engine,
+        actor,
+        coop_key(need),
+        f"plan-{need}",
+        f"{pair.get('field', need)} 공동 R&D 기획 {INVENTED}",
+        starts_on=dt.date(2022, 1, 1),
+        ends_on=dt.date(2023, 12, 31),
+        budget={(pair["company"], 2022): 5 * EOK, (pair["institute"], 2022): 3 * EOK},
+        investment={year: eok * EOK for year, eok in roadmap.items()},
+        is_invented=True,
+    )
+
+
+def summarize(engine: Engine, changed: bool) -> DemoRoundSummary:
+    """Return what the demo round holds now."""
+    with transaction(engine) as session:
+        round_ = session.scalar(select(Round).join(Program).where(Program.key == PROGRAM, Round.key == ROUND))
+        assert round_ is not None
+        rows = session.execute(
+            select(Need.key, Organization.key, Assignment.score)
+            .join(Need, Need.id == Assignment.need_id)
+            .join(Organization, Organization.id == Assignment.organization_id)
+            .where(Assignment.round_id == round_.id)
+            .order_by(Need.key, Organization.key)
+        ).all()
+        coops = select(Cooperation.id).where(Cooperation.round_id == round_.id)
+
+        def count(query: Any) -> int:
+            return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+
+        return DemoRoundSummary(
+            PROGRAM,
+            ROUND,
+            len(CAPACITIES),
+            count(select(Need.id).where(Need.round_id == round_.id, Need.status == "accepted")),
+            tuple((n, o, s) for n, o, s in rows),
+            round(sum(s for _, _, s in rows), 6),
+            count(coops),
+            count(select(Agreement.id).where(Agreement.cooperation_id.in_(coops))),
+            count(select(Outcome.id).where(Outcome.cooperation_id.in_(coops))),
+            changed,
+        )

@@ -1,0 +1,239 @@
+"""The demo: the bundled sample data, loaded through the same importers users use, and matched.
+
+Bundled data lives in ``techbridge/data/`` (each folder has a ``PROVENANCE.md``):
+``demo-2021/`` (the 2021 mid-sized company – institute program: facts from the press release,
+institutes described by their published research fields, invented filler marked as such),
+``norway-h2020/`` (Research Council of Norway open data, NLOD) and ``cordis-he/`` (CORDIS), whose
+Korean institutes meet the seeds through ``identifiers/`` (see ``organizations.known_identifiers``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from techbridge.config import Settings
+from techbridge.errors import NotFoundError
+from techbridge.matching.explain import Match
+from techbridge.matching.filters import Filters
+from techbridge.services.accounts import ensure_admin
+from techbridge.services.demo.consortia import DemoConsortium, build_demo_consortium
+from techbridge.services.demo.round import DemoRoundSummary, run_demo_round
+from techbridge.services.ingest.importing import ImportSummary, import_file
+from techbridge.services.matching.match import build_index, find_matches
+from techbridge.services.programs.program import create_program
+from techbridge.services.reports.report import ReportFiles, write_report
+from techbridge.storage.db import transaction
+from techbridge.storage.tables import Need, Organization, Program, Project, Technology
+
+log = logging.getLogger(__name__)
+
+PROGRAM_KEY = "demo-2021"
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoFile:
+    """One bundled file (or benchmark folder) and how it is imported."""
+
+    label: str
+    entity: str
+    path: str
+    mapping: str = "default"
+
+
+DEMO_FILES = (
+    DemoFile("2021 program: organisations", "organization", "demo-2021/organizations.jsonl"),
+    DemoFile("2021 program: needs", "need", "demo-2021/needs.jsonl"),
+    DemoFile("Norwegian H2020 projects (NLOD)", "bench", "norway-h2020", "bench"),
+    DemoFile(
+        "Horizon Europe participants, KR and NO (CORDIS)",
+        "project",
+        "cordis-he/participants-kr-no.csv",
+        "cordis",
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PairResult:
+    """How the matching engine ranked one of the program's named pairs."""
+
+    need: str
+    title: str
+    company: str
+    institute: str
+    institute_key: str
+    rank: int | None
+    matches: list[Match] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
+
+
+def data_dir() -> Path:
+    """Return the folder of the bundled data."""
+    return Path(str(resources.files("techbridge") / "data"))
+
+
+def program_facts() -> dict[str, Any]:
+    """Return the 2021 program as the bundled ``program.json`` describes it."""
+    facts: dict[str, Any] = json.loads(
+        (data_dir() / "demo-2021" / "program.json").read_text(encoding="utf-8")
+    )
+    return facts
+
+
+Step = Callable[[str], Progress | None]
+
+
+def load_demo_data(engine: Engine, actor: str, step: Step | None = None) -> list[ImportSummary]:
+    """Import every bundled file and make sure the 2021 program exists; running it again changes nothing.
+
+    Args:
+        step: called with the label of each long step; returns its progress callback.
+    """
+    summaries = []
+    for demo_file in DEMO_FILES:
+        tick = step(f"import {demo_file.label}") if step else None
+        path = data_dir() / demo_file.path
+        summaries.append(
+            import_file(engine, demo_file.entity, path, mapping=demo_file.mapping, actor=actor, progress=tick)
+        )
+    _ensure_program(engine, actor)
+    return summaries
+
+
+def _ensure_program(engine: Engine, actor: str) -> None:
+    with transaction(engine) as session:
+        exists = session.scalar(select(Program.id).where(Program.key == PROGRAM_KEY)) is not None
+    if exists:
+        return
+    facts = program_facts()
+    create_program(
+        engine,
+        actor,
+        PROGRAM_KEY,
+        facts["name"],
+        name_en=facts["name_en"],
+        ministry=facts["ministry"],
+        year=facts["year"],
+        description=facts["description"],
+    )
+
+
+def index_demo(settings: Settings, progress: Progress | None = None) -> dict[str, int]:
+    """Bring the matching index up to the demo database."""
+    return build_index(settings, progress=progress)
+
+
+INSTITUTES = Filters(kinds=("research_institute",), countries=("KR",))
+
+
+def match_named_pairs(engine: Engine, settings: Settings, k: int = 5) -> list[PairResult]:
+    """Rank Korean research institutes for each need of the program's named pairs.
+
+    Returns one result per pair, with the rank the engine gave the institute the program paired the
+    company with (``None`` when it is not among the ``k`` shown).
+
+    Raises:
+        NotFoundError: the demo data has not been loaded.
+    """
+    with transaction(engine) as session:
+        return [
+            _rank_pair(pair, *_match_pair(settings, session, pair, k)) for pair in program_facts()["pairs"]
+        ]
+
+
+def _match_pair(
+    settings: Settings, session: Session, pair: dict[str, str], k: int
+) -> tuple[list[Match], dict[str, dict[str, Any]]]:
+    return find_matches(
+        settings, need=pair["need"], target="organization", k=k, filters=INSTITUTES, session=session
+    )
+
+
+def _rank_pair(pair: dict[str, str], matches: list[Match], facts: dict[str, dict[str, Any]]) -> PairResult:
+    if pair["institute"] not in facts:
+        raise NotFoundError(f"demo institute {pair['institute']!r} is missing: run the demo import first")
+    ranks = [i for i, match in enumerate(matches, 1) if match.id == pair["institute"]]
+    return PairResult(
+        need=pair["need"],
+        title=pair["field"],
+        company=facts.get(pair["company"], {}).get("name", pair["company"]),
+        institute=facts[pair["institute"]]["name"],
+        institute_key=pair["institute"],
+        rank=ranks[0] if ranks else None,
+        matches=matches,
+        names={match.id: facts.get(match.id, {}).get("name", match.id) for match in matches},
+    )
+
+
+def round_scores(engine: Engine, settings: Settings) -> dict[tuple[str, str], float]:
+    """Return the matching engine's score of every Korean institute for every demo need."""
+    scores: dict[tuple[str, str], float] = {}
+    with transaction(engine) as session:
+        needs = session.scalars(select(Need.key).where(Need.key.startswith(PROGRAM_KEY)).order_by(Need.key))
+        for need in list(needs):
+            matches, _facts = find_matches(
+                settings,
+                need=need,
+                target="organization",
+                k=20,
+                filters=INSTITUTES,
+                explain=False,
+                session=session,
+            )
+            scores.update({(need, match.id): match.score for match in matches})
+    return scores
+
+
+def run_round_and_report(
+    engine: Engine, settings: Settings, out_dir: Path
+) -> tuple[DemoRoundSummary, ReportFiles]:
+    """Run the 2021 round on the engine's scores (idempotent) and write its report to ``out_dir``."""
+    summary = run_demo_round(engine, settings.actor, round_scores(engine, settings))
+    return summary, write_report(engine, PROGRAM_KEY, out_dir)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoReport:
+    """Everything the demo did, for the CLI to show."""
+
+    imports: list[ImportSummary]
+    counts: dict[str, int]
+    pairs: list[PairResult]
+    round: DemoRoundSummary
+    report: ReportFiles
+    consortium: DemoConsortium
+    admin_password: str | None
+
+
+def run_demo(engine: Engine, settings: Settings, out_dir: Path, step: Step | None = None) -> DemoReport:
+    """Run the whole demo on the configured database: import, index, match, round, report, consortium.
+
+    Every step is idempotent, so running the demo again changes nothing. The administrator ``admin``
+    is made if the database has no user yet (its one-time password is returned, once).
+    """
+    imports = load_demo_data(engine, settings.actor, step)
+    index_demo(settings, step("build the matching index") if step else None)
+    pairs = match_named_pairs(engine, settings)
+    round_summary, report = run_round_and_report(engine, settings, out_dir)
+    consortium = build_demo_consortium(engine, out_dir)
+    password = ensure_admin(engine, settings)
+    return DemoReport(imports, _counts(engine), pairs, round_summary, report, consortium, password)
+
+
+def _counts(engine: Engine) -> dict[str, int]:
+    tables = {"organization": Organization, "technology": Technology, "project": Project, "need": Need}
+    with transaction(engine) as session:
+        return {
+            name: session.scalar(select(func.count()).select_from(table)) or 0
+            for name, table in tables.items()
+        }

@@ -1,0 +1,1 @@
+"""Import files: reading, mapping columns, parsing cells, writing records; dataset presets."""

@@ -1,0 +1,1 @@
+"""Matching use cases: the index over stored records, matching a need or text, evaluation."""

@@ -1,0 +1,1 @@
+"""Companies' confidential technology needs: registering, publishing a summary, sharing, interests."""

@@ -1,0 +1,1 @@
+"""Programs and their rounds: participants, screening, assignment, KPIs."""

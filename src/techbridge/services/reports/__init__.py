@@ -1,0 +1,1 @@
+"""The program report: figures gathered once, written as HTML, PDF and XLSX."""

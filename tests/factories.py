@@ -5,11 +5,21 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from techbridge.config import Settings
 from techbridge.domain.organization import normalize_name
 from techbridge.matching.semantic import UseEncoder
+from techbridge.services.core import Core
+from techbridge.services.models import Models
 from techbridge.storage.tables import Organization, Person, Project, ProjectParticipant, Technology
+
+
+def core_on(engine: Engine, settings: Settings | None = None) -> Core:
+    """Return an application core on a test's engine (the settings name the same database)."""
+    settings = settings or Settings(database_url=engine.url.render_as_string(hide_password=False))
+    return Core(settings, engine, Models(settings))
 
 
 def organization(

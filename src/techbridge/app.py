@@ -18,7 +18,7 @@ import techbridge
 from techbridge.api import api_router
 from techbridge.api.errors import install_error_handlers
 from techbridge.config import Settings
-from techbridge.services.database import open_database
+from techbridge.services.core import Core
 from techbridge.web import mount_web
 
 log = logging.getLogger(__name__)
@@ -32,16 +32,17 @@ always answer `{"error": {"type", "message"}}`."""
 def create_app(settings: Settings) -> FastAPI:
     """Return the techbridge ASGI app: migrated database, API under ``/api/v1``, web pages at ``/``.
 
-    The web pages share ``app.state.settings``, ``app.state.engine`` and the session cookie with the API.
+    The web pages share ``app.state.core`` (settings, database, models) and the session cookie with
+    the API.
     """
-    engine = open_database(settings)
+    core = Core.open(settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         try:
             yield
         finally:
-            engine.dispose()
+            core.close()
 
     app = FastAPI(
         title="techbridge",
@@ -50,7 +51,8 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.engine = engine
+    app.state.core = core
+    app.state.engine = core.engine
     install_error_handlers(app)
     app.include_router(api_router())
     mount_web(app, settings)

@@ -8,15 +8,16 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from techbridge.services.actor import operator
 from techbridge.services.cooperations.agreement import sign_agreement
-from techbridge.services.cooperations.pipeline import move_cooperation
+from techbridge.services.cooperations.pipeline import MoveRequest, move_cooperation
 from tests.api.conftest import World
 
 
 @pytest.fixture
 def signed(app: FastAPI, world: World) -> str:
     """coop-1 (kr-lms with kr-kimm), introduced, with a signed MOU; returns the MOU's key."""
-    move_cooperation(app.state.engine, "u-manager", "coop-1", "introduced")
+    move_cooperation(app.state.core, operator("u-manager"), MoveRequest("coop-1", "introduced"))
     values = {"signed_on": dt.date.today(), "parties": ["kr-lms", "kr-kimm"], "amount_krw": 70_000_000}
     sign_agreement(app.state.engine, "u-manager", "coop-1", "mou-1", "mou", "광학소재 업무협약", **values)
     return "mou-1"

@@ -25,10 +25,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 
 from techbridge.services.accounts import Grant, create_token, create_user, hash_password
+from techbridge.services.actor import operator
 from techbridge.services.cooperations.agreement import sign_agreement
 from techbridge.services.cooperations.meeting import FollowUp, record_meeting
 from techbridge.services.cooperations.outcome import OutcomeInput, record_outcome
-from techbridge.services.cooperations.pipeline import add_cooperation, move_cooperation
+from techbridge.services.cooperations.pipeline import MoveRequest, add_cooperation, move_cooperation
 from techbridge.services.programs.assignment import run_assignment
 from techbridge.services.programs.round import screen, set_participants
 from techbridge.storage.accounts import User
@@ -37,6 +38,7 @@ from techbridge.storage.tables import Need, Organization
 from techbridge.web import mount_web
 from tests import factories
 from tests.api.conftest import ROLES, World
+from tests.factories import core_on
 
 PASSWORD = "correct horse battery"
 ALL_OK = "200 200 200 200 200 200 200 200"
@@ -114,7 +116,7 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("PUT", "/api/v1/programs/{program}/rounds/{round_key}/assignment/scores"): {"public": MANAGERS_OK},
     ("POST", "/api/v1/programs/{program}/rounds/{round_key}/assignment/pair-rules"): {"public": MANAGERS_OK},
     ("POST", "/api/v1/programs/{program}/rounds/{round_key}/assignment/swaps"): {"public": MANAGERS_OK},
-    ("GET", "/api/v1/cooperations/stale"): {"public": "401 200 403 403 403 403 403 403"},
+    ("GET", "/api/v1/cooperations/stale"): {"public": "401 200 200 403 403 403 403 403"},
     ("PUT", "/api/v1/cooperations/{key}/plan"): {"cooperation": COOPERATION_READ},
     ("POST", "/api/v1/needs/{ident}/reconfirmation"): NEED_MANAGE,
     ("GET", "/api/v1/tasks"): {"public": MANAGERS_OK},
@@ -242,7 +244,7 @@ def _introduced_cooperation(call: Call) -> str:
     with transaction(call.engine) as session:
         members = [(call.world.ids["owner"], "demand"), (call.world.ids["kimm"], "supply")]
         add_cooperation(session, "u-manager", key, "광학소재 협력", members, round_id=call.world.ids["round"])
-    move_cooperation(call.engine, "u-manager", key, "introduced")
+    move_cooperation(core_on(call.engine), operator("u-manager"), MoveRequest(key, "introduced"))
     return key
 
 

@@ -8,12 +8,13 @@ import datetime as dt
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from techbridge.services.cooperations.pipeline import move_cooperation
+from techbridge.services.actor import operator
+from techbridge.services.cooperations.pipeline import MoveRequest, move_cooperation
 from tests.api.conftest import World
 
 
 def test_outcomes_are_read_with_their_cooperation(app: FastAPI, client: TestClient, world: World) -> None:
-    move_cooperation(app.state.engine, "u-manager", "coop-1", "introduced")
+    move_cooperation(app.state.core, operator("u-manager"), MoveRequest("coop-1", "introduced"))
     today = dt.date.today().isoformat()
     startup = {"key": "startup-1", "kind": "startup", "occurred_on": today, "description": "광학 스핀오프"}
     created = client.post(

@@ -13,6 +13,7 @@ import typer
 from typer.testing import CliRunner
 
 from techbridge.cli import consortia
+from techbridge.cli.output import Invocation
 from techbridge.config import Settings
 from techbridge.matching.semantic import UseEncoder
 from techbridge.services.consortia.cluster import Tokenizer, korean_terms
@@ -28,7 +29,7 @@ def _app() -> typer.Typer:
 
     @app.callback()
     def _root(ctx: typer.Context, db: Annotated[str, typer.Option("--db")]) -> None:
-        ctx.obj = Settings(database_url=db)
+        ctx.obj = Invocation(Settings(database_url=db))
 
     consortia.register(app)
     return app

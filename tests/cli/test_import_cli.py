@@ -10,6 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 from techbridge.cli import importing
+from techbridge.cli.output import Invocation
 from techbridge.config import Settings
 
 runner = CliRunner()
@@ -25,7 +26,7 @@ def cli() -> typer.Typer:
 
         @app.callback()
         def _root(ctx: typer.Context, db: str = typer.Option(...)) -> None:
-            ctx.obj = Settings(database_url=db, actor="tester")
+            ctx.obj = Invocation(Settings(database_url=db, actor="tester"))
 
         importing.register(app)
     return app

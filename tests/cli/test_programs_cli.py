@@ -11,6 +11,7 @@ import typer
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
+from techbridge.cli.output import Invocation
 from techbridge.cli.programs import register
 from techbridge.config import Settings
 from tests.services.round_builders import world
@@ -23,7 +24,7 @@ def _app() -> typer.Typer:
 
     @app.callback()
     def _root(ctx: typer.Context, db: str = typer.Option(...)) -> None:
-        ctx.obj = Settings(database_url=db, actor="manager")
+        ctx.obj = Invocation(Settings(database_url=db, actor="manager"))
 
     register(app)
     return app

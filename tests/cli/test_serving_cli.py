@@ -9,6 +9,7 @@ import typer
 from typer.testing import CliRunner
 
 from techbridge.cli import serving
+from techbridge.cli.output import Invocation
 from techbridge.config import Settings
 
 runner = CliRunner()
@@ -19,7 +20,7 @@ def _cli() -> typer.Typer:
 
     @root.callback()
     def _root(ctx: typer.Context, db: Annotated[str, typer.Option("--db")]) -> None:
-        ctx.obj = Settings(database_url=db)
+        ctx.obj = Invocation(Settings(database_url=db))
 
     serving.register(root)
     return root

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from techbridge.app import create_app
 from techbridge.cli import users
+from techbridge.cli.output import Invocation
 from techbridge.config import Settings
 from techbridge.services.database import database
 from techbridge.storage.accounts import ApiToken, User
@@ -32,7 +33,7 @@ def _app() -> typer.Typer:
 
     @root.callback()
     def _root(ctx: typer.Context, db: Annotated[str, typer.Option("--db")]) -> None:
-        ctx.obj = Settings(database_url=db, actor="operator")
+        ctx.obj = Invocation(Settings(database_url=db, actor="operator"))
 
     users.register(root)
     return root

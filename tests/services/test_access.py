@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from techbridge.services.access import (
-    FULL,
-    NONE,
-    SUMMARY,
-    Actor,
-    can_create_need,
-    can_edit_need,
-    need_visibility,
-)
+from techbridge.services.access import FULL, NONE, SUMMARY, can_create_need, can_edit_need, need_visibility
+from techbridge.services.actor import Actor
 from techbridge.storage.tables import Need
 
 PROGRAM, OTHER_PROGRAM = 1, 2

@@ -8,13 +8,15 @@ import pytest
 from sqlalchemy import Engine, select
 
 from techbridge.domain.agreement import EOK
+from techbridge.services.actor import operator
 from techbridge.services.cooperations.agreement import save_joint_plan, sign_agreement
 from techbridge.services.cooperations.outcome import OutcomeInput, record_outcome
-from techbridge.services.cooperations.pipeline import move_cooperation
+from techbridge.services.cooperations.pipeline import MoveRequest, move_cooperation
 from techbridge.services.programs.assignment import accept_assignment, run_assignment, set_candidate_scores
 from techbridge.services.programs.kpi import Scope, scope_kpis
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Consortium, ConsortiumMember, Organization, Program
+from tests.factories import core_on
 from tests.services.round_builders import SCORES, world
 
 T0 = dt.datetime(2021, 6, 1, 9, tzinfo=dt.UTC)
@@ -32,8 +34,8 @@ def history(engine: Engine) -> Engine:
     set_candidate_scores(engine, "t", "p", "r1", SCORES)
     run_assignment(engine, "t", "p", "r1")
     accept_assignment(engine, "t", "p", "r1", at=T0)
-    move_cooperation(engine, "t", ACME, "introduced", at=_at(7))
-    move_cooperation(engine, "t", ACME, "joint_planning", at=_at(8))
+    move_cooperation(core_on(engine), operator("t"), MoveRequest(ACME, "introduced", at=_at(7)))
+    move_cooperation(core_on(engine), operator("t"), MoveRequest(ACME, "joint_planning", at=_at(8)))
     save_joint_plan(
         engine,
         "t",
@@ -48,7 +50,7 @@ def history(engine: Engine) -> Engine:
     sign_agreement(
         engine, "t", ACME, "mou-acme", "mou", "MOU", signed_on=dt.date(2021, 11, 16), parties=["acme", "etri"]
     )
-    move_cooperation(engine, "t", ACME, "rnd_under_way", at=_at(12))
+    move_cooperation(core_on(engine), operator("t"), MoveRequest(ACME, "rnd_under_way", at=_at(12)))
     outcomes = [
         ("s", "rnd_strategy", dt.date(2021, 12, 20), None),
         ("t", "technology_transfer", dt.date(2022, 5, 1), None),
@@ -59,8 +61,10 @@ def history(engine: Engine) -> Engine:
     ]
     for key, kind, day, amount in outcomes:
         record_outcome(engine, "t", OutcomeInput(key, kind, day, amount, cooperation=ACME))
-    move_cooperation(engine, "t", BOLT, "introduced", at=_at(7))
-    move_cooperation(engine, "t", BOLT, "dropped", reason="no budget", at=_at(9))
+    move_cooperation(core_on(engine), operator("t"), MoveRequest(BOLT, "introduced", at=_at(7)))
+    move_cooperation(
+        core_on(engine), operator("t"), MoveRequest(BOLT, "dropped", reason="no budget", at=_at(9))
+    )
     return engine
 
 

@@ -14,14 +14,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from techbridge.errors import ConflictError, ImportRejectedError
-from techbridge.services.access import (
-    ADMINISTRATOR,
-    COMPANY_MEMBER,
-    INSTITUTE_MEMBER,
-    PROGRAM_MANAGER,
-    Actor,
-    read_page,
-)
+from techbridge.services.access import read_page
+from techbridge.services.actor import ADMINISTRATOR, COMPANY_MEMBER, INSTITUTE_MEMBER, PROGRAM_MANAGER, Actor
 from techbridge.services.ingest.importing import import_file
 from techbridge.services.needs.sharing import create_need
 from techbridge.storage.db import transaction

@@ -17,11 +17,7 @@ from sqlalchemy.orm import Session
 
 from techbridge.errors import NotFoundError
 from techbridge.services.access import (
-    COMPANY_MEMBER,
-    INSTITUTE_MEMBER,
     PUBLIC_ENTITIES,
-    VIEWER,
-    Actor,
     find_visible_need,
     readable_rows,
     require_cooperation,
@@ -29,6 +25,7 @@ from techbridge.services.access import (
     visible_cooperations,
     visible_need,
 )
+from techbridge.services.actor import COMPANY_MEMBER, INSTITUTE_MEMBER, VIEWER, Actor
 from techbridge.services.needs.need import upsert_need
 from techbridge.services.needs.sharing import create_need
 from techbridge.services.programs.assignment import accept_assignment, run_assignment, set_candidate_scores

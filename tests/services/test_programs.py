@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from techbridge.errors import ConflictError, InvalidError, NotFoundError
+from techbridge.services.actor import operator
 from techbridge.services.cooperations.pipeline import get_cooperation
 from techbridge.services.programs import round as rounds
 from techbridge.services.programs.assignment import (
@@ -20,6 +21,7 @@ from techbridge.services.programs.assignment import (
 from techbridge.services.programs.program import create_program, get_program, list_programs
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import AuditEntry, Cooperation, Round
+from tests.factories import core_on
 from tests.services.round_builders import SCORES, world
 
 
@@ -93,7 +95,7 @@ def test_accepting_opens_one_cooperation_per_need_once(engine: Engine) -> None:
     keys = accept_assignment(engine, "t", "p", "r1")
     assert keys == [f"coop-p-r1-need-{n}" for n in ("acme", "bolt", "cyan")]
     assert accept_assignment(engine, "t", "p", "r1") == keys
-    view = get_cooperation(engine, keys[0])
+    view = get_cooperation(core_on(engine), operator("t"), keys[0])
     assert view.stage == "matched" and view.members == (("acme", "demand"), ("etri", "supply"))
     assert [s.to_stage for s in view.history] == ["matched"]
     with pytest.raises(ConflictError, match="accepted"):

@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
-from techbridge.services.access import operator, read_page
+from techbridge.services.access import read_page
+from techbridge.services.actor import operator
 from techbridge.services.catalogue.organization import upsert_organization
 from techbridge.services.catalogue.person import upsert_person
 from techbridge.services.catalogue.technology import upsert_technology

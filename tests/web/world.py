@@ -8,16 +8,18 @@ import datetime as dt
 from sqlalchemy import Engine
 
 from techbridge.services.accounts import Grant, create_user
+from techbridge.services.actor import operator
 from techbridge.services.catalogue.finding import find_organization, find_round
 from techbridge.services.cooperations.agreement import sign_agreement
 from techbridge.services.cooperations.outcome import OutcomeInput, record_outcome
-from techbridge.services.cooperations.pipeline import add_cooperation, move_cooperation
+from techbridge.services.cooperations.pipeline import MoveRequest, add_cooperation, move_cooperation
 from techbridge.services.programs.assignment import accept_assignment, run_assignment, set_candidate_scores
 from techbridge.services.programs.program import create_program
 from techbridge.services.programs.round import create_round, screen, set_participants, submit
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Need
 from tests import factories
+from tests.factories import core_on
 
 PASSWORD = "correct-horse-42"
 PROGRAM, ROUND = "p2026", "r1"
@@ -105,15 +107,25 @@ def _history(engine: Engine) -> None:
                         [(members["kr-lms"], "demand"), (members["kr-kitech"], "supply")],
                         round_id=round_id, at=_day("2025-01-10"))  # fmt: skip
     for stage, day in (("introduced", "2025-03-20"), ("joint_planning", "2025-04-15")):
-        move_cooperation(engine, "seed", "coop-kodaco-ai", stage, at=_day(day))
+        move_cooperation(
+            core_on(engine), operator("seed"), MoveRequest("coop-kodaco-ai", stage, at=_day(day))
+        )
     parties = ["kr-kodaco", "kr-etri"]
     sign_agreement(engine, "seed", "coop-kodaco-ai", "agr-kodaco-ai", "joint_research", "공동연구 협약",
                    signed_on=dt.date(2025, 6, 2), parties=parties, amount_krw=500_000_000)  # fmt: skip
-    move_cooperation(engine, "seed", "coop-kodaco-ai", "rnd_under_way", at=_day("2025-07-01"))
+    move_cooperation(
+        core_on(engine),
+        operator("seed"),
+        MoveRequest("coop-kodaco-ai", "rnd_under_way", at=_day("2025-07-01")),
+    )
     for key, kind, day, krw in (("out-royalty", "royalty", "2026-02-10", 120_000_000),
                                 ("out-investment", "investment", "2026-05-01", 1_200_000_000),
                                 ("out-strategy", "rnd_strategy", "2025-05-01", None)):  # fmt: skip
         record_outcome(
             engine, "seed", OutcomeInput(key, kind, dt.date.fromisoformat(day), krw, "", "coop-kodaco-ai")
         )
-    move_cooperation(engine, "seed", "coop-lms-housing", "introduced", at=_day("2025-02-01"))
+    move_cooperation(
+        core_on(engine),
+        operator("seed"),
+        MoveRequest("coop-lms-housing", "introduced", at=_day("2025-02-01")),
+    )

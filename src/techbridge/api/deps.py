@@ -19,16 +19,16 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from techbridge.config import Settings
-from techbridge.errors import PermissionDeniedError
 from techbridge.matching.semantic import UseEncoder
-from techbridge.services.access import Actor, visible_cooperations
-from techbridge.services.accounts import AuthenticationError, is_valid_csrf, session_actor, token_actor
+from techbridge.services.access import visible_cooperations
+from techbridge.services.accounts.caller import CSRF_HEADER, Credentials, caller
+from techbridge.services.actor import Actor
 from techbridge.services.catalogue.entity import ENTITIES, iter_records
 from techbridge.services.consortia.cluster import Tokenizer, korean_terms
+from techbridge.services.core import Core
 
 SESSION_COOKIE = "techbridge_session"
 CSRF_COOKIE = "techbridge_csrf"
-CSRF_HEADER = "X-CSRF-Token"
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 _bearer = HTTPBearer(auto_error=False, description="An API token: `Authorization: Bearer tb_…`.")
@@ -63,34 +63,34 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
+def get_core(request: Request) -> Core:
+    """Return the application core the app was created with."""
+    core: Core = request.app.state.core
+    return core
+
+
+CoreDep = Annotated[Core, Depends(get_core)]
+
+
 def get_actor(
     request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
+    core: CoreDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     cookie: Annotated[str | None, Depends(_cookie)],
 ) -> Actor:
-    """Return who is calling.
+    """Return who is calling (``services.accounts.caller`` decides).
 
     Raises:
         AuthenticationError: no credentials, or a wrong, revoked or expired one.
         PermissionDeniedError: a cookie-authenticated unsafe request without its CSRF token.
     """
-    if bearer is not None:
-        actor = token_actor(session, bearer.credentials)
-        if actor is None:
-            raise AuthenticationError("unknown or revoked API token")
-        return actor
-    if cookie is None:
-        raise AuthenticationError("sign in first (session cookie) or send an API token")
-    actor = session_actor(session, cookie)
-    if actor is None:
-        raise AuthenticationError("the session has expired; sign in again")
-    if request.method not in _SAFE_METHODS and not is_valid_csrf(
-        settings, cookie, request.headers.get(CSRF_HEADER)
-    ):
-        raise PermissionDeniedError(f"missing or wrong {CSRF_HEADER} header")
-    return actor
+    credentials = Credentials(
+        token=bearer.credentials if bearer is not None else None,
+        cookie=cookie,
+        csrf=request.headers.get(CSRF_HEADER),
+        is_safe=request.method in _SAFE_METHODS,
+    )
+    return caller(core, credentials)
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]

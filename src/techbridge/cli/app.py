@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from techbridge.cli import consortia, data, demo, importing, matching, programs, serving, users
+from techbridge.cli.output import Invocation
 from techbridge.config import Settings
 
 app = typer.Typer(
@@ -29,15 +30,22 @@ def _root(
             "--db", help="Database URL (default: TECHBRIDGE_DATABASE_URL or sqlite:///techbridge.db)."
         ),
     ] = None,
+    as_user: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            help="Act as this user, with their rights (default: the operator, an administrator).",
+        ),
+    ] = None,
 ) -> None:
     """techbridge: match companies' technology needs with institutes, researchers and technologies.
 
-    Example: techbridge --db sqlite:///demo.db list organization
+    Example: techbridge --db sqlite:///demo.db --as kim list organization
     """
     settings = Settings() if db is None else Settings(database_url=db)
     level = logging.getLevelName(settings.log_level.upper())
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    ctx.obj = settings
+    ctx.obj = Invocation(settings, as_user)
 
 
 for _module in (data, importing, demo, matching, programs, consortia, serving, users):

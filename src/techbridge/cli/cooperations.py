@@ -7,13 +7,16 @@ from typing import Annotated
 
 import typer
 
-from techbridge.cli.output import cli_errors, console, print_json, print_table, settings_of
+from techbridge.cli.output import cli_errors, console, opened, print_json, print_table, settings_of
 from techbridge.cli.programs import JsonOption, as_data, parse_date
 from techbridge.domain.money import parse_krw
 from techbridge.errors import InvalidError
 from techbridge.services.cooperations.agreement import save_joint_plan, sign_agreement
 from techbridge.services.cooperations.outcome import OutcomeInput, record_outcome
 from techbridge.services.cooperations.pipeline import (
+    CooperationFilter,
+    CooperationRequest,
+    MoveRequest,
     create_cooperation,
     find_stale,
     get_cooperation,
@@ -37,8 +40,8 @@ def list_(
 
     Example: techbridge cooperation list --program demo-2021 --stage agreement_signed
     """
-    with cli_errors(), database(settings_of(ctx)) as engine:
-        views = list_cooperations(engine, program, stage)
+    with opened(ctx) as (core, actor):
+        views = list_cooperations(core, actor, CooperationFilter(program, stage))
     if as_json:
         print_json([as_data(v) for v in views])
         return
@@ -62,13 +65,9 @@ def create(
 
     Example: techbridge cooperation create coop-x --title "AI" --member kr-etri=supply --member kr-lms=demand
     """
-    settings = settings_of(ctx)
-    with cli_errors():
+    with opened(ctx) as (core, actor):
         members = dict(_member(text) for text in member)
-        with database(settings) as engine:
-            view = create_cooperation(
-                engine, settings.actor, key, title, members, need_key=need, proposal_key=proposal
-            )
+        view = create_cooperation(core, actor, CooperationRequest(key, title, members, need, proposal))
     console.print(f"Opened {view.key} ({view.stage})")
 
 
@@ -85,8 +84,8 @@ def show(ctx: typer.Context, key: Key, as_json: JsonOption = False) -> None:
 
     Example: techbridge cooperation show coop-demo-2021-2021-demo-2021-lms-lidar
     """
-    with cli_errors(), database(settings_of(ctx)) as engine:
-        view = get_cooperation(engine, key)
+    with opened(ctx) as (core, actor):
+        view = get_cooperation(core, actor, key)
     if as_json:
         print_json(as_data(view))
         return
@@ -103,19 +102,19 @@ def move(
     reason: Annotated[str | None, typer.Option(help="Why (required to drop or override).")] = None,
     override: Annotated[bool, typer.Option(help="A manager's override of the stage order.")] = False,
     on: Annotated[str | None, typer.Option(help="The day it happened (default: now).")] = None,
+    from_stage: Annotated[
+        str | None, typer.Option("--from", help="The stage you expect it at; refused if it moved since.")
+    ] = None,
 ) -> None:
     """Move a cooperation to another stage (the next one, or dropped with a reason).
 
     Example: techbridge cooperation move coop-demo-2021-2021-demo-2021-nuri-iot dropped --reason "no budget"
     """
-    settings = settings_of(ctx)
-    with cli_errors():
+    with opened(ctx) as (core, actor):
         day = parse_date(on, "--on")
         at = dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC) if day else None
-        with database(settings) as engine:
-            view = move_cooperation(
-                engine, settings.actor, key, stage, reason=reason, override=override, at=at
-            )
+        request = MoveRequest(key, stage, reason=reason, override=override, at=at, expected_stage=from_stage)
+        view = move_cooperation(core, actor, request)
     console.print(f"{key}: {view.stage}")
 
 
@@ -126,8 +125,8 @@ def stale(ctx: typer.Context, as_json: JsonOption = False) -> None:
     Example: techbridge cooperation stale --json
     """
     settings = settings_of(ctx)
-    with cli_errors(), database(settings) as engine:
-        report = find_stale(engine, settings)
+    with opened(ctx) as (core, actor):
+        report = find_stale(core, actor)
     if as_json:
         print_json(as_data(report))
         return

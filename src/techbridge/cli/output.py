@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import typer
@@ -13,15 +14,48 @@ from rich.table import Table
 
 from techbridge.config import Settings
 from techbridge.errors import TechbridgeError
+from techbridge.services.accounts.caller import user_actor
+from techbridge.services.actor import Actor, operator
+from techbridge.services.core import Core
 
 console = Console()
 err_console = Console(stderr=True)
 
 
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    """What the root command was given: the settings (``--db`` and the environment) and ``--as``."""
+
+    settings: Settings
+    as_user: str | None = None
+
+
+def _invocation(ctx: typer.Context) -> Invocation:
+    found = ctx.find_root().obj
+    return found if isinstance(found, Invocation) else Invocation(Settings())
+
+
 def settings_of(ctx: typer.Context) -> Settings:
     """Return the Settings the root command built from ``--db`` and the environment."""
-    settings = ctx.find_root().obj
-    return settings if isinstance(settings, Settings) else Settings()
+    return _invocation(ctx).settings
+
+
+@contextmanager
+def opened(ctx: typer.Context, create: bool = True) -> Iterator[tuple[Core, Actor]]:
+    """Open the core on the configured database and yield it with the caller, mapping errors.
+
+    The caller is the operator (an administrator, named ``settings.actor``), or the user ``--as`` names.
+
+    Args:
+        create: create the database if it has none of techbridge's tables yet.
+    """
+    invocation = _invocation(ctx)
+    with cli_errors(), Core.open(invocation.settings, create=create) as core:
+        if invocation.as_user is None:
+            actor = operator(invocation.settings.actor)
+        else:
+            actor = user_actor(core, invocation.as_user)
+        yield core, actor
 
 
 @contextmanager

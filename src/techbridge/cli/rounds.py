@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from techbridge.cli.output import cli_errors, console, print_json, print_table, settings_of
+from techbridge.cli.output import cli_errors, console, opened, print_json, print_table, settings_of
 from techbridge.cli.programs import JsonOption, as_data, parse_date
 from techbridge.errors import InvalidError
 from techbridge.services.cooperations.pipeline import reconfirm_need
@@ -309,7 +309,6 @@ def reconfirm(ctx: typer.Context, need: Annotated[str, typer.Argument(help="Need
 
     Example: techbridge round reconfirm demo-2021-lms-lidar
     """
-    settings = settings_of(ctx)
-    with cli_errors(), database(settings) as engine:
-        day = reconfirm_need(engine, settings.actor, need)
-    console.print(f"{need} reconfirmed on {day}")
+    with opened(ctx) as (core, actor):
+        done = reconfirm_need(core, actor, need)
+    console.print(f"{done.need} reconfirmed on {done.confirmed_on}")

@@ -8,7 +8,6 @@ import typer
 
 from techbridge.cli.output import cli_errors, console, print_json, print_table, settings_of
 from techbridge.cli.programs import JsonOption
-from techbridge.services.access import ROLES
 from techbridge.services.accounts import (
     add_user,
     grant_role,
@@ -19,6 +18,7 @@ from techbridge.services.accounts import (
     user_rows,
     withdraw_token,
 )
+from techbridge.services.actor import ROLES
 from techbridge.services.database import database
 from techbridge.storage.db import transaction
 

@@ -16,17 +16,16 @@ from sqlalchemy.orm import Session
 
 from techbridge.domain.cooperation import PIPELINE, Stage
 from techbridge.domain.pipeline import OPEN_STAGES, is_stale
-from techbridge.services.access import (
-    ADMINISTRATOR,
-    FULL,
-    INSTITUTE_MEMBER,
-    PROGRAM_MANAGER,
-    SUMMARY,
-    Actor,
-    visible_cooperations,
-    visible_need,
+from techbridge.services.access.cooperation import (
+    MANAGER,
+    cooperation_for,
+    role_in,
+    shown_title,
+    visible_cooperation_ids,
 )
-from techbridge.services.cooperations.pipeline import as_utc, utcnow
+from techbridge.services.actor import ADMINISTRATOR, INSTITUTE_MEMBER, PROGRAM_MANAGER, Actor
+from techbridge.services.cooperations.pipeline import CooperationView, as_utc, view_of
+from techbridge.services.core import Core
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import (
     Agreement,
@@ -41,7 +40,6 @@ from techbridge.storage.tables import (
     RoundCandidate,
 )
 
-HIDDEN_TITLE = "비공개 수요 협력 (confidential need)"
 BOARD_STAGES: tuple[str, ...] = (*(str(s) for s in PIPELINE), str(Stage.DROPPED))
 
 
@@ -81,29 +79,6 @@ class CooperationCard:
     can_override: bool
 
 
-def _program_of(session: Session, coop: Cooperation) -> int | None:
-    if coop.round_id is None:
-        return None
-    return session.scalar(select(Round.program_id).where(Round.id == coop.round_id))
-
-
-def shown_title(session: Session, actor: Actor, coop: Cooperation) -> tuple[str, str | None]:
-    """Return the title and field of a cooperation as the actor may read them.
-
-    A cooperation opened from a need carries the need's title and field; a member who may not read
-    that need in full (``access.visible_need``) sees its anonymised summary, or a neutral label.
-    """
-    need = session.get(Need, coop.need_id) if coop.need_id is not None else None
-    if need is None:
-        return coop.title, coop.field
-    view = visible_need(session, actor, need)
-    if view == FULL:
-        return coop.title, coop.field
-    if view == SUMMARY and need.summary:
-        return need.summary, need.field
-    return HIDDEN_TITLE, None
-
-
 def _card(
     session: Session, actor: Actor, coop: Cooperation, manages: bool, stale_days: int, now: dt.datetime
 ) -> CooperationCard:
@@ -126,35 +101,51 @@ def _card(
     )
 
 
-def cooperation_cards(
-    engine: Engine, actor: Actor, stale_days: int = 60, now: dt.datetime | None = None
-) -> list[CooperationCard]:
-    """Return the cooperations the actor may see (``access.visible_cooperations``), as cards, by key."""
-    moment = as_utc(now or utcnow())
-    with transaction(engine) as session:
-        visible = visible_cooperations(session, actor)
+def cooperation_cards(core: Core, actor: Actor) -> list[CooperationCard]:
+    """Return the cooperations the actor may see, as cards, by key."""
+    moment, stale_days = as_utc(core.clock()), core.settings.stale_after_days
+    with core.reading() as session:
+        visible = visible_cooperation_ids(session, actor)
         cards = []
         for coop in session.scalars(select(Cooperation).order_by(Cooperation.key)):
-            if coop.key in visible:
-                manages = can_manage(actor, _program_of(session, coop))
+            if coop.id in visible:
+                manages = role_in(session, actor, coop) == MANAGER
                 cards.append(_card(session, actor, coop, manages, stale_days, moment))
         return cards
 
 
-def may_see_cooperation(engine: Engine, actor: Actor, key: str) -> tuple[bool, bool]:
-    """Return whether the actor may see the cooperation ``key``, and whether they manage it."""
-    with transaction(engine) as session:
-        coop = session.scalar(select(Cooperation).where(Cooperation.key == key))
-        if coop is None:
-            return False, False
-        return key in visible_cooperations(session, actor), can_manage(actor, _program_of(session, coop))
+@dataclass(frozen=True, slots=True)
+class CooperationRecords:
+    """What a cooperation has recorded beside its steps: member names, agreements, outcomes."""
+
+    names: dict[str, str]
+    agreements: tuple[tuple[str, str, dt.date | None, int | None], ...]
+    outcomes: tuple[tuple[str, dt.date, int | None, str], ...]
 
 
-def cooperation_heading(engine: Engine, actor: Actor, key: str) -> tuple[str, str | None]:
-    """Return the title and field of the cooperation ``key`` as the actor may read them."""
-    with transaction(engine) as session:
-        coop = session.scalar(select(Cooperation).where(Cooperation.key == key))
-        return shown_title(session, actor, coop) if coop is not None else (key, None)
+@dataclass(frozen=True, slots=True)
+class CooperationPage:
+    """One cooperation as its page shows it: steps, records, the next stage, and whether the
+    viewer manages it (and so sees the managers' forms)."""
+
+    view: CooperationView
+    records: CooperationRecords
+    next_stage: str | None
+    manages: bool
+
+
+def cooperation_page(core: Core, actor: Actor, key: str) -> CooperationPage:
+    """Return the page of a cooperation the actor may read.
+
+    Raises:
+        NotFoundError: no such cooperation, or one the actor may not read (the same answer).
+    """
+    with core.reading() as session:
+        coop = cooperation_for(session, actor, key)
+        stage = Stage(coop.stage)
+        nxt = PIPELINE[PIPELINE.index(stage) + 1] if stage in OPEN_STAGES else None
+        manages = role_in(session, actor, coop) == MANAGER
+        return CooperationPage(view_of(session, actor, coop), _records(session, coop), nxt, manages)
 
 
 def board(cards: list[CooperationCard]) -> dict[str, list[CooperationCard]]:
@@ -240,30 +231,17 @@ def assignment_board(engine: Engine, program_key: str, round_key: str) -> list[B
         return pairs
 
 
-@dataclass(frozen=True, slots=True)
-class CooperationRecords:
-    """What a cooperation has recorded beside its steps: member names, agreements, outcomes."""
-
-    names: dict[str, str]
-    agreements: tuple[tuple[str, str, dt.date | None, int | None], ...]
-    outcomes: tuple[tuple[str, dt.date, int | None, str], ...]
-
-
-def cooperation_records(engine: Engine, key: str) -> CooperationRecords:
-    """Return the member names, agreements ``(kind, title, signed on, KRW)`` and outcomes of ``key``."""
-    with transaction(engine) as session:
-        coop = session.scalar(select(Cooperation).where(Cooperation.key == key))
-        if coop is None:
-            return CooperationRecords({}, (), ())
-        names = {m.organization.key: m.organization.name for m in coop.members}
-        agreements = session.scalars(
-            select(Agreement).where(Agreement.cooperation_id == coop.id).order_by(Agreement.signed_on)
-        )
-        outcomes = session.scalars(
-            select(Outcome).where(Outcome.cooperation_id == coop.id).order_by(Outcome.occurred_on)
-        )
-        return CooperationRecords(
-            names,
-            tuple((a.kind, a.title, a.signed_on, a.amount_krw) for a in agreements),
-            tuple((o.kind, o.occurred_on, o.amount_krw, o.description) for o in outcomes),
-        )
+def _records(session: Session, coop: Cooperation) -> CooperationRecords:
+    """Return the member names, agreements ``(kind, title, signed on, KRW)`` and outcomes of ``coop``."""
+    names = {m.organization.key: m.organization.name for m in coop.members}
+    agreements = session.scalars(
+        select(Agreement).where(Agreement.cooperation_id == coop.id).order_by(Agreement.signed_on)
+    )
+    outcomes = session.scalars(
+        select(Outcome).where(Outcome.cooperation_id == coop.id).order_by(Outcome.occurred_on)
+    )
+    return CooperationRecords(
+        names,
+        tuple((a.kind, a.title, a.signed_on, a.amount_krw) for a in agreements),
+        tuple((o.kind, o.occurred_on, o.amount_krw, o.description) for o in outcomes),
+    )

@@ -10,7 +10,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from techbridge.config import Settings
@@ -32,14 +32,26 @@ def make_engine(settings: Settings) -> Engine:
         raise ConfigError(f"cannot use database URL {url!r}: {exc}") from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own transaction handling is switched off, so that ``_sqlite_begin`` chooses how
+    # each transaction begins (SQLAlchemy's documented recipe for pysqlite).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")  # readers do not wait for a writer
     cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    # A unit of work that will write asks for ``sqlite_begin="IMMEDIATE"``: it takes the database's
+    # write lock at its start, so two read-modify-writes run one after the other instead of both
+    # reading the same state (``services.core.Core.writing``). Reads begin deferred and never wait.
+    mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def alembic_config(engine: Engine) -> Config:

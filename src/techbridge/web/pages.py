@@ -32,9 +32,10 @@ from techbridge.errors import (
     TechbridgeError,
 )
 from techbridge.services import accounts
-from techbridge.services.access import Actor
+from techbridge.services.accounts.caller import signed_in
+from techbridge.services.actor import Actor
+from techbridge.services.core import Core
 from techbridge.services.dashboards import primary_role
-from techbridge.storage.db import transaction
 from techbridge.web.i18n import format_eok, pick_language, translator
 
 log = logging.getLogger(__name__)
@@ -103,22 +104,26 @@ def language_of(request: Request) -> str:
     return pick_language(request.query_params.get("lang"), request.cookies.get(LANGUAGE_COOKIE))
 
 
-def get_visitor(request: Request, engine: EngineDep, settings: SettingsDep) -> Visitor:
-    """Return the signed-in visitor; on an unsafe method also check the form's CSRF token.
+def get_core(request: Request) -> Core:
+    """Return the application core the app was created with."""
+    core: Core = request.app.state.core
+    return core
+
+
+CoreDep = Annotated[Core, Depends(get_core)]
+
+
+def get_visitor(request: Request, core: CoreDep) -> Visitor:
+    """Return the signed-in visitor (a form's CSRF token is checked by ``check_csrf``).
 
     Raises:
         SignInRequiredError: no session cookie, or an expired one.
-        PermissionDeniedError: a form posted without the session's CSRF token.
     """
-    token = request.cookies.get(SESSION_COOKIE)
-    with transaction(engine) as session:
-        actor = accounts.session_actor(session, token) if token else None
-        user = accounts.get_user(session, actor.user_id) if actor and actor.user_id else None
-        display = (user.display_name or user.username) if user else ""
-    if actor is None or token is None:
+    found = signed_in(core, request.cookies.get(SESSION_COOKIE))
+    if found is None:
         raise SignInRequiredError
-    csrf = accounts.csrf_token(settings, token)
-    return Visitor(actor, primary_role(actor), language_of(request), csrf, display)
+    role = primary_role(found.actor)
+    return Visitor(found.actor, role, language_of(request), found.csrf, found.display_name)
 
 
 VisitorDep = Annotated[Visitor, Depends(get_visitor)]

@@ -13,7 +13,7 @@ from techbridge.api.schemas import Page
 from techbridge.api.schemas.cooperations import AgreementPublic
 from techbridge.domain.agreement import AgreementKind
 from techbridge.errors import NotFoundError
-from techbridge.services.access import PROGRAM_MANAGER, Actor
+from techbridge.services.actor import PROGRAM_MANAGER, Actor
 from techbridge.services.catalogue.entity import ENTITIES, Row, iter_records
 
 router = APIRouter(prefix="/agreements", tags=["agreements"], responses=ERROR_RESPONSES)

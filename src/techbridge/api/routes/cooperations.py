@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from techbridge.api.deps import ActorDep, EngineDep, PagingDep, SessionDep, SettingsDep
+from techbridge.api.deps import ActorDep, CoreDep, EngineDep, PagingDep, SessionDep
 from techbridge.api.errors import CONFLICT, ERROR_RESPONSES
 from techbridge.api.schemas import Page
 from techbridge.api.schemas.cooperations import (
@@ -23,77 +23,68 @@ from techbridge.api.schemas.cooperations import (
 )
 from techbridge.domain.cooperation import Stage
 from techbridge.services.access import (
-    PROGRAM_MANAGER,
-    require,
     require_cooperation,
-    require_program_manager,
-    visible_cooperations,
 )
 from techbridge.services.cooperations import agreement as agreements
-from techbridge.services.cooperations import pipeline as cooperations
+from techbridge.services.cooperations import pipeline
 from techbridge.services.cooperations.agreement import PlanView
-from techbridge.services.cooperations.pipeline import CooperationView, StaleReport
+from techbridge.services.cooperations.pipeline import (
+    CooperationFilter,
+    CooperationRequest,
+    CooperationView,
+    MoveRequest,
+    StaleReport,
+)
 
 router = APIRouter(prefix="/cooperations", tags=["cooperations"], responses=ERROR_RESPONSES)
 
 
 @router.get("", response_model=Page[CooperationPublic])
 def list_cooperations(
-    engine: EngineDep,
-    session: SessionDep,
+    core: CoreDep,
     actor: ActorDep,
     paging: PagingDep,
     program: Annotated[str | None, Query(max_length=100, description="Program key.")] = None,
     stage: Stage | None = None,
 ) -> Page[CooperationView]:
     """List the cooperations you take part in, or manage."""
-    visible = visible_cooperations(session, actor)
-    items = [c for c in cooperations.list_cooperations(engine, program, stage) if c.key in visible]
+    items = pipeline.list_cooperations(core, actor, CooperationFilter(program, stage))
     page = items[paging.offset : paging.offset + paging.limit]
     return Page(items=page, total=len(items), limit=paging.limit, offset=paging.offset)
 
 
 @router.get("/stale", response_model=StalePublic)
-def stale(engine: EngineDep, settings: SettingsDep, actor: ActorDep) -> StaleReport:
-    """List cooperations idle too long and needs to reconfirm (administrators, managers of every program)."""
-    require(actor.is_admin or actor.has_role(PROGRAM_MANAGER), "only managers of every program see this")
-    return cooperations.find_stale(engine, settings)
+def stale(core: CoreDep, actor: ActorDep) -> StaleReport:
+    """List cooperations idle too long and needs to reconfirm, of the programs you manage."""
+    return pipeline.find_stale(core, actor)
 
 
 @router.get("/{key}", response_model=CooperationPublic)
-def get_cooperation(engine: EngineDep, session: SessionDep, actor: ActorDep, key: str) -> CooperationView:
+def get_cooperation(core: CoreDep, actor: ActorDep, key: str) -> CooperationView:
     """Read one cooperation with its members and history."""
-    require_cooperation(session, actor, key)
-    return cooperations.get_cooperation(engine, key)
+    return pipeline.get_cooperation(core, actor, key)
 
 
 @router.post("", response_model=CooperationPublic, status_code=201, responses=CONFLICT)
-def create_cooperation(
-    engine: EngineDep, session: SessionDep, actor: ActorDep, body: CooperationCreate
-) -> CooperationView:
-    """Open a cooperation by hand (administrators and program managers)."""
-    require_program_manager(session, actor, None)
+def create_cooperation(core: CoreDep, actor: ActorDep, body: CooperationCreate) -> CooperationView:
+    """Open a cooperation by hand (the program's managers, administrators)."""
     members = {key: str(role) for key, role in body.members.items()}
-    return cooperations.create_cooperation(
-        engine, actor.name, body.key, body.title, members, need_key=body.need, proposal_key=body.proposal
-    )
+    request = CooperationRequest(body.key, body.title, members, need=body.need, proposal=body.proposal)
+    return pipeline.create_cooperation(core, actor, request)
 
 
 @router.post("/{key}/transitions", response_model=CooperationPublic, responses=CONFLICT)
-def move_cooperation(
-    engine: EngineDep, session: SessionDep, actor: ActorDep, key: str, body: TransitionCreate
-) -> CooperationView:
+def move_cooperation(core: CoreDep, actor: ActorDep, key: str, body: TransitionCreate) -> CooperationView:
     """Move a cooperation to another stage (its members and managers; overrides: managers)."""
-    require_cooperation(session, actor, key, override=body.override)
-    return cooperations.move_cooperation(
-        engine,
-        actor.name,
+    request = MoveRequest(
         key,
         str(body.to_stage),
         reason=body.reason,
         override=body.override,
         at=moment_of(body.on),
+        expected_stage=str(body.from_stage) if body.from_stage else None,
     )
+    return pipeline.move_cooperation(core, actor, request)
 
 
 @router.post("/{key}/agreements", response_model=StagePublic, status_code=201, responses=CONFLICT)

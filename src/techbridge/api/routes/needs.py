@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
 
-from techbridge.api.deps import ActorDep, EngineDep, PagingDep, SessionDep
+from techbridge.api.deps import ActorDep, CoreDep, PagingDep, SessionDep
 from techbridge.api.errors import CONFLICT, ERROR_RESPONSES
 from techbridge.api.schemas import (
     AccessPublic,
@@ -26,7 +26,7 @@ from techbridge.api.schemas import (
 )
 from techbridge.api.schemas.cooperations import ReconfirmationPublic
 from techbridge.services.access import read_page, read_record
-from techbridge.services.cooperations.pipeline import reconfirm_need
+from techbridge.services.cooperations.pipeline import Reconfirmation, reconfirm_need
 from techbridge.services.needs import sharing
 
 router = APIRouter(prefix="/needs", tags=["needs"], responses=ERROR_RESPONSES)
@@ -103,7 +103,6 @@ def access_log(session: SessionDep, actor: ActorDep, ident: _Ident) -> list[dict
 
 
 @router.post("/{ident}/reconfirmation", response_model=ReconfirmationPublic)
-def reconfirm(engine: EngineDep, session: SessionDep, actor: ActorDep, ident: _Ident) -> dict[str, Any]:
+def reconfirm(core: CoreDep, actor: ActorDep, ident: _Ident) -> Reconfirmation:
     """Confirm that the need is still current (its company and managers)."""
-    need = sharing.editable_need(session, actor, ident)
-    return {"need": need.key, "confirmed_on": reconfirm_need(engine, actor.name, need.key)}
+    return reconfirm_need(core, actor, ident)

@@ -24,13 +24,8 @@ from techbridge.api.schemas.programs import (
 )
 from techbridge.api.schemas.reports import ReportPublic
 from techbridge.domain.kpi import Kpis
-from techbridge.services.access import (
-    Actor,
-    read_page,
-    read_record,
-    require_program_manager,
-    require_submission,
-)
+from techbridge.services.access import read_page, read_record, require_program_manager, require_submission
+from techbridge.services.actor import Actor
 from techbridge.services.programs import kpi as kpis
 from techbridge.services.programs import program as programs
 from techbridge.services.programs import round as rounds

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from techbridge.domain.organization import OrganizationKind as Kind
 from techbridge.domain.organization import SizeClass
-from techbridge.services.access import ROLES
+from techbridge.services.actor import ROLES
 
 T = TypeVar("T")
 Key = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^\S(.*\S)?$")]

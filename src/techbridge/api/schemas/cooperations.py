@@ -58,6 +58,9 @@ class TransitionCreate(BaseModel):
     reason: Annotated[str, Field(max_length=2000)] | None = None
     override: bool = False
     on: dt.date | None = Field(None, description="The day it happened (default: now).")
+    from_stage: Stage | None = Field(
+        None, description="The stage you saw: if the cooperation has moved since, the answer is 409."
+    )
 
 
 def moment_of(day: dt.date | None) -> dt.datetime | None:

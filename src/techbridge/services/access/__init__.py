@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from techbridge.errors import ConflictError, NotFoundError, PermissionDeniedError
+from techbridge.services.actor import COMPANY_MEMBER, INSTITUTE_MEMBER, PROGRAM_MANAGER, VIEWER, Actor
 from techbridge.services.catalogue.entity import (
     ENTITIES,
     EntitySpec,
@@ -39,12 +39,6 @@ from techbridge.services.catalogue.organization import lookup_organization, upse
 from techbridge.storage.accounts import NeedAccess, NeedShare
 from techbridge.storage.tables import Cooperation, Match, Need, Organization, Program, Proposal, Round
 
-ADMINISTRATOR = "administrator"
-PROGRAM_MANAGER = "program_manager"
-COMPANY_MEMBER = "company_member"
-INSTITUTE_MEMBER = "institute_member"
-VIEWER = "viewer"
-ROLES = (ADMINISTRATOR, PROGRAM_MANAGER, COMPANY_MEMBER, INSTITUTE_MEMBER, VIEWER)
 FULL, SUMMARY, NONE = "full", "summary", "none"
 
 _SUMMARY_READERS = (INSTITUTE_MEMBER, PROGRAM_MANAGER, VIEWER)
@@ -75,34 +69,6 @@ FILTERS: dict[str, tuple[str, ...]] = {
     "match": ("need_id", "target_type"),
 }
 _TEXT = {"organization": "name", "person": "name", "program": "name", "round": "name", "consortium": "name"}
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who is asking: a signed-in user (with their organisation and role grants) or the CLI operator."""
-
-    name: str
-    user_id: int | None = None
-    organization_id: int | None = None
-    roles: frozenset[tuple[str, int | None]] = field(default_factory=frozenset)
-
-    def has_role(self, role: str, program_id: int | None = None) -> bool:
-        """Return whether the actor holds ``role`` in ``program_id`` (a grant without program covers all)."""
-        return any(r == role and (p is None or p == program_id) for r, p in self.roles)
-
-    def holds(self, role: str) -> bool:
-        """Return whether the actor holds ``role`` in any program."""
-        return any(r == role for r, _ in self.roles)
-
-    @property
-    def is_admin(self) -> bool:
-        """Whether the actor is an administrator."""
-        return self.has_role(ADMINISTRATOR)
-
-
-def operator(name: str) -> Actor:
-    """Return the actor of the command line: whoever runs it has the database, so is an administrator."""
-    return Actor(name=name, roles=frozenset({(ADMINISTRATOR, None)}))
 
 
 def require(condition: bool, message: str) -> None:
@@ -207,6 +173,18 @@ def find_visible_need(session: Session, actor: Actor, ident: str) -> tuple[Need,
     if need is None or view == NONE or (by_key and view != FULL):
         raise NotFoundError(f"no need with id or key {ident!r}")
     return need, view
+
+
+def readable_need(session: Session, actor: Actor, ident: str) -> Need:
+    """Return the need with id or key ``ident`` if the actor reads it in full.
+
+    Raises:
+        NotFoundError: no such need, or one the actor may not read in full (the same answer).
+    """
+    need, view = find_visible_need(session, actor, ident)
+    if view != FULL:
+        raise NotFoundError(f"no need with id or key {ident!r}")
+    return need
 
 
 def log_access(session: Session, actor: Actor, needs: Iterable[tuple[Need, str]], channel: str) -> None:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from techbridge.config import Settings
 from techbridge.errors import ConflictError, InvalidError, NotFoundError, PermissionDeniedError
-from techbridge.services.access import ADMINISTRATOR, ROLES, Actor
+from techbridge.services.actor import ADMINISTRATOR, ROLES, Actor
 from techbridge.services.audit import record_change
 from techbridge.storage.accounts import ApiToken, LoginAttempt, RoleGrant, User, UserSession
 from techbridge.storage.db import transaction

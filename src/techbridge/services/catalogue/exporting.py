@@ -18,7 +18,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy.orm import Session
 
 from techbridge.errors import InvalidError
-from techbridge.services.access import Actor, readable_rows
+from techbridge.services.access import readable_rows
+from techbridge.services.actor import Actor
 from techbridge.services.catalogue.entity import Row, entity_spec, iter_records
 
 FORMATS = ("csv", "xlsx", "jsonl")

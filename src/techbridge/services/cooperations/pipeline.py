@@ -4,25 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from techbridge.config import Settings
 from techbridge.domain.cooperation import MemberRole, Stage
 from techbridge.domain.pipeline import check_transition, is_stale, needs_reconfirmation, parse_stage
 from techbridge.errors import ConflictError, InvalidError
-from techbridge.services.audit import record_change
-from techbridge.services.catalogue.finding import (
-    find_cooperation,
-    find_need,
-    find_organization,
-    find_program,
-    find_proposal,
+from techbridge.services.access import program_of, readable_need, require
+from techbridge.services.access.cooperation import (
+    CooperationAction,
+    cooperation_for,
+    program_of_cooperation,
+    shown_title,
+    visible_cooperation_ids,
 )
-from techbridge.storage.db import transaction
+from techbridge.services.actor import PROGRAM_MANAGER, Actor
+from techbridge.services.audit import record_change
+from techbridge.services.catalogue.finding import find_organization, find_program, find_proposal
+from techbridge.services.core import Core, utcnow
+from techbridge.services.needs.sharing import editable_need
 from techbridge.storage.tables import (
     Cooperation,
     CooperationMember,
@@ -33,11 +36,6 @@ from techbridge.storage.tables import (
 )
 
 log = logging.getLogger(__name__)
-
-
-def utcnow() -> dt.datetime:
-    """Return the current time in UTC (the default clock of every pipeline step)."""
-    return dt.datetime.now(dt.UTC)
 
 
 def as_utc(moment: dt.datetime) -> dt.datetime:
@@ -109,65 +107,113 @@ def add_cooperation(
     return coop
 
 
-def create_cooperation(
-    engine: Engine,
-    actor: str,
-    key: str,
-    title: str,
-    members: dict[str, str],
-    *,
-    need_key: str | None = None,
-    proposal_key: str | None = None,
-) -> CooperationView:
-    """Open a cooperation by hand, e.g. for an institute's commercialization proposal and a company.
+@dataclass(frozen=True, slots=True)
+class CooperationRequest:
+    """A cooperation opened by hand, e.g. for an institute's proposal taken up by a company.
 
-    Args:
+    Attributes:
         members: organisation keys and their roles (``demand``, ``supply``, ``lead``, ``participant``).
-        need_key: the need it serves; its round becomes the cooperation's round.
-        proposal_key: the commercialization proposal it serves (when there is no need).
+        need: the need it serves; its round becomes the cooperation's round.
+        proposal: the commercialization proposal it serves (when there is no need).
+    """
+
+    key: str
+    title: str
+    members: Mapping[str, str]
+    need: str | None = None
+    proposal: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MoveRequest:
+    """A step of a cooperation to another stage.
+
+    Attributes:
+        reason: why (required to drop or to override the pipeline's order).
+        override: a manager's override of the stage order.
+        at: when it happened (default: now; never before the last step, never in the future).
+        expected_stage: the stage the caller saw; a cooperation found elsewhere answers 409, so of two
+            moves made from the same page, one wins.
+    """
+
+    key: str
+    to_stage: str
+    reason: str | None = None
+    override: bool = False
+    at: dt.datetime | None = None
+    expected_stage: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CooperationFilter:
+    """Which cooperations a list shows: one program's, one stage's (``None``: all)."""
+
+    program: str | None = None
+    stage: str | None = None
+
+
+def create_cooperation(core: Core, actor: Actor, request: CooperationRequest) -> CooperationView:
+    """Open a cooperation by hand (the managers of the program it belongs to, administrators).
 
     Raises:
         InvalidError: fewer than two members, or an unknown role.
+        NotFoundError: a member, the need or the proposal is missing, or one the actor may not read.
+        PermissionDeniedError: the actor does not manage the program.
         ConflictError: a cooperation with this key exists.
     """
-    if len(members) < 2:
+    if len(request.members) < 2:
         raise InvalidError("a cooperation needs at least two members")
     roles = {str(r) for r in MemberRole}
-    if bad := sorted(r for r in members.values() if r not in roles):
+    if bad := sorted(r for r in request.members.values() if r not in roles):
         raise InvalidError(f"unknown member role {bad[0]!r}; use one of {', '.join(sorted(roles))}")
-    with transaction(engine) as session:
-        if session.scalar(select(Cooperation.id).where(Cooperation.key == key)) is not None:
-            raise ConflictError(f"a cooperation with key {key!r} exists")
-        ids = [(find_organization(session, org).id, role) for org, role in sorted(members.items())]
-        need = find_need(session, need_key) if need_key else None
-        proposal = find_proposal(session, proposal_key) if proposal_key else None
+    with core.writing() as session:
+        need = readable_need(session, actor, request.need) if request.need else None
+        proposal = find_proposal(session, request.proposal) if request.proposal else None
         source = need or proposal
+        round_id = source.round_id if source else None
+        program_id = (
+            session.scalar(select(Round.program_id).where(Round.id == round_id)) if round_id else None
+        )
+        require(actor.manages(program_id), "only the program's managers and administrators open cooperations")
+        if session.scalar(select(Cooperation.id).where(Cooperation.key == request.key)) is not None:
+            raise ConflictError(f"a cooperation with key {request.key!r} exists")
+        ids = [(find_organization(session, org).id, role) for org, role in sorted(request.members.items())]
         coop = add_cooperation(
-            session, actor, key, title, ids, round_id=source.round_id if source else None, need=need
+            session,
+            actor.name,
+            request.key,
+            request.title,
+            ids,
+            round_id=round_id,
+            need=need,
+            at=core.clock(),
         )
         coop.proposal_id = proposal.id if proposal else None
-    return get_cooperation(engine, key)
+        session.flush()
+        return view_of(session, actor, coop)
 
 
-def move_cooperation(
-    engine: Engine,
-    actor: str,
-    key: str,
-    to_stage: str,
-    *,
-    reason: str | None = None,
-    override: bool = False,
-    at: dt.datetime | None = None,
-) -> CooperationView:
+def move_cooperation(core: Core, actor: Actor, request: MoveRequest) -> CooperationView:
     """Move a cooperation to another stage, recording who, when and why.
 
+    The cooperation's row is locked for the move, so that concurrent moves form one chain: each
+    starts where the previous one ended.
+
     Raises:
-        ConflictError: a move the pipeline does not allow (see ``domain.pipeline.check_transition``).
-        InvalidError: a drop or override without a reason.
+        NotFoundError: no such cooperation, or one the actor may not read.
+        PermissionDeniedError: a member asking to override the pipeline.
+        ConflictError: a move the pipeline does not allow (``domain.pipeline.check_transition``), or
+            the cooperation is no longer at ``expected_stage``.
+        InvalidError: a drop or override without a reason, or an unknown stage.
     """
-    with transaction(engine) as session:
-        move(session, actor, find_cooperation(session, key), parse_stage(to_stage), reason, override, at)
-    return get_cooperation(engine, key)
+    action = CooperationAction.OVERRIDE if request.override else CooperationAction.MOVE
+    target = parse_stage(request.to_stage)
+    with core.writing() as session:
+        coop = cooperation_for(session, actor, request.key, action, for_update=True)
+        if request.expected_stage is not None and coop.stage != str(parse_stage(request.expected_stage)):
+            raise ConflictError(f"{coop.key} is at {coop.stage} now, not {request.expected_stage}; reload")
+        move(session, actor.name, coop, target, request.reason, request.override, request.at, core.clock())
+        return view_of(session, actor, coop)
 
 
 def move(
@@ -178,10 +224,11 @@ def move(
     reason: str | None,
     override: bool,
     at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
 ) -> None:
     """Move ``coop`` within the session (the rule check, the step record and the audit entry)."""
     is_override = check_transition(Stage(coop.stage), target, reason, override)
-    moment = step_time(coop, at)
+    moment = step_time(coop, at, now or utcnow())
     session.add(
         StageChange(
             cooperation_id=coop.id,
@@ -207,8 +254,8 @@ def move(
     log.info("%s moved %s to %s", actor, coop.key, target)
 
 
-def step_time(coop: Cooperation, at: dt.datetime | None) -> dt.datetime:
-    """Return when a step of ``coop`` happens: ``at`` (default now), never before its last step.
+def step_time(coop: Cooperation, at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+    """Return when a step of ``coop`` happens: ``at`` (default ``now``), never before its last step.
 
     A step dated the same day as the last one but at an earlier hour is moved to the last step's
     time (dates are entered by day).
@@ -216,7 +263,7 @@ def step_time(coop: Cooperation, at: dt.datetime | None) -> dt.datetime:
     Raises:
         InvalidError: a date before the last step's day, or in the future.
     """
-    now, last = utcnow(), as_utc(coop.stage_changed_at)
+    now, last = as_utc(now), as_utc(coop.stage_changed_at)
     moment = as_utc(at) if at else now
     if moment.date() > now.date():
         raise InvalidError(f"{moment:%Y-%m-%d} is in the future; record steps when they have happened")
@@ -225,43 +272,61 @@ def step_time(coop: Cooperation, at: dt.datetime | None) -> dt.datetime:
     return max(moment, last)
 
 
-def get_cooperation(engine: Engine, key: str) -> CooperationView:
-    """Return a cooperation with its members and history."""
-    with transaction(engine) as session:
-        coop = find_cooperation(session, key)
-        steps = session.scalars(
-            select(StageChange)
-            .where(StageChange.cooperation_id == coop.id)
-            .order_by(StageChange.at, StageChange.id)
-        ).all()
-        return CooperationView(
-            coop.key,
-            coop.title,
-            coop.field,
-            coop.stage,
-            as_utc(coop.stage_changed_at),
-            coop.dropped_reason,
-            tuple((m.organization.key, m.role) for m in coop.members),
-            tuple(
-                StepView(s.from_stage, s.to_stage, s.actor, as_utc(s.at), s.reason, s.is_override)
-                for s in steps
-            ),
-        )
+def view_of(session: Session, actor: Actor, coop: Cooperation) -> CooperationView:
+    """Return a cooperation with its members and history, as every edge shows it to the actor.
+
+    A cooperation opened from a need carries the need's title and field; a member who may not read
+    that need in full sees its anonymised summary, or a neutral label (``access.cooperation.shown_title``).
+    """
+    title, field = shown_title(session, actor, coop)
+    steps = session.scalars(
+        select(StageChange)
+        .where(StageChange.cooperation_id == coop.id)
+        .order_by(StageChange.at, StageChange.id)
+    ).all()
+    return CooperationView(
+        coop.key,
+        title,
+        field,
+        coop.stage,
+        as_utc(coop.stage_changed_at),
+        coop.dropped_reason,
+        tuple((m.organization.key, m.role) for m in coop.members),
+        tuple(
+            StepView(s.from_stage, s.to_stage, s.actor, as_utc(s.at), s.reason, s.is_override) for s in steps
+        ),
+    )
+
+
+def get_cooperation(core: Core, actor: Actor, key: str) -> CooperationView:
+    """Return a cooperation the actor may read, with its members and history.
+
+    Raises:
+        NotFoundError: no such cooperation, or one the actor may not read (the same answer).
+    """
+    with core.reading() as session:
+        return view_of(session, actor, cooperation_for(session, actor, key))
 
 
 def list_cooperations(
-    engine: Engine, program_key: str | None = None, stage: str | None = None
+    core: Core, actor: Actor, request: CooperationFilter | None = None
 ) -> list[CooperationView]:
-    """Return cooperations, optionally of one program's rounds and at one stage, by key."""
-    with transaction(engine) as session:
-        query = select(Cooperation.key).order_by(Cooperation.key)
-        if program_key:
-            program = find_program(session, program_key)
+    """Return the cooperations the actor may read, optionally of one program and at one stage, by key.
+
+    Raises:
+        NotFoundError: no such program.
+        InvalidError: an unknown stage.
+    """
+    request = request or CooperationFilter()
+    with core.reading() as session:
+        query = select(Cooperation).order_by(Cooperation.key)
+        if request.program:
+            program = find_program(session, request.program)
             query = query.join(Round, Round.id == Cooperation.round_id).where(Round.program_id == program.id)
-        if stage:
-            query = query.where(Cooperation.stage == str(parse_stage(stage)))
-        keys = list(session.scalars(query))
-    return [get_cooperation(engine, key) for key in keys]
+        if request.stage:
+            query = query.where(Cooperation.stage == str(parse_stage(request.stage)))
+        visible = visible_cooperation_ids(session, actor)
+        return [view_of(session, actor, coop) for coop in session.scalars(query) if coop.id in visible]
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,40 +337,67 @@ class StaleReport:
     needs: tuple[tuple[str, str, dt.date], ...]
 
 
-def find_stale(engine: Engine, settings: Settings, now: dt.datetime | None = None) -> StaleReport:
-    """Return open cooperations idle for ``stale_after_days`` and needs listed over ``need_expiry_days``.
+def find_stale(core: Core, actor: Actor) -> StaleReport:
+    """Return the open cooperations idle for ``stale_after_days`` and the needs listed over
+    ``need_expiry_days``, of the programs the actor manages.
 
     Returns:
         ``(key, stage, days idle)`` per stale cooperation; ``(key, owner, listed or confirmed on)`` per need.
+
+    Raises:
+        PermissionDeniedError: the actor manages no program.
     """
-    moment = as_utc(now or utcnow())
-    with transaction(engine) as session:
+    require(actor.is_admin or actor.holds(PROGRAM_MANAGER), "only administrators and program managers")
+    settings, moment = core.settings, as_utc(core.clock())
+    with core.reading() as session:
+        managed = {
+            coop.id
+            for coop in session.scalars(select(Cooperation))
+            if actor.manages(program_of_cooperation(session, coop))
+        }
         coops = [
             (c.key, c.stage, (moment - as_utc(c.stage_changed_at)).days)
             for c in session.scalars(select(Cooperation).order_by(Cooperation.key))
-            if is_stale(Stage(c.stage), as_utc(c.stage_changed_at), moment, settings.stale_after_days)
+            if c.id in managed
+            and is_stale(Stage(c.stage), as_utc(c.stage_changed_at), moment, settings.stale_after_days)
         ]
         needs = []
-        for need, confirmed in session.execute(
+        rows = session.execute(
             select(Need, NeedConfirmation.confirmed_on).outerjoin(NeedConfirmation).order_by(Need.key)
-        ):
+        )
+        for need, confirmed in rows:
             since = confirmed or need.listed_on or as_utc(need.created_at).date()
-            if need.status != "rejected" and needs_reconfirmation(
-                since, moment.date(), settings.need_expiry_days
+            if (
+                need.status != "rejected"
+                and actor.manages(program_of(session, need))
+                and needs_reconfirmation(since, moment.date(), settings.need_expiry_days)
             ):
                 needs.append((need.key, need.organization.key, since))
     return StaleReport(tuple(coops), tuple(needs))
 
 
-def reconfirm_need(engine: Engine, actor: str, need_key: str, on: dt.date | None = None) -> dt.date:
-    """Record that a need's owner confirmed it is still current; return the date."""
-    day = on or utcnow().date()
-    with transaction(engine) as session:
-        need = find_need(session, need_key)
-        row = session.get(NeedConfirmation, need.id)
+@dataclass(frozen=True, slots=True)
+class Reconfirmation:
+    """A need its owner confirmed as still current, and the day."""
+
+    need: str
+    confirmed_on: dt.date
+
+
+def reconfirm_need(core: Core, actor: Actor, need: str, on: dt.date | None = None) -> Reconfirmation:
+    """Record that a need is still current (its company, the program's managers, administrators).
+
+    Raises:
+        NotFoundError: no such need, or one the actor may not read in full.
+        PermissionDeniedError: the actor reads it but may not change it.
+    """
+    day = on or core.clock().date()
+    with core.writing() as session:
+        found = editable_need(session, actor, need)
+        row = session.get(NeedConfirmation, found.id)
         if row is None:
-            session.add(NeedConfirmation(need_id=need.id, confirmed_on=day, actor=actor))
+            session.add(NeedConfirmation(need_id=found.id, confirmed_on=day, actor=actor.name))
         else:
-            row.confirmed_on, row.actor = day, actor
-        record_change(session, actor, "reconfirm", "need", need_key, {"on": day.isoformat()})
-    return day
+            row.confirmed_on, row.actor = day, actor.name
+        record_change(session, actor.name, "reconfirm", "need", found.key, {"on": day.isoformat()})
+        return Reconfirmation(found.key, day)

@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session
 
 from techbridge.domain.agreement import EOK
 from techbridge.domain.cooperation import PIPELINE, Stage
+from techbridge.services.catalogue.finding import find_cooperation
 from techbridge.services.cooperations.agreement import save_joint_plan, sign_agreement
 from techbridge.services.cooperations.outcome import OutcomeInput, record_outcome
-from techbridge.services.cooperations.pipeline import move_cooperation
+from techbridge.services.cooperations.pipeline import move
 from techbridge.services.programs import round as rounds
 from techbridge.services.programs.assignment import (
     accept_assignment,
@@ -251,7 +252,8 @@ def _move(engine: Engine, actor: str, need: str, stage: str, day: dt.date, reaso
     if target != Stage.DROPPED and PIPELINE.index(current) >= PIPELINE.index(target):
         return False
     at = dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC)
-    move_cooperation(engine, actor, coop_key(need), stage, reason=reason, at=at)
+    with transaction(engine) as session:
+        move(session, actor, find_cooperation(session, coop_key(need)), target, reason, False, at)
     return True
 
 

@@ -26,7 +26,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from techbridge.errors import ImportRejectedError, InvalidError
-from techbridge.services.access import Actor, can_edit_need, operator, program_of, reads_every_need
+from techbridge.services.access import can_edit_need, program_of, reads_every_need
+from techbridge.services.actor import Actor, operator
 from techbridge.services.audit import record_change
 from techbridge.services.ingest.bench import map_bench, read_bench
 from techbridge.services.ingest.cordis import is_cordis, map_cordis

@@ -20,7 +20,6 @@ from techbridge.matching.filters import Filters
 from techbridge.services.access import (
     FULL,
     SUMMARY,
-    Actor,
     can_create_need,
     can_edit_need,
     can_read_need,
@@ -31,6 +30,7 @@ from techbridge.services.access import (
     reads_every_need,
     require,
 )
+from techbridge.services.actor import Actor
 from techbridge.services.audit import record_change
 from techbridge.services.catalogue.entity import Row
 from techbridge.services.catalogue.organization import find_organization

@@ -12,7 +12,7 @@ from techbridge.services.access import FULL, SUMMARY, read_page, read_record
 from techbridge.services.catalogue.entity import Row
 from techbridge.services.dashboards import cooperation_cards, managed_rounds, stage_counts
 from techbridge.services.programs.kpi import Scope, scope_kpis
-from techbridge.web.pages import EngineDep, SessionDep, SettingsDep, Visitor, VisitorDep, WebRoute, render
+from techbridge.web.pages import CoreDep, EngineDep, SessionDep, Visitor, VisitorDep, WebRoute, render
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -37,12 +37,12 @@ def _technologies(session: Session, visitor: Visitor, organization: Row | None) 
 
 @router.get("/")
 def dashboard(
-    request: Request, visitor: VisitorDep, session: SessionDep, engine: EngineDep, settings: SettingsDep
+    request: Request, visitor: VisitorDep, session: SessionDep, engine: EngineDep, core: CoreDep
 ) -> HTMLResponse:
     """Show the dashboard of the visitor's role."""
     role = visitor.role
     organization = _organization(session, visitor)
-    cards = cooperation_cards(engine, visitor.actor, settings.stale_after_days)
+    cards = cooperation_cards(core, visitor.actor)
     data: dict[str, Any] = {"organization": organization, "cards": cards, "counts": stage_counts(cards)}
     if role in ("administrator", "program_manager"):
         data |= {"rounds": managed_rounds(engine, visitor.actor), "stale": [c for c in cards if c.is_stale]}

@@ -13,21 +13,14 @@ from fastapi.responses import HTMLResponse
 
 from techbridge.domain.agreement import AgreementKind, OutcomeKind
 from techbridge.domain.money import parse_krw
-from techbridge.errors import NotFoundError
 from techbridge.services.access import require_cooperation, require_manager
 from techbridge.services.cooperations.agreement import sign_agreement
 from techbridge.services.cooperations.meeting import FollowUp, record_meeting
 from techbridge.services.cooperations.outcome import OutcomeInput, record_outcome
-from techbridge.services.cooperations.pipeline import get_cooperation, move_cooperation
-from techbridge.services.dashboards import (
-    board,
-    cooperation_cards,
-    cooperation_heading,
-    cooperation_records,
-    may_see_cooperation,
-)
+from techbridge.services.cooperations.pipeline import MoveRequest, get_cooperation, move_cooperation
+from techbridge.services.dashboards import board, cooperation_cards, cooperation_page
 from techbridge.storage.db import transaction
-from techbridge.web.pages import CsrfDep, EngineDep, SettingsDep, VisitorDep, WebRoute, redirect, render
+from techbridge.web.pages import CoreDep, CsrfDep, EngineDep, VisitorDep, WebRoute, redirect, render
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 _Short = Annotated[str, Form(max_length=300)]
@@ -44,29 +37,23 @@ def _allowed(engine: EngineDep, visitor: VisitorDep, key: str, override: bool = 
 
 
 @router.get("/pipeline")
-def pipeline(request: Request, visitor: VisitorDep, engine: EngineDep, settings: SettingsDep) -> HTMLResponse:
+def pipeline(request: Request, visitor: VisitorDep, core: CoreDep) -> HTMLResponse:
     """Show the cooperations the visitor may see, in one column per stage."""
-    cards = cooperation_cards(engine, visitor.actor, settings.stale_after_days)
+    cards = cooperation_cards(core, visitor.actor)
     return render(request, visitor, "pipeline.html", {"columns": board(cards)})
 
 
 @router.get("/cooperations/{key}")
-def cooperation(request: Request, key: str, visitor: VisitorDep, engine: EngineDep) -> HTMLResponse:
+def cooperation(request: Request, key: str, visitor: VisitorDep, core: CoreDep) -> HTMLResponse:
     """Show one cooperation: members, history and (for its managers) the forms."""
-    visible, manages = may_see_cooperation(engine, visitor.actor, key)
-    if not visible:
-        raise NotFoundError(f"no cooperation {key!r}")
-    coop = get_cooperation(engine, key)
-    title, field = cooperation_heading(engine, visitor.actor, key)
+    page = cooperation_page(core, visitor.actor, key)
     data = {
-        "coop": coop,
-        "title": title,
-        "field": field,
-        "records": cooperation_records(engine, key),
-        "next_stage": next(
-            (c.next_stage for c in cooperation_cards(engine, visitor.actor) if c.key == key), None
-        ),
-        "manages": manages,
+        "coop": page.view,
+        "title": page.view.title,
+        "field": page.view.field,
+        "records": page.records,
+        "next_stage": page.next_stage,
+        "manages": page.manages,
         "agreement_kinds": [str(k) for k in AgreementKind],
         "outcome_kinds": [str(k) for k in OutcomeKind],
         "today": dt.date.today().isoformat(),
@@ -78,15 +65,21 @@ def cooperation(request: Request, key: str, visitor: VisitorDep, engine: EngineD
 def move(
     key: str,
     visitor: VisitorDep,
-    engine: EngineDep,
+    core: CoreDep,
     stage: Annotated[str, Form(max_length=32)],
     reason: _Short = "",
     override: Annotated[bool, Form()] = False,
+    from_stage: Annotated[str, Form(max_length=32)] = "",
     back: _Short = "/pipeline",
 ) -> Response:
-    """Move a cooperation to a stage (the pipeline's rules apply; drops and overrides need a reason)."""
-    _allowed(engine, visitor, key, override)
-    move_cooperation(engine, visitor.actor.name, key, stage, reason=reason.strip() or None, override=override)
+    """Move a cooperation to a stage (the pipeline's rules apply; drops and overrides need a reason).
+
+    ``from_stage`` is the stage the page showed: a cooperation moved since answers 409.
+    """
+    request = MoveRequest(
+        key, stage, reason=reason.strip() or None, override=override, expected_stage=from_stage or None
+    )
+    move_cooperation(core, visitor.actor, request)
     return redirect(back if back.startswith("/") and not back.startswith("//") else "/pipeline")
 
 
@@ -95,6 +88,7 @@ def add_agreement(
     key: str,
     visitor: VisitorDep,
     engine: EngineDep,
+    core: CoreDep,
     kind: Annotated[str, Form(max_length=32)],
     title: _Short,
     signed_on: _Day,
@@ -102,7 +96,7 @@ def add_agreement(
 ) -> Response:
     """Record an agreement signed by every member of the cooperation."""
     _allowed(engine, visitor, key)
-    parties = [org for org, _ in get_cooperation(engine, key).members]
+    parties = [org for org, _ in get_cooperation(core, visitor.actor, key).members]
     agreement_key = f"{key}-agr-{secrets.token_hex(3)}"
     sign_agreement(engine, visitor.actor.name, key, agreement_key, kind, title, signed_on=signed_on,
                    parties=parties, amount_krw=_amount(amount, "agreement amount"))  # fmt: skip
@@ -114,6 +108,7 @@ def add_meeting(
     key: str,
     visitor: VisitorDep,
     engine: EngineDep,
+    core: CoreDep,
     title: _Short,
     held_on: _Day,
     place: _Short = "",
@@ -124,7 +119,7 @@ def add_meeting(
     """Record a meeting of the cooperation's members, with an optional follow-up task (managers)."""
     _allowed(engine, visitor, key)
     require_manager(visitor.actor)
-    members = [org for org, _ in get_cooperation(engine, key).members]
+    members = [org for org, _ in get_cooperation(core, visitor.actor, key).members]
     tasks = [FollowUp(follow_up, owner, due_on or held_on, key)] if follow_up.strip() else []
     record_meeting(engine, visitor.actor.name, f"{key}-mtg-{secrets.token_hex(3)}", title, held_on,
                    place=place or None, attendees=members, follow_ups=tasks)  # fmt: skip

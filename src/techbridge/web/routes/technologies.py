@@ -9,7 +9,8 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from techbridge.errors import InvalidError
-from techbridge.services.access import Actor, read_page, read_record, require
+from techbridge.services.access import read_page, read_record, require
+from techbridge.services.actor import Actor
 from techbridge.services.catalogue.organization import find_organization
 from techbridge.services.catalogue.technology import upsert_technology
 from techbridge.services.dashboards import can_add_technology, can_manage

@@ -1,0 +1,139 @@
+"""Who may read and act on a cooperation: its members, the managers of its program, administrators.
+
+A cooperation is never public: anyone else gets the answer of a missing key. Members move it,
+plan, sign and record outcomes; overriding the pipeline's order, recording meetings and voiding
+records are for the program's managers.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from techbridge.errors import NotFoundError, PermissionDeniedError
+from techbridge.services.access import FULL, SUMMARY, visible_need
+from techbridge.services.actor import Actor
+from techbridge.storage.tables import Cooperation, CooperationMember, Need, Round
+
+
+class CooperationAction(StrEnum):
+    """What can be done to a cooperation."""
+
+    READ = "read"
+    MOVE = "move"
+    PLAN = "plan"
+    SIGN = "sign"
+    RECORD_OUTCOME = "record_outcome"
+    OVERRIDE = "override"
+    RECORD_MEETING = "record_meeting"
+
+
+HIDDEN_TITLE = "비공개 수요 협력 (confidential need)"
+MEMBER = "member"
+MANAGER = "manager"
+_MEMBER_ACTIONS = frozenset(
+    {
+        CooperationAction.READ,
+        CooperationAction.MOVE,
+        CooperationAction.PLAN,
+        CooperationAction.SIGN,
+        CooperationAction.RECORD_OUTCOME,
+    }
+)
+
+
+def cooperation_role(actor: Actor, program_id: int | None, member_ids: set[int]) -> str | None:
+    """Return ``manager``, ``member`` or ``None``: the actor's part in a cooperation (pure rule).
+
+    Args:
+        program_id: the program of the cooperation's round (``None``: no program; only
+            administrators and managers of every program manage it).
+        member_ids: the ids of its member organisations.
+    """
+    if actor.manages(program_id):
+        return MANAGER
+    if actor.organization_id is not None and actor.organization_id in member_ids:
+        return MEMBER
+    return None
+
+
+def may(role: str | None, action: CooperationAction) -> bool:
+    """Return whether a cooperation's ``role`` (from ``cooperation_role``) allows ``action``."""
+    if role == MANAGER:
+        return True
+    return role == MEMBER and action in _MEMBER_ACTIONS
+
+
+def program_of_cooperation(session: Session, coop: Cooperation) -> int | None:
+    """Return the program of the cooperation's round, if it has one."""
+    if coop.round_id is None:
+        return None
+    return session.scalar(select(Round.program_id).where(Round.id == coop.round_id))
+
+
+def role_in(session: Session, actor: Actor, coop: Cooperation) -> str | None:
+    """Return the actor's part in ``coop``: ``manager``, ``member`` or ``None``."""
+    members = {member.organization_id for member in coop.members}
+    return cooperation_role(actor, program_of_cooperation(session, coop), members)
+
+
+def shown_title(session: Session, actor: Actor, coop: Cooperation) -> tuple[str, str | None]:
+    """Return the title and field of a cooperation as the actor may read them.
+
+    A cooperation opened from a need carries the need's title and field; a member who may not read
+    that need in full (``access.visible_need``) sees its anonymised summary, or a neutral label.
+    """
+    need = session.get(Need, coop.need_id) if coop.need_id is not None else None
+    if need is None:
+        return coop.title, coop.field
+    view = visible_need(session, actor, need)
+    if view == FULL:
+        return coop.title, coop.field
+    if view == SUMMARY and need.summary:
+        return need.summary, need.field
+    return HIDDEN_TITLE, None
+
+
+def cooperation_for(
+    session: Session,
+    actor: Actor,
+    key: str,
+    action: CooperationAction = CooperationAction.READ,
+    *,
+    for_update: bool = False,
+) -> Cooperation:
+    """Return the cooperation ``key`` if the actor may do ``action`` to it.
+
+    Args:
+        for_update: lock the row until the unit of work ends (a read-modify-write).
+
+    Raises:
+        NotFoundError: no such cooperation, or one the actor may not see (the same answer).
+        PermissionDeniedError: the actor sees it but may not do ``action``.
+    """
+    query = select(Cooperation).where(Cooperation.key == key)
+    coop = session.scalars(query.with_for_update() if for_update else query).first()
+    role = role_in(session, actor, coop) if coop is not None else None
+    if coop is None or role is None:
+        raise NotFoundError(f"no cooperation with key {key!r}")
+    if not may(role, action):
+        raise PermissionDeniedError(f"only the program's managers may {action.value.replace('_', ' ')}")
+    return coop
+
+
+def visible_cooperation_ids(session: Session, actor: Actor) -> set[int]:
+    """Return the ids of the cooperations the actor may read."""
+    programs = dict(session.execute(select(Round.id, Round.program_id)).all())
+    members: dict[int, set[int]] = {}
+    for coop_id, org_id in session.execute(
+        select(CooperationMember.cooperation_id, CooperationMember.organization_id)
+    ):
+        members.setdefault(coop_id, set()).add(org_id)
+    rows = session.execute(select(Cooperation.id, Cooperation.round_id))
+    return {
+        coop_id
+        for coop_id, round_id in rows
+        if cooperation_role(actor, programs.get(round_id) if round_id else None, members.get(coop_id, set()))
+    }

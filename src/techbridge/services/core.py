@@ -1,0 +1,128 @@
+"""The application core: settings, the database and the heavy models, and the unit of work of a use case.
+
+A process builds one ``Core`` from its ``Settings`` (``Core.open``): the CLI at its root command, the
+web application in ``create_app``. Every use case is a function of the core, the caller and a typed
+request, and runs in one unit of work that it opens itself::
+
+    def move_cooperation(core: Core, actor: Actor, request: MoveRequest) -> CooperationView:
+        with core.writing() as session:
+            ...                          # decide access, read, change
+        return view                      # only once the commit has succeeded
+
+``reading()`` is for use cases that change nothing (a flush there is refused); ``writing()`` takes
+the database's write lock at its start on SQLite (``BEGIN IMMEDIATE``) and commits at its end. A commit
+the database refuses becomes ``ConflictError`` (a constraint) or ``InvalidError`` (a value it cannot
+hold), and nothing of the unit is stored. Rows that a change reads and then rewrites are locked with
+``lock`` (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's write lock already covers them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, Select, event
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from techbridge.config import Settings
+from techbridge.errors import ConflictError, InvalidError
+from techbridge.services.models import Models
+from techbridge.storage.db import is_initialized, make_engine, migrate
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+_READ_ONLY = "techbridge_read_only"
+
+
+def utcnow() -> dt.datetime:
+    """Return the current time in UTC (the core's default clock)."""
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(eq=False)
+class Core:
+    """What every use case runs with: the settings, the database, the heavy models and the clock."""
+
+    settings: Settings
+    engine: Engine
+    models: Models
+    clock: Callable[[], dt.datetime] = utcnow
+    _reader: sessionmaker[Session] = field(init=False, repr=False)
+    _writer: sessionmaker[Session] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._reader = sessionmaker(self.engine, expire_on_commit=False, info={_READ_ONLY: True})
+        writer = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        self._writer = sessionmaker(writer, expire_on_commit=False)
+        event.listen(self._reader, "before_flush", _refuse_changes)
+
+    @classmethod
+    def open(cls, settings: Settings, *, create: bool = True) -> Core:
+        """Return a core on the configured database, migrated to the newest schema.
+
+        Args:
+            create: migrate a database that has no tables yet; when false, such a database is used
+                as it is (a command that only reads must not create one).
+        """
+        engine = make_engine(settings)
+        if create or is_initialized(engine):
+            migrate(engine)
+        return cls(settings, engine, Models(settings))
+
+    def close(self) -> None:
+        """Close the database connections (the models stay loaded until the core is dropped)."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Core:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """Yield a session for a use case that changes nothing; it is rolled back at the end."""
+        with self._reader() as session, session.begin():
+            yield session
+            session.rollback()
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """Yield a session whose work is committed at the end of the block, or not at all.
+
+        Raises:
+            ConflictError: the commit contradicts what is stored (a unique key, a reference).
+            InvalidError: a value the database cannot hold (a NUL character, a number out of range).
+        """
+        try:
+            with self._writer() as session, session.begin():
+                yield session
+        except IntegrityError as exc:
+            log.info("a change was refused by the database: %s", exc.orig)
+            raise ConflictError(
+                "the change contradicts what is stored (a key or reference is taken)"
+            ) from exc
+        except DataError as exc:
+            log.info("a value was refused by the database: %s", exc.orig)
+            raise InvalidError(
+                "a value cannot be stored (e.g. a NUL character or a number out of range)"
+            ) from exc
+
+
+def lock(session: Session, query: Select[T]) -> T | None:
+    """Return the first row of ``query``, locked until the unit of work ends (``SELECT … FOR UPDATE``).
+
+    On SQLite the unit of work already holds the database's write lock (``BEGIN IMMEDIATE``), so the
+    clause is left out there.
+    """
+    return session.scalars(query.with_for_update()).first()
+
+
+def _refuse_changes(session: Session, _context: Any, _instances: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("a use case that reads changed data; use Core.writing() for changes")

@@ -48,7 +48,6 @@ def test_a_commit_the_database_refuses_is_a_conflict_and_stores_nothing(core: Co
     assert _names(core) == ["Acme"]
 
 
-@pytest.mark.postgres
 def test_a_value_the_database_cannot_hold_is_invalid_and_stores_nothing(core: Core) -> None:
     if core.engine.dialect.name != "postgresql":
         pytest.skip("SQLite stores a NUL character in text; PostgreSQL refuses it")

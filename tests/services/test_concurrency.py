@@ -3,6 +3,7 @@ the same stage exactly one wins (issue 18, "Lost updates")."""
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable
 
@@ -68,7 +69,7 @@ def test_ten_concurrent_moves_leave_one_chain(race: tuple[Core, Actor]) -> None:
     )
     history = _history(core)
     assert history[0] == (None, "matched")
-    for previous, step in zip(history, history[1:], strict=False):
+    for previous, step in itertools.pairwise(history):
         assert step[0] == previous[1], history  # each step starts where the previous one ended
     accepted = [r for r in results if not isinstance(r, TechbridgeError)]
     assert len(history) == 1 + len(accepted)

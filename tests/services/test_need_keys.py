@@ -121,7 +121,7 @@ def test_a_need_registered_without_a_key_gets_one_that_says_nothing(engine: Engi
 
 
 def test_a_manager_cannot_pull_a_hidden_need_into_their_round(engine: Engine) -> None:
-    from techbridge.services.access import ADMINISTRATOR, PROGRAM_MANAGER
+    from techbridge.services.actor import ADMINISTRATOR, PROGRAM_MANAGER
     from techbridge.storage.tables import Program
 
     world(engine)

@@ -24,7 +24,9 @@ from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 from techbridge.app import create_app
 from techbridge.config import Settings
 from techbridge.domain.cooperation import PIPELINE, Stage
+from techbridge.services.actor import operator
 from techbridge.services.cooperations.pipeline import CooperationView, get_cooperation
+from techbridge.services.core import Core
 from techbridge.services.matching.match import build_index
 from techbridge.storage.db import make_engine, migrate
 from tests.web.world import PASSWORD, seed_world
@@ -203,11 +205,8 @@ def _touch_drag(page: Page, start: tuple[float, float], end: tuple[float, float]
 
 
 def _stored(settings: Settings, key: str) -> CooperationView:
-    engine = make_engine(settings)
-    try:
-        return get_cooperation(engine, key)
-    finally:
-        engine.dispose()
+    with Core.open(settings, create=False) as core:
+        return get_cooperation(core, operator("test"), key)
 
 
 HOUSING = "coop-lms-housing"  # the company's own cooperation, seeded at "introduced"

@@ -53,7 +53,7 @@ def test_every_message_a_template_names_is_written_in_both_languages() -> None:
     from techbridge.domain.agreement import AgreementKind, OutcomeKind
     from techbridge.domain.cooperation import MemberRole, Stage
     from techbridge.matching.params import SIGNALS
-    from techbridge.services.access import ROLES
+    from techbridge.services.actor import ROLES
     from techbridge.web.i18n import MESSAGES
     from techbridge.web.pages import TEMPLATES
 

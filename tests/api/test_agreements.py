@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from techbridge.services.actor import operator
-from techbridge.services.cooperations.agreement import sign_agreement
+from techbridge.services.cooperations.agreement import SignRequest, sign_agreement
 from techbridge.services.cooperations.pipeline import MoveRequest, move_cooperation
 from tests.api.conftest import World
 
@@ -18,8 +18,10 @@ from tests.api.conftest import World
 def signed(app: FastAPI, world: World) -> str:
     """coop-1 (kr-lms with kr-kimm), introduced, with a signed MOU; returns the MOU's key."""
     move_cooperation(app.state.core, operator("u-manager"), MoveRequest("coop-1", "introduced"))
-    values = {"signed_on": dt.date.today(), "parties": ["kr-lms", "kr-kimm"], "amount_krw": 70_000_000}
-    sign_agreement(app.state.engine, "u-manager", "coop-1", "mou-1", "mou", "광학소재 업무협약", **values)
+    request = SignRequest(
+        "coop-1", "mou", "광학소재 업무협약", dt.date.today(), key="mou-1", amount_krw=70_000_000
+    )
+    sign_agreement(app.state.core, operator("u-manager"), request)
     return "mou-1"
 
 

@@ -26,10 +26,11 @@ from sqlalchemy import Engine, update
 
 from techbridge.services.accounts import Grant, create_token, create_user, hash_password
 from techbridge.services.actor import operator
-from techbridge.services.cooperations.agreement import sign_agreement
-from techbridge.services.cooperations.meeting import FollowUp, record_meeting
+from techbridge.services.cooperations.agreement import SignRequest, sign_agreement
+from techbridge.services.cooperations.meeting import FollowUp, MeetingRequest, record_meeting
 from techbridge.services.cooperations.outcome import OutcomeInput, record_outcome
 from techbridge.services.cooperations.pipeline import MoveRequest, add_cooperation, move_cooperation
+from techbridge.services.cooperations.plan import PlanRequest, save_joint_plan
 from techbridge.services.programs.assignment import run_assignment
 from techbridge.services.programs.round import screen, set_participants
 from techbridge.storage.accounts import User
@@ -103,7 +104,8 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     },
     ("POST", "/api/v1/cooperations/{key}/agreements"): {"cooperation": COOPERATION_WRITE},
     ("POST", "/api/v1/outcomes"): {"cooperation": COOPERATION_WRITE, "organization": MANAGERS_CREATE},
-    ("POST", "/api/v1/meetings"): {"program": MANAGERS_CREATE, "none": MANAGERS_CREATE},
+    # A meeting of no program is for managers of every program (the manager here manages one).
+    ("POST", "/api/v1/meetings"): {"program": MANAGERS_CREATE, "none": "401 201 403 403 403 403 403 403"},
     ("GET", "/api/v1/programs/{program}/report"): {"public": MANAGERS_OK},
     ("GET", "/api/v1/programs/{program}/report.{extension}"): {
         "html": MANAGERS_OK,
@@ -118,9 +120,12 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/api/v1/programs/{program}/rounds/{round_key}/assignment/swaps"): {"public": MANAGERS_OK},
     ("GET", "/api/v1/cooperations/stale"): {"public": "401 200 200 403 403 403 403 403"},
     ("PUT", "/api/v1/cooperations/{key}/plan"): {"cooperation": COOPERATION_READ},
+    ("GET", "/api/v1/cooperations/{key}/plan"): {"cooperation": COOPERATION_READ},
     ("POST", "/api/v1/needs/{ident}/reconfirmation"): NEED_MANAGE,
-    ("GET", "/api/v1/tasks"): {"public": MANAGERS_OK},
-    ("POST", "/api/v1/tasks/{key}/completion"): {"public": "401 204 204 403 403 403 403 403"},
+    # Everyone lists the tasks they may read (their cooperations'; managers: their programs').
+    ("GET", "/api/v1/tasks"): {"public": SIGNED_IN_OK},
+    # A task of the managed program's meeting: hidden from everyone who does not manage it.
+    ("POST", "/api/v1/tasks/{key}/completion"): {"public": "401 204 204 404 404 404 404 404"},
     ("GET", "/api/v1/consortia"): PUBLIC_READ,
     # Only two organisations have records, so an allowed request for five members answers 422.
     ("POST", "/api/v1/consortia/proposals"): {"public": "401 422 422 422 422 422 422 403"},
@@ -226,12 +231,14 @@ def _new_need(call: Call) -> str:
 
 
 def _new_task(call: Call) -> dict[str, Any]:
+    """A task of a meeting of the managed program, serving no cooperation."""
     follow_up = FollowUp("자료 송부", "u-manager", dt.date(2027, 1, 1))
     held_on = dt.datetime.now(dt.UTC).date()
-    tasks = record_meeting(
-        call.engine, "test", f"meet-task-{call.serial}", "교류회", held_on, follow_ups=[follow_up]
+    request = MeetingRequest(
+        "교류회", held_on, key=f"meet-task-{call.serial}", program="p2021", follow_ups=[follow_up]
     )
-    return {"path": {"key": tasks[0]}}
+    recorded = record_meeting(core_on(call.engine), operator("test"), request)
+    return {"path": {"key": recorded.tasks[0]}}
 
 
 def _today() -> str:
@@ -271,23 +278,32 @@ def _technology_pair(call: Call) -> dict[str, Any]:
 
 def _signed_agreement(call: Call) -> dict[str, Any]:
     key = f"agr-read-{call.serial}"
-    values = {"signed_on": dt.date.today(), "parties": ["kr-lms", "kr-kimm"]}
-    sign_agreement(call.engine, "test", _introduced_cooperation(call), key, "mou", "업무협약", **values)
+    request = SignRequest(_introduced_cooperation(call), "mou", "업무협약", dt.date.today(), key=key)
+    sign_agreement(core_on(call.engine), operator("test"), request)
     return {"path": {"key": key}}
 
 
 def _recorded_outcome(call: Call) -> dict[str, Any]:
     key = f"out-read-{call.serial}"
     owner = {"cooperation": _introduced_cooperation(call)} if call.record == "cooperation" else {}
-    record_outcome(
-        call.engine, "test", OutcomeInput(key, "startup", dt.date.today(), organization="kr-kimm", **owner)
+    item = OutcomeInput(key, "startup", dt.date.today(), organization="kr-kimm", **owner)
+    record_outcome(core_on(call.engine), operator("test"), item)
+    return {"path": {"key": key}}
+
+
+def _planned_cooperation(call: Call) -> dict[str, Any]:
+    key = _introduced_cooperation(call)
+    request = PlanRequest(
+        key, "양산 기술", dt.date(2026, 1, 1), dt.date(2027, 12, 31), key=f"plan-read-{call.serial}"
     )
+    save_joint_plan(core_on(call.engine), operator("test"), request)
     return {"path": {"key": key}}
 
 
 def _recorded_meeting(call: Call) -> dict[str, Any]:
     key = f"meet-read-{call.serial}"
-    record_meeting(call.engine, "test", key, "교류회", dt.date.today(), program_key="p2021")
+    request = MeetingRequest("교류회", dt.date.today(), key=key, program="p2021")
+    record_meeting(core_on(call.engine), operator("test"), request)
     return {"path": {"key": key}}
 
 
@@ -402,6 +418,7 @@ REQUESTS: dict[tuple[str, str], Callable[[Call], dict[str, Any]]] = {
         "json": {"need": _new_need(c), "old_organization": "kr-kimm", "new_organization": "kr-etri"}
         | {"reason": "다른 기관이 더 적합"},
     },
+    ("GET", "/api/v1/cooperations/{key}/plan"): _planned_cooperation,
     ("PUT", "/api/v1/cooperations/{key}/plan"): lambda c: {
         "path": {"key": _introduced_cooperation(c)},
         "json": {"key": f"plan-{c.serial}", "objectives": "양산 기술", "starts_on": "2026-01-01"}

@@ -12,7 +12,9 @@ from typer.testing import CliRunner
 
 from techbridge.cli.app import app
 from techbridge.config import Settings
-from techbridge.services.cooperations.meeting import record_meeting
+from techbridge.services.actor import operator
+from techbridge.services.cooperations.meeting import MeetingRequest, record_meeting
+from tests.factories import core_on
 
 runner = CliRunner()
 # "²" and "٣" (Arabic-Indic three) satisfy str.isdigit() but are no record id; the last is past
@@ -22,7 +24,8 @@ NOT_IDS = ["²", "٣", "1²", "99999999999"]
 
 @pytest.fixture
 def db_url(settings: Settings, engine: Engine) -> str:
-    record_meeting(engine, "test", "meet-1", "기술교류회", dt.date(2021, 5, 3))
+    request = MeetingRequest("기술교류회", dt.date(2021, 5, 3), key="meet-1")
+    record_meeting(core_on(engine, settings), operator("test"), request)
     return settings.database_url
 
 

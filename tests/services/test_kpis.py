@@ -9,9 +9,10 @@ from sqlalchemy import Engine, select
 
 from techbridge.domain.agreement import EOK
 from techbridge.services.actor import operator
-from techbridge.services.cooperations.agreement import save_joint_plan, sign_agreement
+from techbridge.services.cooperations.agreement import SignRequest, sign_agreement
 from techbridge.services.cooperations.outcome import OutcomeInput, record_outcome
 from techbridge.services.cooperations.pipeline import MoveRequest, move_cooperation
+from techbridge.services.cooperations.plan import PlanRequest, save_joint_plan
 from techbridge.services.programs.assignment import accept_assignment, run_assignment, set_candidate_scores
 from techbridge.services.programs.kpi import Scope, scope_kpis
 from techbridge.storage.db import transaction
@@ -36,20 +37,18 @@ def history(engine: Engine) -> Engine:
     accept_assignment(engine, "t", "p", "r1", at=T0)
     move_cooperation(core_on(engine), operator("t"), MoveRequest(ACME, "introduced", at=_at(7)))
     move_cooperation(core_on(engine), operator("t"), MoveRequest(ACME, "joint_planning", at=_at(8)))
-    save_joint_plan(
-        engine,
-        "t",
+    plan = PlanRequest(
         ACME,
-        "plan-acme",
         "LiDAR",
         starts_on=dt.date(2021, 9, 1),
         ends_on=dt.date(2023, 8, 31),
         budget={("acme", 2022): 2 * EOK},
         investment={2021: 10 * EOK, 2022: 20 * EOK},
+        key="plan-acme",
     )
-    sign_agreement(
-        engine, "t", ACME, "mou-acme", "mou", "MOU", signed_on=dt.date(2021, 11, 16), parties=["acme", "etri"]
-    )
+    save_joint_plan(core_on(engine), operator("t"), plan)
+    mou = SignRequest(ACME, "mou", "MOU", dt.date(2021, 11, 16), parties=["acme", "etri"], key="mou-acme")
+    sign_agreement(core_on(engine), operator("t"), mou)
     move_cooperation(core_on(engine), operator("t"), MoveRequest(ACME, "rnd_under_way", at=_at(12)))
     outcomes = [
         ("s", "rnd_strategy", dt.date(2021, 12, 20), None),
@@ -60,7 +59,7 @@ def history(engine: Engine) -> Engine:
         ("inv", "investment", dt.date(2023, 3, 1), 30 * EOK),
     ]
     for key, kind, day, amount in outcomes:
-        record_outcome(engine, "t", OutcomeInput(key, kind, day, amount, cooperation=ACME))
+        record_outcome(core_on(engine), operator("t"), OutcomeInput(key, kind, day, amount, cooperation=ACME))
     move_cooperation(core_on(engine), operator("t"), MoveRequest(BOLT, "introduced", at=_at(7)))
     move_cooperation(
         core_on(engine), operator("t"), MoveRequest(BOLT, "dropped", reason="no budget", at=_at(9))
@@ -113,10 +112,10 @@ def test_a_consortium_reports_its_own_outcomes_to_its_program(history: Engine) -
         consortium = Consortium(key="c1", name="로봇 컨소시엄", program_id=program.id)
         consortium.members = [ConsortiumMember(organization_id=m.id, role="lead") for m in members if m]
         session.add(consortium)
-    record_outcome(
-        history, "t", OutcomeInput("fusion-1", "fusion_technology", dt.date(2022, 1, 5), consortium="c1")
-    )
-    record_outcome(history, "t", OutcomeInput("start-c", "startup", dt.date(2022, 2, 5), consortium="c1"))
+    fusion = OutcomeInput("fusion-1", "fusion_technology", dt.date(2022, 1, 5), consortium="c1")
+    record_outcome(core_on(history), operator("t"), fusion)
+    startup = OutcomeInput("start-c", "startup", dt.date(2022, 2, 5), consortium="c1")
+    record_outcome(core_on(history), operator("t"), startup)
     own = scope_kpis(history, Scope(consortium="c1"))
     assert (own.fusion_technologies, own.startups, own.royalties_krw) == (1, 1, 0)
     program_wide = scope_kpis(history, Scope(program="p"))

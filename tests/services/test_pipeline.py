@@ -3,17 +3,39 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import replace
 
 import pytest
 from sqlalchemy import Engine, func, select
 
 from techbridge.config import Settings
-from techbridge.errors import ConflictError, InvalidError
+from techbridge.errors import ConflictError, InvalidError, NotFoundError
 from techbridge.services.actor import operator
-from techbridge.services.cooperations.agreement import save_joint_plan, sign_agreement
-from techbridge.services.cooperations.meeting import FollowUp, list_tasks, record_meeting
-from techbridge.services.cooperations.outcome import OutcomeInput, record_outcome
+from techbridge.services.cooperations.agreement import (
+    Signed,
+    SignRequest,
+    get_agreement,
+    list_agreements,
+    sign_agreement,
+)
+from techbridge.services.cooperations.meeting import (
+    FollowUp,
+    MeetingRequest,
+    RecordedMeeting,
+    TaskFilter,
+    complete_task,
+    list_tasks,
+    record_meeting,
+)
+from techbridge.services.cooperations.outcome import (
+    OutcomeFilter,
+    OutcomeInput,
+    RecordedOutcome,
+    get_outcome,
+    list_outcomes,
+    record_outcome,
+)
 from techbridge.services.cooperations.pipeline import (
     CooperationRequest,
     MoveRequest,
@@ -22,9 +44,16 @@ from techbridge.services.cooperations.pipeline import (
     move_cooperation,
     reconfirm_need,
 )
+from techbridge.services.cooperations.plan import (
+    InvestmentLineView,
+    PlanRequest,
+    PlanView,
+    get_plan,
+    save_joint_plan,
+)
 from techbridge.services.programs.assignment import accept_assignment, run_assignment, set_candidate_scores
 from techbridge.storage.db import transaction
-from techbridge.storage.tables import Agreement, JointPlan, Outcome
+from techbridge.storage.tables import Agreement, JointPlan, Meeting, Outcome, Program
 from tests.factories import core_on
 from tests.services.round_builders import SCORES, world
 
@@ -86,152 +115,157 @@ def test_wrong_moves_are_refused_and_overrides_need_a_reason(matched: Engine) ->
     assert get_cooperation(core_on(matched), operator("t"), ACME).dropped_reason == "budget cut"
 
 
+def _sign(engine: Engine, key: str = "mou-1", kind: str = "mou", **values: object) -> Signed:
+    values = {"signed_on": dt.date(2021, 11, 16), "parties": ["acme", "etri"], **values}
+    request = SignRequest(ACME, kind, str(values.pop("title", "MOU")), key=key, **values)  # type: ignore[arg-type]
+    return sign_agreement(core_on(engine), operator("t"), request)
+
+
 def test_agreements_need_introduction_members_and_sane_amounts(matched: Engine) -> None:
-    sign = dict(signed_on=dt.date(2021, 11, 16), parties=["acme", "etri"])
     with pytest.raises(ConflictError, match="not been introduced"):
-        sign_agreement(matched, "t", ACME, "mou-1", "mou", "MOU", **sign)  # type: ignore[arg-type]
+        _sign(matched)
     move_cooperation(core_on(matched), operator("t"), MoveRequest(ACME, "introduced", at=_day(5)))
     with pytest.raises(InvalidError, match="not in cooperation"):
-        sign_agreement(
-            matched,
-            "t",
-            ACME,
-            "mou-1",
-            "mou",
-            "MOU",
-            signed_on=dt.date(2021, 11, 16),
-            parties=["acme", "kimm"],
-        )
+        _sign(matched, parties=["acme", "kimm"])
+    with pytest.raises(InvalidError, match="at least two parties"):
+        _sign(matched, parties=["acme"])
     with pytest.raises(InvalidError, match="negative"):
-        sign_agreement(matched, "t", ACME, "mou-1", "license", "L", amount_krw=-5, **sign)  # type: ignore[arg-type]
+        _sign(matched, kind="license", amount_krw=-5)
     with pytest.raises(InvalidError, match="wrong unit"):
-        sign_agreement(matched, "t", ACME, "mou-1", "license", "L", amount_krw=700, **sign)  # type: ignore[arg-type]
+        _sign(matched, kind="license", amount_krw=700)
     with pytest.raises(InvalidError, match="unknown agreement kind"):
-        sign_agreement(matched, "t", ACME, "mou-1", "handshake", "L", **sign)  # type: ignore[arg-type]
+        _sign(matched, kind="handshake")
     with pytest.raises(InvalidError, match="cannot date before"):
-        sign_agreement(
-            matched, "t", ACME, "mou-1", "mou", "MOU", signed_on=dt.date(2021, 1, 1), parties=["acme", "etri"]
-        )
+        _sign(matched, signed_on=dt.date(2021, 1, 1))
+    with pytest.raises(InvalidError, match="in the future"):
+        _sign(matched, signed_on=dt.date(2999, 1, 1))
     with transaction(matched) as session:
         assert session.scalar(select(func.count()).select_from(Agreement)) == 0
-    assert sign_agreement(matched, "t", ACME, "mou-1", "mou", "MOU", **sign) == "agreement_signed"  # type: ignore[arg-type]
-    assert sign_agreement(matched, "t", ACME, "mou-1", "mou", "MOU", **sign) == "agreement_signed"  # type: ignore[arg-type]
+    assert _sign(matched) == Signed("mou-1", ACME, "agreement_signed")
+    assert _sign(matched) == Signed("mou-1", ACME, "agreement_signed")
     with transaction(matched) as session:
         assert session.scalar(select(func.count()).select_from(Agreement)) == 1
 
 
 def test_a_manager_may_sign_before_introduction_with_a_reason(matched: Engine) -> None:
-    stage = sign_agreement(
-        matched,
-        "boss",
-        ACME,
-        "mou-1",
-        "mou",
-        "MOU",
-        signed_on=dt.date(2021, 11, 16),
-        parties=["acme", "etri"],
-        override_reason="introduced at the ceremony",
-    )
-    assert stage == "agreement_signed"
+    signed = _sign(matched, override_reason="introduced at the ceremony")
+    assert signed.stage == "agreement_signed"
     assert (
         get_cooperation(core_on(matched), operator("t"), ACME).history[-1].reason
         == "introduced at the ceremony"
     )
 
 
+def _plan(engine: Engine, key: str | None = "plan", objectives: str = "x", **values: object) -> PlanView:
+    values = {"starts_on": dt.date(2022, 1, 1), "ends_on": dt.date(2023, 12, 31), **values}
+    request = PlanRequest(ACME, objectives, key=key, **values)  # type: ignore[arg-type]
+    return save_joint_plan(core_on(engine), operator("t"), request)
+
+
 def test_joint_plans_check_years_parties_and_amounts(matched: Engine) -> None:
-    period = dict(starts_on=dt.date(2022, 1, 1), ends_on=dt.date(2023, 12, 31))
     with pytest.raises(InvalidError, match="outside"):
-        save_joint_plan(matched, "t", ACME, "plan", "x", budget={}, investment={2025: 10**9}, **period)  # type: ignore[arg-type]
+        _plan(matched, investment={2025: 10**9})
     with pytest.raises(InvalidError, match="not members"):
-        save_joint_plan(
-            matched, "t", ACME, "plan", "x", budget={("kimm", 2022): 10**9}, investment={}, **period
-        )  # type: ignore[arg-type]
+        _plan(matched, budget={("kimm", 2022): 10**9})
     with pytest.raises(InvalidError, match="before it opens"):
-        save_joint_plan(
-            matched,
-            "t",
-            ACME,
-            "plan",
-            "x",
-            budget={},
-            investment={},
-            starts_on=dt.date(2023, 1, 1),
-            ends_on=dt.date(2022, 1, 1),
-        )
-    view = save_joint_plan(
+        _plan(matched, starts_on=dt.date(2023, 1, 1), ends_on=dt.date(2022, 1, 1))
+    with pytest.raises(NotFoundError, match="no joint plan yet"):
+        get_plan(core_on(matched), operator("t"), ACME)
+    view = _plan(
         matched,
-        "t",
-        ACME,
-        "plan",
-        "LiDAR",
+        objectives="LiDAR",
         budget={("acme", 2022): 5 * 10**8, ("etri", 2022): 3 * 10**8},
         investment={2022: 10**9, 2023: 2 * 10**9},
-        **period,  # type: ignore[arg-type]
     )
     assert (view.budget_krw, view.investment_krw, view.years) == (8 * 10**8, 3 * 10**9, (2022, 2023))
-    save_joint_plan(matched, "t", ACME, "plan", "LiDAR v2", budget={}, investment={2022: 10**9}, **period)  # type: ignore[arg-type]
+    assert get_plan(core_on(matched), operator("t"), ACME) == view
+    rewritten = _plan(matched, key=None, objectives="LiDAR v2", investment={2022: 10**9})
+    assert rewritten.key == "plan" and rewritten.investment == (InvestmentLineView(2022, 10**9),)
     with transaction(matched) as session:
         plan = session.scalar(select(JointPlan))
         assert plan is not None and [line.amount_krw for line in plan.investment_lines] == [10**9]
+        assert plan.objectives == "LiDAR v2"
+    read = get_plan(core_on(matched), operator("t"), ACME)
+    assert (read.objectives, read.starts_on, read.budget) == ("LiDAR v2", dt.date(2022, 1, 1), ())
+
+
+def _meeting(engine: Engine, key: str | None, **values: object) -> RecordedMeeting:
+    values = {"title": "기술교류회", "held_on": dt.date(2021, 7, 1), **values}
+    return record_meeting(core_on(engine), operator("t"), MeetingRequest(key=key, **values))  # type: ignore[arg-type]
 
 
 def test_meetings_turn_follow_ups_into_tasks(matched: Engine) -> None:
-    held = dt.date(2021, 7, 1)
     with pytest.raises(InvalidError, match="before the meeting"):
-        record_meeting(
-            matched, "t", "m1", "교류회", held, follow_ups=[FollowUp("send data", "kim", dt.date(2021, 6, 1))]
-        )
-    keys = record_meeting(
+        _meeting(matched, "m1", follow_ups=[FollowUp("send data", "kim", dt.date(2021, 6, 1))])
+    recorded = _meeting(
         matched,
-        "t",
         "m1",
-        "기술교류회",
-        held,
         place="대전",
-        program_key="p",
+        program="p",
         attendees=["kim", "lee"],
         technologies=["KR10"],
         follow_ups=[FollowUp("send samples", "kim", dt.date(2021, 7, 15), ACME)],
     )
-    assert keys == ["m1-task-1"]
-    assert [(t.title, t.owner, t.meeting) for t in list_tasks(matched)] == [("send samples", "kim", "m1")]
+    assert recorded == RecordedMeeting("m1", ("m1-task-1",))
+    tasks = list_tasks(core_on(matched), operator("t"))
+    assert [(t.title, t.owner, t.meeting, t.cooperation) for t in tasks] == [
+        ("send samples", "kim", "m1", ACME)
+    ]
     with pytest.raises(ConflictError):
-        record_meeting(matched, "t", "m1", "again", held)
+        _meeting(matched, "m1", title="again")
+    done = complete_task(core_on(matched), operator("t"), "m1-task-1")
+    assert done.status == "done" and list_tasks(core_on(matched), operator("t")) == []
+    assert [t.status for t in list_tasks(core_on(matched), operator("t"), TaskFilter(open_only=False))] == [
+        "done"
+    ]
+
+
+def test_a_meeting_of_a_cooperation_takes_its_program_members_and_tasks(matched: Engine) -> None:
+    with pytest.raises(InvalidError, match="has no owner"):
+        _meeting(matched, None, cooperation=ACME, follow_ups=[FollowUp("samples", " ", dt.date(2021, 7, 2))])
+    recorded = _meeting(
+        matched, None, cooperation=ACME, follow_ups=[FollowUp("samples", "kim", dt.date(2021, 7, 2))]
+    )
+    assert re.fullmatch(r"meeting-[0-9a-f]{16}", recorded.key)  # no key chosen: the core makes one
+    with transaction(matched) as session:
+        meeting = session.scalar(select(Meeting).where(Meeting.key == recorded.key))
+        program = session.scalar(select(Program).where(Program.key == "p"))
+        assert meeting is not None and program is not None
+        assert (meeting.program_id, meeting.attendees) == (program.id, ["acme", "etri"])
+    assert (
+        list_tasks(core_on(matched), operator("t"), TaskFilter(cooperation=ACME))[0].key == recorded.tasks[0]
+    )
+    with transaction(matched) as session:
+        session.add(Program(key="q", name="다른 사업"))
+    with pytest.raises(InvalidError, match="not in program"):
+        _meeting(matched, None, cooperation=ACME, program="q")
+
+
+def _outcome(engine: Engine, *args: object, **values: object) -> RecordedOutcome:
+    return record_outcome(core_on(engine), operator("t"), OutcomeInput(*args, **values))  # type: ignore[arg-type]
 
 
 def test_outcomes_need_amounts_and_move_rnd_to_outcomes(matched: Engine) -> None:
     move_cooperation(core_on(matched), operator("t"), MoveRequest(ACME, "introduced", at=_day(1)))
     move_cooperation(core_on(matched), operator("t"), MoveRequest(ACME, "joint_planning", at=_day(2)))
-    sign_agreement(
-        matched,
-        "t",
-        ACME,
-        "a",
-        "license",
-        "L",
-        signed_on=dt.date(2021, 11, 16),
-        parties=["acme", "etri"],
-        amount_krw=10**8,
-    )
+    _sign(matched, "a", "license", title="L", amount_krw=10**8)
     move_cooperation(core_on(matched), operator("t"), MoveRequest(ACME, "rnd_under_way", at=_day(200)))
     with pytest.raises(InvalidError, match="needs an amount"):
-        record_outcome(matched, "t", OutcomeInput("o1", "royalty", dt.date(2022, 3, 1), cooperation=ACME))
+        _outcome(matched, "o1", "royalty", dt.date(2022, 3, 1), cooperation=ACME)
     with pytest.raises(InvalidError, match="belongs to"):
-        record_outcome(matched, "t", OutcomeInput("o1", "startup", dt.date(2022, 3, 1)))
-    stage = record_outcome(
-        matched, "t", OutcomeInput("o1", "royalty", dt.date(2022, 3, 1), 5 * 10**7, cooperation=ACME)
-    )
-    assert stage == "outcomes"
-    record_outcome(
-        matched, "t", OutcomeInput("o1", "royalty", dt.date(2022, 3, 1), 5 * 10**7, cooperation=ACME)
-    )
+        _outcome(matched, "o1", "startup", dt.date(2022, 3, 1))
+    recorded = _outcome(matched, "o1", "royalty", dt.date(2022, 3, 1), 5 * 10**7, cooperation=ACME)
+    assert recorded == RecordedOutcome("o1", "outcomes")
+    _outcome(matched, "o1", "royalty", dt.date(2022, 3, 1), 5 * 10**7, cooperation=ACME)
     with pytest.raises(ConflictError):
-        record_outcome(
-            matched, "t", OutcomeInput("o1", "royalty", dt.date(2022, 3, 1), 6 * 10**7, cooperation=ACME)
-        )
+        _outcome(matched, "o1", "royalty", dt.date(2022, 3, 1), 6 * 10**7, cooperation=ACME)
     with transaction(matched) as session:
         assert session.scalar(select(func.count()).select_from(Outcome)) == 1
+    rows = list_outcomes(core_on(matched), operator("t"), OutcomeFilter(cooperation=ACME, kind="royalty"))
+    assert [(r["key"], r["cooperation"]) for r in rows] == [("o1", ACME)]
+    assert get_outcome(core_on(matched), operator("t"), "o1")["amount_krw"] == 5 * 10**7
+    assert [r["key"] for r in list_agreements(core_on(matched), operator("t"))] == ["a"]
+    assert get_agreement(core_on(matched), operator("t"), "a")["parties"] == ["acme", "etri"]
 
 
 def test_stale_cooperations_and_expired_needs_surface(matched: Engine) -> None:
@@ -259,7 +293,7 @@ def test_steps_in_the_future_are_refused_and_same_day_steps_keep_their_order(mat
             MoveRequest(ACME, "introduced", at=dt.datetime(2999, 1, 1, tzinfo=dt.UTC)),
         )
     with pytest.raises(InvalidError, match="in the future"):
-        record_outcome(matched, "t", OutcomeInput("o9", "startup", dt.date(2999, 1, 1), cooperation=ACME))
+        _outcome(matched, "o9", "startup", dt.date(2999, 1, 1), cooperation=ACME)
     view = move_cooperation(
         core_on(matched), operator("t"), MoveRequest(ACME, "introduced", at=T0 - dt.timedelta(hours=3))
     )  # same day, earlier

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from techbridge.services.accounts import Grant, create_user
 from techbridge.services.actor import operator
 from techbridge.services.catalogue.finding import find_organization, find_round
-from techbridge.services.cooperations.agreement import sign_agreement
+from techbridge.services.cooperations.agreement import SignRequest, sign_agreement
 from techbridge.services.cooperations.outcome import OutcomeInput, record_outcome
 from techbridge.services.cooperations.pipeline import MoveRequest, add_cooperation, move_cooperation
 from techbridge.services.programs.assignment import accept_assignment, run_assignment, set_candidate_scores
@@ -110,9 +110,9 @@ def _history(engine: Engine) -> None:
         move_cooperation(
             core_on(engine), operator("seed"), MoveRequest("coop-kodaco-ai", stage, at=_day(day))
         )
-    parties = ["kr-kodaco", "kr-etri"]
-    sign_agreement(engine, "seed", "coop-kodaco-ai", "agr-kodaco-ai", "joint_research", "공동연구 협약",
-                   signed_on=dt.date(2025, 6, 2), parties=parties, amount_krw=500_000_000)  # fmt: skip
+    agreement = SignRequest("coop-kodaco-ai", "joint_research", "공동연구 협약", dt.date(2025, 6, 2),
+                            key="agr-kodaco-ai", amount_krw=500_000_000)  # fmt: skip
+    sign_agreement(core_on(engine), operator("seed"), agreement)
     move_cooperation(
         core_on(engine),
         operator("seed"),
@@ -121,9 +121,8 @@ def _history(engine: Engine) -> None:
     for key, kind, day, krw in (("out-royalty", "royalty", "2026-02-10", 120_000_000),
                                 ("out-investment", "investment", "2026-05-01", 1_200_000_000),
                                 ("out-strategy", "rnd_strategy", "2025-05-01", None)):  # fmt: skip
-        record_outcome(
-            engine, "seed", OutcomeInput(key, kind, dt.date.fromisoformat(day), krw, "", "coop-kodaco-ai")
-        )
+        item = OutcomeInput(key, kind, dt.date.fromisoformat(day), krw, "", "coop-kodaco-ai")
+        record_outcome(core_on(engine), operator("seed"), item)
     move_cooperation(
         core_on(engine),
         operator("seed"),

@@ -20,10 +20,8 @@ from sqlalchemy.orm import Session
 
 from techbridge.config import Settings
 from techbridge.matching.semantic import UseEncoder
-from techbridge.services.access import visible_cooperations
 from techbridge.services.accounts.caller import CSRF_HEADER, Credentials, caller
 from techbridge.services.actor import Actor
-from techbridge.services.catalogue.entity import ENTITIES, iter_records
 from techbridge.services.consortia.cluster import Tokenizer, korean_terms
 from techbridge.services.core import Core
 
@@ -94,17 +92,6 @@ def get_actor(
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]
-
-
-def get_readable_cooperations(session: SessionDep, actor: ActorDep) -> dict[int, str]:
-    """Return the cooperations the caller may read (``services.access``), id to key: what their
-    agreements and outcomes may be read with."""
-    visible = visible_cooperations(session, actor)
-    rows = iter_records(session, ENTITIES["cooperation"])
-    return {row["id"]: row["key"] for row in rows if row["key"] in visible}
-
-
-ReadableCooperationsDep = Annotated[dict[int, str], Depends(get_readable_cooperations)]
 
 
 class Paging:

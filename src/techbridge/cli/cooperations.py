@@ -7,11 +7,11 @@ from typing import Annotated
 
 import typer
 
-from techbridge.cli.output import cli_errors, console, opened, print_json, print_table, settings_of
+from techbridge.cli.output import console, opened, print_json, print_table, settings_of
 from techbridge.cli.programs import JsonOption, as_data, parse_date
 from techbridge.domain.money import parse_krw
 from techbridge.errors import InvalidError
-from techbridge.services.cooperations.agreement import save_joint_plan, sign_agreement
+from techbridge.services.cooperations.agreement import SignRequest, sign_agreement
 from techbridge.services.cooperations.outcome import OutcomeInput, record_outcome
 from techbridge.services.cooperations.pipeline import (
     CooperationFilter,
@@ -23,7 +23,7 @@ from techbridge.services.cooperations.pipeline import (
     list_cooperations,
     move_cooperation,
 )
-from techbridge.services.database import database
+from techbridge.services.cooperations.plan import PlanRequest, PlanView, get_plan, save_joint_plan
 
 cooperation_app = typer.Typer(help="Cooperations: the pipeline from match to outcomes.", no_args_is_help=True)
 Key = Annotated[str, typer.Argument(help="Cooperation key.")]
@@ -140,10 +140,12 @@ def stale(ctx: typer.Context, as_json: JsonOption = False) -> None:
 def plan(
     ctx: typer.Context,
     key: Key,
-    plan_key: Annotated[str, typer.Argument(help="The joint plan's key.")],
     objectives: Annotated[str, typer.Option(help="What the joint R&D aims at.")],
     start: Annotated[str, typer.Option(help="First day (YYYY-MM-DD).")],
     end: Annotated[str, typer.Option(help="Last day (YYYY-MM-DD).")],
+    plan_key: Annotated[
+        str | None, typer.Argument(help="The plan's key when it is first written (default: one made for it).")
+    ] = None,
     budget: Annotated[
         list[str] | None, typer.Option(help="ORG:YEAR=AMOUNT, e.g. kr-lms:2022=5억 (repeat).")
     ] = None,
@@ -153,17 +155,43 @@ def plan(
 ) -> None:
     """Write a cooperation's joint R&D plan: period, budget by party and year, investment roadmap.
 
+    A cooperation has one plan: writing again rewrites it.
+
     Example: techbridge cooperation plan C p --objectives LiDAR --start 2022-01-01 --end 2023-12-31
     """
-    settings = settings_of(ctx)
-    with cli_errors():
-        dates = parse_date(start, "--start") or dt.date.min, parse_date(end, "--end") or dt.date.min
-        lines = {(org, year): amount for (org, year), amount in (_budget(t) for t in budget or [])}
+    with opened(ctx) as (core, actor):
+        starts_on, ends_on = _day(start, "--start"), _day(end, "--end")
+        lines = dict(_budget(t) for t in budget or [])
         roadmap = dict(_year_amount(t) for t in investment or [])
-        with database(settings) as engine:
-            view = save_joint_plan(engine, settings.actor, key, plan_key, objectives, starts_on=dates[0],
-                                   ends_on=dates[1], budget=lines, investment=roadmap)  # fmt: skip
+        request = PlanRequest(key, objectives, starts_on, ends_on, lines, roadmap, key=plan_key)
+        view = save_joint_plan(core, actor, request)
     console.print(f"Plan {view.key}: budget {view.budget_krw:,}원, investment {view.investment_krw:,}원")
+
+
+@cooperation_app.command("plan-show")
+def plan_show(ctx: typer.Context, key: Key, as_json: JsonOption = False) -> None:
+    """Show a cooperation's joint R&D plan: objectives, period, budget lines and investment roadmap.
+
+    Example: techbridge cooperation plan-show coop-demo-2021-2021-demo-2021-lms-lidar --json
+    """
+    with opened(ctx) as (core, actor):
+        view = get_plan(core, actor, key)
+    if as_json:
+        print_json(as_data(view))
+        return
+    _print_plan(view)
+
+
+def _print_plan(view: PlanView) -> None:
+    console.print(f"Plan {view.key} of {view.cooperation}: {view.starts_on} – {view.ends_on}")
+    console.print(view.objectives, markup=False, highlight=False)
+    print_table("budget (KRW)", ("organization", "year", "amount_krw"), [as_data(b) for b in view.budget])
+    print_table("investment (KRW)", ("year", "amount_krw"), [as_data(i) for i in view.investment])
+    console.print(f"Total budget {view.budget_krw:,}원, investment {view.investment_krw:,}원")
+
+
+def _day(text: str, what: str) -> dt.date:
+    return parse_date(text, what) or dt.date.min  # a required option: never None
 
 
 def _year_amount(text: str) -> tuple[int, int]:
@@ -183,11 +211,15 @@ def _budget(text: str) -> tuple[tuple[str, int], int]:
 def sign(
     ctx: typer.Context,
     key: Key,
-    agreement: Annotated[str, typer.Argument(help="The agreement's key.")],
     kind: Annotated[str, typer.Option(help="mou, joint_research, license or assignment.")],
     title: Annotated[str, typer.Option(help="The agreement's title.")],
     date: Annotated[str, typer.Option(help="Signing date (YYYY-MM-DD).")],
-    party: Annotated[list[str], typer.Option(help="A signing organisation's key (repeat).")],
+    agreement: Annotated[
+        str | None, typer.Argument(help="The agreement's key (default: one made for it).")
+    ] = None,
+    party: Annotated[
+        list[str] | None, typer.Option(help="A signing organisation's key (repeat; default: every member).")
+    ] = None,
     amount: Annotated[str | None, typer.Option(help="Amount: 70000000000, 700억원 or 2.5억.")] = None,
     royalty_terms: Annotated[str | None, typer.Option(help="Royalty terms, e.g. 3% of net sales.")] = None,
     override_reason: Annotated[
@@ -198,25 +230,31 @@ def sign(
 
     Example: techbridge cooperation sign C mou-1 --kind mou --title MOU --date 2021-11-16 --party a --party b
     """
-    settings = settings_of(ctx)
-    with cli_errors():
-        signed_on = parse_date(date, "--date") or dt.date.min
-        krw = parse_krw(amount, "--amount") if amount else None
-        with database(settings) as engine:
-            stage = sign_agreement(
-                engine, settings.actor, key, agreement, kind, title, signed_on=signed_on, parties=party,
-                amount_krw=krw, royalty_terms=royalty_terms, override_reason=override_reason,
-            )  # fmt: skip
-    console.print(f"Signed {agreement}; {key} is {stage}")
+    with opened(ctx) as (core, actor):
+        request = SignRequest(
+            key,
+            kind,
+            title,
+            _day(date, "--date"),
+            parties=party or None,
+            key=agreement,
+            amount_krw=parse_krw(amount, "--amount") if amount else None,
+            royalty_terms=royalty_terms,
+            override_reason=override_reason,
+        )
+        signed = sign_agreement(core, actor, request)
+    console.print(f"Signed {signed.key}; {key} is {signed.stage}")
 
 
 @cooperation_app.command("outcome")
 def outcome(
     ctx: typer.Context,
     key: Key,
-    outcome_key: Annotated[str, typer.Argument(help="The outcome's key.")],
     kind: Annotated[str, typer.Option(help="technology_transfer, royalty, startup, investment, product, …")],
     date: Annotated[str, typer.Option(help="When it happened (YYYY-MM-DD).")],
+    outcome_key: Annotated[
+        str | None, typer.Argument(help="The outcome's key (default: one made for it).")
+    ] = None,
     amount: Annotated[str | None, typer.Option(help="Amount (royalty, investment): 1.2억 or KRW.")] = None,
     description: Annotated[str, typer.Option(help="What happened.")] = "",
 ) -> None:
@@ -224,12 +262,8 @@ def outcome(
 
     Example: techbridge cooperation outcome COOP royalty-2023 --kind royalty --date 2023-09-01 --amount 1.2억
     """
-    settings = settings_of(ctx)
-    with cli_errors():
-        day = parse_date(date, "--date") or dt.date.min
+    with opened(ctx) as (core, actor):
+        day = _day(date, "--date")
         krw = parse_krw(amount, "--amount") if amount else None
-        with database(settings) as engine:
-            stage = record_outcome(
-                engine, settings.actor, OutcomeInput(outcome_key, kind, day, krw, description, key)
-            )
-    console.print(f"Recorded {outcome_key}; {key} is {stage}")
+        recorded = record_outcome(core, actor, OutcomeInput(outcome_key, kind, day, krw, description, key))
+    console.print(f"Recorded {recorded.key}; {key} is {recorded.stage}")

@@ -9,11 +9,17 @@ from typing import Annotated, Any
 
 import typer
 
-from techbridge.cli.output import cli_errors, console, print_json, print_table, settings_of
+from techbridge.cli.output import cli_errors, console, opened, print_json, print_table, settings_of
 from techbridge.domain.agreement import format_eok
 from techbridge.domain.kpi import Kpis
 from techbridge.errors import InvalidError
-from techbridge.services.cooperations.meeting import FollowUp, list_tasks, record_meeting
+from techbridge.services.cooperations.meeting import (
+    FollowUp,
+    MeetingRequest,
+    TaskFilter,
+    list_tasks,
+    record_meeting,
+)
 from techbridge.services.database import database
 from techbridge.services.programs.kpi import Scope, scope_kpis
 from techbridge.services.programs.program import create_program, get_program, list_programs
@@ -142,10 +148,13 @@ def kpi_rows(result: Kpis) -> list[dict[str, Any]]:
 def meeting(
     ctx: typer.Context,
     program: Annotated[str, typer.Argument(help="Program key.")],
-    key: Annotated[str, typer.Argument(help="The meeting's key.")],
     title: Annotated[str, typer.Option(help="What the meeting was.")],
     date: Annotated[str, typer.Option(help="When it was held (YYYY-MM-DD).")],
+    key: Annotated[str | None, typer.Argument(help="The meeting's key (default: one made for it).")] = None,
     place: Annotated[str | None, typer.Option(help="Where.")] = None,
+    cooperation: Annotated[
+        str | None, typer.Option(help="The cooperation it was held for (its members attend by default).")
+    ] = None,
     attendee: Annotated[list[str] | None, typer.Option(help="An attendee (repeat).")] = None,
     technology: Annotated[list[str] | None, typer.Option(help="A technology presented (repeat).")] = None,
     follow_up: Annotated[
@@ -156,34 +165,39 @@ def meeting(
 
     Example: techbridge program meeting demo-2021 m1 --title T --date 2021-09-15 --follow-up "a|b|2021-10-01"
     """
-    settings = settings_of(ctx)
-    with cli_errors():
-        held_on = parse_date(date, "--date") or dt.date.min
-        follow_ups = [_follow_up(text) for text in follow_up or []]
-        with database(settings) as engine:
-            tasks = record_meeting(
-                engine, settings.actor, key, title, held_on, place=place, program_key=program,
-                attendees=attendee, technologies=technology, follow_ups=follow_ups,
-            )  # fmt: skip
-    console.print(f"Recorded meeting {key} with {len(tasks)} follow-up tasks")
+    with opened(ctx) as (core, actor):
+        request = MeetingRequest(
+            title,
+            parse_date(date, "--date") or dt.date.min,
+            key=key,
+            place=place,
+            program=program,
+            cooperation=cooperation,
+            attendees=attendee,
+            technologies=technology or (),
+            follow_ups=[_follow_up(text) for text in follow_up or []],
+        )
+        recorded = record_meeting(core, actor, request)
+    console.print(f"Recorded meeting {recorded.key} with {len(recorded.tasks)} follow-up tasks")
 
 
 @program_app.command("tasks")
 def tasks(
     ctx: typer.Context,
     show_all: Annotated[bool, typer.Option("--all", help="Include tasks that are done.")] = False,
+    cooperation: Annotated[str | None, typer.Option(help="Only the tasks of this cooperation.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """List follow-up tasks by due date, with their owners.
 
     Example: techbridge program tasks --json
     """
-    with cli_errors(), database(settings_of(ctx)) as engine:
-        rows = [as_data(t) for t in list_tasks(engine, open_only=not show_all)]
+    with opened(ctx) as (core, actor):
+        rows = [as_data(t) for t in list_tasks(core, actor, TaskFilter(not show_all, cooperation))]
     if as_json:
         print_json(rows)
         return
-    print_table("tasks", ("due_on", "title", "owner", "status", "meeting", "key"), rows)
+    print_table("tasks", ("due_on", "title", "owner", "status", "meeting", "cooperation", "key"), rows)
 
 
 def _follow_up(text: str) -> FollowUp:

@@ -7,27 +7,26 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from techbridge.api.deps import ActorDep, CoreDep, EngineDep, PagingDep, SessionDep
+from techbridge.api.deps import ActorDep, CoreDep, PagingDep
 from techbridge.api.errors import CONFLICT, ERROR_RESPONSES
 from techbridge.api.schemas import Page
 from techbridge.api.schemas.cooperations import (
     AgreementCreate,
     CooperationCreate,
     CooperationPublic,
+    PlanDetail,
     PlanPublic,
     PlanUpdate,
-    StagePublic,
+    SignedPublic,
     StalePublic,
     TransitionCreate,
     moment_of,
 )
 from techbridge.domain.cooperation import Stage
-from techbridge.services.access import (
-    require_cooperation,
-)
 from techbridge.services.cooperations import agreement as agreements
 from techbridge.services.cooperations import pipeline
-from techbridge.services.cooperations.agreement import PlanView
+from techbridge.services.cooperations import plan as plans
+from techbridge.services.cooperations.agreement import Signed, SignRequest
 from techbridge.services.cooperations.pipeline import (
     CooperationFilter,
     CooperationRequest,
@@ -35,6 +34,7 @@ from techbridge.services.cooperations.pipeline import (
     MoveRequest,
     StaleReport,
 )
+from techbridge.services.cooperations.plan import PlanRequest, PlanView
 
 router = APIRouter(prefix="/cooperations", tags=["cooperations"], responses=ERROR_RESPONSES)
 
@@ -87,33 +87,28 @@ def move_cooperation(core: CoreDep, actor: ActorDep, key: str, body: TransitionC
     return pipeline.move_cooperation(core, actor, request)
 
 
-@router.post("/{key}/agreements", response_model=StagePublic, status_code=201, responses=CONFLICT)
-def sign_agreement(
-    engine: EngineDep, session: SessionDep, actor: ActorDep, key: str, body: AgreementCreate
-) -> dict[str, str]:
-    """Record an agreement signed within the cooperation; it moves to ``agreement_signed``."""
-    require_cooperation(session, actor, key, override=body.override_reason is not None)
-    values = body.model_dump(exclude={"key", "kind", "title"})
-    stage = agreements.sign_agreement(engine, actor.name, key, body.key, str(body.kind), body.title, **values)
-    return {"cooperation": key, "stage": stage}
+@router.post("/{key}/agreements", response_model=SignedPublic, status_code=201, responses=CONFLICT)
+def sign_agreement(core: CoreDep, actor: ActorDep, key: str, body: AgreementCreate) -> Signed:
+    """Record an agreement signed within the cooperation; it moves to ``agreement_signed``.
+
+    ``parties`` default to every member; ``key`` is kept only for those who read every cooperation.
+    """
+    values = body.model_dump(exclude={"key", "kind"})
+    return agreements.sign_agreement(core, actor, SignRequest(key, str(body.kind), key=body.key, **values))
 
 
 @router.put("/{key}/plan", response_model=PlanPublic)
-def save_plan(
-    engine: EngineDep, session: SessionDep, actor: ActorDep, key: str, body: PlanUpdate
-) -> PlanView:
+def save_plan(core: CoreDep, actor: ActorDep, key: str, body: PlanUpdate) -> PlanView:
     """Write (or rewrite) the cooperation's joint R&D plan (its members and managers)."""
-    require_cooperation(session, actor, key)
     budget = {(line.organization, line.year): line.amount_krw for line in body.budget}
     investment = {line.year: line.amount_krw for line in body.investment}
-    return agreements.save_joint_plan(
-        engine,
-        actor.name,
-        key,
-        body.key,
-        body.objectives,
-        starts_on=body.starts_on,
-        ends_on=body.ends_on,
-        budget=budget,
-        investment=investment,
+    request = PlanRequest(
+        key, body.objectives, body.starts_on, body.ends_on, budget, investment, key=body.key
     )
+    return plans.save_joint_plan(core, actor, request)
+
+
+@router.get("/{key}/plan", response_model=PlanDetail)
+def get_plan(core: CoreDep, actor: ActorDep, key: str) -> PlanView:
+    """Read the cooperation's joint R&D plan: objectives, period, budget and investment lines."""
+    return plans.get_plan(core, actor, key)

@@ -1,28 +1,34 @@
-"""Follow-up tasks from technology exchange meetings (administrators and program managers)."""
+"""Follow-up tasks from technology exchange meetings: read by the managers of their meeting's program
+and by those who read the cooperation they serve; completed by the managers."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
 
-from techbridge.api.deps import ActorDep, EngineDep
+from fastapi import APIRouter, Query, Response
+
+from techbridge.api.deps import ActorDep, CoreDep
 from techbridge.api.errors import ERROR_RESPONSES
 from techbridge.api.schemas.meetings import TaskPublic
-from techbridge.services.access import require_manager
-from techbridge.services.cooperations.meeting import TaskView, complete_task, list_tasks
+from techbridge.services.cooperations import meeting as meetings
+from techbridge.services.cooperations.meeting import TaskFilter, TaskView
 
 router = APIRouter(prefix="/tasks", tags=["tasks"], responses=ERROR_RESPONSES)
 
 
 @router.get("", response_model=list[TaskPublic])
-def get_tasks(engine: EngineDep, actor: ActorDep, open_only: bool = True) -> list[TaskView]:
-    """List tasks by due date (open ones only unless ``open_only=false``)."""
-    require_manager(actor)
-    return list_tasks(engine, open_only)
+def get_tasks(
+    core: CoreDep,
+    actor: ActorDep,
+    open_only: bool = True,
+    cooperation: Annotated[str | None, Query(max_length=200, description="Cooperation key.")] = None,
+) -> list[TaskView]:
+    """List the tasks you may read by due date (open ones only unless ``open_only=false``)."""
+    return meetings.list_tasks(core, actor, TaskFilter(open_only, cooperation))
 
 
 @router.post("/{key}/completion", status_code=204)
-def complete(engine: EngineDep, actor: ActorDep, key: str) -> Response:
-    """Mark a task done."""
-    require_manager(actor)
-    complete_task(engine, actor.name, key)
+def complete(core: CoreDep, actor: ActorDep, key: str) -> Response:
+    """Mark a task done (the managers of its meeting's or its cooperation's program)."""
+    meetings.complete_task(core, actor, key)
     return Response(status_code=204)

@@ -68,22 +68,27 @@ def moment_of(day: dt.date | None) -> dt.datetime | None:
     return dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC) if day else None
 
 
-class StagePublic(ResponseModel):
-    """A cooperation's stage after a change."""
+class SignedPublic(ResponseModel):
+    """The signed agreement's key and its cooperation's stage afterwards."""
 
+    model_config = ConfigDict(from_attributes=True)
     cooperation: str
+    key: str
     stage: str
 
 
 class AgreementCreate(BaseModel):
-    """An agreement signed within a cooperation; an early signing needs a manager's override reason."""
+    """An agreement signed within a cooperation; an early signing needs a manager's override reason.
+
+    ``parties`` default to every member of the cooperation; ``key`` to one the server makes (a chosen
+    key is kept only for those who read every cooperation)."""
 
     model_config = ConfigDict(extra="forbid")
-    key: Key
+    key: Key | None = None
     kind: AgreementKind
     title: Annotated[str, Field(min_length=1, max_length=2000)]
     signed_on: dt.date
-    parties: Annotated[list[Key], Field(min_length=2, max_length=50)]
+    parties: Annotated[list[Key], Field(min_length=2, max_length=50)] | None = None
     amount_krw: Annotated[int, Field(ge=0, le=10**15)] | None = None
     royalty_terms: Annotated[str, Field(max_length=2000)] | None = None
     override_reason: Annotated[str, Field(max_length=2000)] | None = None
@@ -122,10 +127,13 @@ class InvestmentIn(BaseModel):
 
 
 class PlanUpdate(BaseModel):
-    """A cooperation's joint R&D plan (공동기획): objectives, period, budgets, investment roadmap."""
+    """A cooperation's joint R&D plan (공동기획): objectives, period, budgets, investment roadmap.
+
+    ``key`` names the plan when it is first written (kept only for those who read every cooperation;
+    default: one the server makes); later writes rewrite the cooperation's plan."""
 
     model_config = ConfigDict(extra="forbid")
-    key: Key
+    key: Key | None = None
     objectives: Annotated[str, Field(max_length=10_000)]
     starts_on: dt.date
     ends_on: dt.date
@@ -142,6 +150,33 @@ class PlanPublic(ResponseModel):
     budget_krw: int
     investment_krw: int
     years: list[int]
+
+
+class BudgetPublic(ResponseModel):
+    """One party's R&D budget in one year (KRW)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    organization: str
+    year: int
+    amount_krw: int
+
+
+class InvestmentPublic(ResponseModel):
+    """The private investment planned in one year (KRW)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    year: int
+    amount_krw: int
+
+
+class PlanDetail(PlanPublic):
+    """A joint plan in full: its totals, objectives, period, budget lines and investment roadmap."""
+
+    objectives: str
+    starts_on: dt.date | None
+    ends_on: dt.date | None
+    budget: list[BudgetPublic]
+    investment: list[InvestmentPublic]
 
 
 class StalePublic(ResponseModel):

@@ -21,16 +21,22 @@ class FollowUpIn(BaseModel):
 
 
 class MeetingCreate(BaseModel):
-    """A technology exchange meeting (기술교류회) and its follow-ups."""
+    """A technology exchange meeting (기술교류회) and its follow-ups.
+
+    A meeting of a ``cooperation`` takes its program, its members as the default attendees and the
+    cooperation as its follow-ups' default; without one, ``program`` defaults to the consortium's.
+    ``key`` defaults to one the server makes (a chosen key is kept only for those who read every
+    meeting)."""
 
     model_config = ConfigDict(extra="forbid")
-    key: Key
+    key: Key | None = None
     title: Annotated[str, Field(min_length=1, max_length=2000)]
     held_on: dt.date
     place: Annotated[str, Field(max_length=300)] | None = None
     program: Key | None = None
     consortium: Key | None = None
-    attendees: list[Annotated[str, Field(max_length=200)]] = []
+    cooperation: Key | None = None
+    attendees: list[Annotated[str, Field(max_length=200)]] | None = None
     technologies: list[Key] = []
     follow_ups: list[FollowUpIn] = []
 
@@ -38,6 +44,7 @@ class MeetingCreate(BaseModel):
 class MeetingPublic(ResponseModel):
     """The recorded meeting and the keys of the tasks made from its follow-ups."""
 
+    model_config = ConfigDict(from_attributes=True)
     key: str
     tasks: list[str]
 
@@ -67,3 +74,4 @@ class TaskPublic(ResponseModel):
     due_on: dt.date | None
     status: str
     meeting: str | None
+    cooperation: str | None

@@ -12,10 +12,11 @@ from techbridge.domain.agreement import OutcomeKind
 
 
 class OutcomeCreate(BaseModel):
-    """A result: of a cooperation, a consortium or an organisation (at least one)."""
+    """A result: of a cooperation, a consortium or an organisation (at least one). ``key`` defaults
+    to one the server makes (a chosen key is kept only for those who read every cooperation)."""
 
     model_config = ConfigDict(extra="forbid")
-    key: Key
+    key: Key | None = None
     kind: OutcomeKind
     occurred_on: dt.date
     amount_krw: Annotated[int, Field(ge=0, le=10**15)] | None = None
@@ -28,6 +29,7 @@ class OutcomeCreate(BaseModel):
 class OutcomePublic(ResponseModel):
     """The recorded outcome and the stage of its cooperation afterwards (if it has one)."""
 
+    model_config = ConfigDict(from_attributes=True)
     key: str
     stage: str | None
 

@@ -2,11 +2,19 @@
 
 A cooperation is never public: anyone else gets the answer of a missing key. Members move it,
 plan, sign and record outcomes; overriding the pipeline's order, recording meetings and voiding
-records are for the program's managers.
+records are for the program's managers. Its joint plans, agreements and outcomes are read by those
+who read it.
+
+Keys of the records a caller creates (plans, agreements, outcomes, meetings) are unique across
+all cooperations and programs, so an answer that depends on whether a key is taken would tell a
+caller of records they may not read. ``record_key`` is the one rule: a chosen key is kept only for
+those who read every such record (administrators, managers of every program); anyone else's
+record gets a key the server makes (``docs/security.md``, "Taken keys").
 """
 
 from __future__ import annotations
 
+import secrets
 from enum import StrEnum
 
 from sqlalchemy import select
@@ -137,3 +145,28 @@ def visible_cooperation_ids(session: Session, actor: Actor) -> set[int]:
         for coop_id, round_id in rows
         if cooperation_role(actor, programs.get(round_id) if round_id else None, members.get(coop_id, set()))
     }
+
+
+def reads_cooperation(session: Session, actor: Actor, cooperation_id: int) -> bool:
+    """Return whether the actor may read the cooperation ``cooperation_id`` (and so its records)."""
+    coop = session.get(Cooperation, cooperation_id)
+    return coop is not None and role_in(session, actor, coop) is not None
+
+
+def reads_every_record(actor: Actor) -> bool:
+    """Return whether the actor reads every cooperation and meeting (administrators, managers of every
+    program): only for such an actor can an answer that depends on a key being taken reveal nothing."""
+    return actor.manages_every_program
+
+
+def record_key(actor: Actor, kind: str, chosen: str | None) -> str:
+    """Return the key of a new record of ``kind`` (``plan``, ``agreement``, ``outcome``, ``meeting``).
+
+    The caller has already answered a ``chosen`` key held by a record they read (409, or the same
+    record again). Any other chosen key, free or held by a record they may not read, is kept only
+    for those who read every record (``reads_every_record``); anyone else gets ``<kind>-<16 hex>``,
+    exactly as when no key is chosen, so that the answer for a free key and a taken one is the same.
+    """
+    if chosen and reads_every_record(actor):
+        return chosen
+    return f"{kind}-{secrets.token_hex(8)}"

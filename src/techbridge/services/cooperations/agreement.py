@@ -1,198 +1,233 @@
-"""Joint R&D planning and agreements: a cooperation's plan (budgets, investment roadmap) and what it signs."""
+"""Agreements a cooperation signs (MOU, joint research, licence, assignment): signing one moves the
+cooperation to ``agreement_signed``; they are read by everyone who reads their cooperation."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from techbridge.domain.agreement import AgreementKind
 from techbridge.domain.cooperation import PIPELINE, Stage
 from techbridge.domain.money import check_krw
-from techbridge.domain.program import check_dates
-from techbridge.errors import ConflictError, InvalidError
+from techbridge.errors import ConflictError, InvalidError, NotFoundError
+from techbridge.services.access.cooperation import (
+    CooperationAction,
+    cooperation_for,
+    reads_cooperation,
+    record_key,
+    visible_cooperation_ids,
+)
+from techbridge.services.actor import PROGRAM_MANAGER, Actor
 from techbridge.services.audit import record_change
-from techbridge.services.catalogue.finding import find_cooperation, find_organization
+from techbridge.services.catalogue.entity import ENTITIES, Row, to_row
+from techbridge.services.catalogue.finding import find_organization
 from techbridge.services.cooperations.pipeline import move
-from techbridge.storage.db import transaction
-from techbridge.storage.tables import Agreement, Cooperation, InvestmentLine, JointPlan, PlanBudgetLine
+from techbridge.services.core import Core
+from techbridge.storage.tables import Agreement, Cooperation, Organization
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
-class PlanView:
-    """A joint plan's totals: budget by party and year, and the private investment roadmap."""
+class SignRequest:
+    """An agreement signed within a cooperation.
+
+    Attributes:
+        parties: the signing organisations' keys (default: every member of the cooperation).
+        key: the agreement's key (see ``sign_agreement``; default: one the server makes).
+        override_reason: a manager's reason to sign a cooperation that was never introduced.
+    """
+
+    cooperation: str
+    kind: str
+    title: str
+    signed_on: dt.date
+    parties: Sequence[str] | None = None
+    key: str | None = None
+    amount_krw: int | None = None
+    royalty_terms: str | None = None
+    override_reason: str | None = None
+    is_invented: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Signed:
+    """The agreement's key and its cooperation's stage after signing."""
 
     key: str
     cooperation: str
-    budget_krw: int
-    investment_krw: int
-    years: tuple[int, ...]
+    stage: str
 
 
-def save_joint_plan(
-    engine: Engine,
-    actor: str,
-    cooperation_key: str,
-    key: str,
-    objectives: str,
-    *,
-    starts_on: dt.date,
-    ends_on: dt.date,
-    budget: dict[tuple[str, int], int],
-    investment: dict[int, int],
-    is_invented: bool = False,
-) -> PlanView:
-    """Write (or rewrite) a cooperation's joint R&D plan.
+@dataclass(frozen=True, slots=True)
+class AgreementFilter:
+    """Which agreements a list shows: one cooperation's, one kind's (``None``: all)."""
 
-    Args:
-        budget: KRW by ``(organisation key, year)``; each organisation must be a member.
-        investment: the company's planned private investment, KRW by year.
-
-    Raises:
-        InvalidError: dates in the wrong order, years outside the period, a party that is not a
-            member, or an amount that is negative or in the wrong unit.
-    """
-    check_dates(starts_on, ends_on)
-    years = range(starts_on.year, ends_on.year + 1)
-    problems = [
-        f"year {y} is outside {starts_on}–{ends_on}"
-        for y in sorted({*[y for _, y in budget], *investment})
-        if y not in years
-    ]
-    if problems:
-        raise InvalidError("the joint plan's years do not fit its period", problems)
-    for (org, year), amount in budget.items():
-        check_krw(amount, f"budget of {org} in {year}")
-    for year, amount in investment.items():
-        check_krw(amount, f"investment in {year}")
-    with transaction(engine) as session:
-        coop = find_cooperation(session, cooperation_key)
-        members = {m.organization.key: m.organization_id for m in coop.members}
-        if strangers := sorted({org for org, _ in budget} - set(members)):
-            raise InvalidError(f"not members of {cooperation_key}: {', '.join(strangers)}")
-        plan = session.scalar(select(JointPlan).where(JointPlan.key == key))
-        if plan is not None and plan.cooperation_id != coop.id:
-            raise ConflictError(f"joint plan {key} belongs to another cooperation")
-        if plan is None:
-            plan = JointPlan(key=key, cooperation_id=coop.id)
-            session.add(plan)
-        plan.objectives, plan.starts_on, plan.ends_on, plan.is_invented = (
-            objectives,
-            starts_on,
-            ends_on,
-            is_invented,
-        )
-        plan.budget_lines = [
-            PlanBudgetLine(organization_id=members[o], year=y, amount_krw=a)
-            for (o, y), a in sorted(budget.items())
-        ]
-        plan.investment_lines = [InvestmentLine(year=y, amount_krw=a) for y, a in sorted(investment.items())]
-        record_change(
-            session,
-            actor,
-            "plan",
-            "cooperation",
-            cooperation_key,
-            {"plan": key, "budget": sum(budget.values()), "investment": sum(investment.values())},
-        )
-    return PlanView(key, cooperation_key, sum(budget.values()), sum(investment.values()), tuple(years))
+    cooperation: str | None = None
+    kind: str | None = None
 
 
-def sign_agreement(
-    engine: Engine,
-    actor: str,
-    cooperation_key: str,
-    key: str,
-    kind: str,
-    title: str,
-    *,
-    signed_on: dt.date,
-    parties: list[str],
-    amount_krw: int | None = None,
-    royalty_terms: str | None = None,
-    override_reason: str | None = None,
-    is_invented: bool = False,
-) -> str:
+def sign_agreement(core: Core, actor: Actor, request: SignRequest) -> Signed:
     """Record an agreement signed within a cooperation and move it to ``agreement_signed``.
 
-    A cooperation that has not been introduced cannot sign unless a manager overrides with a reason.
-    Signing again with the same key and terms changes nothing.
+    Its members and the program's managers sign; a cooperation that has not been introduced signs
+    only with a manager's override reason. The cooperation's row is locked while it signs.
 
-    Returns:
-        The cooperation's stage afterwards.
+    The key: one held by an agreement of this cooperation names that agreement, and signing it again
+    changes nothing; one held by an agreement of another cooperation the actor reads answers 409;
+    any other is kept only for those who read every cooperation, anyone else's agreement gets
+    ``agreement-<16 hex>`` (``access.cooperation.record_key``), returned in the answer.
 
     Raises:
         InvalidError: an unknown kind, fewer than two parties, parties outside the cooperation, a
-            wrong amount, or a signing date before the cooperation began.
-        ConflictError: the key names another agreement, or the cooperation cannot sign now.
+            wrong amount, or a signing date before the cooperation began or in the future.
+        NotFoundError: no such cooperation, or one the actor may not read.
+        PermissionDeniedError: a member giving an override reason.
+        ConflictError: the key names another cooperation's agreement, or the cooperation cannot
+            sign now.
     """
-    agreement_kind = _kind(kind)
-    check_krw(amount_krw, "agreement amount")
-    if len(set(parties)) < 2:
-        raise InvalidError("an agreement needs at least two parties")
-    with transaction(engine) as session:
-        coop = find_cooperation(session, cooperation_key)
-        orgs = [find_organization(session, p) for p in sorted(set(parties))]
-        members = {m.organization_id for m in coop.members}
-        if strangers := [o.key for o in orgs if o.id not in members]:
-            raise InvalidError(f"parties not in cooperation {cooperation_key}: {', '.join(strangers)}")
-        if _existing(session, key, coop):
-            return coop.stage
+    kind = parse_agreement_kind(request.kind)
+    check_krw(request.amount_krw, "agreement amount")
+    if request.signed_on > core.clock().date():
+        raise InvalidError(f"the agreement is dated {request.signed_on}, in the future")
+    action = CooperationAction.OVERRIDE if request.override_reason else CooperationAction.SIGN
+    with core.writing() as session:
+        coop = cooperation_for(session, actor, request.cooperation, action, for_update=True)
+        existing = _held(session, actor, coop, request.key)
+        if existing is not None:
+            return Signed(existing.key, coop.key, coop.stage)
+        parties = _parties(session, coop, request.parties)
+        key = record_key(actor, "agreement", request.key)
         session.add(
             Agreement(
                 key=key,
                 cooperation_id=coop.id,
-                kind=str(agreement_kind),
-                title=title,
-                signed_on=signed_on,
-                amount_krw=amount_krw,
-                royalty_terms=royalty_terms,
-                parties=orgs,
-                is_invented=is_invented,
+                kind=str(kind),
+                title=request.title,
+                signed_on=request.signed_on,
+                amount_krw=request.amount_krw,
+                royalty_terms=request.royalty_terms,
+                parties=parties,
+                is_invented=request.is_invented,
             )
         )
-        record_change(
-            session,
-            actor,
-            "sign",
-            "agreement",
-            key,
-            {"cooperation": cooperation_key, "kind": str(agreement_kind), "amount_krw": amount_krw},
-        )
-        _advance_to_signed(session, actor, coop, signed_on, override_reason)
-        return coop.stage
+        details = {"cooperation": coop.key, "kind": str(kind), "amount_krw": request.amount_krw}
+        record_change(session, actor.name, "sign", "agreement", key, details)
+        _advance_to_signed(session, actor.name, coop, request, core.clock())
+        session.flush()
+        return Signed(key, coop.key, coop.stage)
 
 
-def _kind(kind: str) -> AgreementKind:
+def list_agreements(core: Core, actor: Actor, request: AgreementFilter | None = None) -> list[Row]:
+    """Return the agreements the actor may read, in the order they were recorded.
+
+    Each row carries its cooperation's key (``cooperation``); an agreement outside any cooperation
+    (entered by a manager) is read by administrators and program managers.
+
+    Raises:
+        InvalidError: an unknown kind.
+    """
+    request = request or AgreementFilter()
+    kind = str(parse_agreement_kind(request.kind)) if request.kind else None
+    with core.reading() as session:
+        rows = _readable(session, actor)
+        return [
+            row
+            for row in rows
+            if (request.cooperation is None or row["cooperation"] == request.cooperation)
+            and (kind is None or row["kind"] == kind)
+        ]
+
+
+def get_agreement(core: Core, actor: Actor, key: str) -> Row:
+    """Return the agreement ``key`` if the actor may read it.
+
+    Raises:
+        NotFoundError: no such agreement, or one the actor may not read (the same answer).
+    """
+    with core.reading() as session:
+        for row in _readable(session, actor, key):
+            return row
+    raise NotFoundError(f"no agreement with key {key!r}")
+
+
+def parse_agreement_kind(kind: str) -> AgreementKind:
+    """Return the agreement kind named ``kind``.
+
+    Raises:
+        InvalidError: no such kind.
+    """
     try:
         return AgreementKind(kind.strip().lower().replace("-", "_"))
     except ValueError as exc:
         raise InvalidError(f"unknown agreement kind {kind!r}; use one of {', '.join(AgreementKind)}") from exc
 
 
-def _existing(session: Session, key: str, coop: Cooperation) -> bool:
+def _readable(session: Session, actor: Actor, key: str | None = None) -> list[Row]:
+    visible = visible_cooperation_ids(session, actor)
+    keys = {coop_id: key for coop_id, key in session.execute(select(Cooperation.id, Cooperation.key))}
+    is_manager = actor.is_admin or actor.holds(PROGRAM_MANAGER)
+    query = select(Agreement).order_by(Agreement.id)
+    if key is not None:
+        query = query.where(Agreement.key == key)
+    return [
+        to_row(ENTITIES["agreement"], agreement) | {"cooperation": keys.get(agreement.cooperation_id or -1)}
+        for agreement in session.scalars(query)
+        if agreement.cooperation_id in visible or (agreement.cooperation_id is None and is_manager)
+    ]
+
+
+def _held(session: Session, actor: Actor, coop: Cooperation, key: str | None) -> Agreement | None:
+    """Return this cooperation's agreement ``key`` (signed again); refuse another's the actor reads."""
+    if not key:
+        return None
     found = session.scalar(select(Agreement).where(Agreement.key == key))
-    if found is not None and found.cooperation_id != coop.id:
+    if found is None:
+        return None
+    if found.cooperation_id == coop.id:
+        return found
+    if _reads(session, actor, found):
         raise ConflictError(f"agreement {key} belongs to another cooperation")
-    return found is not None
+    return None
+
+
+def _reads(session: Session, actor: Actor, agreement: Agreement) -> bool:
+    # An agreement outside any cooperation was entered by a manager: managers read it.
+    if agreement.cooperation_id is None:
+        return actor.is_admin or actor.holds(PROGRAM_MANAGER)
+    return reads_cooperation(session, actor, agreement.cooperation_id)
+
+
+def _parties(session: Session, coop: Cooperation, keys: Sequence[str] | None) -> list[Organization]:
+    members = {m.organization_id for m in coop.members}
+    if keys is None:
+        orgs = sorted((m.organization for m in coop.members), key=lambda org: org.id)
+    else:
+        orgs = [find_organization(session, key) for key in sorted(set(keys))]
+    if len(orgs) < 2:
+        raise InvalidError("an agreement needs at least two parties")
+    if strangers := [o.key for o in orgs if o.id not in members]:
+        raise InvalidError(f"parties not in cooperation {coop.key}: {', '.join(strangers)}")
+    return orgs
 
 
 def _advance_to_signed(
-    session: Session, actor: str, coop: Cooperation, signed_on: dt.date, override_reason: str | None
+    session: Session, actor: str, coop: Cooperation, request: SignRequest, now: dt.datetime
 ) -> None:
     stage = Stage(coop.stage)
     if stage == Stage.DROPPED or stage == Stage.CLOSED:
         raise ConflictError(f"{coop.key} is {stage}; it cannot sign an agreement")
     if PIPELINE.index(stage) >= PIPELINE.index(Stage.AGREEMENT_SIGNED):
         return
-    if stage == Stage.MATCHED and not override_reason:
+    if stage == Stage.MATCHED and not request.override_reason:
         raise ConflictError(
             f"{coop.key} has not been introduced: an agreement needs a manager's override and reason"
         )
-    at = dt.datetime.combine(signed_on, dt.time(9), tzinfo=dt.UTC)
-    move(session, actor, coop, Stage.AGREEMENT_SIGNED, override_reason or "agreement signed", True, at)
+    at = dt.datetime.combine(request.signed_on, dt.time(9), tzinfo=dt.UTC)
+    reason = request.override_reason or "agreement signed"
+    move(session, actor, coop, Stage.AGREEMENT_SIGNED, reason, True, at, now)

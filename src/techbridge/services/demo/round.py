@@ -18,12 +18,17 @@ from typing import Any
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
+from techbridge.config import Settings
 from techbridge.domain.agreement import EOK
 from techbridge.domain.cooperation import PIPELINE, Stage
+from techbridge.services.actor import operator
 from techbridge.services.catalogue.finding import find_cooperation
-from techbridge.services.cooperations.agreement import save_joint_plan, sign_agreement
+from techbridge.services.cooperations.agreement import SignRequest, sign_agreement
 from techbridge.services.cooperations.outcome import OutcomeInput, record_outcome
 from techbridge.services.cooperations.pipeline import move
+from techbridge.services.cooperations.plan import PlanRequest, save_joint_plan
+from techbridge.services.core import Core
+from techbridge.services.models import Models
 from techbridge.services.programs import round as rounds
 from techbridge.services.programs.assignment import (
     accept_assignment,
@@ -271,16 +276,15 @@ def _ensure_pipeline(engine: Engine, actor: str) -> bool:
             _plan(engine, actor, need, pair)
             changed = True
         if f"mou-2021-{need}" not in signed:
-            sign_agreement(
-                engine,
-                actor,
+            request = SignRequest(
                 coop_key(need),
-                f"mou-2021-{need}",
                 "mou",
                 "중견기업-출연연 기술협력 업무협약(MOU)",
-                signed_on=SIGNED_ON,
+                SIGNED_ON,
                 parties=[pair["company"], pair["institute"]],
+                key=f"mou-2021-{need}",
             )
+            sign_agreement(_core(engine), operator(actor), request)
             changed = True
     for need, stage, day in AFTER_SIGNING:
         changed |= _move(engine, actor, need, stage, day, None)
@@ -290,25 +294,30 @@ def _ensure_pipeline(engine: Engine, actor: str) -> bool:
             item = OutcomeInput(
                 key, kind, day, amount, f"{kind} {INVENTED}", coop_key(need), is_invented=True
             )
-            record_outcome(engine, actor, item)
+            record_outcome(_core(engine), operator(actor), item)
             changed = True
     return changed
 
 
 def _plan(engine: Engine, actor: str, need: str, pair: dict[str, str]) -> None:
     roadmap = ROADMAPS[need]
-    save_joint_plan(
-        engine,
-        actor,
+    request = PlanRequest(
         coop_key(need),
-        f"plan-{need}",
         f"{pair.get('field', need)} 공동 R&D 기획 {INVENTED}",
         starts_on=dt.date(2022, 1, 1),
         ends_on=dt.date(2023, 12, 31),
         budget={(pair["company"], 2022): 5 * EOK, (pair["institute"], 2022): 3 * EOK},
         investment={year: eok * EOK for year, eok in roadmap.items()},
+        key=f"plan-{need}",
         is_invented=True,
     )
+    save_joint_plan(_core(engine), operator(actor), request)
+
+
+def _core(engine: Engine) -> Core:
+    """Return a core on the demo's engine, for the use cases the demo runs as the operator."""
+    settings = Settings(database_url=engine.url.render_as_string(hide_password=False))
+    return Core(settings, engine, Models(settings))
 
 
 def summarize(engine: Engine, changed: bool) -> DemoRoundSummary:

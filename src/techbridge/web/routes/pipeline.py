@@ -1,11 +1,11 @@
 """The pipeline board of cooperations by stage, one cooperation, and its agreement, meeting and
-outcome forms. Who may do what is ``services.access``'s rule, as in the API: members and managers
-move a cooperation and record its agreements and outcomes; only managers override or record meetings."""
+outcome forms. Each form calls the use case the API calls, with the same rules: members and managers
+move a cooperation and record its agreements and outcomes; only managers override or record meetings.
+The forms name no keys and no parties: the core makes the keys and takes every member as a party."""
 
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
@@ -13,14 +13,12 @@ from fastapi.responses import HTMLResponse
 
 from techbridge.domain.agreement import AgreementKind, OutcomeKind
 from techbridge.domain.money import parse_krw
-from techbridge.services.access import require_cooperation, require_manager
-from techbridge.services.cooperations.agreement import sign_agreement
-from techbridge.services.cooperations.meeting import FollowUp, record_meeting
+from techbridge.services.cooperations.agreement import SignRequest, sign_agreement
+from techbridge.services.cooperations.meeting import FollowUp, MeetingRequest, record_meeting
 from techbridge.services.cooperations.outcome import OutcomeInput, record_outcome
-from techbridge.services.cooperations.pipeline import MoveRequest, get_cooperation, move_cooperation
+from techbridge.services.cooperations.pipeline import MoveRequest, move_cooperation
 from techbridge.services.dashboards import board, cooperation_cards, cooperation_page
-from techbridge.storage.db import transaction
-from techbridge.web.pages import CoreDep, CsrfDep, EngineDep, VisitorDep, WebRoute, redirect, render
+from techbridge.web.pages import CoreDep, CsrfDep, VisitorDep, WebRoute, redirect, render
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 _Short = Annotated[str, Form(max_length=300)]
@@ -29,11 +27,6 @@ _Day = Annotated[dt.date, Form()]
 
 def _amount(text: str, what: str) -> int | None:
     return parse_krw(text, what) if text.strip() else None
-
-
-def _allowed(engine: EngineDep, visitor: VisitorDep, key: str, override: bool = False) -> None:
-    with transaction(engine) as session:
-        require_cooperation(session, visitor.actor, key, override=override)
 
 
 @router.get("/pipeline")
@@ -87,7 +80,6 @@ def move(
 def add_agreement(
     key: str,
     visitor: VisitorDep,
-    engine: EngineDep,
     core: CoreDep,
     kind: Annotated[str, Form(max_length=32)],
     title: _Short,
@@ -95,11 +87,8 @@ def add_agreement(
     amount: _Short = "",
 ) -> Response:
     """Record an agreement signed by every member of the cooperation."""
-    _allowed(engine, visitor, key)
-    parties = [org for org, _ in get_cooperation(core, visitor.actor, key).members]
-    agreement_key = f"{key}-agr-{secrets.token_hex(3)}"
-    sign_agreement(engine, visitor.actor.name, key, agreement_key, kind, title, signed_on=signed_on,
-                   parties=parties, amount_krw=_amount(amount, "agreement amount"))  # fmt: skip
+    request = SignRequest(key, kind, title, signed_on, amount_krw=_amount(amount, "agreement amount"))
+    sign_agreement(core, visitor.actor, request)
     return redirect(f"/cooperations/{key}")
 
 
@@ -107,7 +96,6 @@ def add_agreement(
 def add_meeting(
     key: str,
     visitor: VisitorDep,
-    engine: EngineDep,
     core: CoreDep,
     title: _Short,
     held_on: _Day,
@@ -117,12 +105,9 @@ def add_meeting(
     due_on: Annotated[dt.date | None, Form()] = None,
 ) -> Response:
     """Record a meeting of the cooperation's members, with an optional follow-up task (managers)."""
-    _allowed(engine, visitor, key)
-    require_manager(visitor.actor)
-    members = [org for org, _ in get_cooperation(core, visitor.actor, key).members]
-    tasks = [FollowUp(follow_up, owner, due_on or held_on, key)] if follow_up.strip() else []
-    record_meeting(engine, visitor.actor.name, f"{key}-mtg-{secrets.token_hex(3)}", title, held_on,
-                   place=place or None, attendees=members, follow_ups=tasks)  # fmt: skip
+    tasks = [FollowUp(follow_up, owner, due_on or held_on)] if follow_up.strip() else []
+    request = MeetingRequest(title, held_on, place=place or None, cooperation=key, follow_ups=tasks)
+    record_meeting(core, visitor.actor, request)
     return redirect(f"/cooperations/{key}")
 
 
@@ -130,15 +115,13 @@ def add_meeting(
 def add_outcome(
     key: str,
     visitor: VisitorDep,
-    engine: EngineDep,
+    core: CoreDep,
     kind: Annotated[str, Form(max_length=32)],
     occurred_on: _Day,
     amount: _Short = "",
     description: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Record an outcome of the cooperation (a cooperation under way moves to ``outcomes``)."""
-    _allowed(engine, visitor, key)
-    item = OutcomeInput(f"{key}-out-{secrets.token_hex(3)}", kind, occurred_on,
-                        _amount(amount, "outcome amount"), description, cooperation=key)  # fmt: skip
-    record_outcome(engine, visitor.actor.name, item)
+    item = OutcomeInput(None, kind, occurred_on, _amount(amount, "outcome amount"), description, key)
+    record_outcome(core, visitor.actor, item)
     return redirect(f"/cooperations/{key}")

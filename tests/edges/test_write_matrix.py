@@ -234,7 +234,10 @@ def served() -> Iterator[FastAPI]:
     first = Settings(database_url="sqlite:///:memory:")
     application = create_app(first)
     application.state.core.close()
-    yield application
+    try:
+        yield application
+    finally:
+        application.state.core.close()
 
 
 def _serving(app: FastAPI, settings: Settings) -> FastAPI:

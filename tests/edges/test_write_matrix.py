@@ -34,11 +34,21 @@ from techbridge.cli import app as cli_app
 from techbridge.config import Settings
 from techbridge.services.core import Core
 from techbridge.storage.db import make_engine, migrate
-from techbridge.storage.tables import Cooperation, CooperationMember, StageChange
-from tests.edges.world import ROLES, api_token, csrf_of, seed, session_cookie
+from techbridge.storage.tables import (
+    Agreement,
+    Cooperation,
+    CooperationMember,
+    InvestmentLine,
+    JointPlan,
+    Meeting,
+    Outcome,
+    StageChange,
+)
+from tests.edges.world import NOW, ROLES, api_token, csrf_of, seed, session_cookie
 
 PG_ENV = "TECHBRIDGE_TEST_DATABASE_URL"
 State = Callable[[Session], Any]
+DAY = NOW.date().isoformat()  # a step dated today follows every step of the world
 
 
 @dataclass(frozen=True)
@@ -94,6 +104,29 @@ def _new_cooperation(session: Session) -> Any:
         )
     )
     return coop.title, coop.stage, sorted(members)
+
+
+def _agreements(session: Session) -> Any:
+    rows = session.scalars(select(Agreement).order_by(Agreement.id))
+    return [(a.kind, a.title, a.signed_on, a.amount_krw, sorted(p.key for p in a.parties)) for a in rows]
+
+
+def _outcomes(session: Session) -> Any:
+    rows = session.scalars(select(Outcome).order_by(Outcome.id))
+    return [(o.kind, o.occurred_on, o.amount_krw, o.description, o.cooperation_id) for o in rows]
+
+
+def _meetings(session: Session) -> Any:
+    rows = session.scalars(select(Meeting).order_by(Meeting.id))
+    return [(m.title, m.held_on, m.program_id, sorted(m.attendees)) for m in rows]
+
+
+def _plans(session: Session) -> Any:
+    plans = session.scalars(select(JointPlan).order_by(JointPlan.id))
+    lines = session.execute(
+        select(InvestmentLine.year, InvestmentLine.amount_krw).order_by(InvestmentLine.year)
+    )
+    return [(p.objectives, p.starts_on, p.ends_on) for p in plans], list(lines)
 
 
 WRITES = [
@@ -153,6 +186,127 @@ WRITES = [
             "kr-etri=supply",
         ),
         _new_cooperation,
+    ),
+    Write(
+        "sign an agreement",
+        "201 201 404 201 404 404 201 404",
+        (
+            "POST",
+            "/api/v1/cooperations/coop-2/agreements",
+            {"kind": "mou", "title": "업무협약", "signed_on": DAY, "amount_krw": 500_000_000},
+        ),
+        (
+            "/cooperations/coop-2/agreements",
+            {"kind": "mou", "title": "업무협약", "signed_on": DAY, "amount": "5억"},
+        ),
+        (
+            "cooperation",
+            "sign",
+            "coop-2",
+            "--kind",
+            "mou",
+            "--title",
+            "업무협약",
+            "--date",
+            DAY,
+            "--amount",
+            "5억",
+        ),
+        _agreements,
+    ),
+    Write(
+        "sign before introduction, with a reason",
+        "201 201 404 403 404 404 403 404",
+        (
+            "POST",
+            "/api/v1/cooperations/coop-1/agreements",
+            {"kind": "mou", "title": "조기 협약", "signed_on": DAY, "override_reason": "signed on paper"},
+        ),
+        None,
+        (
+            "cooperation",
+            "sign",
+            "coop-1",
+            "--kind",
+            "mou",
+            "--title",
+            "조기 협약",
+            "--date",
+            DAY,
+            "--override-reason",
+            "signed on paper",
+        ),
+        _agreements,
+    ),
+    Write(
+        "record an outcome",
+        "201 201 404 201 404 404 201 404",
+        (
+            "POST",
+            "/api/v1/outcomes",
+            {
+                "kind": "technology_transfer",
+                "occurred_on": DAY,
+                "amount_krw": 120_000_000,
+                "description": "기술이전",
+                "cooperation": "coop-2",
+            },
+        ),
+        (
+            "/cooperations/coop-2/outcomes",
+            {"kind": "technology_transfer", "occurred_on": DAY, "amount": "1.2억", "description": "기술이전"},
+        ),
+        (
+            "cooperation",
+            "outcome",
+            "coop-2",
+            "--kind",
+            "technology_transfer",
+            "--date",
+            DAY,
+            "--amount",
+            "1.2억",
+            "--description",
+            "기술이전",
+        ),
+        _outcomes,
+    ),
+    Write(
+        "record a meeting",
+        "201 201 404 403 404 404 403 404",
+        ("POST", "/api/v1/meetings", {"title": "기술교류회", "held_on": DAY, "cooperation": "coop-1"}),
+        ("/cooperations/coop-1/meetings", {"title": "기술교류회", "held_on": DAY}),
+        ("program", "meeting", "p2021", "--title", "기술교류회", "--date", DAY, "--cooperation", "coop-1"),
+        _meetings,
+    ),
+    Write(
+        "write the joint plan",
+        "200 200 404 200 404 404 200 404",
+        (
+            "PUT",
+            "/api/v1/cooperations/coop-1/plan",
+            {
+                "objectives": "라이다 렌즈 공동기획",
+                "starts_on": "2027-01-01",
+                "ends_on": "2027-12-31",
+                "investment": [{"year": 2027, "amount_krw": 300_000_000}],
+            },
+        ),
+        None,
+        (
+            "cooperation",
+            "plan",
+            "coop-1",
+            "--objectives",
+            "라이다 렌즈 공동기획",
+            "--start",
+            "2027-01-01",
+            "--end",
+            "2027-12-31",
+            "--investment",
+            "2027=3억",
+        ),
+        _plans,
     ),
 ]
 

@@ -1,5 +1,5 @@
-"""The world the edge matrix runs in: two programs, companies, institutes, needs, cooperations, and one
-user per role with an API token and a browser session.
+"""The world the edge matrix runs in: two programs, companies, institutes, needs, cooperations
+(coop-1 matched, coop-2 introduced), and one user per role with an API token and a browser session.
 
 It is stored once per backend and copied for every run (a file copy on SQLite, ``CREATE DATABASE …
 TEMPLATE`` on PostgreSQL), so that each write starts from the same state.
@@ -17,7 +17,7 @@ from techbridge.config import DEFAULT_SESSION_SECRET
 from techbridge.services.cooperations.pipeline import add_cooperation
 from techbridge.storage.accounts import ApiToken, NeedShare, RoleGrant, User, UserSession
 from techbridge.storage.db import transaction
-from techbridge.storage.tables import Need, Program, Round, RoundParticipant
+from techbridge.storage.tables import Need, Program, Round, RoundParticipant, StageChange
 from tests import factories
 
 # Every role the matrix runs each write as; "other_manager" manages the other program only.
@@ -94,6 +94,12 @@ def seed(engine: Engine) -> None:
         s.add(NeedShare(need_id=secret.id, organization_id=kimm.id, shared_by="u-owner", at=NOW))
         add_cooperation(s, "seed", "coop-1", "광학소재 협력", [(lms.id, "demand"), (kimm.id, "supply")],
                         round_id=r1.id, need=secret, at=NOW - dt.timedelta(days=30))  # fmt: skip
+        pair = [(lms.id, "demand"), (kimm.id, "supply")]
+        introduced = add_cooperation(s, "seed", "coop-2", "렌즈 협력", pair, round_id=r1.id,
+                                     at=NOW - dt.timedelta(days=20))  # fmt: skip
+        introduced.stage, introduced.stage_changed_at = "introduced", NOW - dt.timedelta(days=10)
+        s.add(StageChange(cooperation_id=introduced.id, from_stage="matched", to_stage="introduced",
+                          actor="seed", at=NOW - dt.timedelta(days=10)))  # fmt: skip
         add_cooperation(s, "seed", "coop-other", "다른 협력", [(rival.id, "demand"), (etri.id, "supply")],
                         round_id=r2.id, at=NOW - dt.timedelta(days=30))  # fmt: skip
         orgs = {"kr-lms": lms.id, "kr-rival": rival.id, "kr-kimm": kimm.id, "kr-etri": etri.id}

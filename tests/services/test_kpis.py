@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import Engine, select
 
-from techbridge.domain.agreement import EOK
+from techbridge.domain.money import EOK
 from techbridge.services.actor import operator
 from techbridge.services.cooperations.agreement import SignRequest, sign_agreement
 from techbridge.services.cooperations.outcome import OutcomeInput, record_outcome

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
+from techbridge.domain.money import format_eok
 from techbridge.web.highlight import highlight
-from techbridge.web.i18n import format_eok, pick_language, translator
+from techbridge.web.i18n import pick_language, translator
 from techbridge.web.pages import make_templates
 
 MATCH = {

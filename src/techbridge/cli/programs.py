@@ -10,8 +10,8 @@ from typing import Annotated, Any
 import typer
 
 from techbridge.cli.output import cli_errors, console, opened, print_json, print_table, settings_of
-from techbridge.domain.agreement import format_eok
 from techbridge.domain.kpi import Kpis
+from techbridge.domain.money import format_eok
 from techbridge.errors import InvalidError
 from techbridge.services.cooperations.meeting import (
     FollowUp,

@@ -1,11 +1,13 @@
-"""Money as programs enter it: whole KRW, refused when negative or plainly in the wrong unit (no I/O)."""
+"""Money as programs enter and show it: whole KRW, refused when negative or plainly in the wrong unit,
+and 억원 (hundreds of millions of won) for reading (no I/O)."""
 
 from __future__ import annotations
 
 import re
 
-from techbridge.domain.agreement import EOK
 from techbridge.errors import InvalidError
+
+EOK = 100_000_000  # 1억원 = 100,000,000 KRW
 
 # A real amount in a cooperation is never below 10,000 KRW (1만원); a smaller positive number is
 # almost surely 억원 or 백만원 typed where KRW was expected.
@@ -46,3 +48,17 @@ def parse_krw(text: str, what: str = "amount") -> int:
     number = float(found.group(1).replace(",", ""))
     krw = round(number * _UNITS[(found.group(2) or "").lower()])
     return check_krw(int(krw), what) or 0
+
+
+def to_eok(krw: int) -> float:
+    """Return ``krw`` in 억원 (hundreds of millions of won)."""
+    return krw / EOK
+
+
+def format_eok(krw: int | None) -> str:
+    """Return ``krw`` as programs report money: ``700억원``, ``2.5억원``; an en dash for none."""
+    if krw is None:
+        return "–"
+    value = to_eok(krw)
+    text = f"{value:,.1f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+    return f"{text}억원"

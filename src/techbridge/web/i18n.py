@@ -1,10 +1,8 @@
-"""Interface messages in Korean (the default) and English, and the money format of the pages (억원)."""
+"""Interface messages in Korean (the default) and English (money is shown by ``domain.money.format_eok``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-
-from techbridge.domain.agreement import to_eok
 
 LANGUAGES = ("ko", "en")
 DEFAULT_LANGUAGE = "ko"
@@ -223,10 +221,3 @@ def pick_language(query: str | None, cookie: str | None) -> str:
         if value in LANGUAGES:
             return str(value)
     return DEFAULT_LANGUAGE
-
-
-def format_eok(krw: int | None) -> str:
-    """Return ``krw`` in 억원 with one decimal (``12.5억원``), or an en dash for none."""
-    if krw is None:
-        return "–"
-    return f"{to_eok(krw):,.1f}억원"

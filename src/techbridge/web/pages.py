@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from techbridge.config import Settings
+from techbridge.domain.money import format_eok
 from techbridge.errors import (
     ConflictError,
     InvalidError,
@@ -36,7 +37,7 @@ from techbridge.services.accounts.caller import signed_in
 from techbridge.services.actor import Actor
 from techbridge.services.core import Core
 from techbridge.services.dashboards import primary_role
-from techbridge.web.i18n import format_eok, pick_language, translator
+from techbridge.web.i18n import pick_language, translator
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from techbridge.config import Settings
-from techbridge.domain.agreement import EOK
 from techbridge.domain.cooperation import PIPELINE, Stage
+from techbridge.domain.money import EOK
 from techbridge.services.actor import operator
 from techbridge.services.catalogue.finding import find_cooperation
 from techbridge.services.cooperations.agreement import SignRequest, sign_agreement

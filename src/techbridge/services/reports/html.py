@@ -7,8 +7,8 @@ from html import escape
 from importlib import resources
 from string import Template
 
-from techbridge.domain.agreement import format_eok
 from techbridge.domain.kpi import Kpis
+from techbridge.domain.money import format_eok
 from techbridge.services.reports.charts import OUTCOME_LABELS, funnel_svg, outcomes_svg
 from techbridge.services.reports.report import ReportData
 

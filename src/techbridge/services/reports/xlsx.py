@@ -9,7 +9,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from techbridge.domain.agreement import to_eok
+from techbridge.domain.money import to_eok
 from techbridge.services.reports.report import ReportData
 
 

@@ -133,7 +133,8 @@ def test_broken_dates_and_amounts_in_needs(engine: Engine, tmp_path: Path) -> No
         import_file(engine, "need", path)
     assert caught.value.problems == (
         "needs.csv:3: trl_target: TRL must be between 1 and 9, not 12",
-        "needs.csv:3: budget_krw: not an amount in KRW: 'lots'",
+        "needs.csv:3: budget_krw: budget 'lots' is not an amount in KRW (e.g. 3000000, 3,000,000원, "
+        "1.5억원 or 12억 5,000만원)",
         "needs.csv:3: listed_on: not a date: '2016.13.45'",
     )
     good = _csv(tmp_path, "ok.csv", *Path(path).read_text(encoding="utf-8").splitlines()[:2])

@@ -1,4 +1,4 @@
-"""Strict parsing of cell values: dates, KRW amounts, lists, codes."""
+"""Strict parsing of cell values: dates, lists, codes (KRW amounts: tests/domain/test_money.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from techbridge.services.ingest.values import (
     parse_country,
     parse_date,
     parse_flag,
-    parse_krw,
     parse_list,
 )
 
@@ -39,29 +38,6 @@ def test_dates_in_every_accepted_spelling(value: Any) -> None:
 def test_broken_dates_name_the_value(value: str) -> None:
     with pytest.raises(ValueError, match=f"not a date: {value!r}"):
         parse_date(value)
-
-
-@pytest.mark.parametrize(
-    ("value", "krw"),
-    [
-        ("5억원", 500_000_000),
-        ("5억", 500_000_000),
-        ("1.5억", 150_000_000),
-        ("3억 5천만원", 350_000_000),
-        ("500,000,000", 500_000_000),
-        ("3000만원", 30_000_000),
-        (1200, 1200),
-        ("0", 0),
-    ],
-)
-def test_krw_amounts(value: Any, krw: int) -> None:
-    assert parse_krw(value) == krw
-
-
-@pytest.mark.parametrize("value", ["five", "-3억", "5달러"])
-def test_bad_amounts(value: str) -> None:
-    with pytest.raises(ValueError):
-        parse_krw(value)
 
 
 def test_lists_codes_flags_and_countries() -> None:

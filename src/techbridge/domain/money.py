@@ -4,6 +4,7 @@ and 억원 (hundreds of millions of won) for reading (no I/O)."""
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from techbridge.errors import InvalidError
 
@@ -12,8 +13,10 @@ EOK = 100_000_000  # 1억원 = 100,000,000 KRW
 # A real amount in a cooperation is never below 10,000 KRW (1만원); a smaller positive number is
 # almost surely 억원 or 백만원 typed where KRW was expected.
 SMALLEST_KRW = 10_000
-_UNITS = {"억원": EOK, "억": EOK, "만원": 10_000, "만": 10_000, "원": 1, "krw": 1, "": 1}
-_AMOUNT = re.compile(r"^\s*(-?[\d,]+(?:\.\d+)?)\s*(억원|억|만원|만|원|krw)?\s*$", re.IGNORECASE)
+# The units of an amount as people write it, largest first: 12억 5,000만원, 3억 5천만, 1.5억원.
+_UNITS = {"조": 10**12, "억": EOK, "천만": 10**7, "백만": 10**6, "만": 10**4, "천": 10**3}
+_PART = re.compile(r"(\d+(?:\.\d+)?)(조|억|천만|백만|만|천)?")
+_EXAMPLES = "e.g. 3000000, 3,000,000원, 1.5억원 or 12억 5,000만원"
 
 
 def check_krw(amount: int | None, what: str) -> int | None:
@@ -36,18 +39,39 @@ def check_krw(amount: int | None, what: str) -> int | None:
     return amount
 
 
-def parse_krw(text: str, what: str = "amount") -> int:
-    """Return the KRW in ``text``: ``70000000000``, ``700억원``, ``2.5억``, ``3,000만원``.
+def parse_krw(value: str | int | float, what: str = "amount") -> int:
+    """Return the whole KRW ``value`` names: the one money grammar of every edge and every import file.
+
+    An amount is an optional ``₩``, then one or more parts, each a number with an optional unit
+    (조, 억, 천만, 백만, 만, 천) and the units largest first, then an optional ``원`` or ``KRW``.
+    Spaces and thousands commas are ignored: ``70000000000``, ``3,000,000원``, ``700억원``,
+    ``1.5억``, ``3억 5천만원``, ``12억 5,000만원``. A number (an XLSX cell) is taken as KRW.
+    The amount must be plausible (``check_krw``).
 
     Raises:
-        InvalidError: text that is no amount, or an implausible one.
+        InvalidError: no amount, a negative one, or one below 10,000 KRW (the wrong unit).
     """
-    found = _AMOUNT.match(text)
-    if not found:
-        raise InvalidError(f"{what} {text!r} is not an amount (e.g. 70000000000, 700억원, 2.5억)")
-    number = float(found.group(1).replace(",", ""))
-    krw = round(number * _UNITS[(found.group(2) or "").lower()])
-    return check_krw(int(krw), what) or 0
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return check_krw(round(value), what) or 0
+    text = re.sub(r"[\s,]", "", str(value)).removeprefix("₩")
+    text = re.sub(r"(원|krw)$", "", text, flags=re.IGNORECASE)
+    krw = _sum_of_parts(text.removeprefix("-"))
+    if krw is None:
+        raise InvalidError(f"{what} {value!r} is not an amount in KRW ({_EXAMPLES})")
+    if text.startswith("-") and krw:
+        raise InvalidError(f"{what} cannot be negative: {value!r}")
+    return check_krw(krw, what) or 0
+
+
+def _sum_of_parts(text: str) -> int | None:
+    """Return the KRW of ``3억5000만`` (parts, largest unit first), or ``None`` if it is no amount."""
+    parts = list(_PART.finditer(text))
+    if not parts or "".join(part[0] for part in parts) != text:
+        return None
+    units = [_UNITS.get(part[2] or "", 1) for part in parts]
+    if any(a <= b for a, b in pairwise(units)):
+        return None
+    return round(sum(float(part[1]) * unit for part, unit in zip(parts, units, strict=True)))
 
 
 def to_eok(krw: int) -> float:

@@ -16,11 +16,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
+from techbridge.domain.money import parse_krw
 from techbridge.domain.need import Visibility
 from techbridge.domain.organization import parse_kind, parse_size_class
 from techbridge.domain.technology import TechnologyKind, TechnologyStatus
+from techbridge.errors import InvalidError
 from techbridge.services.catalogue.organization import default_key
 from techbridge.services.ingest.reading import Table
 from techbridge.services.ingest.values import (
@@ -29,7 +32,6 @@ from techbridge.services.ingest.values import (
     parse_country,
     parse_date,
     parse_flag,
-    parse_krw,
     parse_list,
     parse_text,
     parse_trl,
@@ -152,7 +154,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _CODES,
         Column("field", ("분야", "기술분야")),
         Column("trl_target", ("목표_trl", "목표trl", "target_trl"), parse_trl),
-        Column("budget_krw", ("예산", "사업비", "budget"), parse_krw),
+        Column("budget_krw", ("예산", "사업비", "budget"), partial(parse_krw, what="budget")),
         Column("visibility", ("공개범위", "공개"), _choice(Visibility)),
         Column("listed_on", ("등록일", "접수일"), parse_date),
         _INVENTED,
@@ -209,7 +211,7 @@ def parse_row(
             continue
         try:
             values[column.field] = column.parse(raw)
-        except ValueError as exc:
+        except (ValueError, InvalidError) as exc:
             problems.append(f"{file}:{line}: {header}: {exc}")
     return values, problems
 

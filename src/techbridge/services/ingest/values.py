@@ -1,4 +1,6 @@
-"""Cell values of import files: dates, whole KRW amounts, lists, flags and codes, parsed strictly.
+"""Cell values of import files: dates, numbers, lists, flags and codes, parsed strictly.
+
+Amounts in KRW are parsed by the one money grammar, ``techbridge.domain.money.parse_krw``.
 
 Every parser takes the raw cell (text from CSV, a typed value from XLSX or JSON) and returns the
 typed value, or raises ``ValueError`` whose message is the reason shown to the person importing.
@@ -16,8 +18,6 @@ _DATE = re.compile(r"(\d{4})[.\-/]?(\d{1,2})[.\-/]?(\d{1,2})\.?")
 _TIME = re.compile(r"[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _LIST_SEPARATORS = re.compile(r"[;|\n]")
-_MONEY_UNITS = {"조": 10**12, "억": 10**8, "천만": 10**7, "백만": 10**6, "만": 10**4, "천": 10**3}
-_MONEY = re.compile(r"(\d+(?:\.\d+)?)(조|억|천만|백만|만|천)?")
 _TRUE = {"true", "t", "yes", "y", "1", "예", "o"}
 _FALSE = {"false", "f", "no", "n", "0", "아니오", "x"}
 
@@ -92,24 +92,6 @@ def parse_number(value: Any) -> float:
 def parse_trl(value: Any) -> int:
     """Return a technology readiness level, 1 to 9."""
     return check_trl(parse_integer(value))
-
-
-def parse_krw(value: Any) -> int:
-    """Return whole KRW from ``500000000``, ``500,000,000원``, ``5억``, ``5억원``, ``1.5억``, ``3억5천만원``.
-
-    Amounts are whole won; 억 is 100 million, 만 ten thousand.
-    """
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        amount = int(value)
-    else:
-        text = re.sub(r"[\s,]", "", str(value)).removesuffix("원").removeprefix("₩")
-        parts = list(_MONEY.finditer(text))
-        if not parts or "".join(part[0] for part in parts) != text:
-            raise ValueError(f"not an amount in KRW: {value!r}")
-        amount = round(sum(float(part[1]) * _MONEY_UNITS.get(part[2] or "", 1) for part in parts))
-    if amount < 0:
-        raise ValueError(f"an amount cannot be negative: {value!r}")
-    return amount
 
 
 def parse_flag(value: Any) -> bool:

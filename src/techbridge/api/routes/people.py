@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
-from techbridge.api.deps import ActorDep, PagingDep, SessionDep
 from techbridge.api.errors import ERROR_RESPONSES
-from techbridge.api.schemas import Page, PersonPublic
-from techbridge.services.access import read_page, read_record
+from techbridge.api.routes.records import TextQuery, ValueQuery, add_record_routes
+from techbridge.api.schemas import PersonPublic
 
 router = APIRouter(prefix="/people", tags=["people"], responses=ERROR_RESPONSES)
-_Text = Annotated[str | None, Query(max_length=200, description="Text the name contains.")]
 
 
-@router.get("", response_model=Page[PersonPublic])
-def list_people(
-    session: SessionDep,
-    actor: ActorDep,
-    paging: PagingDep,
-    role: Annotated[str | None, Query(max_length=200)] = None,
-    organization: Annotated[str | None, Query(max_length=200)] = None,
-    q: _Text = None,
-) -> dict[str, Any]:
-    """List people."""
-    filters = {"role": role, "organization": organization, "q": q}
-    rows, total = read_page(session, actor, "person", filters, paging.limit, paging.offset)
-    return {"items": rows, "total": total, "limit": paging.limit, "offset": paging.offset}
+def _filters(role: ValueQuery = None, organization: ValueQuery = None, q: TextQuery = None) -> dict[str, Any]:
+    return {"role": role, "organization": organization, "q": q}
 
 
-@router.get("/{ident}", response_model=PersonPublic)
-def get_person(session: SessionDep, actor: ActorDep, ident: str) -> dict[str, Any]:
-    """Read one person by id or key."""
-    return read_record(session, actor, "person", ident)
+add_record_routes(router, "person", "people", PersonPublic, _filters)

@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
-from techbridge.api.deps import ActorDep, PagingDep, SessionDep
 from techbridge.api.errors import ERROR_RESPONSES
-from techbridge.api.schemas import Page, ProjectPublic
-from techbridge.services.access import read_page, read_record
+from techbridge.api.routes.records import TextQuery, ValueQuery, add_record_routes
+from techbridge.api.schemas import ProjectPublic
 
 router = APIRouter(prefix="/projects", tags=["projects"], responses=ERROR_RESPONSES)
-_Text = Annotated[str | None, Query(max_length=200, description="Text the title contains.")]
 
 
-@router.get("", response_model=Page[ProjectPublic])
-def list_projects(
-    session: SessionDep,
-    actor: ActorDep,
-    paging: PagingDep,
-    funder: Annotated[str | None, Query(max_length=200)] = None,
-    q: _Text = None,
-) -> dict[str, Any]:
-    """List projects."""
-    filters = {"funder": funder, "q": q}
-    rows, total = read_page(session, actor, "project", filters, paging.limit, paging.offset)
-    return {"items": rows, "total": total, "limit": paging.limit, "offset": paging.offset}
+def _filters(funder: ValueQuery = None, q: TextQuery = None) -> dict[str, Any]:
+    return {"funder": funder, "q": q}
 
 
-@router.get("/{ident}", response_model=ProjectPublic)
-def get_project(session: SessionDep, actor: ActorDep, ident: str) -> dict[str, Any]:
-    """Read one project by id or key."""
-    return read_record(session, actor, "project", ident)
+add_record_routes(router, "project", "projects", ProjectPublic, _filters)

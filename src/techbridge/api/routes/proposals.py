@@ -2,35 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
-from techbridge.api.deps import ActorDep, PagingDep, SessionDep
 from techbridge.api.errors import ERROR_RESPONSES
-from techbridge.api.schemas import Page, ProposalPublic
-from techbridge.services.access import read_page, read_record
+from techbridge.api.routes.records import TextQuery, ValueQuery, add_record_routes
+from techbridge.api.schemas import ProposalPublic
 
 router = APIRouter(prefix="/proposals", tags=["proposals"], responses=ERROR_RESPONSES)
-_Text = Annotated[str | None, Query(max_length=200, description="Text the title contains.")]
 
 
-@router.get("", response_model=Page[ProposalPublic])
-def list_proposals(
-    session: SessionDep,
-    actor: ActorDep,
-    paging: PagingDep,
-    status: Annotated[str | None, Query(max_length=200)] = None,
-    organization: Annotated[str | None, Query(max_length=200)] = None,
-    q: _Text = None,
+def _filters(
+    status: ValueQuery = None, organization: ValueQuery = None, q: TextQuery = None
 ) -> dict[str, Any]:
-    """List proposals."""
-    filters = {"status": status, "organization": organization, "q": q}
-    rows, total = read_page(session, actor, "proposal", filters, paging.limit, paging.offset)
-    return {"items": rows, "total": total, "limit": paging.limit, "offset": paging.offset}
+    return {"status": status, "organization": organization, "q": q}
 
 
-@router.get("/{ident}", response_model=ProposalPublic)
-def get_proposal(session: SessionDep, actor: ActorDep, ident: str) -> dict[str, Any]:
-    """Read one proposal by id or key."""
-    return read_record(session, actor, "proposal", ident)
+add_record_routes(router, "proposal", "proposals", ProposalPublic, _filters)

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from techbridge.errors import ConflictError, NotFoundError, PermissionDeniedError
+from techbridge.errors import NotFoundError, PermissionDeniedError
 from techbridge.services.actor import COMPANY_MEMBER, INSTITUTE_MEMBER, PROGRAM_MANAGER, VIEWER, Actor
 from techbridge.services.catalogue.entity import (
     ENTITIES,
@@ -35,7 +35,6 @@ from techbridge.services.catalogue.entity import (
     record_id,
     to_row,
 )
-from techbridge.services.catalogue.organization import lookup_organization, upsert_organization
 from techbridge.storage.accounts import NeedAccess, NeedShare
 from techbridge.storage.tables import Cooperation, Match, Need, Organization, Program, Proposal, Round
 
@@ -116,13 +115,6 @@ def can_create_need(actor: Actor, organization_id: int) -> bool:
     if actor.is_admin or actor.holds(PROGRAM_MANAGER):
         return True
     return actor.holds(COMPANY_MEMBER) and actor.organization_id == organization_id
-
-
-def can_edit_organization(actor: Actor, organization_id: int | None) -> bool:
-    """Return whether the actor may create (``None``) or change an organisation."""
-    if actor.is_admin or actor.holds(PROGRAM_MANAGER):
-        return True
-    return organization_id is not None and actor.organization_id == organization_id
 
 
 def program_of(session: Session, need: Need) -> int | None:
@@ -320,31 +312,6 @@ def readable_rows(session: Session, actor: Actor, entity: str, channel: str = "e
     visible = _visible_needs(session, actor, {})
     log_access(session, actor, visible, channel)
     return [need_row(need, view) for need, view in visible]
-
-
-# --- guarded changes -----------------------------------------------------------------------------
-
-
-def create_organization_as(session: Session, actor: Actor, values: dict[str, Any]) -> Row:
-    """Create an organisation (administrators and program managers).
-
-    Raises:
-        ConflictError: an organisation with that key, business number or name is stored already.
-    """
-    require(can_edit_organization(actor, None), "only administrators and program managers add organisations")
-    if lookup_organization(session, values) is not None:
-        raise ConflictError("that organisation is stored already (same key, business number or name)")
-    organization, _ = upsert_organization(session, values, actor.name)
-    return to_row(ENTITIES["organization"], organization)
-
-
-def update_organization_as(session: Session, actor: Actor, ident: str, values: dict[str, Any]) -> Row:
-    """Change an organisation (its own members, program managers, administrators)."""
-    current = read_record(session, actor, "organization", ident)
-    require(can_edit_organization(actor, current["id"]), "you may change only your own organisation")
-    values = {"name": current["name"], **values, "key": current["key"]}
-    organization, _ = upsert_organization(session, values, actor.name)
-    return to_row(ENTITIES["organization"], organization)
 
 
 # --- programs and cooperations -------------------------------------------------------------------

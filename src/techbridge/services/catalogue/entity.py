@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
-from techbridge.errors import NotFoundError
+from techbridge.errors import InvalidError, NotFoundError
 from techbridge.storage import tables as t
 
 Row = dict[str, Any]
@@ -173,3 +173,24 @@ def get_record(session: Session, spec: EntitySpec, ident: str) -> Row:
     if record is None:
         raise NotFoundError(f"no {spec.name} with id or key {ident!r}")
     return to_row(spec, record)
+
+
+def check_storable(values: dict[str, Any]) -> None:
+    """Refuse texts no database stores alike: PostgreSQL text cannot hold a NUL character.
+
+    Checked before anything is written, so that a value is refused the same way on every backend.
+
+    Raises:
+        InvalidError: naming each field whose text (or list of texts) holds a NUL character.
+    """
+    problems = [
+        f"{name}: a text cannot hold a NUL character"
+        for name, value in values.items()
+        if any(
+            "\x00" in item
+            for item in (value if isinstance(value, list) else [value])
+            if isinstance(item, str)
+        )
+    ]
+    if problems:
+        raise InvalidError("a value cannot be stored", problems)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import functools
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from importlib import resources
 from typing import Any
 
@@ -25,8 +25,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from techbridge.domain.organization import guess_kind, normalize_name
-from techbridge.errors import InvalidError
+from techbridge.errors import ConflictError, InvalidError
+from techbridge.services.access.record import RecordAction, organization_for, require_organization_creator
+from techbridge.services.actor import Actor
 from techbridge.services.audit import record_change
+from techbridge.services.catalogue.entity import ENTITIES, Row, check_storable, to_row
+from techbridge.services.core import Core
 from techbridge.storage.tables import Organization
 
 log = logging.getLogger(__name__)
@@ -206,3 +210,86 @@ def apply_changes(record: Any, values: dict[str, Any], fields: tuple[str, ...]) 
         setattr(record, name, value)
         changed.append(name)
     return changed
+
+
+# --- use cases: an organisation's profile, added and changed by hand -----------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizationRequest:
+    """A new organisation; ``key`` defaults to ``org:<normalised name>[:<country>]``."""
+
+    name: str
+    key: str | None = None
+    name_en: str | None = None
+    kind: str | None = None
+    size_class: str | None = None
+    country: str = ""
+    region: str | None = None
+    business_number: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizationChanges:
+    """Fields of an organisation's profile to change; ``None`` leaves a field as stored."""
+
+    name: str | None = None
+    name_en: str | None = None
+    size_class: str | None = None
+    region: str | None = None
+    description: str | None = None
+
+
+def create_organization(core: Core, actor: Actor, request: OrganizationRequest) -> Row:
+    """Add an organisation (administrators and program managers).
+
+    Raises:
+        PermissionDeniedError: anyone else.
+        ConflictError: an organisation with that key, business number or name is stored already.
+        InvalidError: a text no database stores (a NUL character).
+    """
+    require_organization_creator(actor)
+    values = {name: value for name, value in asdict(request).items() if value is not None}
+    check_storable(values)
+    with core.writing() as session:
+        if lookup_organization(session, values) is not None:
+            raise ConflictError("that organisation is stored already (same key, business number or name)")
+        organization = _create(session, values, actor.name, audit=True)
+        return to_row(ENTITIES["organization"], organization)
+
+
+def update_organization(core: Core, actor: Actor, key: str, changes: OrganizationChanges) -> Row:
+    """Change an organisation's profile (its own members, program managers, administrators).
+
+    Raises:
+        NotFoundError: no organisation with that key or id.
+        PermissionDeniedError: the actor is not one of its members, nor a manager.
+        ConflictError: the new name is another organisation's (in the same country).
+        InvalidError: a text no database stores (a NUL character).
+    """
+    values = {name: value for name, value in asdict(changes).items() if value is not None}
+    check_storable(values)
+    with core.writing() as session:
+        organization = organization_for(session, actor, key, RecordAction.UPDATE, for_update=True)
+        if "name" in values:
+            _require_free_name(session, organization, values["name"])
+        changed = apply_changes(organization, values, tuple(values))
+        if "name" in changed:
+            organization.name_key = normalize_name(organization.name)
+        if changed:
+            record_change(
+                session, actor.name, "update", "organization", organization.key, {"fields": changed}
+            )
+            session.flush()
+        return to_row(ENTITIES["organization"], organization)
+
+
+def _require_free_name(session: Session, organization: Organization, name: str) -> None:
+    query = select(Organization.key).where(
+        Organization.name_key == normalize_name(name),
+        Organization.country == organization.country,
+        Organization.id != organization.id,
+    )
+    if (holder := session.scalar(query)) is not None:
+        raise ConflictError(f"another organisation ({holder}) is stored under the name {name!r}")

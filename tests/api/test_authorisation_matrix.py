@@ -76,6 +76,12 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/v1/people/{ident}"): PUBLIC_READ,
     ("GET", "/api/v1/technologies"): PUBLIC_READ,
     ("GET", "/api/v1/technologies/{ident}"): PUBLIC_READ,
+    # kr-patent-1 is kr-kimm's (the partner's): others may not take it over; managers name the holder.
+    ("POST", "/api/v1/technologies"): {
+        "new, for kr-kimm": "401 201 201 403 403 403 201 403",
+        "kr-patent-1, for kr-kimm": "401 201 201 403 403 403 201 403",
+        "kr-patent-1, for one's own": "401 422 422 403 403 403 201 403",
+    },
     ("GET", "/api/v1/projects"): PUBLIC_READ,
     ("GET", "/api/v1/projects/{ident}"): PUBLIC_READ,
     ("GET", "/api/v1/proposals"): PUBLIC_READ,
@@ -307,6 +313,12 @@ def _recorded_meeting(call: Call) -> dict[str, Any]:
     return {"path": {"key": key}}
 
 
+def _technology(call: Call) -> dict[str, Any]:
+    key = f"kr-new-{call.serial}" if call.record.startswith("new") else "kr-patent-1"
+    holder = {"organization": "kr-kimm"} if call.record.endswith("kr-kimm") else {}
+    return {"json": {"key": key, "title": f"광학 렌즈 {call.serial}", "codes": ["G02B"], **holder}}
+
+
 def _need_path(call: Call) -> dict[str, Any]:
     return {"path": {"ident": call.need()}}
 
@@ -326,6 +338,7 @@ REQUESTS: dict[tuple[str, str], Callable[[Call], dict[str, Any]]] = {
     },
     ("GET", "/api/v1/people/{ident}"): lambda c: {"path": {"ident": "p-kim"}},
     ("GET", "/api/v1/technologies/{ident}"): lambda c: {"path": {"ident": "kr-patent-1"}},
+    ("POST", "/api/v1/technologies"): _technology,
     ("GET", "/api/v1/projects/{ident}"): lambda c: {"path": {"ident": "proj-1"}},
     ("GET", "/api/v1/proposals/{ident}"): lambda c: {"path": {"ident": "prop-1"}},
     ("GET", "/api/v1/programs/{ident}"): lambda c: {"path": {"ident": "p2021"}},

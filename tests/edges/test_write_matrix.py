@@ -41,8 +41,10 @@ from techbridge.storage.tables import (
     InvestmentLine,
     JointPlan,
     Meeting,
+    Organization,
     Outcome,
     StageChange,
+    Technology,
 )
 from tests.edges.world import NOW, ROLES, api_token, csrf_of, seed, session_cookie
 
@@ -127,6 +129,16 @@ def _plans(session: Session) -> Any:
         select(InvestmentLine.year, InvestmentLine.amount_krw).order_by(InvestmentLine.year)
     )
     return [(p.objectives, p.starts_on, p.ends_on) for p in plans], list(lines)
+
+
+def _kimm_patent(session: Session) -> Any:
+    found = session.scalar(select(Technology).where(Technology.key == "kr-kimm-patent-1"))
+    assert found is not None
+    return found.title, found.abstract, found.codes, sorted(o.key for o in found.owners)
+
+
+def _organization_names(session: Session) -> Any:
+    return sorted(session.execute(select(Organization.key, Organization.name, Organization.name_key)))
 
 
 WRITES = [
@@ -307,6 +319,29 @@ WRITES = [
             "2027=3억",
         ),
         _plans,
+    ),
+    Write(
+        "register a technology under another institute's key",
+        "422 422 422 403 403 403 201 403",
+        (
+            "POST",
+            "/api/v1/technologies",
+            {"key": "kr-kimm-patent-1", "title": "가로챈 제목", "abstract": "가로챈 초록", "codes": ["X99"]},
+        ),
+        (
+            "/technologies",
+            {"key": "kr-kimm-patent-1", "title": "가로챈 제목", "abstract": "가로챈 초록", "codes": "X99"},
+        ),
+        None,
+        _kimm_patent,
+    ),
+    Write(
+        "rename an organisation to another's name",
+        "409 409 409 409 403 403 403 403",
+        ("PATCH", "/api/v1/organizations/kr-lms", {"name": "(주)경쟁사"}),
+        None,
+        None,
+        _organization_names,
     ),
 ]
 

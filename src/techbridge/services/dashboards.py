@@ -23,7 +23,7 @@ from techbridge.services.access.cooperation import (
     shown_title,
     visible_cooperation_ids,
 )
-from techbridge.services.actor import ADMINISTRATOR, INSTITUTE_MEMBER, PROGRAM_MANAGER, Actor
+from techbridge.services.actor import ADMINISTRATOR, PROGRAM_MANAGER, Actor
 from techbridge.services.cooperations.pipeline import CooperationView, as_utc, view_of
 from techbridge.services.core import Core
 from techbridge.storage.db import transaction
@@ -50,11 +50,6 @@ def can_manage(actor: Actor, program_id: int | None = None) -> bool:
     if program_id is None:
         return actor.holds(PROGRAM_MANAGER)
     return actor.has_role(PROGRAM_MANAGER, program_id)
-
-
-def can_add_technology(actor: Actor) -> bool:
-    """Return whether the actor may register technologies (institute staff with an organisation, managers)."""
-    return can_manage(actor) or (actor.holds(INSTITUTE_MEMBER) and actor.organization_id is not None)
 
 
 def primary_role(actor: Actor) -> str:

@@ -1,4 +1,5 @@
-"""Technologies (patents, know-how, software): list and read (any signed-in user)."""
+"""Technologies (patents, know-how, software): list and read (any signed-in user); registered by
+institute staff for their own organisation, and by managers for any."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from techbridge.api.deps import ActorDep, CoreDep
 from techbridge.api.errors import ERROR_RESPONSES
 from techbridge.api.routes.records import TextQuery, ValueQuery, add_record_routes
-from techbridge.api.schemas import TechnologyPublic
+from techbridge.api.schemas import TechnologyCreate, TechnologyPublic
+from techbridge.services.catalogue.entity import Row
+from techbridge.services.catalogue.technology import TechnologyRequest, register_technology
 
 router = APIRouter(prefix="/technologies", tags=["technologies"], responses=ERROR_RESPONSES)
 
@@ -18,3 +22,11 @@ def _filters(kind: ValueQuery = None, status: ValueQuery = None, q: TextQuery = 
 
 
 add_record_routes(router, "technology", "technologies", TechnologyPublic, _filters)
+
+
+@router.post("", response_model=TechnologyPublic, status_code=201)
+def create_technology(core: CoreDep, actor: ActorDep, body: TechnologyCreate) -> Row:
+    """Register a technology (or change one your organisation holds): institute staff for their own
+    organisation, program managers and administrators for the ``organization`` they name."""
+    request = TechnologyRequest(body.key, body.title, body.abstract, tuple(body.codes), body.organization)
+    return register_technology(core, actor, request)

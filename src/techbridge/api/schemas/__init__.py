@@ -121,6 +121,17 @@ class TechnologyPublic(ResponseModel):
     inventors: list[str]
 
 
+class TechnologyCreate(BaseModel):
+    """A technology to register, or to change when your organisation holds it already."""
+
+    model_config = ConfigDict(extra="forbid")
+    key: Key
+    title: Annotated[str, Field(min_length=1, max_length=500)]
+    abstract: Annotated[str, Field(max_length=5000)] | None = None
+    codes: Annotated[list[Annotated[str, Field(max_length=50)]], Field(max_length=50)] = []
+    organization: Annotated[Key | None, Field(description="Holder (managers); default: yours.")] = None
+
+
 class ProjectPublic(ResponseModel):
     """A past joint R&D project; participants as ``organisation:role``."""
 

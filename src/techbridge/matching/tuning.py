@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from techbridge.matching.aggregate import ranges
 from techbridge.matching.fusion import NORMS
-from techbridge.matching.metrics import MRR_DEPTH, ideal_dcg, mean_metrics, metrics_from_ranks
+from techbridge.matching.metrics import MRR_DEPTH, ideal_dcg
 from techbridge.matching.params import LEXICAL_SIGNALS, MatchConfig
 
 log = logging.getLogger(__name__)
@@ -173,21 +173,6 @@ def score(
 ) -> dict[str, float]:
     """Return mean metrics of linear fusion with ``weights`` under variant ``key``."""
     return Batch(runs, key, k).metrics(weights, power)
-
-
-def score_each(
-    runs: Sequence[QueryRun],
-    key: tuple[int, float, str],
-    weights: NDArray[np.float32],
-    k: int,
-    power: float = 0.0,
-) -> dict[str, float]:
-    """Return the same as ``score``, computed run by run (the reference for ``Batch``)."""
-    rows = [
-        metrics_from_ranks(run.ranks(run.signals[key] @ run.weights(weights, power)), run.gains, k)
-        for run in runs
-    ]
-    return mean_metrics(rows)
 
 
 def _ascend(

@@ -139,7 +139,9 @@ def collect_runs(bench: Bench, matcher: Matcher, progress: Progress | None = Non
     for n, query in enumerate(queries):
         key = _subset_key(query)
         if key != ("", ()) and key != fitted_for:
-            usable = matcher.usable(query) if fitted_for is None else _usable_all(bench.records, query)
+            usable = (
+                matcher.context(query).usable if fitted_for is None else _usable_all(bench.records, query)
+            )
             matcher.fit([r for r, ok in zip(bench.records, usable, strict=True) if ok])
             fitted_for = key
         runs.append(_run(bench, matcher, query, aggregations))
@@ -154,18 +156,18 @@ def _usable_all(records: Sequence[Record], query: Query) -> list[bool]:
 
 
 def _run(bench: Bench, matcher: Matcher, query: Query, aggregations: Sequence[tuple[int, float]]) -> QueryRun:
-    usable = matcher.usable(query)
+    context = matcher.context(query)
     signals = signals_for(bench.target)
-    items = matcher.item_signals(query, usable, signals)
+    items = context.item_signals(signals)
     variants = {
-        (top_n, decay): matcher.target_signals(
-            query, bench.target, usable, items, MatchConfig(top_n=top_n, decay=decay), signals
+        (top_n, decay): context.target_signals(
+            bench.target, items, MatchConfig(top_n=top_n, decay=decay), signals
         )
         for top_n, decay in aggregations
     }
-    mask = matcher.candidates(query, bench.target, usable, _allowed(bench))
+    mask = context.candidates(bench.target, _allowed(bench))
     ids = matcher.memberships_[bench.target].ids
-    coverage = matcher.lexical_.coverage(matcher.query_terms(query))
+    coverage = context.coverage()
     return make_run(variants, mask, ids, bench.qrels[query.id], signals, coverage)
 
 

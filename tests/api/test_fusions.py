@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from techbridge.storage.db import transaction
+from techbridge.storage.tables import Consortium, Program
 from tests.api.conftest import World
 from tests.api.test_clusters import TECHNOLOGIES, add_technologies
 from tests.api.test_confidentiality import assert_nothing_leaks
@@ -67,3 +70,30 @@ def test_recording_refuses_bad_pairs_and_changes_nothing(
     unknown = {"technologies": list(TECHNOLOGIES)[:2], "consortium": "no-such-consortium"}
     assert client.post("/api/v1/fusions", headers=world.headers("admin"), json=unknown).status_code == 404
     assert client.get("/api/v1/fusions", headers=world.headers("admin")).json()["total"] == 0
+
+
+def test_a_fusion_of_a_program_s_consortium_is_recorded_by_that_program_s_managers(
+    app: FastAPI, client: TestClient, world: World
+) -> None:
+    add_technologies(app)
+    with transaction(app.state.engine) as session:
+        other = Program(key="p-third", name="세번째 사업")
+        session.add(other)
+        session.flush()
+        consortium = session.scalar(select(Consortium).where(Consortium.key == "cons-1"))
+        assert consortium is not None
+        consortium.program_id = other.id
+    body = {"technologies": ["kr-optic-1", "kr-optic-2"], "consortium": "cons-1"}
+    refused = client.post("/api/v1/fusions", headers=world.headers("manager"), json=body)
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["error"]["message"] == (
+        "only the consortium's program managers record its fusion technologies"
+    )
+    missing = client.post(
+        "/api/v1/fusions", headers=world.headers("manager"), json={**body, "consortium": "cons-none"}
+    )
+    assert missing.json()["error"] == {"type": "not_found", "message": "no consortium 'cons-none'"}
+    assert client.get("/api/v1/fusions", headers=world.headers("admin")).json()["total"] == 0
+    created = client.post("/api/v1/fusions", headers=world.headers("admin"), json=body)
+    assert created.status_code == 201, created.text
+    assert created.json()["consortium"] == "cons-1"

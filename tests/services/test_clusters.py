@@ -17,13 +17,16 @@ from techbridge.domain.complement import co_occurrence, rank_fusions, rank_group
 from techbridge.errors import ConflictError, NotFoundError
 from techbridge.matching.record import Record
 from techbridge.matching.semantic import UseEncoder
+from techbridge.services.actor import operator
 from techbridge.services.consortia.cluster import cluster_records, write_cluster_files
-from techbridge.services.consortia.fusion import find_fusions, record_fusion
-from techbridge.services.consortia.portfolio import select_portfolio
+from techbridge.services.consortia.fusion import FusionSearch, search_fusions, store_fusion
+from techbridge.services.consortia.portfolio import PortfolioScope, scoped_portfolio, select_portfolio
 from techbridge.services.programs.kpi import Scope, scope_kpis
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Outcome
 from tests import factories
+
+DAY = dt.date(2024, 1, 3)
 
 
 def _split(texts: list[str]) -> list[list[str]]:
@@ -101,7 +104,7 @@ def stored(engine: Engine) -> Engine:
 
 def test_fusion_service_ranks_and_records(stored: Engine, encoder: UseEncoder) -> None:
     with Session(stored) as session:
-        result = find_fusions(session, need="robot arm vision", encoder=encoder)
+        result = search_fusions(session, operator("t"), FusionSearch(need="robot arm vision"), encoder)
         assert result["portfolio"]["kind"] == "technologies"
         assert result["fusions"][0]["key"] in {"fusion:t1+t2", "fusion:t2+t4"}
         assert all("t1" not in f["key"] or "t4" not in f["key"] for f in result["fusions"])
@@ -109,12 +112,12 @@ def test_fusion_service_ranks_and_records(stored: Engine, encoder: UseEncoder) -
         group = [t["key"] for t in result["groups"][0]["technologies"]]
         assert len(group) == 3 and {"t1", "t4"} - set(group)  # three owners: never both of a's
     with transaction(stored) as session:
-        outcome = record_fusion(session, "t2", "t1", "tester", occurred_on=dt.date(2024, 1, 2))
+        outcome = store_fusion(session, "tester", "t2", "t1", "", None, dt.date(2024, 1, 2))
         assert outcome.key == "fusion:t1+t2" and outcome.kind == "fusion_technology"
     with transaction(stored) as session, pytest.raises(ConflictError):
-        record_fusion(session, "t1", "t2", "tester")
+        store_fusion(session, "tester", "t1", "t2", "", None, DAY)
     with transaction(stored) as session, pytest.raises(NotFoundError):
-        record_fusion(session, "t1", "nope", "tester")
+        store_fusion(session, "tester", "t1", "nope", "", None, DAY)
     with Session(stored) as session:
         assert session.scalar(select(Outcome.kind)) == "fusion_technology"
     assert scope_kpis(stored, Scope(organization="b")).fusion_technologies == 1  # t2's holder
@@ -124,8 +127,8 @@ def test_portfolio_by_organisation(stored: Engine) -> None:
     with Session(stored) as session:
         portfolio = select_portfolio(session, ["a"])
         assert [r.id for r in portfolio.records] == ["t1", "t4"]
-        with pytest.raises(NotFoundError):
-            select_portfolio(session, consortium="missing")
+        with pytest.raises(NotFoundError, match="no consortium 'missing'"):
+            scoped_portfolio(session, operator("t"), PortfolioScope(consortium="missing"))
 
 
 @pytest.mark.slow

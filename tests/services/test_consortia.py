@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from techbridge.errors import InvalidError, NotFoundError
 from techbridge.matching.semantic import UseEncoder
-from techbridge.services.consortia.builder import ConsortiumRequest, propose_consortia, save_consortium
+from techbridge.services.consortia.builder import ConsortiumRequest, propose_teams, store_consortium
 from techbridge.services.consortia.competence import derive_competences
-from techbridge.services.consortia.partner import load_network, suggest_partners
+from techbridge.services.consortia.partner import load_network, rank_partners
 from techbridge.services.demo.consortia import build_demo_consortium, load_consortia_2017
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Consortium, Organization
@@ -50,7 +50,7 @@ def test_builder_covers_competences_and_explains(network: Engine, encoder: UseEn
         need="robot arm; vision camera; battery", size=3, roles={"company": 1, "university": 1}, top=2
     )
     with Session(network) as session:
-        result = propose_consortia(session, request, encoder)
+        result = propose_teams(session, request, encoder)
     best = result["consortia"][0]
     keys = {m["key"] for m in best["members"]}
     assert result["method"] == "exact"
@@ -66,7 +66,7 @@ def test_builder_covers_competences_and_explains(network: Engine, encoder: UseEn
 def test_builder_keeps_a_fixed_lead_and_reports_history(network: Engine, encoder: UseEncoder) -> None:
     request = ConsortiumRequest(need="robot arm, vision camera", lead="inst", size=2, top=1)
     with Session(network) as session:
-        best = propose_consortia(session, request, encoder)["consortia"][0]
+        best = propose_teams(session, request, encoder)["consortia"][0]
     assert best["members"][0]["role"] == "lead" or any(m["role"] == "lead" for m in best["members"])
     assert {m["key"] for m in best["members"]} == {"inst", "uni"}
     assert best["history"] == [{"members": ["uni", "inst"], "shared": ["p1", "p2"]}]
@@ -75,20 +75,18 @@ def test_builder_keeps_a_fixed_lead_and_reports_history(network: Engine, encoder
 def test_builder_refuses_impossible_rules(network: Engine, encoder: UseEncoder) -> None:
     with Session(network) as session:
         with pytest.raises(InvalidError):
-            propose_consortia(
-                session, ConsortiumRequest(need="robot", size=2, roles={"university": 3}), encoder
-            )
+            propose_teams(session, ConsortiumRequest(need="robot", size=2, roles={"university": 3}), encoder)
         with pytest.raises(NotFoundError):
-            propose_consortia(session, ConsortiumRequest(need="robot", lead="nobody"), encoder)
+            propose_teams(session, ConsortiumRequest(need="robot", lead="nobody"), encoder)
 
 
 def test_builder_is_deterministic_and_saves(network: Engine, encoder: UseEncoder) -> None:
     request = ConsortiumRequest(need="robot arm, vision, battery", size=3, method="greedy")
     with Session(network) as session:
-        first = propose_consortia(session, request, encoder)
-        assert first == propose_consortia(session, request, encoder)
+        first = propose_teams(session, request, encoder)
+        assert first == propose_teams(session, request, encoder)
     with transaction(network) as session:
-        save_consortium(session, first["consortia"][0], "c1", "Robot consortium", "robotics")
+        store_consortium(session, "tester", first["consortia"][0], "c1", "Robot consortium", "robotics")
     with Session(network) as session:
         stored = session.scalar(select(Consortium).where(Consortium.key == "c1"))
         assert stored is not None and len(stored.members) == 3
@@ -97,10 +95,10 @@ def test_builder_is_deterministic_and_saves(network: Engine, encoder: UseEncoder
 
 def test_partners_ranks_past_collaborators_first(network: Engine, encoder: UseEncoder) -> None:
     with Session(network) as session:
-        found = suggest_partners(session, ["uni"], k=3)
+        found = rank_partners(session, ["uni"], k=3)
         assert [p.key for p in found[:2]] == ["inst", "co2"]
         assert found[0].history == {"uni": ["p1", "p2"]}
-        with_need = suggest_partners(session, ["uni"], need="battery electrode", k=6, encoder=encoder)
+        with_need = rank_partners(session, ["uni"], need="battery electrode", k=6, encoder=encoder)
         assert "co" in [p.key for p in with_need[:3]]
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from techbridge.matching.record import Record
 from techbridge.matching.semantic import UseEncoder
-from techbridge.services.consortia.builder import ConsortiumRequest, propose_consortia
+from techbridge.services.consortia.builder import ConsortiumRequest, propose_teams
 from techbridge.services.consortia.partner import load_network
 from techbridge.services.matching.records import load_records
 from techbridge.storage.db import transaction
@@ -69,7 +69,7 @@ def test_request_with_rules_still_covers_by_a_fixed_member_outside_them(
         need="robot arm; battery", kinds=("university",), countries=("KR",), lead="co", size=2, top=1
     )
     with Session(mixed) as session:
-        result = propose_consortia(session, request, encoder)
+        result = propose_teams(session, request, encoder)
     assert result["candidates"] == 2  # uni, and the lead although a company
     best = result["consortia"][0]
     assert {m["key"] for m in best["members"]} == {"uni", "co"}

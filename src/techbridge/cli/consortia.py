@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy.orm import Session
 
-from techbridge.cli.output import cli_errors, console, err_console, print_json, print_table, settings_of
+from techbridge.cli.output import cli_errors, console, err_console, opened, print_json, print_table
 from techbridge.domain.team import Weights
 from techbridge.errors import InvalidError
-from techbridge.services.database import database
-from techbridge.storage.db import transaction
 
 consortium_app = typer.Typer(help="Build consortia and complete them with partners.", no_args_is_help=True)
 fusion_app = typer.Typer(help="Discover and record fusion technologies.", no_args_is_help=True)
@@ -60,7 +58,8 @@ def build(
 
     Example: techbridge consortium build "인공지능 기반 정밀의료, 스마트 공장" --lead kr-gist --country KR
     """
-    from techbridge.services.consortia.builder import ConsortiumRequest, propose_consortia, save_consortium
+    from techbridge.services.consortia.builder import ConsortiumRequest
+    from techbridge.services.consortia.consortium import propose_consortia
 
     with cli_errors():
         parts = [float(w) for w in weights.split(",")]
@@ -70,13 +69,10 @@ def build(
             need=need, codes=tuple(code or ()), competences=tuple(competence or ()), lead=lead,
             members=tuple(member or ()), size=size, roles=_roles(role), kinds=tuple(kind or ()),
             countries=tuple(country or ()), top=top, method=method, differ=differ, weights=Weights(*parts),
+            save=save,
         )  # fmt: skip
-        with database(settings_of(ctx)) as engine:
-            with Session(engine) as session:
-                result = propose_consortia(session, request)
-            if save:
-                with transaction(engine) as session:
-                    save_consortium(session, result["consortia"][0], save, need[:300], need)
+    with opened(ctx) as (core, actor):
+        result = propose_consortia(core, actor, request)
     if as_json:
         print_json(result)
         return
@@ -108,10 +104,10 @@ def partners(
 
     Example: techbridge consortium partners kr-etri kr-kims --need "인공지능 스마트 공장" -k 5
     """
-    from techbridge.services.consortia.partner import suggest_partners
+    from techbridge.services.consortia.consortium import PartnerRequest, suggest_partners
 
-    with cli_errors(), database(settings_of(ctx)) as engine, Session(engine) as session:
-        found = [vars(p) for p in suggest_partners(session, members, need, k)]
+    with opened(ctx) as (core, actor):
+        found = [asdict(p) for p in suggest_partners(core, actor, PartnerRequest(tuple(members), need, k))]
     if as_json:
         print_json(found)
         return
@@ -125,10 +121,10 @@ def load_seeded(ctx: typer.Context) -> None:
 
     Example: techbridge consortium load-seeded
     """
-    from techbridge.services.demo.consortia import load_consortia_2017
+    from techbridge.services.consortia.consortium import load_seeded_consortia
 
-    with cli_errors(), database(settings_of(ctx)) as engine, transaction(engine) as session:
-        created = load_consortia_2017(session, settings_of(ctx).actor)
+    with opened(ctx) as (core, actor):
+        created = load_seeded_consortia(core, actor)
     console.print(f"Stored {created} consortia")
 
 
@@ -145,10 +141,10 @@ def fusion_find(
 
     Example: techbridge fusion find --need "인공지능 기반 정밀의료" --consortium msit-lab-linked-gist
     """
-    from techbridge.services.consortia.fusion import find_fusions
+    from techbridge.services.consortia.fusion import FusionSearch, find_fusions
 
-    with cli_errors(), database(settings_of(ctx)) as engine, Session(engine) as session:
-        result = find_fusions(session, need, org or (), consortium, k)
+    with opened(ctx) as (core, actor):
+        result = find_fusions(core, actor, FusionSearch(need, tuple(org or ()), consortium, k))
     if as_json:
         print_json(result)
         return
@@ -177,13 +173,11 @@ def fusion_record(
 
     Example: techbridge fusion record KR1020200012345 KR1020190054321 --description "AI 진단 + 영상"
     """
-    from techbridge.services.consortia.fusion import record_fusion
+    from techbridge.services.consortia.fusion import FusionRecord, record_fusion
 
-    settings = settings_of(ctx)
-    with cli_errors(), database(settings) as engine, transaction(engine) as session:
-        outcome = record_fusion(session, first, second, settings.actor, description, consortium)
-        key = outcome.key
-    console.print(f"Recorded fusion technology {key}")
+    with opened(ctx) as (core, actor):
+        view = record_fusion(core, actor, FusionRecord(first, second, description, consortium))
+    console.print(f"Recorded fusion technology {view.key}")
 
 
 @cluster_app.command("build")
@@ -201,14 +195,19 @@ def cluster_build(
 
     Example: techbridge cluster build --consortium msit-lab-linked-gist --out clusters/
     """
-    from techbridge.services.consortia.cluster import cluster_records, clustering_json, write_cluster_files
-    from techbridge.services.consortia.portfolio import select_portfolio
+    from techbridge.services.consortia.cluster import (
+        ClusterRequest,
+        build_clusters,
+        clustering_json,
+        write_cluster_files,
+    )
+    from techbridge.services.consortia.portfolio import PortfolioScope
 
-    with cli_errors():
-        with database(settings_of(ctx)) as engine, Session(engine) as session:
-            portfolio = select_portfolio(session, org or (), consortium, field, limit)
-        clustering = cluster_records(portfolio.records, k)
-        paths = write_cluster_files(clustering, out)
+    scope = PortfolioScope(tuple(org or ()), consortium, field, limit)
+    with opened(ctx) as (core, actor):
+        built = build_clusters(core, actor, ClusterRequest(scope, k))
+        paths = write_cluster_files(built.clustering, out)
+    clustering, portfolio = built.clustering, built.portfolio
     if as_json:
         print_json({**clustering_json(clustering), "files": {k: str(p) for k, p in paths.items()}})
         return

@@ -6,39 +6,25 @@ from typing import Any, Literal
 
 from fastapi import APIRouter
 
-from techbridge.api.deps import ActorDep, SessionDep, TextModelsDep
+from techbridge.api.deps import ActorDep, CoreDep
 from techbridge.api.errors import ERROR_RESPONSES
 from techbridge.api.files import file_content, file_response
 from techbridge.api.schemas.clusters import ClusterMapPublic, ClusterRequest
-from techbridge.services.access import can_build_consortia, require
-from techbridge.services.consortia.cluster import (
-    build_cluster_map,
-    cluster_map_json,
-    cluster_map_svg,
-    cluster_workbook,
-)
+from techbridge.services.consortia import cluster
+from techbridge.services.consortia.cluster import cluster_map_json, cluster_map_svg, cluster_workbook
 
 router = APIRouter(prefix="/clusters", tags=["clusters"], responses=ERROR_RESPONSES)
 
 
 @router.post("", response_model=ClusterMapPublic, responses=file_content("svg", "xlsx"))
 def build_clusters(
-    session: SessionDep,
-    actor: ActorDep,
-    models: TextModelsDep,
-    body: ClusterRequest,
-    format: Literal["json", "svg", "xlsx"] = "json",
+    core: CoreDep, actor: ActorDep, body: ClusterRequest, format: Literal["json", "svg", "xlsx"] = "json"
 ) -> Any:
     """Group technologies into themed clusters: as JSON, the map (``svg``) or the bundles (``xlsx``).
 
     Portfolios hold public records only (technologies, projects, profiles). Not for viewers.
     """
-    require(can_build_consortia(actor), "viewers cannot build patent clusters")
-    with models.lock:
-        built = build_cluster_map(
-            session, body.organizations, body.consortium, body.field, body.k, body.limit,
-            models.encoder, models.tokenizer,
-        )  # fmt: skip
+    built = cluster.build_clusters(core, actor, cluster.ClusterRequest(body.scope(), body.k))
     if format == "svg":
         return file_response(cluster_map_svg(built.clustering), "clusters.svg")
     if format == "xlsx":

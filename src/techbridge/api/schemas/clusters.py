@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from techbridge.api.schemas import Key, ResponseModel
+from techbridge.services.consortia import portfolio
 
 
 class PortfolioScope(BaseModel):
@@ -17,6 +18,10 @@ class PortfolioScope(BaseModel):
     consortium: Key | None = None
     field: Annotated[str, Field(min_length=1, max_length=2000)] | None = None
     limit: Annotated[int, Field(ge=1, le=300, description="At most this many technologies.")] = 300
+
+    def scope(self) -> portfolio.PortfolioScope:
+        """Return the scope as the portfolio service takes it."""
+        return portfolio.PortfolioScope(tuple(self.organizations), self.consortium, self.field, self.limit)
 
 
 class ClusterRequest(PortfolioScope):

@@ -43,7 +43,7 @@ class ConsortiumRequestIn(BaseModel):
             need=self.need, codes=tuple(self.codes), competences=tuple(self.competences), lead=self.lead,
             members=tuple(self.members), size=self.size, roles={str(k): v for k, v in self.roles.items()},
             kinds=tuple(str(k) for k in self.kinds), countries=tuple(self.countries), top=self.top,
-            method=self.method, differ=self.differ, weights=Weights(*self.weights),
+            method=self.method, differ=self.differ, weights=Weights(*self.weights), save=self.save,
         )  # fmt: skip
 
 

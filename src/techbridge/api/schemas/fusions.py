@@ -82,6 +82,8 @@ class FusionCreate(BaseModel):
 class FusionPublic(ResponseModel):
     """A recorded fusion technology: its key (``fusion:<a>+<b>``), the two technologies, when, what for."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     key: str
     technologies: list[str]
     description: str

@@ -1,5 +1,8 @@
 """The consortium builder: propose teams that cover a need's competences, are strong and cohesive.
 
+These are the builder's steps within a unit of work; the use cases (who may propose and store)
+are in ``services/consortia/consortium.py``.
+
 Candidates are the organisations that some stored record mentions (plus any fixed member),
 optionally restricted by kind and country. Coverage comes from ``services/competences.py``;
 strength is ``log(1 + records)`` scaled to [0, 1]; cohesion between two organisations is
@@ -23,6 +26,7 @@ from techbridge.domain.team_search import solve
 from techbridge.errors import InvalidError
 from techbridge.matching.record import Record
 from techbridge.matching.semantic import Encoder
+from techbridge.services.audit import record_change
 from techbridge.services.consortia.competence import (
     Coverage,
     derive_competences,
@@ -38,7 +42,11 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class ConsortiumRequest:
-    """What a consortium should do and the rules it must keep."""
+    """What a consortium should do and the rules it must keep.
+
+    Attributes:
+        save: store the best team under this key (administrators and program managers).
+    """
 
     need: str
     codes: tuple[str, ...] = ()
@@ -53,6 +61,7 @@ class ConsortiumRequest:
     method: str = "auto"
     differ: int = 1
     weights: Weights = field(default_factory=Weights)
+    save: str | None = None
 
 
 def _candidates(network: Network, records: Sequence[Record], request: ConsortiumRequest) -> list[int]:
@@ -102,7 +111,7 @@ def _fixed(request: ConsortiumRequest) -> list[str]:
     return list(dict.fromkeys(k for k in (request.lead, *request.members) if k))
 
 
-def propose_consortia(
+def propose_teams(
     session: Session, request: ConsortiumRequest, encoder: Encoder | None = None
 ) -> dict[str, Any]:
     """Return the proposed consortia for ``request``: competences, teams, coverage and ties.
@@ -205,11 +214,15 @@ def _history(network: Network, pool: list[int], team: Team) -> list[dict[str, An
     ]
 
 
-def save_consortium(
-    session: Session, proposal: Mapping[str, Any], key: str, name: str, field_: str
+def store_consortium(
+    session: Session, actor: str, proposal: Mapping[str, Any], key: str, name: str, field_: str
 ) -> Consortium:
-    """Store one proposed consortium (a ``consortia`` entry of ``propose_consortia``) under ``key``."""
-    if session.scalar(select(Consortium).where(Consortium.key == key)) is not None:
+    """Store one proposed team (a ``consortia`` entry of ``propose_teams``) as the consortium ``key``.
+
+    Raises:
+        InvalidError: a consortium with that key exists.
+    """
+    if session.scalar(select(Consortium.id).where(Consortium.key == key)) is not None:
         raise InvalidError(f"a consortium with key {key!r} already exists")
     network_ids = _org_ids(session, [m["key"] for m in proposal["members"]])
     consortium = Consortium(key=key, name=name, field=field_, source="proposed by techbridge")
@@ -218,6 +231,8 @@ def save_consortium(
     ]
     session.add(consortium)
     session.flush()
+    members = [m["key"] for m in proposal["members"]]
+    record_change(session, actor, "create", "consortium", key, {"name": name, "members": members})
     log.info("saved consortium %s", key)
     return consortium
 

@@ -17,21 +17,23 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import numpy as np
 from openpyxl import Workbook
-from sqlalchemy.orm import Session
 
 from techbridge.domain.cluster import default_k, kmeans, layout
 from techbridge.domain.cluster_map import render_svg
 from techbridge.matching.record import Record
 from techbridge.matching.semantic import Encoder, UseEncoder, embed_texts
 from techbridge.matching.text import has_hangul
+from techbridge.services.access.consortium import require_building
+from techbridge.services.actor import Actor
 from techbridge.services.consortia.competence import record_text
-from techbridge.services.consortia.portfolio import Portfolio, select_portfolio
+from techbridge.services.consortia.portfolio import Portfolio, PortfolioScope, scoped_portfolio
+from techbridge.services.core import Core
 
 log = logging.getLogger(__name__)
 Tokenizer = Callable[[list[str]], list[list[str]]]
@@ -153,26 +155,30 @@ class ClusterMap:
     clustering: Clustering
 
 
-def build_cluster_map(
-    session: Session,
-    organizations: Sequence[str] = (),
-    consortium: str | None = None,
-    field: str | None = None,
-    k: int | None = None,
-    limit: int = 300,
-    encoder: Encoder | None = None,
-    tokenizer: Tokenizer | None = None,
-) -> ClusterMap:
-    """Group the technologies of a scope (``services/portfolio.py``) into ``k`` themed clusters.
+@dataclass(frozen=True, slots=True)
+class ClusterRequest:
+    """The portfolio to group and how many clusters (``None``: about ``sqrt(n / 2)``)."""
 
-    Portfolios hold only public records (technologies, projects, organisation profiles), never needs.
+    scope: PortfolioScope = field(default_factory=PortfolioScope)
+    k: int | None = None
+
+
+def build_clusters(core: Core, actor: Actor, request: ClusterRequest) -> ClusterMap:
+    """Group the technologies of a scope (``portfolio.py``) into ``k`` themed, labelled clusters.
+
+    Portfolios hold only public records (technologies, projects, organisation profiles), never
+    needs; building them is for everyone signed in but plain viewers.
 
     Raises:
+        PermissionDeniedError: a viewer.
         NotFoundError: no such consortium.
         InvalidError: the scope holds no record.
     """
-    portfolio = select_portfolio(session, organizations, consortium, field, limit, encoder)
-    return ClusterMap(portfolio, cluster_records(portfolio.records, k, encoder, tokenizer))
+    require_building(actor, "build patent clusters")
+    encoder, tokenizer = core.models.encoder(), core.models.tokenizer()
+    with core.reading() as session, core.models.working:
+        portfolio = scoped_portfolio(session, actor, request.scope, encoder)
+        return ClusterMap(portfolio, cluster_records(portfolio.records, request.k, encoder, tokenizer))
 
 
 def _bundle(c: Cluster) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 Groups of the network are the stored projects (with their participants), the technologies held
 by more than one owner (joint patents) and the consortia; each group's time is its start,
-application or start date. ``suggest_partners`` ranks organisations by ``partner_scores``
+application or start date. ``rank_partners`` ranks organisations by ``partner_scores``
 (``domain/collaboration.py``) plus, where a need is given, how close the organisation's records
 are to it (``services/competences.py``), and says which past groups tie each one to the members.
 """
@@ -126,7 +126,7 @@ class PartnerSuggestion:
     evidence: str | None
 
 
-def suggest_partners(
+def rank_partners(
     session: Session,
     members: Sequence[str],
     need: str | None = None,

@@ -13,14 +13,30 @@ from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from techbridge.errors import InvalidError, NotFoundError
+from techbridge.errors import InvalidError
 from techbridge.matching.record import Record
 from techbridge.matching.semantic import Encoder
+from techbridge.services.access.consortium import ConsortiumAction, consortium_for
+from techbridge.services.actor import Actor
 from techbridge.services.consortia.competence import record_coverage
 from techbridge.services.matching.records import load_records
-from techbridge.storage.tables import Consortium, ConsortiumMember, Technology
+from techbridge.storage.tables import Consortium, Technology
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioScope:
+    """Whose technologies: some organisations, a stored consortium's members, and/or a field (text).
+
+    Attributes:
+        field: keep the ``limit`` technologies closest to this text.
+    """
+
+    organizations: tuple[str, ...] = ()
+    consortium: str | None = None
+    field: str | None = None
+    limit: int = 300
 
 
 @dataclass(frozen=True)
@@ -32,21 +48,24 @@ class Portfolio:
     organizations: tuple[str, ...]
 
 
-def consortium_members(session: Session, key: str) -> tuple[str, ...]:
-    """Return the organisation keys of the stored consortium ``key``.
+def member_keys(consortium: Consortium) -> tuple[str, ...]:
+    """Return the organisation keys of a stored consortium's members."""
+    return tuple(m.organization.key for m in consortium.members)
+
+
+def scoped_portfolio(
+    session: Session, actor: Actor, scope: PortfolioScope, encoder: Encoder | None = None
+) -> Portfolio:
+    """Return the portfolio of ``scope`` for an actor who may build (``access.consortium``).
 
     Raises:
         NotFoundError: no such consortium.
+        InvalidError: the scope holds no record.
     """
-    query = (
-        select(Consortium)
-        .where(Consortium.key == key)
-        .options(selectinload(Consortium.members).selectinload(ConsortiumMember.organization))
-    )
-    found = session.scalar(query)
-    if found is None:
-        raise NotFoundError(f"no consortium {key!r}")
-    return tuple(m.organization.key for m in found.members)
+    members: tuple[str, ...] = ()
+    if scope.consortium:
+        members = member_keys(consortium_for(session, actor, scope.consortium, ConsortiumAction.BUILD))
+    return select_portfolio(session, (*scope.organizations, *members), scope.field, scope.limit, encoder)
 
 
 def _technology_ids(session: Session) -> set[str]:
@@ -56,18 +75,16 @@ def _technology_ids(session: Session) -> set[str]:
 def select_portfolio(
     session: Session,
     organizations: Sequence[str] = (),
-    consortium: str | None = None,
     field: str | None = None,
     limit: int = 300,
     encoder: Encoder | None = None,
 ) -> Portfolio:
-    """Return the records of the scope, technologies first (see the module docstring).
+    """Return the records of ``organizations`` (all: none given), technologies first (module docstring).
 
     Raises:
         InvalidError: the scope holds no record at all.
     """
-    members = consortium_members(session, consortium) if consortium else ()
-    orgs = tuple(dict.fromkeys([*organizations, *members]))
+    orgs = tuple(dict.fromkeys(organizations))
     records = load_records(session)
     techs = _technology_ids(session)
     described = [r for r in records if len(f"{r.title}{r.text}".strip()) > 2]  # CORDIS rows carry no text

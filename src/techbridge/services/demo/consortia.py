@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from techbridge.domain.team import Weights
 from techbridge.matching.semantic import Encoder
 from techbridge.services.catalogue.organization import ensure_organization
-from techbridge.services.consortia.builder import ConsortiumRequest, propose_consortia
+from techbridge.services.consortia.builder import ConsortiumRequest, propose_teams
 from techbridge.services.consortia.cluster import Tokenizer, cluster_records, write_cluster_files
 from techbridge.services.consortia.portfolio import select_portfolio
 from techbridge.storage.db import transaction
@@ -120,7 +120,7 @@ def build_demo_consortium(
         load_consortia_2017(session)
     facts = next(f for f in consortia_facts() if f["key"] == DEMO_CONSORTIUM)
     with Session(engine) as session:
-        proposal = propose_consortia(session, demo_request(facts), encoder)
+        proposal = propose_teams(session, demo_request(facts), encoder)
         korean = list(session.scalars(select(Organization.key).where(Organization.country == "KR")))
         portfolio = select_portfolio(session, korean, encoder=encoder)
     clustering = cluster_records(portfolio.records, encoder=encoder, tokenizer=tokenizer)

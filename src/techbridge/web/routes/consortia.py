@@ -5,16 +5,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import numpy as np
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
-from techbridge.domain.cluster_map import render_svg
-from techbridge.services.consortia.builder import ConsortiumRequest, propose_consortia
-from techbridge.services.consortia.cluster import cluster_records, clustering_json
-from techbridge.services.consortia.portfolio import select_portfolio
-from techbridge.web.pages import SessionDep, VisitorDep, WebRoute, render
+from techbridge.services.consortia.builder import ConsortiumRequest
+from techbridge.services.consortia.cluster import (
+    ClusterRequest,
+    build_clusters,
+    cluster_map_svg,
+    clustering_json,
+)
+from techbridge.services.consortia.consortium import propose_consortia
+from techbridge.services.consortia.portfolio import PortfolioScope
+from techbridge.web.pages import CoreDep, VisitorDep, WebRoute, render
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 _Text = Annotated[str, Query(max_length=1000)]
@@ -24,7 +28,7 @@ _Text = Annotated[str, Query(max_length=1000)]
 def consortia(
     request: Request,
     visitor: VisitorDep,
-    session: SessionDep,
+    core: CoreDep,
     need: _Text = "",
     codes: _Text = "",
     lead: _Text = "",
@@ -40,7 +44,7 @@ def consortia(
             size=size,
             top=2,
         )
-        result = propose_consortia(session, ask)
+        result = propose_consortia(core, visitor.actor, ask)
     form = {"need": need, "codes": codes, "lead": lead, "size": size}
     return render(request, visitor, "consortia.html", {"form": form, "result": result})
 
@@ -49,7 +53,7 @@ def consortia(
 def clusters(
     request: Request,
     visitor: VisitorDep,
-    session: SessionDep,
+    core: CoreDep,
     organization: _Text = "",
     k: Annotated[int | None, Query(ge=2, le=16)] = None,
     show: bool = False,
@@ -58,13 +62,9 @@ def clusters(
     data: dict[str, Any] = {"organization": organization, "k": k, "svg": None, "bundles": []}
     if show or organization:
         orgs = (organization.strip(),) if organization.strip() else ()
-        portfolio = select_portfolio(session, orgs, limit=200)
-        clustering = cluster_records(portfolio.records, k)
-        titles = {key: t for c in clustering.clusters for key, t in zip(c.records, c.titles, strict=True)}
-        svg = render_svg(
-            np.array(clustering.coords, dtype=np.float64).reshape(-1, 2), clustering.labels,
-            [titles[i] for i in clustering.ids], [c.label for c in clustering.clusters],
-            f"{len(clustering.clusters)} / {len(clustering.ids)}",
-        )  # fmt: skip
+        built = build_clusters(core, visitor.actor, ClusterRequest(PortfolioScope(orgs, limit=200), k))
+        clustering = built.clustering
+        title = f"{len(clustering.clusters)} / {len(clustering.ids)}"
+        svg = cluster_map_svg(clustering, title)
         data |= {"svg": Markup(svg), "bundles": clustering_json(clustering)["clusters"]}
     return render(request, visitor, "clusters.html", data)

@@ -7,11 +7,16 @@ from pathlib import Path
 
 import pytest
 import typer
+from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
 from techbridge.cli import importing
 from techbridge.cli.output import Invocation
 from techbridge.config import Settings
+from techbridge.services.accounts import Grant, create_user
+from techbridge.storage.db import transaction
+from techbridge.storage.tables import Organization
+from tests import factories
 
 runner = CliRunner()
 
@@ -90,3 +95,24 @@ def test_unknown_mapping_is_a_clear_error(
     result = runner.invoke(cli, [*args, "--mapping", "nope"])
     assert result.exit_code == 1
     assert "unknown mapping 'nope'" in result.stderr
+
+
+def test_a_company_member_may_not_import_and_nothing_is_written(
+    settings: Settings, engine: Engine, tmp_path: Path
+) -> None:
+    from techbridge.cli.app import app
+
+    with transaction(engine) as session:
+        factories.organization(session, "기존 회사", key="kr-lms")
+        create_user(session, "lms-user", None, organization="kr-lms", grants=[Grant("company_member")])
+        create_user(session, "pm", None, grants=[Grant("program_manager")])
+    args = ["--db", settings.database_url]
+    refused = runner.invoke(app, [*args, "--as", "lms-user", "import", "organization", str(_orgs(tmp_path))])
+    assert refused.exit_code == 1
+    assert refused.stderr.strip() == "Error: only administrators and program managers import files"
+    with transaction(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Organization)) == 1
+    managed = runner.invoke(app, [*args, "--as", "pm", "import", "organization", str(_orgs(tmp_path))])
+    assert managed.exit_code == 0, managed.output
+    with transaction(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Organization)) == 3

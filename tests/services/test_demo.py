@@ -11,6 +11,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from techbridge.config import Settings
+from techbridge.services.actor import operator
 from techbridge.services.catalogue.organization import find_organization, known_identifiers
 from techbridge.services.database import open_database
 from techbridge.services.demo.run import (
@@ -21,9 +22,10 @@ from techbridge.services.demo.run import (
     match_named_pairs,
     run_round_and_report,
 )
-from techbridge.services.ingest.importing import ImportSummary, import_file
+from techbridge.services.ingest.importing import ImportRequest, ImportResult, import_file
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Need, Organization, Program, Project, ProjectParticipant
+from tests.factories import core_on
 
 
 def _counts(engine: Engine) -> tuple[int, ...]:
@@ -124,7 +126,7 @@ def _cordis_rows_of_known_organisations(folder: Path) -> Path:
     return path
 
 
-def _is_unchanged(summary: ImportSummary) -> bool:
+def _is_unchanged(summary: ImportResult) -> bool:
     return all(tally["created"] == tally["updated"] == 0 for tally in summary.counts.values())
 
 
@@ -147,10 +149,11 @@ def test_bundled_seeds_and_cordis_give_one_etri_with_its_facts_and_projects(
     )
     files = [("organization", seeds, "default"), ("project", cordis, "cordis")]
     files = files[::-1] if cordis_first else files
+    core, cli = core_on(engine), operator("cli")
     for entity, path, mapping in files:
-        import_file(engine, entity, path, mapping=mapping)
+        import_file(core, cli, ImportRequest(entity, path, mapping=mapping))
     for entity, path, mapping in files:
-        assert _is_unchanged(import_file(engine, entity, path, mapping=mapping)), path
+        assert _is_unchanged(import_file(core, cli, ImportRequest(entity, path, mapping=mapping))), path
     with transaction(engine) as session:
         names = ("한국전자통신연구원", "ELECTRONICS AND TELECOMMUNICATIONS RESEARCH INSTITUTE")
         etri = session.scalars(select(Organization).where(Organization.name.in_(names))).all()

@@ -12,8 +12,9 @@ from openpyxl import Workbook
 from sqlalchemy import Engine, func, select
 
 from techbridge.errors import ImportRejectedError, InvalidError
+from techbridge.services.actor import Actor, operator
 from techbridge.services.ingest import writing
-from techbridge.services.ingest.importing import import_file
+from techbridge.services.ingest.importing import ImportRequest, ImportResult, Progress, import_file
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import (
     AuditEntry,
@@ -25,6 +26,22 @@ from techbridge.storage.tables import (
     Proposal,
     Technology,
 )
+from tests.factories import core_on
+
+
+def _import(
+    engine: Engine,
+    entity: str,
+    path: Path,
+    *,
+    fmt: str | None = None,
+    mapping: str = "default",
+    actor: Actor | str = "cli",
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import through the use case, as the operator named ``actor`` or as a signed-in ``Actor``."""
+    who = operator(actor) if isinstance(actor, str) else actor
+    return import_file(core_on(engine), who, ImportRequest(entity, path, fmt, mapping), progress)
 
 
 def _csv(tmp_path: Path, name: str, *lines: str, encoding: str = "utf-8") -> Path:
@@ -54,10 +71,10 @@ def test_simplest_organisation_file_and_reimport_changes_nothing(engine: Engine,
     path = _csv(
         tmp_path, "orgs.csv", "name,kind,country", "(주)엘엠에스,company,KR", "한국기계연구원,출연연,KR"
     )
-    summary = import_file(engine, "organization", path, actor="alice")
+    summary = _import(engine, "organization", path, actor="alice")
     assert summary.counts == {"organization": {"created": 2, "updated": 0, "unchanged": 0}}
     before = _counts(engine)
-    again = import_file(engine, "organization", path, actor="alice")
+    again = _import(engine, "organization", path, actor="alice")
     assert again.counts == {"organization": {"created": 0, "updated": 0, "unchanged": 2}}
     after = _counts(engine)
     assert after["organizations"] == before["organizations"] == 2
@@ -75,7 +92,7 @@ def test_korean_aliases_and_cp949(engine: Engine, tmp_path: Path) -> None:
     path = _csv(
         tmp_path, "기관.csv", "기관명,종류,국가,지역", "주식회사 엘엠에스,기업,kr,경기", encoding="cp949"
     )
-    import_file(engine, "organization", path)
+    _import(engine, "organization", path)
     with transaction(engine) as session:
         lms = session.scalar(select(Organization))
         assert lms is not None and (lms.name_key, lms.country, lms.region) == ("엘엠에스", "KR", "경기")
@@ -93,7 +110,7 @@ def test_bad_rows_are_all_listed_and_nothing_is_written(engine: Engine, tmp_path
         "제우스,company,Korea",
     )
     with pytest.raises(ImportRejectedError) as caught:
-        import_file(engine, "organization", path)
+        _import(engine, "organization", path)
     assert caught.value.problems == (
         "orgs.csv:3: name: required value is empty",
         "orgs.csv:4: kind: unknown organisation kind 'spaceship'; use one of company, research_institute, "
@@ -107,7 +124,7 @@ def test_bad_rows_are_all_listed_and_nothing_is_written(engine: Engine, tmp_path
 def test_missing_required_column_is_one_problem(engine: Engine, tmp_path: Path) -> None:
     path = _csv(tmp_path, "orgs.csv", "name,country", "A,KR", "B,KR")
     with pytest.raises(ImportRejectedError) as caught:
-        import_file(engine, "organization", path)
+        _import(engine, "organization", path)
     assert caught.value.problems == ("orgs.csv:1: kind: required column missing",)
 
 
@@ -115,13 +132,11 @@ def test_wrong_encoding_is_refused(engine: Engine, tmp_path: Path) -> None:
     path = tmp_path / "orgs.csv"
     path.write_bytes(b"name,kind\n" + bytes(range(256)) * 4)
     with pytest.raises(ImportRejectedError, match="cannot decode"):
-        import_file(engine, "organization", path)
+        _import(engine, "organization", path)
 
 
 def test_broken_dates_and_amounts_in_needs(engine: Engine, tmp_path: Path) -> None:
-    import_file(
-        engine, "organization", _csv(tmp_path, "o.csv", "name,kind,country", "(주)엘엠에스,company,KR")
-    )
+    _import(engine, "organization", _csv(tmp_path, "o.csv", "name,kind,country", "(주)엘엠에스,company,KR"))
     path = _csv(
         tmp_path,
         "needs.csv",
@@ -130,7 +145,7 @@ def test_broken_dates_and_amounts_in_needs(engine: Engine, tmp_path: Path) -> No
         "n2,엘엠에스,두번째,lots,2016.13.45,12,",
     )
     with pytest.raises(ImportRejectedError) as caught:
-        import_file(engine, "need", path)
+        _import(engine, "need", path)
     assert caught.value.problems == (
         "needs.csv:3: trl_target: TRL must be between 1 and 9, not 12",
         "needs.csv:3: budget_krw: budget 'lots' is not an amount in KRW (e.g. 3000000, 3,000,000원, "
@@ -138,7 +153,7 @@ def test_broken_dates_and_amounts_in_needs(engine: Engine, tmp_path: Path) -> No
         "needs.csv:3: listed_on: not a date: '2016.13.45'",
     )
     good = _csv(tmp_path, "ok.csv", *Path(path).read_text(encoding="utf-8").splitlines()[:2])
-    import_file(engine, "need", good)
+    _import(engine, "need", good)
     with transaction(engine) as session:
         need = session.scalar(select(Need))
         assert need is not None
@@ -153,7 +168,7 @@ def test_broken_dates_and_amounts_in_needs(engine: Engine, tmp_path: Path) -> No
 def test_a_need_of_an_unknown_company_is_refused(engine: Engine, tmp_path: Path) -> None:
     path = _csv(tmp_path, "needs.csv", "key,기업명,제목", "n1,없는회사,과제", "n2,또없는회사,과제")
     with pytest.raises(ImportRejectedError) as caught:
-        import_file(engine, "need", path)
+        _import(engine, "need", path)
     assert caught.value.problems == (
         "needs.csv:2: organization: unknown organisation '없는회사' (import it first)",
         "needs.csv:3: organization: unknown organisation '또없는회사' (import it first)",
@@ -170,7 +185,7 @@ def test_a_failure_halfway_leaves_the_database_unchanged(engine: Engine, tmp_pat
         "a,가나,company,KR,111",
         "b,다라,company,KR,222",
     )
-    import_file(engine, "organization", seed)
+    _import(engine, "organization", seed)
     before = _counts(engine)
     path = _csv(
         tmp_path,
@@ -181,7 +196,7 @@ def test_a_failure_halfway_leaves_the_database_unchanged(engine: Engine, tmp_pat
         "d,사아,company,KR,444",
     )
     with pytest.raises(ImportRejectedError) as caught:
-        import_file(engine, "organization", path)
+        _import(engine, "organization", path)
     assert caught.value.problems[0].startswith("orgs.csv:3: -: contradicts stored data:")
     assert _counts(engine) == before
 
@@ -201,7 +216,7 @@ def test_an_unexpected_error_halfway_rolls_back_too(
 
     monkeypatch.setattr(writing, "upsert_organization", failing)
     with pytest.raises(RuntimeError):
-        import_file(engine, "organization", path)
+        _import(engine, "organization", path)
     assert _counts(engine)["organizations"] == 0
 
 
@@ -220,10 +235,10 @@ def test_technologies_with_owners_and_inventors(engine: Engine, tmp_path: Path) 
     ]
     path = tmp_path / "tech.jsonl"
     path.write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in rows) + "\n", encoding="utf-8")
-    summary = import_file(engine, "technology", path)
+    summary = _import(engine, "technology", path)
     assert summary.counts["organization"]["created"] == 2
     assert summary.counts["person"]["created"] == 2
-    assert import_file(engine, "technology", path).counts["technology"] == {
+    assert _import(engine, "technology", path).counts["technology"] == {
         "created": 0,
         "updated": 0,
         "unchanged": 2,
@@ -241,7 +256,7 @@ def test_xlsx_people_with_affiliations(engine: Engine, tmp_path: Path) -> None:
     book.active.append(["이름", "소속", "이메일"])
     book.active.append(["김연구", "한국기계연구원", "kim@example.org"])
     book.save(tmp_path / "people.xlsx")
-    import_file(engine, "person", tmp_path / "people.xlsx")
+    _import(engine, "person", tmp_path / "people.xlsx")
     with transaction(engine) as session:
         person = session.scalar(select(Person))
         assert person is not None and person.organization is not None
@@ -249,40 +264,38 @@ def test_xlsx_people_with_affiliations(engine: Engine, tmp_path: Path) -> None:
 
 
 def test_proposals_and_projects(engine: Engine, tmp_path: Path) -> None:
-    import_file(
-        engine, "organization", _csv(tmp_path, "o.csv", "name,kind,country", "한국기계연구원,출연연,KR")
-    )
-    import_file(engine, "technology", _csv(tmp_path, "t.csv", "key,title", "KR1,필름"))
+    _import(engine, "organization", _csv(tmp_path, "o.csv", "name,kind,country", "한국기계연구원,출연연,KR"))
+    _import(engine, "technology", _csv(tmp_path, "t.csv", "key,title", "KR1,필름"))
     proposals = _csv(
         tmp_path, "p.csv", "key,기관,제목,기술,적용산업", "p1,한국기계연구원,필름 사업화,KR1,자동차"
     )
-    assert import_file(engine, "proposal", proposals).counts["proposal"]["created"] == 1
+    assert _import(engine, "proposal", proposals).counts["proposal"]["created"] == 1
     projects = _csv(
         tmp_path,
         "pr.csv",
         "key,title,start_date,participants",
         "x1,공동연구,2020-03-01,한국기계연구원;코다코",
     )
-    summary = import_file(engine, "project", projects)
+    summary = _import(engine, "project", projects)
     assert summary.counts["project_participant"]["created"] == 2
     bad = _csv(tmp_path, "p2.csv", "key,기관,제목,기술", "p2,한국기계연구원,다른 과제,KR404")
     with pytest.raises(ImportRejectedError, match="unknown technology 'KR404'"):
-        import_file(engine, "proposal", bad)
+        _import(engine, "proposal", bad)
 
 
 def test_kipris_preset_on_a_cp949_file(engine: Engine, tmp_path: Path) -> None:
     from tests.services.test_kipris import HEADER, ROW
 
     path = _csv(tmp_path, "inu.csv", HEADER, ROW, encoding="cp949")
-    summary = import_file(engine, "technology", path, mapping="kipris")
+    summary = _import(engine, "technology", path, mapping="kipris")
     assert summary.counts == {
         "organization": {"created": 2, "updated": 0, "unchanged": 0},
         "person": {"created": 5, "updated": 0, "unchanged": 0},
         "technology": {"created": 1, "updated": 0, "unchanged": 0},
     }
-    assert import_file(engine, "technology", path, mapping="kipris").counts["technology"]["unchanged"] == 1
+    assert _import(engine, "technology", path, mapping="kipris").counts["technology"]["unchanged"] == 1
     with pytest.raises(ImportRejectedError, match="use --mapping kipris"):
-        import_file(engine, "technology", path)
+        _import(engine, "technology", path)
 
 
 def test_cordis_preset_merges_repeated_roles(engine: Engine, tmp_path: Path) -> None:
@@ -295,7 +308,7 @@ def test_cordis_preset_merges_repeated_roles(engine: Engine, tmp_path: Path) -> 
         "101,ABC,9,UNIVERSITE GRENOBLE ALPES,false,HES,Grenoble,FR,participant,105877.44",
         "101,ABC,8,TINY AS,true,PRC,Oslo,NO,coordinator,1000",
     )
-    summary = import_file(engine, "project", path, mapping="cordis")
+    summary = _import(engine, "project", path, mapping="cordis")
     assert summary.counts["project_participant"]["created"] == 2
     with transaction(engine) as session:
         project = session.scalar(select(Project))
@@ -310,7 +323,7 @@ def test_cordis_preset_merges_repeated_roles(engine: Engine, tmp_path: Path) -> 
         tiny = session.scalar(select(Organization).where(Organization.key == "cordis:8"))
         assert tiny is not None and tiny.size_class == "small"
     with pytest.raises(InvalidError, match="imports project records"):
-        import_file(engine, "organization", path, mapping="cordis")
+        _import(engine, "organization", path, mapping="cordis")
 
 
 def test_a_benchmark_folder_with_a_dangling_reference_is_refused(engine: Engine, tmp_path: Path) -> None:
@@ -333,7 +346,7 @@ def test_a_benchmark_folder_with_a_dangling_reference_is_refused(engine: Engine,
     ]
     (tmp_path / "items.jsonl").write_text("\n".join(json.dumps(i) for i in items), encoding="utf-8")
     with pytest.raises(ImportRejectedError) as caught:
-        import_file(engine, "bench", tmp_path)
+        _import(engine, "bench", tmp_path)
     assert caught.value.problems == ("items.jsonl:2: organizations: unknown organisation 'o2'",)
     assert _counts(engine)["organizations"] == 0
 
@@ -341,15 +354,15 @@ def test_a_benchmark_folder_with_a_dangling_reference_is_refused(engine: Engine,
 def test_unknown_entity_and_mapping(engine: Engine, tmp_path: Path) -> None:
     path = _csv(tmp_path, "x.csv", "name", "a")
     with pytest.raises(InvalidError, match="unknown entity"):
-        import_file(engine, "spaceship", path)
+        _import(engine, "spaceship", path)
     with pytest.raises(InvalidError, match="unknown mapping"):
-        import_file(engine, "organization", path, mapping="nope")
+        _import(engine, "organization", path, mapping="nope")
 
 
 def test_progress_is_reported(engine: Engine, tmp_path: Path) -> None:
     path = _csv(tmp_path, "orgs.csv", "name,kind", "A,company", "B,company")
     seen: list[tuple[int, int]] = []
-    import_file(engine, "organization", path, progress=lambda done, total: seen.append((done, total)))
+    _import(engine, "organization", path, progress=lambda done, total: seen.append((done, total)))
     assert seen == [(1, 2), (2, 2)]
 
 
@@ -358,18 +371,16 @@ def test_real_benchmarks_and_cordis_import_twice_identically(
     engine: Engine, shared_data: Path, tmp_path: Path
 ) -> None:
     for name in ("kipris-inu-experts-dev", "norway-h2020-partners-dev"):
-        first = import_file(engine, "bench", shared_data / name)
+        first = _import(engine, "bench", shared_data / name)
         assert all(t["created"] > 0 for t in first.counts.values())
-        again = import_file(engine, "bench", shared_data / name)
+        again = _import(engine, "bench", shared_data / name)
         assert all(t["created"] == t["updated"] == 0 for t in again.counts.values())
     with gzip.open(shared_data / "cordis-he-participants-dev" / "participants.csv.gz", "rt") as source:
         head = [next(source) for _ in range(2001)]
     path = tmp_path / "cordis.csv"
     path.write_text("".join(head), encoding="utf-8")
-    assert (
-        import_file(engine, "project", path, mapping="cordis").counts["project_participant"]["created"] > 1900
-    )
-    again = import_file(engine, "project", path, mapping="cordis")
+    assert _import(engine, "project", path, mapping="cordis").counts["project_participant"]["created"] > 1900
+    again = _import(engine, "project", path, mapping="cordis")
     assert all(t["created"] == t["updated"] == 0 for t in again.counts.values())
     with transaction(engine) as session:
         technology = session.scalar(select(Technology).where(Technology.key == "KR1020030086087"))

@@ -13,10 +13,17 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from techbridge.errors import ConflictError, ImportRejectedError
+from techbridge.errors import ConflictError, ImportRejectedError, PermissionDeniedError
 from techbridge.services.access import read_page
-from techbridge.services.actor import ADMINISTRATOR, COMPANY_MEMBER, INSTITUTE_MEMBER, PROGRAM_MANAGER, Actor
-from techbridge.services.ingest.importing import import_file
+from techbridge.services.actor import (
+    ADMINISTRATOR,
+    COMPANY_MEMBER,
+    INSTITUTE_MEMBER,
+    PROGRAM_MANAGER,
+    Actor,
+    operator,
+)
+from techbridge.services.ingest.importing import ImportRequest, ImportResult, import_file
 from techbridge.services.needs.sharing import create_need
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Need, Organization, Program, Round, Technology
@@ -107,9 +114,13 @@ def _file(tmp_path: Path, key: str, company: str = "rival") -> Path:
     return path
 
 
+def _import(stored: Engine, path: Path, actor: Actor) -> ImportResult:
+    return import_file(factories.core_on(stored), actor, ImportRequest("need", path))
+
+
 def _refusal(stored: Engine, actor: Actor, path: Path, key: str) -> list[str]:
     with pytest.raises(ImportRejectedError) as refused:
-        import_file(stored, "need", path, actor=actor)
+        _import(stored, path, actor)
     return [problem.replace(key, "<key>").replace(path.name, "<file>") for problem in refused.value.problems]
 
 
@@ -125,20 +136,20 @@ def test_an_import_by_a_program_manager_cannot_take_over_or_reveal_a_need(
     assert "acme" not in taken[0] and "배터리" not in taken[0]
     with transaction(stored) as s:
         assert _needs(s) == before and s.scalar(select(func.count()).select_from(Need)) == count
-    summary = import_file(stored, "need", _file(tmp_path, IN_ROUND, "acme"), actor=manager)
+    summary = _import(stored, _file(tmp_path, IN_ROUND, "acme"), manager)
     assert summary.counts == {"need": {"created": 0, "updated": 1, "unchanged": 0}}
     with transaction(stored) as s:
         assert (IN_ROUND, "가로챈 제목", "acme") in _needs(s)
 
 
-def test_an_import_by_a_company_member_changes_no_other_company_s_need(
+def test_a_company_member_may_not_import_and_so_learns_nothing_of_a_need(
     stored: Engine, tmp_path: Path
 ) -> None:
     with transaction(stored) as s:
         rival, before = _actor(s, COMPANY_MEMBER, "rival"), _needs(s)
-    assert _refusal(stored, rival, _file(tmp_path, HIDDEN), HIDDEN) == _refusal(
-        stored, rival, _file(tmp_path, "need-free-2"), "need-free-2"
-    )
+    for key in (HIDDEN, "need-free-2"):
+        with pytest.raises(PermissionDeniedError, match=r"^only administrators and program managers import"):
+            _import(stored, _file(tmp_path, key), rival)
     with transaction(stored) as s:
         assert _needs(s) == before
 
@@ -146,11 +157,11 @@ def test_an_import_by_a_company_member_changes_no_other_company_s_need(
 def test_the_operator_and_administrators_import_needs_as_the_file_says(
     stored: Engine, tmp_path: Path
 ) -> None:
-    summary = import_file(stored, "need", _file(tmp_path, "need-op-1"), actor="cli")
+    summary = _import(stored, _file(tmp_path, "need-op-1"), operator("cli"))
     assert summary.counts["need"]["created"] == 1
     with transaction(stored) as s:
         admin = _actor(s, ADMINISTRATOR)
-    summary = import_file(stored, "need", _file(tmp_path, "need-op-1", "other"), actor=admin)
+    summary = _import(stored, _file(tmp_path, "need-op-1", "other"), admin)
     assert summary.counts["need"]["updated"] == 1
     with transaction(stored) as s:
         assert ("need-op-1", "가로챈 제목", "other") in _needs(s)

@@ -8,15 +8,15 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from techbridge.cli.output import cli_errors, err_console, print_json, settings_of
-from techbridge.config import Settings
-from techbridge.services.database import database
-from techbridge.services.ingest.importing import ImportSummary, import_file
+from techbridge.cli.output import err_console, opened, print_json
+from techbridge.services.actor import Actor
+from techbridge.services.core import Core
+from techbridge.services.ingest.importing import ImportRequest, ImportResult, import_file
 
 _BAR_FROM = 500  # records; shorter imports finish before a bar would be worth drawing
 
 
-def _summary_lines(summary: ImportSummary) -> list[str]:
+def _summary_lines(summary: ImportResult) -> list[str]:
     lines = [f"imported {summary.source} ({summary.mapping} mapping, {summary.records} records)"]
     for entity, tally in summary.counts.items():
         lines.append(
@@ -26,19 +26,16 @@ def _summary_lines(summary: ImportSummary) -> list[str]:
     return lines
 
 
-def _run(settings: Settings, entity: str, path: Path, fmt: str | None, mapping: str) -> ImportSummary:
-    with database(settings) as engine:  # a new database is migrated first
-        columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=err_console, transient=True) as bar:
-            task = bar.add_task("import", total=None, visible=False)
+def _run(core: Core, actor: Actor, request: ImportRequest) -> ImportResult:
+    columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, transient=True) as bar:
+        task = bar.add_task("import", total=None, visible=False)
 
-            def progress(done: int, total: int) -> None:
-                if total >= _BAR_FROM:
-                    bar.update(task, completed=done, total=total, visible=True)
+        def progress(done: int, total: int) -> None:
+            if total >= _BAR_FROM:
+                bar.update(task, completed=done, total=total, visible=True)
 
-            return import_file(
-                engine, entity, path, fmt=fmt, mapping=mapping, actor=settings.actor, progress=progress
-            )
+        return import_file(core, actor, request, progress)
 
 
 def register(app: typer.Typer) -> None:
@@ -69,8 +66,10 @@ def register(app: typer.Typer) -> None:
 
         Example: techbridge import organization orgs.csv
         """
-        with cli_errors():  # an ImportRejectedError's text lists every problem, one per line
-            summary = _run(settings_of(ctx), entity, file, fmt, mapping)
+        request = ImportRequest(entity, file, fmt=fmt, mapping=mapping)
+        # a new database is migrated first; an ImportRejectedError's text lists every problem, one per line
+        with opened(ctx) as (core, actor):
+            summary = _run(core, actor, request)
         if as_json:
             print_json(summary.to_dict())
             return

@@ -374,17 +374,6 @@ def require_cooperation(session: Session, actor: Actor, key: str, override: bool
     require(role == "manager" or not override, "only the program's managers may override the pipeline")
 
 
-def require_manager(actor: Actor) -> None:
-    """Require an administrator or a manager of any program.
-
-    Raises:
-        PermissionDeniedError: the actor is neither.
-    """
-    require(
-        actor.is_admin or actor.holds(PROGRAM_MANAGER), "only administrators and program managers may do this"
-    )
-
-
 def require_submission(session: Session, actor: Actor, program_key: str, keys: Iterable[str]) -> None:
     """Require that the actor may submit these needs or proposals to a round of the program.
 
@@ -413,8 +402,3 @@ def require_submission(session: Session, actor: Actor, program_key: str, keys: I
             owner = session.scalar(select(Proposal.organization_id).where(Proposal.key == key))
         if owner is None or owner != actor.organization_id:
             raise NotFoundError(f"no need or proposal with key {key!r}")
-
-
-def can_build_consortia(actor: Actor) -> bool:
-    """Return whether the actor may have consortia proposed (everyone signed in but plain viewers)."""
-    return actor.is_admin or any(actor.holds(r) for r in (PROGRAM_MANAGER, COMPANY_MEMBER, INSTITUTE_MEMBER))

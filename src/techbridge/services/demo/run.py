@@ -25,9 +25,10 @@ from techbridge.errors import NotFoundError
 from techbridge.matching.explain import Match
 from techbridge.matching.filters import Filters
 from techbridge.services.accounts import ensure_admin
+from techbridge.services.actor import operator
 from techbridge.services.demo.consortia import DemoConsortium, build_demo_consortium
 from techbridge.services.demo.round import DemoRoundSummary, run_demo_round
-from techbridge.services.ingest.importing import ImportSummary, import_file
+from techbridge.services.ingest.importing import ImportRequest, ImportResult, check_file, write_checked
 from techbridge.services.matching.match import build_index, find_matches
 from techbridge.services.programs.program import create_program
 from techbridge.services.reports.report import ReportFiles, write_report
@@ -93,7 +94,7 @@ def program_facts() -> dict[str, Any]:
 Step = Callable[[str], Progress | None]
 
 
-def load_demo_data(engine: Engine, actor: str, step: Step | None = None) -> list[ImportSummary]:
+def load_demo_data(engine: Engine, actor: str, step: Step | None = None) -> list[ImportResult]:
     """Import every bundled file and make sure the 2021 program exists; running it again changes nothing.
 
     Args:
@@ -103,9 +104,9 @@ def load_demo_data(engine: Engine, actor: str, step: Step | None = None) -> list
     for demo_file in DEMO_FILES:
         tick = step(f"import {demo_file.label}") if step else None
         path = data_dir() / demo_file.path
-        summaries.append(
-            import_file(engine, demo_file.entity, path, mapping=demo_file.mapping, actor=actor, progress=tick)
-        )
+        checked = check_file(ImportRequest(demo_file.entity, path, mapping=demo_file.mapping))
+        with transaction(engine) as session:
+            summaries.append(write_checked(session, operator(actor), checked, tick))
     _ensure_program(engine, actor)
     return summaries
 
@@ -206,7 +207,7 @@ def run_round_and_report(
 class DemoReport:
     """Everything the demo did, for the CLI to show."""
 
-    imports: list[ImportSummary]
+    imports: list[ImportResult]
     counts: dict[str, int]
     pairs: list[PairResult]
     round: DemoRoundSummary

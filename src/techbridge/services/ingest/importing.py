@@ -1,16 +1,13 @@
-"""Importing files: read, map and check every row first, then write everything in one transaction.
+"""Importing files: read, map and check every row first, then write everything in one unit of work.
 
-A file with any bad row is refused whole (``ImportRejectedError`` lists each problem as
-``file:line: column: reason``) and nothing is written. The writing itself runs in one transaction,
-so a failure halfway (a stored record the file contradicts) rolls everything back. Records are
-upserted on stable keys, so importing the same file again changes nothing. One ``import`` audit
-entry per file records who imported what, when, and the counts.
-
-A need row writes only what its importer may write. Administrators and managers of every program
-(and the command line's operator) read every need, so a file of theirs creates and updates needs as
-it says. Anyone else (a manager of one program) may only update needs they may change: a row with
-any other key, free or held by a need they may not read, is refused with the same message, so that
-an import tells nothing about needs the importer may not read (``docs/security.md``).
+``import_file(core, actor, ImportRequest(...))`` is the one use case behind ``techbridge import``
+and the web import. Who may import, and which need rows an importer may write, is decided in
+``services/access/importing.py``. A file with any bad row is refused whole (``ImportRejectedError``
+lists each problem as ``file:line: column: reason``) and nothing is written; the file is read and
+checked before the unit of work starts, and a failure while writing (a stored record the file
+contradicts, a need the importer may not write) rolls everything back. Records are upserted on
+stable keys, so importing the same file again changes nothing. One ``import`` audit entry per file
+records who imported what, when, and the counts.
 """
 
 from __future__ import annotations
@@ -21,22 +18,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from techbridge.errors import ImportRejectedError, InvalidError
-from techbridge.services.access import can_edit_need, program_of, reads_every_need
-from techbridge.services.actor import Actor, operator
+from techbridge.services.access.importing import refused_need, require_importer
+from techbridge.services.actor import Actor
 from techbridge.services.audit import record_change
+from techbridge.services.core import Core
 from techbridge.services.ingest.bench import map_bench, read_bench
 from techbridge.services.ingest.cordis import is_cordis, map_cordis
 from techbridge.services.ingest.kipris import map_kipris
 from techbridge.services.ingest.mapping import ENTITIES, Mapped, Record, column_name, map_entity
 from techbridge.services.ingest.reading import Table, read_table
 from techbridge.services.ingest.writing import RecordWriter, UnresolvedError
-from techbridge.services.needs.need import find_need
-from techbridge.storage.db import transaction
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +41,7 @@ _PRESET_ENTITY = {"kipris": "technology", "cordis": "project"}
 
 
 @dataclass(slots=True)
-class ImportSummary:
+class ImportResult:
     """What an import did: per entity, how many records were created, updated or left unchanged."""
 
     source: str
@@ -71,43 +66,79 @@ class ImportSummary:
         }
 
 
-def import_file(
-    engine: Engine,
-    entity: str,
-    path: Path,
-    *,
-    fmt: str | None = None,
-    mapping: str = "default",
-    actor: Actor | str = "cli",
-    progress: Progress | None = None,
-) -> ImportSummary:
-    """Import one CSV, XLSX or JSON Lines file of ``entity`` records, or a benchmark folder (``bench``).
+@dataclass(frozen=True, slots=True)
+class ImportRequest:
+    """One file to import (or a benchmark folder), and how to read it.
 
-    Args:
+    Attributes:
         entity: ``organization``, ``person``, ``technology``, ``need``, ``proposal``, ``project``,
             or ``bench`` for a benchmark folder.
         fmt: ``csv``, ``xlsx`` or ``jsonl``; default from the file's extension.
         mapping: ``default`` (the entity's generic columns), ``kipris``, ``cordis`` or ``bench``.
-        actor: who imports: a signed-in user, or the name of the command line's operator (who has
-            the database, so writes everything); named in the audit log.
+    """
+
+    entity: str
+    path: Path
+    fmt: str | None = None
+    mapping: str = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedFile:
+    """A file read, mapped and checked: its records, ready to write."""
+
+    source: str
+    entity: str
+    mapping: str
+    records: list[Record]
+
+
+def import_file(
+    core: Core, actor: Actor, request: ImportRequest, progress: Progress | None = None
+) -> ImportResult:
+    """Import one CSV, XLSX or JSON Lines file (or a benchmark folder) as ``actor``, all or nothing.
+
+    Args:
         progress: called with (records written, records in all) as the import goes.
 
     Raises:
-        ImportRejectedError: the file has problems; nothing was written.
+        PermissionDeniedError: the actor may not import (``access.importing``), before anything is read.
+        ImportRejectedError: the file has problems, named row by row; nothing was written.
         InvalidError: the entity or mapping is unknown or they do not fit together.
     """
+    require_importer(actor)
+    checked = check_file(request)
+    with core.writing() as session:
+        return write_checked(session, actor, checked, progress)
+
+
+def import_choices(core: Core, actor: Actor) -> tuple[str, ...]:
+    """Return the entities whose files the actor may import (the web import form asks first).
+
+    Raises:
+        PermissionDeniedError: the actor may not import.
+    """
+    require_importer(actor)
+    return ENTITIES
+
+
+def check_file(request: ImportRequest) -> CheckedFile:
+    """Read, map and check a file without the database.
+
+    Raises:
+        ImportRejectedError: the file has problems, each named as ``file:line: column: reason``.
+        InvalidError: the entity or mapping is unknown or they do not fit together.
+    """
+    entity, mapping, path = request.entity, request.mapping, request.path
     if entity == "bench" or mapping == "bench":
         bench, tables = read_bench(path)
         mapped = map_bench(bench, tables)
         entity, mapping = "bench", "bench"
     else:
-        mapped = map_table(entity, read_table(path, fmt), mapping)
+        mapped = map_table(entity, read_table(path, request.fmt), mapping)
     if mapped.problems:
         raise ImportRejectedError(f"{path.name}: refused, {len(mapped.problems)} problems", mapped.problems)
-    summary = ImportSummary(path.name, entity, mapping, len(mapped.records))
-    importer = operator(actor) if isinstance(actor, str) else actor
-    write_records(engine, mapped.records, summary, importer, progress)
-    return summary
+    return CheckedFile(path.name, entity, mapping, mapped.records)
 
 
 def map_table(entity: str, table: Table, mapping: str = "default") -> Mapped:
@@ -141,49 +172,37 @@ def _preset_hint(table: Table) -> str | None:
     return None
 
 
-def write_records(
-    engine: Engine, records: list[Record], summary: ImportSummary, actor: Actor, progress: Progress | None
-) -> None:
-    """Upsert ``records`` in one transaction as ``actor``, counting outcomes in ``summary``.
+def write_checked(
+    session: Session, actor: Actor, checked: CheckedFile, progress: Progress | None = None
+) -> ImportResult:
+    """Upsert a checked file's records within a unit of work as ``actor``, counting the outcomes.
 
     Raises:
         ImportRejectedError: a record refers to something missing, contradicts what is stored, or
-            is a need the actor may not write; the transaction is rolled back and nothing is written.
+            is a need the actor may not write; the caller's unit of work must then be rolled back.
     """
-    with transaction(engine) as session:
-        writer = RecordWriter(session, actor.name, summary.add)
-        problems: list[str] = []
-        for done, record in enumerate(records, start=1):
-            where = f"{record.file or summary.source}:{record.line}"
-            if (refusal := _refused_need(session, actor, record)) is not None:
-                problems.append(f"{where}: key: {refusal}")
-                continue
-            try:
-                writer.write(record)
-                session.flush()
-            except UnresolvedError as exc:
-                problems.append(f"{where}: {exc.column}: {exc}")
-            except IntegrityError as exc:
-                reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
-                problem = f"{where}: -: contradicts stored data: {reason}"
-                raise ImportRejectedError(f"{summary.source}: refused, nothing written", [problem]) from exc
-            if progress is not None:
-                progress(done, len(records))
-        if problems:
-            raise ImportRejectedError(f"{summary.source}: refused, {len(problems)} problems", problems)
-        details = summary.to_dict()
-        record_change(session, actor.name, "import", summary.entity, summary.source[:200], details)
-    log.info("imported %s: %s", summary.source, summary.counts)
-
-
-def _refused_need(session: Session, actor: Actor, record: Record) -> str | None:
-    """Return why ``actor`` may not write the need ``record``, the same for a free and a hidden key."""
-    if record.entity != "need" or reads_every_need(actor):
-        return None
-    need = find_need(session, str(record.values.get("key") or ""))
-    if need is not None and can_edit_need(actor, need, program_of(session, need)):
-        return None
-    return (
-        f"{record.values.get('key')!r} is not a need you may change; only administrators and managers "
-        "of every program import new needs"
-    )
+    records = checked.records
+    result = ImportResult(checked.source, checked.entity, checked.mapping, len(records))
+    writer = RecordWriter(session, actor.name, result.add)
+    problems: list[str] = []
+    for done, record in enumerate(records, start=1):
+        where = f"{record.file or result.source}:{record.line}"
+        if record.entity == "need" and (refusal := refused_need(session, actor, record.values)):
+            problems.append(f"{where}: key: {refusal}")
+            continue
+        try:
+            writer.write(record)
+            session.flush()
+        except UnresolvedError as exc:
+            problems.append(f"{where}: {exc.column}: {exc}")
+        except IntegrityError as exc:
+            reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
+            problem = f"{where}: -: contradicts stored data: {reason}"
+            raise ImportRejectedError(f"{result.source}: refused, nothing written", [problem]) from exc
+        if progress is not None:
+            progress(done, len(records))
+    if problems:
+        raise ImportRejectedError(f"{result.source}: refused, {len(problems)} problems", problems)
+    record_change(session, actor.name, "import", result.entity, result.source[:200], result.to_dict())
+    log.info("imported %s: %s", result.source, result.counts)
+    return result

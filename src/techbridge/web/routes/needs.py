@@ -1,4 +1,5 @@
-"""Needs: the list (full or anonymised views), entry, file import, one need with its explained matches.
+"""Needs: the list (full or anonymised views), entry, one need with its explained matches (the file
+import is ``routes/imports.py``).
 
 What a visitor sees of a need is decided by ``services.access`` (``read_page``, ``read_record``);
 matching goes through ``services.sharing.match_need``, which refuses needs not read in full.
@@ -6,22 +7,18 @@ matching goes through ``services.sharing.match_need``, which refuses needs not r
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request, Response, UploadFile
+from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 
 from techbridge.errors import NotIndexedError, PermissionDeniedError
-from techbridge.services.access import FULL, read_page, read_record, require_manager
+from techbridge.services.access import FULL, read_page, read_record
 from techbridge.services.dashboards import can_manage
-from techbridge.services.ingest.importing import import_file
 from techbridge.services.needs import sharing
 from techbridge.web.highlight import highlight
 from techbridge.web.pages import (
     CsrfDep,
-    EngineDep,
     SessionDep,
     SettingsDep,
     VisitorDep,
@@ -84,32 +81,6 @@ def create_need(
     }
     row = sharing.create_need(session, visitor.actor, organization, values)
     return redirect(f"/needs/{row['id']}")
-
-
-@router.get("/import")
-def import_form(request: Request, visitor: VisitorDep) -> HTMLResponse:
-    """Show the form that imports needs or technologies from a file (program managers)."""
-    require_manager(visitor.actor)
-    return render(request, visitor, "import.html", {"summary": None})
-
-
-@router.post("/import", dependencies=[CsrfDep])
-async def import_upload(
-    request: Request,
-    visitor: VisitorDep,
-    engine: EngineDep,
-    file: UploadFile,
-    entity: Annotated[str, Form(pattern="^(need|technology|organization)$")] = "need",
-) -> HTMLResponse:
-    """Import the uploaded file with the importer the CLI uses, as the visitor, and show its summary."""
-    require_manager(visitor.actor)
-    suffix = Path(file.filename or "upload.csv").suffix.lower() or ".csv"
-    content = await file.read()
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"upload{suffix}"
-        path.write_bytes(content)
-        summary = import_file(engine, entity, path, actor=visitor.actor)
-    return render(request, visitor, "import.html", {"summary": summary})
 
 
 def _matches(

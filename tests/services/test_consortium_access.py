@@ -25,13 +25,11 @@ from techbridge.services.actor import (
     VIEWER,
     Actor,
 )
+from techbridge.services.catalogue.records import RecordFilter, get_record, list_records
 from techbridge.services.consortia.builder import ConsortiumRequest
 from techbridge.services.consortia.cluster import ClusterRequest, build_clusters
 from techbridge.services.consortia.consortium import (
-    ConsortiumFilter,
     PartnerRequest,
-    get_consortium,
-    list_consortia,
     load_seeded_consortia,
     propose_consortia,
     suggest_partners,
@@ -145,11 +143,11 @@ def test_a_missing_consortium_or_technology_is_the_same_404_for_every_recorder(c
 @pytest.mark.parametrize("role", ROLES)
 def test_everyone_reads_consortia_and_a_missing_one_is_404(core: Core, role: str) -> None:
     actor = ACTORS[role]
-    page = list_consortia(core, actor, ConsortiumFilter(q="cons-"))
+    page = list_records(core, actor, "consortium", RecordFilter({"q": "cons-"}))
     assert (page.total, [row["key"] for row in page.items]) == (2, ["cons-p", "cons-free"])
-    assert get_consortium(core, actor, "cons-p")["members"] == ["acme:lead"]
+    assert get_record(core, actor, "consortium", "cons-p")["members"] == ["acme:lead"]
     with pytest.raises(NotFoundError, match=r"^no consortium with id or key 'nope'$"):
-        get_consortium(core, actor, "nope")
+        get_record(core, actor, "consortium", "nope")
 
 
 def test_viewers_build_nothing_and_are_refused_before_any_work(core: Core) -> None:

@@ -3,13 +3,14 @@ propose new ones for a need, and suggest partners to complete one."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
-from techbridge.api.deps import ActorDep, CoreDep, PagingDep
+from techbridge.api.deps import ActorDep, CoreDep
 from techbridge.api.errors import ERROR_RESPONSES
-from techbridge.api.schemas import ConsortiumPublic, Page
+from techbridge.api.routes.records import TextQuery, add_record_routes
+from techbridge.api.schemas import ConsortiumPublic
 from techbridge.api.schemas.consortia import (
     ConsortiumProposalPublic,
     ConsortiumRequestIn,
@@ -17,24 +18,16 @@ from techbridge.api.schemas.consortia import (
     PartnerRequest,
 )
 from techbridge.services.consortia import consortium
-from techbridge.services.consortia.consortium import ConsortiumFilter
 from techbridge.services.consortia.partner import PartnerSuggestion
 
 router = APIRouter(prefix="/consortia", tags=["consortia"], responses=ERROR_RESPONSES)
-_Text = Annotated[str | None, Query(max_length=200, description="Text the name contains.")]
 
 
-@router.get("", response_model=Page[ConsortiumPublic])
-def list_consortia(core: CoreDep, actor: ActorDep, paging: PagingDep, q: _Text = None) -> Page[Any]:
-    """List consortia."""
-    found = consortium.list_consortia(core, actor, ConsortiumFilter(q, paging.limit, paging.offset))
-    return Page(items=found.items, total=found.total, limit=found.limit, offset=found.offset)
+def _filters(q: TextQuery = None) -> dict[str, Any]:
+    return {"q": q}
 
 
-@router.get("/{ident}", response_model=ConsortiumPublic)
-def get_consortium(core: CoreDep, actor: ActorDep, ident: str) -> dict[str, Any]:
-    """Read one consortium by id or key."""
-    return consortium.get_consortium(core, actor, ident)
+add_record_routes(router, "consortium", "consortia", ConsortiumPublic, _filters)
 
 
 @router.post("/proposals", response_model=ConsortiumProposalPublic)

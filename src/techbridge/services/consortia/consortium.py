@@ -1,5 +1,6 @@
-"""Consortia as use cases: read the stored ones, propose teams for a need (and store the best), and
-suggest partners to complete one.
+"""Consortia as use cases: propose teams for a need (and store the best), suggest partners to
+complete one, load the bundled ones (stored consortia are public records, read through
+``services.catalogue.records``).
 
 Each takes the core, the caller and a typed request, and decides access through
 ``services/access/consortium.py``. Proposals and suggestions read public records only (technologies,
@@ -14,51 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from techbridge.errors import InvalidError
-from techbridge.services.access import read_page, read_record
 from techbridge.services.access.consortium import require_building, require_loading, require_storing
 from techbridge.services.actor import Actor
-from techbridge.services.catalogue.entity import Row
 from techbridge.services.consortia.builder import ConsortiumRequest, propose_teams, store_consortium
 from techbridge.services.consortia.partner import PartnerSuggestion, rank_partners
 from techbridge.services.core import Core
 from techbridge.services.demo.consortia import load_consortia_2017
-
-
-@dataclass(frozen=True, slots=True)
-class ConsortiumFilter:
-    """Which stored consortia a list shows: those whose name contains ``q`` (``None``: all), one page."""
-
-    q: str | None = None
-    limit: int = 50
-    offset: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class ConsortiumPage:
-    """One page of stored consortia and how many there are in all."""
-
-    items: list[Row]
-    total: int
-    limit: int
-    offset: int
-
-
-def list_consortia(core: Core, actor: Actor, request: ConsortiumFilter | None = None) -> ConsortiumPage:
-    """Return one page of the stored consortia (public records: everyone signed in reads them)."""
-    request = request or ConsortiumFilter()
-    with core.reading() as session:
-        rows, total = read_page(session, actor, "consortium", {"q": request.q}, request.limit, request.offset)
-    return ConsortiumPage(rows, total, request.limit, request.offset)
-
-
-def get_consortium(core: Core, actor: Actor, ident: str) -> Row:
-    """Return one stored consortium by id or key, its members as ``organisation:role``.
-
-    Raises:
-        NotFoundError: no such consortium.
-    """
-    with core.reading() as session:
-        return read_record(session, actor, "consortium", ident)
 
 
 def propose_consortia(core: Core, actor: Actor, request: ConsortiumRequest) -> dict[str, Any]:

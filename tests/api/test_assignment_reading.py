@@ -6,18 +6,37 @@ from __future__ import annotations
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
-from techbridge.services.programs.round import screen, set_participants
+from techbridge.services.actor import operator
+from techbridge.services.programs.round import (
+    ParticipantsRequest,
+    RoundRef,
+    ScreenRequest,
+    screen,
+    set_participants,
+)
+from techbridge.storage.db import transaction
+from techbridge.storage.tables import Program, Round
 from tests.api.conftest import World
+from tests.factories import core_on
 
 URL = "/api/v1/programs/p2021/rounds/r1/assignment"
 
 
 @pytest.fixture
 def screened(app: FastAPI, world: World) -> World:
-    set_participants(app.state.engine, "test", "p2021", "r1", {"kr-kimm": 1, "kr-etri": 1})
+    set_participants(
+        core_on(app.state.engine),
+        operator("test"),
+        ParticipantsRequest(RoundRef("p2021", "r1"), {"kr-kimm": 1, "kr-etri": 1}),
+    )
     for need in ("need-lms-published", "need-lms-secret"):
-        screen(app.state.engine, "test", "p2021", "r1", need, True, None)
+        screen(
+            core_on(app.state.engine),
+            operator("test"),
+            ScreenRequest(RoundRef("p2021", "r1"), need, True, None),
+        )
     return world
 
 
@@ -48,9 +67,18 @@ def test_only_managers_read_it(client: TestClient, screened: World, role: str) -
     assert "need-lms-secret" not in response.text
 
 
-def test_another_programs_manager_is_refused(client: TestClient, screened: World) -> None:
+def test_another_programs_manager_gets_the_answer_of_a_missing_round(
+    app: FastAPI, client: TestClient, screened: World
+) -> None:
+    with transaction(app.state.engine) as session:
+        other = session.scalar(select(Program.id).where(Program.key == "p-other"))
+        session.add(Round(program_id=other, key="r1", name="다른 1차"))
     response = client.get(URL.replace("p2021", "p-other"), headers=screened.headers("manager"))
-    assert response.status_code == 403
+    missing = client.get(
+        URL.replace("p2021", "p-other").replace("r1", "r9"), headers=screened.headers("manager")
+    )
+    assert response.status_code == missing.status_code == 404
+    assert response.json()["error"]["message"] == missing.json()["error"]["message"].replace("r9", "r1")
 
 
 @pytest.mark.parametrize("url", [URL.replace("r1", "r9"), URL.replace("p2021", "nope")])

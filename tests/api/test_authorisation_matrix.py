@@ -32,7 +32,13 @@ from techbridge.services.cooperations.outcome import OutcomeInput, record_outcom
 from techbridge.services.cooperations.pipeline import MoveRequest, add_cooperation, move_cooperation
 from techbridge.services.cooperations.plan import PlanRequest, save_joint_plan
 from techbridge.services.programs.assignment import run_assignment
-from techbridge.services.programs.round import screen, set_participants
+from techbridge.services.programs.round import (
+    ParticipantsRequest,
+    RoundRef,
+    ScreenRequest,
+    screen,
+    set_participants,
+)
 from techbridge.storage.accounts import User
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Need, Organization
@@ -212,10 +218,16 @@ def _round_path(call: Call) -> dict[str, Any]:
 
 def _screened_round(call: Call, run: bool = False) -> dict[str, Any]:
     """Round r1 with an accepted need and a partner (and, with ``run``, proposed pairs)."""
-    set_participants(call.engine, "test", "p2021", "r1", {"kr-kimm": 5})
-    screen(call.engine, "test", "p2021", "r1", "need-lms-published", True, None)
+    set_participants(
+        core_on(call.engine), operator("test"), ParticipantsRequest(RoundRef("p2021", "r1"), {"kr-kimm": 5})
+    )
+    screen(
+        core_on(call.engine),
+        operator("test"),
+        ScreenRequest(RoundRef("p2021", "r1"), "need-lms-published", True, None),
+    )
     if run:
-        run_assignment(call.engine, "test", "p2021", "r1")
+        run_assignment(core_on(call.engine), operator("test"), RoundRef("p2021", "r1"))
     return _round_path(call)
 
 

@@ -6,14 +6,20 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from techbridge.services.programs.round import screen
+from techbridge.services.actor import operator
+from techbridge.services.programs.round import RoundRef, ScreenRequest, screen
 from tests.api.conftest import World
+from tests.factories import core_on
 
 
 def test_kpis_of_one_organisation_are_its_own_business(
     app: FastAPI, client: TestClient, world: World
 ) -> None:
-    screen(app.state.engine, "test", "p2021", "r1", "need-lms-secret", True, None)
+    screen(
+        core_on(app.state.engine),
+        operator("test"),
+        ScreenRequest(RoundRef("p2021", "r1"), "need-lms-secret", True, None),
+    )
     own = client.get("/api/v1/programs/p2021/kpis?organization=kr-lms", headers=world.headers("owner"))
     assert own.status_code == 200
     assert own.json()["funnel"][0] == {"name": "needs", "count": 1, "rate": None}

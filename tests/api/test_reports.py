@@ -41,11 +41,17 @@ def test_the_report_is_for_the_programs_managers_only(app: FastAPI, client: Test
     with transaction(app.state.engine) as session:
         other = create_user(session, "u-other-manager", None, grants=[Grant("program_manager", "p-other")])
         token = create_token(session, other.id, "tests")[1]
-    for headers in ({"Authorization": f"Bearer {token}"}, world.headers("owner"), world.headers("partner")):
+    # a manager of another program gets the answer of a missing program; members are refused
+    callers = [({"Authorization": f"Bearer {token}"}, 404), (world.headers("owner"), 403)]
+    for headers, status in [*callers, (world.headers("partner"), 403)]:
         for path in ("report", "report.html", "report.xlsx"):
             response = client.get(f"/api/v1/programs/p2021/{path}", headers=headers)
-            assert response.status_code == 403, (path, response.text)
+            assert response.status_code == status, (path, response.text)
             assert "광학소재 협력" not in response.text
+            if status == 404:
+                missing = client.get(f"/api/v1/programs/nope/{path}", headers=headers)
+                assert response.json() == {**missing.json(), "error": {**missing.json()["error"],
+                    "message": missing.json()["error"]["message"].replace("nope", "p2021")}}  # fmt: skip
 
 
 def test_unknown_programs_and_formats_are_refused(client: TestClient, world: World) -> None:

@@ -16,8 +16,12 @@ from typer.testing import CliRunner
 from techbridge.cli.app import app
 from techbridge.config import Settings
 from techbridge.services.accounts import Grant, create_user
-from techbridge.services.programs.assignment import accept_assignment, run_assignment, set_candidate_scores
+from techbridge.services.actor import operator
+from techbridge.services.programs.assignment import AcceptRequest, accept_assignment, run_assignment
+from techbridge.services.programs.pairing import ScoresRequest, set_candidate_scores
+from techbridge.services.programs.round import RoundRef
 from techbridge.storage.db import transaction
+from tests.factories import core_on
 from tests.services.round_builders import SCORES, world
 
 runner = CliRunner()
@@ -29,9 +33,13 @@ TODAY = dt.datetime.now(dt.UTC).date().isoformat()
 def db(settings: Settings, engine: Engine) -> str:
     """The round accepted, with a member of acme (``acme-user``) and of bolt (``bolt-user``)."""
     world(engine)
-    set_candidate_scores(engine, "t", "p", "r1", SCORES)
-    run_assignment(engine, "t", "p", "r1")
-    accept_assignment(engine, "t", "p", "r1", at=dt.datetime(2021, 6, 1, 9, tzinfo=dt.UTC))
+    set_candidate_scores(core_on(engine), operator("t"), ScoresRequest(RoundRef("p", "r1"), SCORES))
+    run_assignment(core_on(engine), operator("t"), RoundRef("p", "r1"))
+    accept_assignment(
+        core_on(engine),
+        operator("t"),
+        AcceptRequest(RoundRef("p", "r1"), at=dt.datetime(2021, 6, 1, 9, tzinfo=dt.UTC)),
+    )
     with transaction(engine) as session:
         create_user(session, "acme-user", None, organization="acme", grants=[Grant("company_member")])
         create_user(session, "bolt-user", None, organization="bolt", grants=[Grant("company_member")])

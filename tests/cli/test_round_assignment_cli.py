@@ -12,8 +12,12 @@ from typer.testing import CliRunner
 
 from techbridge.cli.app import app
 from techbridge.config import Settings
+from techbridge.services.actor import operator
 from techbridge.services.database import open_database
-from techbridge.services.programs.assignment import run_assignment, set_candidate_scores
+from techbridge.services.programs.assignment import run_assignment
+from techbridge.services.programs.pairing import ScoresRequest, set_candidate_scores
+from techbridge.services.programs.round import RoundRef
+from tests.factories import core_on
 from tests.services.round_builders import SCORES, world
 
 runner = CliRunner()
@@ -23,7 +27,7 @@ Cli = Callable[..., Result]
 @pytest.fixture
 def cli(settings: Settings, engine: Engine) -> Cli:
     world(engine)
-    set_candidate_scores(engine, "tester", "p", "r1", SCORES)
+    set_candidate_scores(core_on(engine), operator("tester"), ScoresRequest(RoundRef("p", "r1"), SCORES))
 
     def invoke(*args: str) -> Result:
         return runner.invoke(app, ["--db", settings.database_url, *args])
@@ -61,8 +65,10 @@ def test_an_unknown_round_is_a_clean_error(cli: Cli) -> None:
 
 def test_reading_does_not_run_the_assignment(cli: Cli, settings: Settings) -> None:
     engine = open_database(settings)
-    run_assignment(engine, "tester", "p", "r1")
-    set_candidate_scores(engine, "tester", "p", "r1", {("need-acme", "kimm"): 1.0})
+    run_assignment(core_on(engine), operator("tester"), RoundRef("p", "r1"))
+    set_candidate_scores(
+        core_on(engine), operator("tester"), ScoresRequest(RoundRef("p", "r1"), {("need-acme", "kimm"): 1.0})
+    )
     engine.dispose()
     data = json.loads(cli("round", "assignment", "p", "r1", "--json").stdout)
     assert [(p["need"], p["partner"]) for p in data["pairs"]] == [

@@ -6,11 +6,14 @@ import datetime as dt
 
 from sqlalchemy import Engine
 
+from techbridge.services.actor import operator
 from techbridge.services.programs import round as rounds
-from techbridge.services.programs.program import create_program
+from techbridge.services.programs.program import ProgramRequest, create_program
+from techbridge.services.programs.round import RoundRef
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Need
 from tests import factories
+from tests.factories import core_on
 
 COMPANIES = ("acme", "bolt", "cyan")
 INSTITUTES = ("kimm", "etri")
@@ -33,21 +36,35 @@ def world(engine: Engine) -> None:
         factories.organization(session, "Small Co", key="small", size_class="small")
         for name in INSTITUTES:
             factories.organization(session, name, kind="research_institute", key=name)
-    create_program(engine, "tester", "p", "프로그램", year=2021)
+    create_program(core_on(engine), operator("tester"), ProgramRequest("p", "프로그램", year=2021))
     rounds.create_round(
-        engine,
-        "tester",
-        "p",
-        "r1",
-        "Round 1",
-        opens_on=dt.date(2021, 4, 1),
-        closes_on=dt.date(2021, 5, 31),
-        eligibility={"kinds": ["company", "research_institute"], "size_classes": ["mid-sized"]},
+        core_on(engine),
+        operator("tester"),
+        rounds.RoundRequest(
+            "p",
+            "r1",
+            "Round 1",
+            opens_on=dt.date(2021, 4, 1),
+            closes_on=dt.date(2021, 5, 31),
+            eligibility={"kinds": ["company", "research_institute"], "size_classes": ["mid-sized"]},
+        ),
     )
-    rounds.set_participants(engine, "tester", "p", "r1", {"kimm": 1, "etri": 2})
-    rounds.submit(engine, "tester", "p", "r1", [f"need-{n}" for n in COMPANIES])
+    rounds.set_participants(
+        core_on(engine),
+        operator("tester"),
+        rounds.ParticipantsRequest(RoundRef("p", "r1"), {"kimm": 1, "etri": 2}),
+    )
+    rounds.submit(
+        core_on(engine),
+        operator("tester"),
+        rounds.SubmitRequest(RoundRef("p", "r1"), [f"need-{n}" for n in COMPANIES]),
+    )
     for name in COMPANIES:
-        rounds.screen(engine, "tester", "p", "r1", f"need-{name}", True, None)
+        rounds.screen(
+            core_on(engine),
+            operator("tester"),
+            rounds.ScreenRequest(RoundRef("p", "r1"), f"need-{name}", True, None),
+        )
 
 
 SCORES = {

@@ -25,6 +25,7 @@ from techbridge.services.programs.kpi import Scope, scope_kpis
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Outcome
 from tests import factories
+from tests.factories import core_on
 
 DAY = dt.date(2024, 1, 3)
 
@@ -120,7 +121,9 @@ def test_fusion_service_ranks_and_records(stored: Engine, encoder: UseEncoder) -
         store_fusion(session, "tester", "t1", "nope", "", None, DAY)
     with Session(stored) as session:
         assert session.scalar(select(Outcome.kind)) == "fusion_technology"
-    assert scope_kpis(stored, Scope(organization="b")).fusion_technologies == 1  # t2's holder
+    assert (
+        scope_kpis(core_on(stored), operator("t"), Scope(organization="b")).fusion_technologies == 1
+    )  # t2's holder
 
 
 def test_portfolio_by_organisation(stored: Engine) -> None:

@@ -8,10 +8,12 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from techbridge.errors import NotFoundError
+from techbridge.services.actor import operator
 from techbridge.services.demo.round import run_demo_round
 from techbridge.services.programs.kpi import Scope, scope_kpis
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Agreement, AuditEntry, Cooperation, Outcome
+from tests.factories import core_on
 from tests.services.demo_data import load_demo
 
 
@@ -42,7 +44,7 @@ def test_the_demo_round_signs_the_four_named_pairs_and_runs_once(engine: Engine)
     assert not second.changed and second.pairs == first.pairs
     with transaction(engine) as session:
         assert session.scalar(select(func.count()).select_from(AuditEntry)) == audit
-    kpis = scope_kpis(engine, Scope(program="demo-2021"))
+    kpis = scope_kpis(core_on(engine), operator("t"), Scope(program="demo-2021"))
     assert [s.count for s in kpis.funnel] == [10, 10, 6, 4, 4]  # each signed pair wrote a strategy
     assert (kpis.agreements, kpis.rnd_strategies, kpis.investment_planned_krw) == (4, 4, 260 * 10**8)
 

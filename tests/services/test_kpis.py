@@ -13,8 +13,10 @@ from techbridge.services.cooperations.agreement import SignRequest, sign_agreeme
 from techbridge.services.cooperations.outcome import OutcomeInput, record_outcome
 from techbridge.services.cooperations.pipeline import MoveRequest, move_cooperation
 from techbridge.services.cooperations.plan import PlanRequest, save_joint_plan
-from techbridge.services.programs.assignment import accept_assignment, run_assignment, set_candidate_scores
+from techbridge.services.programs.assignment import AcceptRequest, accept_assignment, run_assignment
 from techbridge.services.programs.kpi import Scope, scope_kpis
+from techbridge.services.programs.pairing import ScoresRequest, set_candidate_scores
+from techbridge.services.programs.round import RoundRef
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Consortium, ConsortiumMember, Organization, Program
 from tests.factories import core_on
@@ -32,9 +34,9 @@ def _at(month: int, year: int = 2021) -> dt.datetime:
 def history(engine: Engine) -> Engine:
     """acme–etri goes all the way; bolt–kimm is introduced then dropped; cyan–etri stays matched."""
     world(engine)
-    set_candidate_scores(engine, "t", "p", "r1", SCORES)
-    run_assignment(engine, "t", "p", "r1")
-    accept_assignment(engine, "t", "p", "r1", at=T0)
+    set_candidate_scores(core_on(engine), operator("t"), ScoresRequest(RoundRef("p", "r1"), SCORES))
+    run_assignment(core_on(engine), operator("t"), RoundRef("p", "r1"))
+    accept_assignment(core_on(engine), operator("t"), AcceptRequest(RoundRef("p", "r1"), at=T0))
     move_cooperation(core_on(engine), operator("t"), MoveRequest(ACME, "introduced", at=_at(7)))
     move_cooperation(core_on(engine), operator("t"), MoveRequest(ACME, "joint_planning", at=_at(8)))
     plan = PlanRequest(
@@ -68,7 +70,7 @@ def history(engine: Engine) -> Engine:
 
 
 def test_program_kpis_count_and_sum_the_records(history: Engine) -> None:
-    kpis = scope_kpis(history, Scope(program="p"))
+    kpis = scope_kpis(core_on(history), operator("t"), Scope(program="p"))
     assert (kpis.rnd_strategies, kpis.agreements, kpis.transfers, kpis.startups) == (1, 1, 1, 1)
     assert kpis.investment_planned_krw == 30 * EOK
     assert kpis.royalties_krw == 2 * EOK
@@ -81,23 +83,23 @@ def test_program_kpis_count_and_sum_the_records(history: Engine) -> None:
         ("outcome", 1),
     ]
     assert [s.rate for s in kpis.funnel] == [None, 1.0, pytest.approx(2 / 3), 0.5, 1.0]
-    assert scope_kpis(history, Scope(program="p", round="r1")) == kpis
+    assert scope_kpis(core_on(history), operator("t"), Scope(program="p", round="r1")) == kpis
 
 
 def test_a_year_counts_what_happened_in_it(history: Engine) -> None:
-    y2023 = scope_kpis(history, Scope(program="p", year=2023))
+    y2023 = scope_kpis(core_on(history), operator("t"), Scope(program="p", year=2023))
     assert (y2023.royalties_krw, y2023.startups, y2023.investment_krw) == (EOK // 2, 1, 30 * EOK)
     assert (y2023.agreements, y2023.investment_planned_krw, y2023.transfers) == (0, 0, 0)
-    y2021 = scope_kpis(history, Scope(program="p", year=2021))
+    y2021 = scope_kpis(core_on(history), operator("t"), Scope(program="p", year=2021))
     assert (y2021.agreements, y2021.investment_planned_krw, y2021.rnd_strategies) == (1, 10 * EOK, 1)
     assert y2021.funnel[0].count == 3  # needs listed in 2021
 
 
 def test_an_organisation_sees_its_own_cooperations(history: Engine) -> None:
-    etri = scope_kpis(history, Scope(organization="etri"))
+    etri = scope_kpis(core_on(history), operator("t"), Scope(organization="etri"))
     assert [s.count for s in etri.funnel] == [2, 2, 1, 1, 1]
     assert etri.royalties_krw == 2 * EOK
-    kimm = scope_kpis(history, Scope(organization="kimm"))
+    kimm = scope_kpis(core_on(history), operator("t"), Scope(organization="kimm"))
     assert [s.count for s in kimm.funnel] == [1, 1, 1, 0, 0]
     assert (kimm.agreements, kimm.royalties_krw) == (0, 0)
 
@@ -116,8 +118,8 @@ def test_a_consortium_reports_its_own_outcomes_to_its_program(history: Engine) -
     record_outcome(core_on(history), operator("t"), fusion)
     startup = OutcomeInput("start-c", "startup", dt.date(2022, 2, 5), consortium="c1")
     record_outcome(core_on(history), operator("t"), startup)
-    own = scope_kpis(history, Scope(consortium="c1"))
+    own = scope_kpis(core_on(history), operator("t"), Scope(consortium="c1"))
     assert (own.fusion_technologies, own.startups, own.royalties_krw) == (1, 1, 0)
-    program_wide = scope_kpis(history, Scope(program="p"))
+    program_wide = scope_kpis(core_on(history), operator("t"), Scope(program="p"))
     assert (program_wide.fusion_technologies, program_wide.startups) == (1, 2)
-    assert scope_kpis(history, Scope(program="p", round="r1")).startups == 1
+    assert scope_kpis(core_on(history), operator("t"), Scope(program="p", round="r1")).startups == 1

@@ -21,16 +21,18 @@ from techbridge.services.access import (
     find_visible_need,
     readable_rows,
     require_cooperation,
-    require_submission,
     visible_cooperations,
     visible_need,
 )
-from techbridge.services.actor import COMPANY_MEMBER, INSTITUTE_MEMBER, VIEWER, Actor
+from techbridge.services.actor import COMPANY_MEMBER, INSTITUTE_MEMBER, VIEWER, Actor, operator
 from techbridge.services.needs.need import upsert_need
 from techbridge.services.needs.sharing import create_need
-from techbridge.services.programs.assignment import accept_assignment, run_assignment, set_candidate_scores
+from techbridge.services.programs.assignment import AcceptRequest, accept_assignment, run_assignment
+from techbridge.services.programs.pairing import ScoresRequest, set_candidate_scores
+from techbridge.services.programs.round import RoundRef, SubmitRequest, submit
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Cooperation, Need, Organization
+from tests.factories import core_on
 from tests.services.round_builders import COMPANIES, INSTITUTES, SCORES, world
 
 
@@ -38,9 +40,9 @@ from tests.services.round_builders import COMPANIES, INSTITUTES, SCORES, world
 def paired(engine: Engine) -> Engine:
     """The small round, assigned and accepted: one cooperation per need, each with its partners."""
     world(engine)
-    set_candidate_scores(engine, "t", "p", "r1", SCORES)
-    run_assignment(engine, "t", "p", "r1")
-    accept_assignment(engine, "t", "p", "r1")
+    set_candidate_scores(core_on(engine), operator("t"), ScoresRequest(RoundRef("p", "r1"), SCORES))
+    run_assignment(core_on(engine), operator("t"), RoundRef("p", "r1"))
+    accept_assignment(core_on(engine), operator("t"), AcceptRequest(RoundRef("p", "r1")))
     return engine
 
 
@@ -59,6 +61,10 @@ def _missing_answer(call: object, *args: object) -> str:
     with pytest.raises(NotFoundError) as refused:
         call(*args)  # type: ignore[operator]
     return str(refused.value)
+
+
+def _submit(engine: Engine, actor: Actor, key: str) -> None:
+    submit(core_on(engine), actor, SubmitRequest(RoundRef("p", "r1"), [key]))
 
 
 def test_who_sees_a_cooperation_sees_the_owner_as_a_member_and_still_not_the_need(paired: Engine) -> None:
@@ -94,8 +100,8 @@ def test_nobody_outside_a_cooperation_can_list_export_or_probe_its_need(paired: 
                 missing = _missing_answer(require_cooperation, session, actor, "nothing")
                 hidden = _missing_answer(require_cooperation, session, actor, coop.key)
                 assert hidden == missing.replace("'nothing'", repr(coop.key))
-                missing = _missing_answer(require_submission, session, actor, "p", ["nothing"])
-                refused = _missing_answer(require_submission, session, actor, "p", [need.key])
+                missing = _missing_answer(_submit, paired, actor, "nothing")
+                refused = _missing_answer(_submit, paired, actor, need.key)
                 assert refused == missing.replace("'nothing'", repr(need.key))
                 for entity in (*PUBLIC_ENTITIES, "need", "match"):
                     text = json.dumps(readable_rows(session, actor, entity), ensure_ascii=False, default=str)
@@ -130,15 +136,15 @@ def test_a_manager_cannot_pull_a_hidden_need_into_their_round(engine: Engine) ->
         assert acme is not None
         session.add(Need(key="need-acme-secret", organization_id=acme.id, title="비공개 금형 과제"))
         program_id = session.scalar(select(Program.id).where(Program.key == "p"))
-        manager = Actor(name="pm", roles=frozenset({(PROGRAM_MANAGER, program_id)}))
+    manager = Actor(name="pm", roles=frozenset({(PROGRAM_MANAGER, program_id)}))
+    with transaction(engine) as session:
         secret = session.scalar(select(Need).where(Need.key == "need-acme-secret"))
         assert secret is not None and visible_need(session, manager, secret) != "full"
-        with pytest.raises(NotFoundError, match="need-acme-secret"):
-            require_submission(session, manager, "p", ["need-acme-secret"])
-        # a need the manager already reads may still be submitted; so may anything by an admin
         needs = session.scalars(select(Need))
         readable = [n.key for n in needs if visible_need(session, manager, n) == "full"]
-        assert readable
-        require_submission(session, manager, "p", readable)
-        require_submission(session, Actor(name="admin", roles=frozenset({(ADMINISTRATOR, None)})), "p",
-                           ["need-acme-secret"])  # fmt: skip
+    with pytest.raises(NotFoundError, match="need-acme-secret"):
+        _submit(engine, manager, "need-acme-secret")
+    # a need the manager already reads may still be submitted; so may anything by an admin
+    assert readable
+    submit(core_on(engine), manager, SubmitRequest(RoundRef("p", "r1"), readable))
+    _submit(engine, Actor(name="admin", roles=frozenset({(ADMINISTRATOR, None)})), "need-acme-secret")

@@ -51,7 +51,9 @@ from techbridge.services.cooperations.plan import (
     get_plan,
     save_joint_plan,
 )
-from techbridge.services.programs.assignment import accept_assignment, run_assignment, set_candidate_scores
+from techbridge.services.programs.assignment import AcceptRequest, accept_assignment, run_assignment
+from techbridge.services.programs.pairing import ScoresRequest, set_candidate_scores
+from techbridge.services.programs.round import RoundRef
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Agreement, JointPlan, Meeting, Outcome, Program
 from tests.factories import core_on
@@ -69,9 +71,9 @@ def _day(days: int) -> dt.datetime:
 def matched(engine: Engine) -> Engine:
     """The round assigned and accepted on 2021-06-01."""
     world(engine)
-    set_candidate_scores(engine, "t", "p", "r1", SCORES)
-    run_assignment(engine, "t", "p", "r1")
-    accept_assignment(engine, "t", "p", "r1", at=T0)
+    set_candidate_scores(core_on(engine), operator("t"), ScoresRequest(RoundRef("p", "r1"), SCORES))
+    run_assignment(core_on(engine), operator("t"), RoundRef("p", "r1"))
+    accept_assignment(core_on(engine), operator("t"), AcceptRequest(RoundRef("p", "r1"), at=T0))
     return engine
 
 

@@ -11,14 +11,17 @@ from techbridge.errors import ConflictError, InvalidError, NotFoundError
 from techbridge.services.actor import operator
 from techbridge.services.cooperations.pipeline import get_cooperation
 from techbridge.services.programs import round as rounds
-from techbridge.services.programs.assignment import (
-    accept_assignment,
-    run_assignment,
+from techbridge.services.programs.assignment import AcceptRequest, accept_assignment, run_assignment
+from techbridge.services.programs.pairing import (
+    PairRuleRequest,
+    ScoresRequest,
+    SwapRequest,
     set_candidate_scores,
     set_pair_rule,
     swap_partner,
 )
-from techbridge.services.programs.program import create_program, get_program, list_programs
+from techbridge.services.programs.program import ProgramRequest, create_program, get_program, list_programs
+from techbridge.services.programs.round import RoundRef
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import AuditEntry, Cooperation, Round
 from tests.factories import core_on
@@ -27,37 +30,47 @@ from tests.services.round_builders import SCORES, world
 
 def test_a_round_shows_its_participants_and_screening(engine: Engine) -> None:
     world(engine)
-    view = rounds.get_round(engine, "p", "r1")
+    view = rounds.get_round(core_on(engine), operator("t"), RoundRef("p", "r1"))
     assert [(p.organization, p.capacity) for p in view.participants] == [("etri", 2), ("kimm", 1)]
     assert view.needs == {"accepted": 3}
-    assert get_program(engine, "p").rounds == ("r1",)
-    assert [p.key for p in list_programs(engine)] == ["p"]
+    assert get_program(core_on(engine), operator("t"), "p").rounds == ("r1",)
+    assert [p.key for p in list_programs(core_on(engine), operator("t"))] == ["p"]
 
 
 def test_bad_program_and_round_input_is_refused_and_nothing_is_written(engine: Engine) -> None:
     world(engine)
     with pytest.raises(ConflictError):
-        create_program(engine, "t", "p", "again")
+        create_program(core_on(engine), operator("t"), ProgramRequest("p", "again"))
     with pytest.raises(InvalidError, match="before it opens"):
         rounds.create_round(
-            engine, "t", "p", "r2", "x", opens_on=dt.date(2021, 5, 1), closes_on=dt.date(2021, 4, 1)
+            core_on(engine),
+            operator("t"),
+            rounds.RoundRequest("p", "r2", "x", opens_on=dt.date(2021, 5, 1), closes_on=dt.date(2021, 4, 1)),
         )
     with pytest.raises(InvalidError, match="size class small"):
-        rounds.set_participants(engine, "t", "p", "r1", {"small": 1})
+        rounds.set_participants(
+            core_on(engine), operator("t"), rounds.ParticipantsRequest(RoundRef("p", "r1"), {"small": 1})
+        )
     with pytest.raises(InvalidError, match="capacity"):
-        rounds.set_participants(engine, "t", "p", "r1", {"kimm": -1})
+        rounds.set_participants(
+            core_on(engine), operator("t"), rounds.ParticipantsRequest(RoundRef("p", "r1"), {"kimm": -1})
+        )
     with pytest.raises(InvalidError, match="needs a reason"):
-        rounds.screen(engine, "t", "p", "r1", "need-acme", False, " ")
+        rounds.screen(
+            core_on(engine), operator("t"), rounds.ScreenRequest(RoundRef("p", "r1"), "need-acme", False, " ")
+        )
     with pytest.raises(NotFoundError):
-        rounds.screen(engine, "t", "p", "r9", "need-acme", True, None)
+        rounds.screen(
+            core_on(engine), operator("t"), rounds.ScreenRequest(RoundRef("p", "r9"), "need-acme", True, None)
+        )
     with transaction(engine) as session:
         assert session.scalar(select(func.count()).select_from(Round)) == 1
 
 
 def test_assignment_is_exact_beats_greedy_and_shows_its_price(engine: Engine) -> None:
     world(engine)
-    set_candidate_scores(engine, "t", "p", "r1", SCORES)
-    report = run_assignment(engine, "t", "p", "r1")
+    set_candidate_scores(core_on(engine), operator("t"), ScoresRequest(RoundRef("p", "r1"), SCORES))
+    report = run_assignment(core_on(engine), operator("t"), RoundRef("p", "r1"))
     assert {(p.need, p.partner) for p in report.pairs} == {
         ("need-acme", "etri"),
         ("need-bolt", "kimm"),
@@ -74,33 +87,55 @@ def test_assignment_is_exact_beats_greedy_and_shows_its_price(engine: Engine) ->
 
 def test_locks_forbids_and_swaps_change_the_next_run(engine: Engine) -> None:
     world(engine)
-    set_candidate_scores(engine, "t", "p", "r1", SCORES)
-    set_pair_rule(engine, "t", "p", "r1", "need-acme", "kimm", "lock")
-    pairs = {(p.need, p.partner) for p in run_assignment(engine, "t", "p", "r1").pairs}
+    set_candidate_scores(core_on(engine), operator("t"), ScoresRequest(RoundRef("p", "r1"), SCORES))
+    set_pair_rule(
+        core_on(engine), operator("t"), PairRuleRequest(RoundRef("p", "r1"), "need-acme", "kimm", "lock")
+    )
+    pairs = {
+        (p.need, p.partner) for p in run_assignment(core_on(engine), operator("t"), RoundRef("p", "r1")).pairs
+    }
     assert ("need-acme", "kimm") in pairs and ("need-bolt", "etri") in pairs
-    swap_partner(engine, "t", "p", "r1", "need-bolt", "etri", "kimm", "company prefers KIMM")
+    swap_partner(
+        core_on(engine),
+        operator("t"),
+        SwapRequest(RoundRef("p", "r1"), "need-bolt", "etri", "kimm", "company prefers KIMM"),
+    )
     with pytest.raises(InvalidError, match="above its capacity"):
-        run_assignment(engine, "t", "p", "r1")  # acme and bolt both locked to kimm (capacity 1)
-    set_pair_rule(engine, "t", "p", "r1", "need-acme", "kimm", "clear")
-    pairs = {(p.need, p.partner) for p in run_assignment(engine, "t", "p", "r1").pairs}
+        run_assignment(
+            core_on(engine), operator("t"), RoundRef("p", "r1")
+        )  # acme and bolt both locked to kimm (capacity 1)
+    set_pair_rule(
+        core_on(engine), operator("t"), PairRuleRequest(RoundRef("p", "r1"), "need-acme", "kimm", "clear")
+    )
+    pairs = {
+        (p.need, p.partner) for p in run_assignment(core_on(engine), operator("t"), RoundRef("p", "r1")).pairs
+    }
     assert ("need-bolt", "kimm") in pairs and ("need-bolt", "etri") not in pairs
     with pytest.raises(InvalidError, match="needs a reason"):
-        set_pair_rule(engine, "t", "p", "r1", "need-acme", "etri", "forbid")
+        set_pair_rule(
+            core_on(engine),
+            operator("t"),
+            PairRuleRequest(RoundRef("p", "r1"), "need-acme", "etri", "forbid"),
+        )
 
 
 def test_accepting_opens_one_cooperation_per_need_once(engine: Engine) -> None:
     world(engine)
-    set_candidate_scores(engine, "t", "p", "r1", SCORES)
-    run_assignment(engine, "t", "p", "r1")
-    keys = accept_assignment(engine, "t", "p", "r1")
+    set_candidate_scores(core_on(engine), operator("t"), ScoresRequest(RoundRef("p", "r1"), SCORES))
+    run_assignment(core_on(engine), operator("t"), RoundRef("p", "r1"))
+    keys = accept_assignment(core_on(engine), operator("t"), AcceptRequest(RoundRef("p", "r1")))
     assert keys == [f"coop-p-r1-need-{n}" for n in ("acme", "bolt", "cyan")]
-    assert accept_assignment(engine, "t", "p", "r1") == keys
+    assert accept_assignment(core_on(engine), operator("t"), AcceptRequest(RoundRef("p", "r1"))) == keys
     view = get_cooperation(core_on(engine), operator("t"), keys[0])
     assert view.stage == "matched" and view.members == (("acme", "demand"), ("etri", "supply"))
     assert [s.to_stage for s in view.history] == ["matched"]
     with pytest.raises(ConflictError, match="accepted"):
-        set_pair_rule(engine, "t", "p", "r1", "need-acme", "etri", "forbid", "changed mind")
-    rerun = run_assignment(engine, "t", "p", "r1")  # accepted pairs stay
+        set_pair_rule(
+            core_on(engine),
+            operator("t"),
+            PairRuleRequest(RoundRef("p", "r1"), "need-acme", "etri", "forbid", "changed mind"),
+        )
+    rerun = run_assignment(core_on(engine), operator("t"), RoundRef("p", "r1"))  # accepted pairs stay
     assert all(p.is_locked for p in rerun.pairs)
     with transaction(engine) as session:
         assert session.scalar(select(func.count()).select_from(Cooperation)) == 3
@@ -112,5 +147,5 @@ def test_accepting_opens_one_cooperation_per_need_once(engine: Engine) -> None:
 
 def test_without_candidate_scores_the_run_says_it_used_trivial_scores(engine: Engine) -> None:
     world(engine)
-    report = run_assignment(engine, "t", "p", "r1")
+    report = run_assignment(core_on(engine), operator("t"), RoundRef("p", "r1"))
     assert report.scores_source == "trivial" and len(report.pairs) == 3

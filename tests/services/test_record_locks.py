@@ -16,7 +16,9 @@ from techbridge.services.cooperations.agreement import SignRequest, sign_agreeme
 from techbridge.services.cooperations.outcome import OutcomeInput, record_outcome
 from techbridge.services.cooperations.pipeline import MoveRequest, move_cooperation
 from techbridge.services.core import Core
-from techbridge.services.programs.assignment import accept_assignment, run_assignment, set_candidate_scores
+from techbridge.services.programs.assignment import AcceptRequest, accept_assignment, run_assignment
+from techbridge.services.programs.pairing import ScoresRequest, set_candidate_scores
+from techbridge.services.programs.round import RoundRef
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Cooperation, StageChange
 from tests.factories import core_on
@@ -31,9 +33,9 @@ WORKERS = 8
 def core(engine: Engine) -> Core:
     """The round accepted on 2021-06-01 and ACME introduced a day later."""
     world(engine)
-    set_candidate_scores(engine, "t", "p", "r1", SCORES)
-    run_assignment(engine, "t", "p", "r1")
-    accept_assignment(engine, "t", "p", "r1", at=T0)
+    set_candidate_scores(core_on(engine), operator("t"), ScoresRequest(RoundRef("p", "r1"), SCORES))
+    run_assignment(core_on(engine), operator("t"), RoundRef("p", "r1"))
+    accept_assignment(core_on(engine), operator("t"), AcceptRequest(RoundRef("p", "r1"), at=T0))
     core = core_on(engine)
     move_cooperation(core, operator("t"), MoveRequest(ACME, "introduced", at=T0 + dt.timedelta(days=1)))
     return core

@@ -10,9 +10,11 @@ from sqlalchemy import Engine
 
 from techbridge.domain.kpi import FunnelStep
 from techbridge.errors import NotFoundError
+from techbridge.services.actor import operator
 from techbridge.services.demo.round import run_demo_round
 from techbridge.services.reports.charts import funnel_svg, outcomes_svg
 from techbridge.services.reports.report import report_data, write_report
+from tests.factories import core_on
 from tests.services.demo_data import load_demo
 
 
@@ -24,7 +26,7 @@ def demo(engine: Engine) -> Engine:
 
 
 def test_report_data_lists_the_named_pairs_first(demo: Engine) -> None:
-    data = report_data(demo, "demo-2021")
+    data = report_data(core_on(demo), operator("t"), "demo-2021")
     assert [p.company for p in data.pairs[:4]] == ["더존비즈온", "(주)코다코", "(주)엘엠에스", "제우스"]
     assert data.by_year == {
         2021: {"rnd_strategy": 4},
@@ -44,7 +46,7 @@ def test_report_data_lists_the_named_pairs_first(demo: Engine) -> None:
 
 def test_the_report_writes_html_xlsx_and_pdf(demo: Engine, tmp_path: Path) -> None:
     is_sqlite = demo.dialect.name == "sqlite"  # one PDF render per run is enough
-    files = write_report(demo, "demo-2021", tmp_path, pdf=is_sqlite)
+    files = write_report(core_on(demo), operator("t"), "demo-2021", tmp_path, pdf=is_sqlite)
     html = files.html.read_text(encoding="utf-8")
     assert '<span title="26,000,000,000원">260억원</span>' in html  # planned investment
     assert '<span title="200,000,000원">2억원</span>' in html  # royalties 1.2억 + 0.8억
@@ -62,7 +64,7 @@ def test_the_report_writes_html_xlsx_and_pdf(demo: Engine, tmp_path: Path) -> No
 
 def test_a_missing_program_is_named(engine: Engine, tmp_path: Path) -> None:
     with pytest.raises(NotFoundError, match="nope"):
-        write_report(engine, "nope", tmp_path, pdf=False)
+        write_report(core_on(engine), operator("t"), "nope", tmp_path, pdf=False)
 
 
 def test_charts_show_counts_and_rates() -> None:

@@ -13,9 +13,20 @@ from techbridge.services.catalogue.finding import find_organization, find_round
 from techbridge.services.cooperations.agreement import SignRequest, sign_agreement
 from techbridge.services.cooperations.outcome import OutcomeInput, record_outcome
 from techbridge.services.cooperations.pipeline import MoveRequest, add_cooperation, move_cooperation
-from techbridge.services.programs.assignment import accept_assignment, run_assignment, set_candidate_scores
-from techbridge.services.programs.program import create_program
-from techbridge.services.programs.round import create_round, screen, set_participants, submit
+from techbridge.services.programs.assignment import AcceptRequest, accept_assignment, run_assignment
+from techbridge.services.programs.pairing import ScoresRequest, set_candidate_scores
+from techbridge.services.programs.program import ProgramRequest, create_program
+from techbridge.services.programs.round import (
+    ParticipantsRequest,
+    RoundRef,
+    RoundRequest,
+    ScreenRequest,
+    SubmitRequest,
+    create_round,
+    screen,
+    set_participants,
+    submit,
+)
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Need
 from tests import factories
@@ -73,19 +84,27 @@ def seed_world(engine: Engine) -> dict[str, int]:
 
 
 def _program(engine: Engine) -> None:
-    create_program(engine, "seed", PROGRAM, "중견기업-출연연 기술협력 2026", year=2026)
-    create_round(engine, "seed", PROGRAM, ROUND, "2026년 1차")
-    set_participants(engine, "seed", PROGRAM, ROUND, {key: 2 for key in _INSTITUTES})
+    create_program(
+        core_on(engine), operator("seed"), ProgramRequest(PROGRAM, "중견기업-출연연 기술협력 2026", year=2026)
+    )
+    create_round(core_on(engine), operator("seed"), RoundRequest(PROGRAM, ROUND, "2026년 1차"))
+    set_participants(
+        core_on(engine),
+        operator("seed"),
+        ParticipantsRequest(RoundRef(PROGRAM, ROUND), {key: 2 for key in _INSTITUTES}),
+    )
     needs = ["need-lms-lidar", "need-kodaco-diecast"]
-    submit(engine, "seed", PROGRAM, ROUND, needs)
+    submit(core_on(engine), operator("seed"), SubmitRequest(RoundRef(PROGRAM, ROUND), needs))
     for key in needs:
-        screen(engine, "seed", PROGRAM, ROUND, key, True, None)
+        screen(core_on(engine), operator("seed"), ScreenRequest(RoundRef(PROGRAM, ROUND), key, True, None))
     scores = {("need-lms-lidar", "kr-kimm"): 0.82, ("need-lms-lidar", "kr-etri"): 0.41,
               ("need-lms-lidar", "kr-kitech"): 0.22, ("need-kodaco-diecast", "kr-kitech"): 0.77,
               ("need-kodaco-diecast", "kr-kimm"): 0.35, ("need-kodaco-diecast", "kr-etri"): 0.12}  # fmt: skip
-    set_candidate_scores(engine, "seed", PROGRAM, ROUND, scores)
-    run_assignment(engine, "seed", PROGRAM, ROUND)
-    accept_assignment(engine, "seed", PROGRAM, ROUND, ["need-kodaco-diecast"])
+    set_candidate_scores(core_on(engine), operator("seed"), ScoresRequest(RoundRef(PROGRAM, ROUND), scores))
+    run_assignment(core_on(engine), operator("seed"), RoundRef(PROGRAM, ROUND))
+    accept_assignment(
+        core_on(engine), operator("seed"), AcceptRequest(RoundRef(PROGRAM, ROUND), ["need-kodaco-diecast"])
+    )
     _history(engine)
 
 

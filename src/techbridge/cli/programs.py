@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from techbridge.cli.output import cli_errors, console, opened, print_json, print_table, settings_of
+from techbridge.cli.output import console, opened, print_json, print_table
 from techbridge.domain.kpi import Kpis
 from techbridge.domain.money import format_eok
 from techbridge.errors import InvalidError
@@ -20,9 +20,8 @@ from techbridge.services.cooperations.meeting import (
     list_tasks,
     record_meeting,
 )
-from techbridge.services.database import database
 from techbridge.services.programs.kpi import Scope, scope_kpis
-from techbridge.services.programs.program import create_program, get_program, list_programs
+from techbridge.services.programs.program import ProgramRequest, create_program, get_program, list_programs
 from techbridge.services.reports.report import write_report
 
 program_app = typer.Typer(help="Programs: create, list, show, KPIs and meetings.", no_args_is_help=True)
@@ -65,11 +64,9 @@ def create(
 
     Example: techbridge program create mid-2021 --name "2021 중견기업-출연연 기술협력" --year 2021
     """
-    settings = settings_of(ctx)
-    with cli_errors(), database(settings) as engine:
-        view = create_program(
-            engine, settings.actor, key, name, name_en=name_en, ministry=ministry, year=year
-        )
+    with opened(ctx) as (core, actor):
+        request = ProgramRequest(key, name, name_en=name_en, ministry=ministry, year=year)
+        view = create_program(core, actor, request)
     console.print(f"Created program {view.key}")
 
 
@@ -79,8 +76,8 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
     Example: techbridge program list --json
     """
-    with cli_errors(), database(settings_of(ctx)) as engine:
-        programs = [as_data(p) for p in list_programs(engine)]
+    with opened(ctx) as (core, actor):
+        programs = [as_data(p) for p in list_programs(core, actor)]
     if as_json:
         print_json(programs)
         return
@@ -95,8 +92,8 @@ def show(
 
     Example: techbridge program show demo-2021
     """
-    with cli_errors(), database(settings_of(ctx)) as engine:
-        program = as_data(get_program(engine, key))
+    with opened(ctx) as (core, actor):
+        program = as_data(get_program(core, actor, key))
     if as_json:
         print_json(program)
         return
@@ -118,8 +115,8 @@ def kpis(
     Example: techbridge program kpis demo-2021 --year 2023 --json
     """
     scope = Scope(program=key, round=round_key, consortium=consortium, organization=organization, year=year)
-    with cli_errors(), database(settings_of(ctx)) as engine:
-        result = scope_kpis(engine, scope)
+    with opened(ctx) as (core, actor):
+        result = scope_kpis(core, actor, scope)
     if as_json:
         print_json(as_data(result))
         return
@@ -222,8 +219,8 @@ def report(
 
     Example: techbridge report demo-2021 --out report/
     """
-    with cli_errors(), database(settings_of(ctx)) as engine:
-        files = write_report(engine, program, out, pdf=pdf)
+    with opened(ctx) as (core, actor):
+        files = write_report(core, actor, program, out, pdf=pdf)
     for path in (files.html, files.pdf, files.xlsx):
         if path is not None:
             console.print(f"Wrote {path}")

@@ -10,21 +10,27 @@ from typing import Annotated
 
 import typer
 
-from techbridge.cli.output import cli_errors, console, opened, print_json, print_table, settings_of
+from techbridge.cli.output import console, opened, print_json, print_table
 from techbridge.cli.programs import JsonOption, as_data, parse_date
 from techbridge.errors import InvalidError
 from techbridge.services.cooperations.pipeline import reconfirm_need
-from techbridge.services.database import database
 from techbridge.services.programs import round as rounds
 from techbridge.services.programs.assignment import (
+    AcceptRequest,
     AssignmentReport,
     accept_assignment,
     get_assignment,
     run_assignment,
+)
+from techbridge.services.programs.pairing import (
+    PairRuleRequest,
+    ScoresRequest,
+    SwapRequest,
     set_candidate_scores,
     set_pair_rule,
     swap_partner,
 )
+from techbridge.services.programs.round import RoundRef
 
 round_app = typer.Typer(
     help="Rounds: participants, screening, assignment of needs to partners.", no_args_is_help=True
@@ -53,15 +59,14 @@ def create(
 
     Example: techbridge round create demo-2021 r2 --name R2 --opens 2021-04-01 --closes 2021-05-31 --size sme
     """
-    settings = settings_of(ctx)
-    with cli_errors():
+    with opened(ctx) as (core, actor):
         dates = parse_date(opens, "--opens"), parse_date(closes, "--closes")
         rules = {"kinds": kind or [], "size_classes": size or []}
-        with database(settings) as engine:
-            rounds.create_round(
-                engine, settings.actor, program, key, name, opens_on=dates[0], closes_on=dates[1],
-                eligibility=rules, max_partners=max_partners,
-            )  # fmt: skip
+        request = rounds.RoundRequest(
+            program, key, name, opens_on=dates[0], closes_on=dates[1], eligibility=rules,
+            max_partners=max_partners,
+        )  # fmt: skip
+        rounds.create_round(core, actor, request)
     console.print(f"Opened round {program}/{key}")
 
 
@@ -71,8 +76,8 @@ def show(ctx: typer.Context, program: Program, key: Round, as_json: JsonOption =
 
     Example: techbridge round show demo-2021 2021 --json
     """
-    with cli_errors(), database(settings_of(ctx)) as engine:
-        view = rounds.get_round(engine, program, key)
+    with opened(ctx) as (core, actor):
+        view = rounds.get_round(core, actor, RoundRef(program, key))
     if as_json:
         print_json(as_data(view))
         return
@@ -95,11 +100,11 @@ def participants(
 
     Example: techbridge round participants demo-2021 2021 kr-kimm=2 kr-etri=2 kr-kims=1
     """
-    settings = settings_of(ctx)
-    with cli_errors():
+    with opened(ctx) as (core, actor):
         parsed = dict(_capacity(text) for text in capacities)
-        with database(settings) as engine:
-            view = rounds.set_participants(engine, settings.actor, program, key, parsed)
+        view = rounds.set_participants(
+            core, actor, rounds.ParticipantsRequest(RoundRef(program, key), parsed)
+        )
     console.print(f"{len(view.participants)} participants in {program}/{key}")
 
 
@@ -125,9 +130,8 @@ def submit(
 
     Example: techbridge round submit demo-2021 2021 demo-2021-lms-lidar demo-2021-zeus-diagnosis
     """
-    settings = settings_of(ctx)
-    with cli_errors(), database(settings) as engine:
-        view = rounds.submit(engine, settings.actor, program, key, items)
+    with opened(ctx) as (core, actor):
+        view = rounds.submit(core, actor, rounds.SubmitRequest(RoundRef(program, key), items))
     console.print(f"Round {program}/{key}: needs {view.needs}, proposals {view.proposals}")
 
 
@@ -144,10 +148,11 @@ def screen(
 
     Example: techbridge round screen demo-2021 2021 demo-2021-nuri-iot --reject --reason "out of scope"
     """
-    settings = settings_of(ctx)
-    with cli_errors(), database(settings) as engine:
-        status = rounds.screen(engine, settings.actor, program, key, item, accept, reason)
-    console.print(f"{item}: {status}")
+    with opened(ctx) as (core, actor):
+        screened = rounds.screen(
+            core, actor, rounds.ScreenRequest(RoundRef(program, key), item, accept, reason)
+        )
+    console.print(f"{item}: {screened.status}")
 
 
 @round_app.command("scores")
@@ -161,11 +166,9 @@ def scores(
 
     Example: techbridge round scores demo-2021 2021 candidates.csv
     """
-    settings = settings_of(ctx)
-    with cli_errors():
+    with opened(ctx) as (core, actor):
         parsed = _read_scores(file)
-        with database(settings) as engine:
-            count = set_candidate_scores(engine, settings.actor, program, key, parsed)
+        count = set_candidate_scores(core, actor, ScoresRequest(RoundRef(program, key), parsed))
     console.print(f"Stored {count} candidate scores for {program}/{key}")
 
 
@@ -192,9 +195,8 @@ def pair(
 
     Example: techbridge round pair demo-2021 2021 demo-2021-lms-lidar kr-kimm --rule lock
     """
-    settings = settings_of(ctx)
-    with cli_errors(), database(settings) as engine:
-        set_pair_rule(engine, settings.actor, program, key, need, organization, rule, reason)
+    with opened(ctx) as (core, actor):
+        set_pair_rule(core, actor, PairRuleRequest(RoundRef(program, key), need, organization, rule, reason))
     console.print(f"{need} – {organization}: {rule}")
 
 
@@ -212,9 +214,8 @@ def swap(
 
     Example: techbridge round swap demo-2021 2021 demo-2021-nuri-iot kr-keti kr-etri --reason "company asked"
     """
-    settings = settings_of(ctx)
-    with cli_errors(), database(settings) as engine:
-        swap_partner(engine, settings.actor, program, key, need, old, new, reason)
+    with opened(ctx) as (core, actor):
+        swap_partner(core, actor, SwapRequest(RoundRef(program, key), need, old, new, reason))
     console.print(f"{need}: {old} → {new}")
 
 
@@ -224,9 +225,8 @@ def assign(ctx: typer.Context, program: Program, key: Round, as_json: JsonOption
 
     Example: techbridge round assign demo-2021 2021
     """
-    settings = settings_of(ctx)
-    with cli_errors(), database(settings) as engine:
-        result = run_assignment(engine, settings.actor, program, key)
+    with opened(ctx) as (core, actor):
+        result = run_assignment(core, actor, RoundRef(program, key))
     if as_json:
         print_json(as_data(result))
         return
@@ -262,8 +262,8 @@ def assignment(ctx: typer.Context, program: Program, key: Round, as_json: JsonOp
 
     Example: techbridge round assignment demo-2021 2021 --json
     """
-    with cli_errors(), database(settings_of(ctx)) as engine:
-        stored = get_assignment(engine, program, key)
+    with opened(ctx) as (core, actor):
+        stored = get_assignment(core, actor, RoundRef(program, key))
     if as_json:
         print_json(as_data(stored))
         return
@@ -294,12 +294,10 @@ def accept(
 
     Example: techbridge round accept demo-2021 2021 --need demo-2021-lms-lidar --on 2021-07-01
     """
-    settings = settings_of(ctx)
-    with cli_errors():
+    with opened(ctx) as (core, actor):
         day = parse_date(on, "--on")
         at = dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC) if day else None
-        with database(settings) as engine:
-            keys = accept_assignment(engine, settings.actor, program, key, need, at)
+        keys = accept_assignment(core, actor, AcceptRequest(RoundRef(program, key), need, at))
     console.print(f"{len(keys)} cooperations: {', '.join(keys)}")
 
 

@@ -1,4 +1,5 @@
-"""Dashboards: what each role's pages show, read as plain data (cooperations, boards, rounds).
+"""Dashboards: what each role's pages show, read as plain data (cooperations and their board; the
+rounds and KPI boards are in ``services.programs.board``).
 
 Who may read or change what is decided in ``techbridge.services.access`` (``visible_cooperations``,
 ``visible_need``); this module only uses those rules to build the pages' data. ``can_manage`` says
@@ -11,7 +12,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from techbridge.domain.cooperation import PIPELINE, Stage
@@ -26,18 +27,10 @@ from techbridge.services.access.cooperation import (
 from techbridge.services.actor import ADMINISTRATOR, PROGRAM_MANAGER, Actor
 from techbridge.services.cooperations.pipeline import CooperationView, as_utc, view_of
 from techbridge.services.core import Core
-from techbridge.storage.db import transaction
 from techbridge.storage.tables import (
     Agreement,
-    Assignment,
     Cooperation,
-    Need,
-    Organization,
     Outcome,
-    PairRule,
-    Program,
-    Round,
-    RoundCandidate,
 )
 
 BOARD_STAGES: tuple[str, ...] = (*(str(s) for s in PIPELINE), str(Stage.DROPPED))
@@ -155,75 +148,6 @@ def stage_counts(cards: list[CooperationCard]) -> dict[str, int]:
     """Return how many cards sit at each board stage."""
     counts = Counter(card.stage for card in cards)
     return {stage: counts.get(stage, 0) for stage in BOARD_STAGES}
-
-
-@dataclass(frozen=True, slots=True)
-class RoundLink:
-    """A round a manager can open the assignment board of."""
-
-    program: str
-    program_name: str
-    key: str
-    name: str
-
-
-def managed_rounds(engine: Engine, actor: Actor) -> list[RoundLink]:
-    """Return the rounds of the programs the actor manages."""
-    with transaction(engine) as session:
-        rows = session.execute(
-            select(Program.key, Program.name, Program.id, Round.key, Round.name)
-            .join(Round, Round.program_id == Program.id)
-            .order_by(Program.key, Round.key)
-        ).all()
-    return [RoundLink(p, pn, r, rn) for p, pn, pid, r, rn in rows if can_manage(actor, pid)]
-
-
-@dataclass(frozen=True, slots=True)
-class BoardPair:
-    """One row of the assignment board: a need, its proposed partner, and the alternatives."""
-
-    need: str
-    need_title: str
-    company: str
-    partner: str
-    partner_name: str
-    score: float
-    status: str
-    is_locked: bool
-    alternatives: tuple[tuple[str, str, float], ...]
-
-
-def assignment_board(engine: Engine, program_key: str, round_key: str) -> list[BoardPair]:
-    """Return the stored assignment of a round (as last run), with each need's other candidates."""
-    with transaction(engine) as session:
-        round_id = session.scalar(
-            select(Round.id).join(Program).where(Program.key == program_key, Round.key == round_key)
-        )
-        names = {o.id: (o.key, o.name) for o in session.scalars(select(Organization))}
-        locks = {
-            (r.need_id, r.organization_id)
-            for r in session.scalars(select(PairRule).where(PairRule.round_id == round_id))
-            if r.rule == "lock"
-        }
-        candidates = session.scalars(
-            select(RoundCandidate)
-            .where(RoundCandidate.round_id == round_id)
-            .order_by(RoundCandidate.score.desc())
-        ).all()
-        pairs = []
-        query = select(Assignment, Need).join(Need, Need.id == Assignment.need_id)
-        for a, need in session.execute(query.where(Assignment.round_id == round_id).order_by(Need.key)):
-            others = tuple(
-                (*names[c.organization_id], round(c.score, 4))
-                for c in candidates
-                if c.need_id == need.id and c.organization_id != a.organization_id
-            )[:3]
-            key, name = names[a.organization_id]
-            pairs.append(
-                BoardPair(need.key, need.title, names[need.organization_id][1], key, name,
-                          round(a.score, 4), a.status, (need.id, a.organization_id) in locks, others)
-            )  # fmt: skip
-        return pairs
 
 
 def _records(session: Session, coop: Cooperation) -> CooperationRecords:

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from techbridge.api.deps import ActorDep, EngineDep, SessionDep
+from techbridge.api.deps import ActorDep, CoreDep
 from techbridge.api.errors import CONFLICT, ERROR_RESPONSES
 from techbridge.api.schemas.assignment import (
     AcceptCreate,
@@ -20,9 +20,10 @@ from techbridge.api.schemas.assignment import (
     SwapCreate,
 )
 from techbridge.api.schemas.cooperations import moment_of
-from techbridge.services.access import require_program_manager
-from techbridge.services.programs import assignment
-from techbridge.services.programs.assignment import AssignmentReport, StoredAssignment
+from techbridge.services.programs import assignment, pairing
+from techbridge.services.programs.assignment import AcceptRequest, AssignmentReport, StoredAssignment
+from techbridge.services.programs.pairing import PairRuleRequest, ScoresRequest, SwapRequest
+from techbridge.services.programs.round import RoundRef
 
 router = APIRouter(
     prefix="/programs/{program}/rounds/{round_key}/assignment", tags=["assignment"], responses=ERROR_RESPONSES
@@ -30,66 +31,51 @@ router = APIRouter(
 
 
 @router.get("", response_model=StoredAssignmentPublic)
-def get_assignment(
-    engine: EngineDep, session: SessionDep, actor: ActorDep, program: str, round_key: str
-) -> StoredAssignment:
+def get_assignment(core: CoreDep, actor: ActorDep, program: str, round_key: str) -> StoredAssignment:
     """Read the round's stored pairs (accepted, and proposed by the last run) without running it again."""
-    require_program_manager(session, actor, program)
-    return assignment.get_assignment(engine, program, round_key)
+    return assignment.get_assignment(core, actor, RoundRef(program, round_key))
 
 
 @router.post("", response_model=AssignmentPublic)
-def run_assignment(
-    engine: EngineDep, session: SessionDep, actor: ActorDep, program: str, round_key: str
-) -> AssignmentReport:
+def run_assignment(core: CoreDep, actor: ActorDep, program: str, round_key: str) -> AssignmentReport:
     """Assign partners to the round's accepted needs, within capacities."""
-    require_program_manager(session, actor, program)
-    return assignment.run_assignment(engine, actor.name, program, round_key)
+    return assignment.run_assignment(core, actor, RoundRef(program, round_key))
 
 
 @router.post("/accept", response_model=AcceptPublic, responses=CONFLICT)
 def accept_assignment(
-    engine: EngineDep, session: SessionDep, actor: ActorDep, program: str, round_key: str, body: AcceptCreate
+    core: CoreDep, actor: ActorDep, program: str, round_key: str, body: AcceptCreate
 ) -> dict[str, list[str]]:
     """Accept the proposed pairs (of the given needs, or all) and open their cooperations."""
-    require_program_manager(session, actor, program)
-    at = moment_of(body.on)
-    opened = assignment.accept_assignment(engine, actor.name, program, round_key, body.needs or None, at)
-    return {"cooperations": opened}
+    request = AcceptRequest(RoundRef(program, round_key), body.needs or None, moment_of(body.on))
+    return {"cooperations": assignment.accept_assignment(core, actor, request)}
 
 
 @router.put("/scores", response_model=CountPublic)
 def set_scores(
-    engine: EngineDep, session: SessionDep, actor: ActorDep, program: str, round_key: str, body: ScoresUpdate
+    core: CoreDep, actor: ActorDep, program: str, round_key: str, body: ScoresUpdate
 ) -> dict[str, int]:
     """Replace the round's candidate scores (need × partner match quality)."""
-    require_program_manager(session, actor, program)
     scores = {(s.need, s.organization): s.score for s in body.scores}
-    return {"count": assignment.set_candidate_scores(engine, actor.name, program, round_key, scores)}
+    count = pairing.set_candidate_scores(core, actor, ScoresRequest(RoundRef(program, round_key), scores))
+    return {"count": count}
 
 
 @router.post("/pair-rules", response_model=PairRuleCreate)
 def set_pair_rule(
-    engine: EngineDep,
-    session: SessionDep,
-    actor: ActorDep,
-    program: str,
-    round_key: str,
-    body: PairRuleCreate,
+    core: CoreDep, actor: ActorDep, program: str, round_key: str, body: PairRuleCreate
 ) -> dict[str, Any]:
     """Lock a need–partner pair into the next runs, forbid it, or clear what was set."""
-    require_program_manager(session, actor, program)
     values = (body.need, body.organization, str(body.rule), body.reason)
-    assignment.set_pair_rule(engine, actor.name, program, round_key, *values)
+    pairing.set_pair_rule(core, actor, PairRuleRequest(RoundRef(program, round_key), *values))
     return body.model_dump()
 
 
 @router.post("/swaps", response_model=SwapCreate)
 def swap_partner(
-    engine: EngineDep, session: SessionDep, actor: ActorDep, program: str, round_key: str, body: SwapCreate
+    core: CoreDep, actor: ActorDep, program: str, round_key: str, body: SwapCreate
 ) -> dict[str, Any]:
     """Replace a need's partner: forbid the old pair and lock the new one, together."""
-    require_program_manager(session, actor, program)
     values = (body.need, body.old_organization, body.new_organization, body.reason)
-    assignment.swap_partner(engine, actor.name, program, round_key, *values)
+    pairing.swap_partner(core, actor, SwapRequest(RoundRef(program, round_key), *values))
     return body.model_dump()

@@ -2,33 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from techbridge.api.deps import ActorDep, PagingDep, SessionDep
+from techbridge.api.deps import ActorDep, CoreDep, PagingDep
 from techbridge.api.errors import ERROR_RESPONSES
 from techbridge.api.schemas import Page, RoundPublic
-from techbridge.services.access import read_page, read_record
+from techbridge.services.programs import round as rounds
+from techbridge.services.programs.round import RoundView
 
 router = APIRouter(prefix="/rounds", tags=["rounds"], responses=ERROR_RESPONSES)
 _Text = Annotated[str | None, Query(max_length=200, description="Text the name contains.")]
 
 
 @router.get("", response_model=Page[RoundPublic])
-def list_rounds(
-    session: SessionDep,
-    actor: ActorDep,
-    paging: PagingDep,
-    q: _Text = None,
-) -> dict[str, Any]:
+def list_rounds(core: CoreDep, actor: ActorDep, paging: PagingDep, q: _Text = None) -> Page[RoundView]:
     """List rounds."""
-    filters = {"q": q}
-    rows, total = read_page(session, actor, "round", filters, paging.limit, paging.offset)
-    return {"items": rows, "total": total, "limit": paging.limit, "offset": paging.offset}
+    items = rounds.list_rounds(core, actor, q)
+    page = items[paging.offset : paging.offset + paging.limit]
+    return Page(items=page, total=len(items), limit=paging.limit, offset=paging.offset)
 
 
 @router.get("/{ident}", response_model=RoundPublic)
-def get_round(session: SessionDep, actor: ActorDep, ident: str) -> dict[str, Any]:
+def get_round(core: CoreDep, actor: ActorDep, ident: str) -> RoundView:
     """Read one round by id or key."""
-    return read_record(session, actor, "round", ident)
+    return rounds.find_round(core, actor, ident)

@@ -36,7 +36,7 @@ from techbridge.services.catalogue.entity import (
     to_row,
 )
 from techbridge.storage.accounts import NeedAccess, NeedShare
-from techbridge.storage.tables import Cooperation, Match, Need, Organization, Program, Proposal, Round
+from techbridge.storage.tables import Cooperation, Match, Need, Organization, Round
 
 FULL, SUMMARY, NONE = "full", "summary", "none"
 
@@ -317,22 +317,6 @@ def readable_rows(session: Session, actor: Actor, entity: str, channel: str = "e
 # --- programs and cooperations -------------------------------------------------------------------
 
 
-def require_program_manager(session: Session, actor: Actor, program_key: str | None) -> None:
-    """Require an administrator, or a manager of the program (``None``: a manager of every program).
-
-    Raises:
-        NotFoundError: no such program.
-        PermissionDeniedError: the actor does not manage it.
-    """
-    program_id = None
-    if program_key is not None:
-        program_id = session.scalar(select(Program.id).where(Program.key == program_key))
-        if program_id is None:
-            raise NotFoundError(f"no program with key {program_key!r}")
-    allowed = actor.is_admin or actor.has_role(PROGRAM_MANAGER, program_id)
-    require(allowed, "only administrators and the program's managers may do this")
-
-
 def _cooperation_scopes(session: Session) -> dict[str, tuple[int | None, set[int]]]:
     programs = dict(session.execute(select(Round.id, Round.program_id)).all())
     scopes: dict[str, tuple[int | None, set[int]]] = {}
@@ -372,33 +356,3 @@ def require_cooperation(session: Session, actor: Actor, key: str, override: bool
     if role == NONE:
         raise NotFoundError(f"no cooperation with key {key!r}")
     require(role == "manager" or not override, "only the program's managers may override the pipeline")
-
-
-def require_submission(session: Session, actor: Actor, program_key: str, keys: Iterable[str]) -> None:
-    """Require that the actor may submit these needs or proposals to a round of the program.
-
-    Administrators submit anything; the program's managers any proposal and any need they may
-    already read in full (a company's need enters a program when the company submits it: a
-    manager who could pull in any key would then read it); members only their own
-    organisation's. Everything else answers "not found", as a missing key does.
-
-    Raises:
-        NotFoundError: no such program, or an item that is missing or not the actor's.
-    """
-    program_id = session.scalar(select(Program.id).where(Program.key == program_key))
-    if program_id is None:
-        raise NotFoundError(f"no program with key {program_key!r}")
-    if actor.is_admin:
-        return
-    if actor.has_role(PROGRAM_MANAGER, program_id):
-        for key in keys:
-            need = session.scalars(select(Need).where(Need.key == key)).first()
-            if need is not None and not can_read_need(session, actor, need):
-                raise NotFoundError(f"no need or proposal with key {key!r}")
-        return
-    for key in keys:
-        owner = session.scalar(select(Need.organization_id).where(Need.key == key))
-        if owner is None:
-            owner = session.scalar(select(Proposal.organization_id).where(Proposal.key == key))
-        if owner is None or owner != actor.organization_id:
-            raise NotFoundError(f"no need or proposal with key {key!r}")

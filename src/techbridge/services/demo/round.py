@@ -30,9 +30,10 @@ from techbridge.services.cooperations.plan import PlanRequest, save_joint_plan
 from techbridge.services.core import Core
 from techbridge.services.models import Models
 from techbridge.services.programs import round as rounds
-from techbridge.services.programs.assignment import (
-    accept_assignment,
-    run_assignment,
+from techbridge.services.programs.assignment import AcceptRequest, accept_assignment, run_assignment
+from techbridge.services.programs.pairing import (
+    PairRuleRequest,
+    ScoresRequest,
     set_candidate_scores,
     set_pair_rule,
 )
@@ -53,6 +54,7 @@ from techbridge.storage.tables import (
 log = logging.getLogger(__name__)
 
 PROGRAM, ROUND = "demo-2021", "2021"
+REF = rounds.RoundRef(PROGRAM, ROUND)
 CAPACITIES: dict[str, int | None] = {
     "kr-kimm": 2, "kr-kitech": 2, "kr-kier": 1, "kr-katech": 1, "kr-keri": 1,
     "kr-keti": 1, "kr-etri": 2, "kr-kims": 1, "kr-krict": 1,
@@ -144,10 +146,9 @@ def _ensure_round(engine: Engine, actor: str) -> bool:
         needs = session.execute(
             select(Need.key, Need.round_id, Need.status).where(Need.key.like("demo-2021-%"))
         ).all()
+    core, operator_ = demo_core(engine), operator(actor)
     if not exists:
-        rounds.create_round(
-            engine,
-            actor,
+        request = rounds.RoundRequest(
             PROGRAM,
             ROUND,
             "2021 중견기업-공공연구기관 협력수요 매칭",
@@ -155,13 +156,14 @@ def _ensure_round(engine: Engine, actor: str) -> bool:
             closes_on=dt.date(2021, 5, 31),
             eligibility={"kinds": ["company", "research_institute"], "size_classes": ["mid-sized"]},
         )
-        rounds.set_participants(engine, actor, PROGRAM, ROUND, CAPACITIES)
+        rounds.create_round(core, operator_, request)
+        rounds.set_participants(core, operator_, rounds.ParticipantsRequest(REF, CAPACITIES))
     unsubmitted = sorted(key for key, round_id, _ in needs if round_id is None)
     if unsubmitted:
-        rounds.submit(engine, actor, PROGRAM, ROUND, unsubmitted)
+        rounds.submit(core, operator_, rounds.SubmitRequest(REF, unsubmitted))
     unscreened = sorted(key for key, _, status in needs if status == "submitted")
     for key in unscreened:
-        rounds.screen(engine, actor, PROGRAM, ROUND, key, True, None)
+        rounds.screen(core, operator_, rounds.ScreenRequest(REF, key, True))
     return not exists or bool(unsubmitted or unscreened)
 
 
@@ -180,23 +182,15 @@ def _ensure_assignment(engine: Engine, actor: str, scores: Mapping[tuple[str, st
             )
         )
         texts = _texts(session)
+    core, operator_ = demo_core(engine), operator(actor)
     if not has_scores:
-        set_candidate_scores(
-            engine, actor, PROGRAM, ROUND, dict(scores) if scores else trivial_scores(*texts)
-        )
+        chosen = dict(scores) if scores else trivial_scores(*texts)
+        set_candidate_scores(core, operator_, ScoresRequest(REF, chosen))
     for pair in named_pairs():
-        set_pair_rule(
-            engine,
-            actor,
-            PROGRAM,
-            ROUND,
-            pair["need"],
-            pair["institute"],
-            "lock",
-            "named pair (press release)",
-        )
-    run_assignment(engine, actor, PROGRAM, ROUND)
-    accept_assignment(engine, actor, PROGRAM, ROUND, at=MATCHED_AT)
+        reason = "named pair (press release)"
+        set_pair_rule(core, operator_, PairRuleRequest(REF, pair["need"], pair["institute"], "lock", reason))
+    run_assignment(core, operator_, REF)
+    accept_assignment(core, operator_, AcceptRequest(REF, at=MATCHED_AT))
     with transaction(engine) as session:  # cooperations of invented companies are invented too
         invented = select(Need.id).join(Organization).where(Organization.is_invented.is_(True))
         session.execute(update(Cooperation).where(Cooperation.need_id.in_(invented)).values(is_invented=True))
@@ -284,7 +278,7 @@ def _ensure_pipeline(engine: Engine, actor: str) -> bool:
                 parties=[pair["company"], pair["institute"]],
                 key=f"mou-2021-{need}",
             )
-            sign_agreement(_core(engine), operator(actor), request)
+            sign_agreement(demo_core(engine), operator(actor), request)
             changed = True
     for need, stage, day in AFTER_SIGNING:
         changed |= _move(engine, actor, need, stage, day, None)
@@ -294,7 +288,7 @@ def _ensure_pipeline(engine: Engine, actor: str) -> bool:
             item = OutcomeInput(
                 key, kind, day, amount, f"{kind} {INVENTED}", coop_key(need), is_invented=True
             )
-            record_outcome(_core(engine), operator(actor), item)
+            record_outcome(demo_core(engine), operator(actor), item)
             changed = True
     return changed
 
@@ -311,10 +305,10 @@ def _plan(engine: Engine, actor: str, need: str, pair: dict[str, str]) -> None:
         key=f"plan-{need}",
         is_invented=True,
     )
-    save_joint_plan(_core(engine), operator(actor), request)
+    save_joint_plan(demo_core(engine), operator(actor), request)
 
 
-def _core(engine: Engine) -> Core:
+def demo_core(engine: Engine) -> Core:
     """Return a core on the demo's engine, for the use cases the demo runs as the operator."""
     settings = Settings(database_url=engine.url.render_as_string(hide_password=False))
     return Core(settings, engine, Models(settings))

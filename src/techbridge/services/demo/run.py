@@ -27,10 +27,10 @@ from techbridge.matching.filters import Filters
 from techbridge.services.accounts import ensure_admin
 from techbridge.services.actor import operator
 from techbridge.services.demo.consortia import DemoConsortium, build_demo_consortium
-from techbridge.services.demo.round import DemoRoundSummary, run_demo_round
+from techbridge.services.demo.round import DemoRoundSummary, demo_core, run_demo_round
 from techbridge.services.ingest.importing import ImportRequest, ImportResult, check_file, write_checked
 from techbridge.services.matching.match import build_index, find_matches
-from techbridge.services.programs.program import create_program
+from techbridge.services.programs.program import ProgramRequest, create_program
 from techbridge.services.reports.report import ReportFiles, write_report
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Need, Organization, Program, Project, Technology
@@ -117,9 +117,7 @@ def _ensure_program(engine: Engine, actor: str) -> None:
     if exists:
         return
     facts = program_facts()
-    create_program(
-        engine,
-        actor,
+    request = ProgramRequest(
         PROGRAM_KEY,
         facts["name"],
         name_en=facts["name_en"],
@@ -127,6 +125,7 @@ def _ensure_program(engine: Engine, actor: str) -> None:
         year=facts["year"],
         description=facts["description"],
     )
+    create_program(demo_core(engine), operator(actor), request)
 
 
 def index_demo(settings: Settings, progress: Progress | None = None) -> dict[str, int]:
@@ -200,7 +199,7 @@ def run_round_and_report(
 ) -> tuple[DemoRoundSummary, ReportFiles]:
     """Run the 2021 round on the engine's scores (idempotent) and write its report to ``out_dir``."""
     summary = run_demo_round(engine, settings.actor, round_scores(engine, settings))
-    return summary, write_report(engine, PROGRAM_KEY, out_dir)
+    return summary, write_report(demo_core(engine), operator(settings.actor), PROGRAM_KEY, out_dir)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,7 @@
 """Assigning a round's accepted needs to its participating partners, and what managers do about it.
 
-Candidate scores come from the matching engine (``set_candidate_scores``); a manager locks, forbids
-or swaps pairs (``set_pair_rule``, ``swap_partner``), re-runs (``run_assignment``) and accepts the
+Candidate scores come from the matching engine and a manager locks, forbids or swaps pairs
+(``services.programs.pairing``); the manager runs the assignment (``run_assignment``) and accepts the
 answer, which opens one cooperation per need (``accept_assignment``). The pairs stay stored (the
 last run's proposed ones and the accepted ones), so they are read without a new run (``get_assignment``).
 """
@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from techbridge.domain.assignment import (
@@ -27,11 +27,14 @@ from techbridge.domain.assignment import (
     solve_unconstrained,
 )
 from techbridge.domain.need import ScreeningStatus
-from techbridge.errors import ConflictError, InvalidError
+from techbridge.errors import InvalidError, NotFoundError
+from techbridge.services.access.program import RoundAction, round_for, round_needs
+from techbridge.services.actor import Actor
 from techbridge.services.audit import record_change
-from techbridge.services.catalogue.finding import find_need, find_organization, find_round, keys_of
+from techbridge.services.catalogue.finding import keys_of
 from techbridge.services.cooperations.pipeline import add_cooperation
-from techbridge.storage.db import transaction
+from techbridge.services.core import Core
+from techbridge.services.programs.round import RoundRef
 from techbridge.storage.tables import (
     Assignment,
     Need,
@@ -44,7 +47,6 @@ from techbridge.storage.tables import (
 )
 
 log = logging.getLogger(__name__)
-RULES = ("lock", "forbid", "clear")
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,14 +112,28 @@ class StoredAssignment:
     unassigned: tuple[str, ...]
 
 
-def get_assignment(engine: Engine, program_key: str, round_key: str) -> StoredAssignment:
-    """Return the round's stored pairs without running the assignment again.
+@dataclass(frozen=True, slots=True)
+class AcceptRequest:
+    """Accept the proposed pairs (of ``needs``, or all) and open one cooperation per need.
+
+    Attributes:
+        at: when the cooperations were matched (default: now), for records entered afterwards.
+    """
+
+    round: RoundRef
+    needs: Sequence[str] | None = None
+    at: dt.datetime | None = None
+
+
+def get_assignment(core: Core, actor: Actor, ref: RoundRef) -> StoredAssignment:
+    """Return the round's stored pairs without running the assignment again (its managers).
 
     Raises:
-        NotFoundError: no such program or round.
+        NotFoundError: no such program or round, or one a manager does not manage.
+        PermissionDeniedError: the actor manages no program.
     """
-    with transaction(engine) as session:
-        round_ = find_round(session, program_key, round_key)
+    with core.reading() as session:
+        round_ = round_for(session, actor, ref.key, RoundAction.ASSIGN)
         rows = session.execute(
             select(Assignment, Need.key, Organization.key)
             .join(Need, Need.id == Assignment.need_id)
@@ -145,129 +161,50 @@ def get_assignment(engine: Engine, program_key: str, round_key: str) -> StoredAs
         )  # fmt: skip
     paired = {pair.need for pair in pairs}
     unassigned = tuple(sorted(key for key in accepted_needs if key not in paired))
-    return StoredAssignment(program_key, round_key, pairs, sum(p.score for p in pairs), unassigned)
+    return StoredAssignment(ref.program, ref.round, pairs, sum(p.score for p in pairs), unassigned)
 
 
-def set_candidate_scores(
-    engine: Engine, actor: str, program_key: str, round_key: str, scores: Mapping[tuple[str, str], float]
-) -> int:
-    """Replace a round's candidate scores ``{(need key, organisation key): score}``; return how many."""
-    with transaction(engine) as session:
-        round_ = find_round(session, program_key, round_key)
-        needs = _ids(session, Need, {n for n, _ in scores})
-        orgs = _ids(session, Organization, {o for _, o in scores})
-        session.execute(delete(RoundCandidate).where(RoundCandidate.round_id == round_.id))
-        for (need, org), score in sorted(scores.items()):
-            session.add(
-                RoundCandidate(
-                    round_id=round_.id, need_id=needs[need], organization_id=orgs[org], score=score
-                )
-            )
-        record_change(session, actor, "score", "round", f"{program_key}/{round_key}", {"pairs": len(scores)})
-    return len(scores)
+def organization_ids(session: Session, keys: set[str]) -> dict[str, int]:
+    """Return the ids of the organisations ``keys`` by key.
 
-
-def _ids(session: Session, table: type[Need] | type[Organization], keys: set[str]) -> dict[str, int]:
-    found = dict(session.execute(select(table.key, table.id).where(table.key.in_(keys))).all())
-    missing = sorted(keys - set(found))
-    if missing:
-        raise InvalidError(f"unknown {table.__tablename__}: {', '.join(missing[:10])}")
+    Raises:
+        NotFoundError: the first unknown key (in order).
+    """
+    query = select(Organization.key, Organization.id).where(Organization.key.in_(keys))
+    found: dict[str, int] = dict(session.execute(query).all())
+    for key in sorted(keys - set(found)):
+        raise NotFoundError(f"no organisation with key {key!r}")
     return found
 
 
-def set_pair_rule(
-    engine: Engine,
-    actor: str,
-    program_key: str,
-    round_key: str,
-    need_key: str,
-    org_key: str,
-    rule: str,
-    reason: str | None = None,
-) -> None:
-    """Lock a pair into the next runs, forbid it, or ``clear`` what was set.
-
-    Raises:
-        InvalidError: an unknown rule, or forbidding without a reason.
-        ConflictError: forbidding a pair that was already accepted.
-    """
-    with transaction(engine) as session:
-        _set_rule(
-            session, actor, find_round(session, program_key, round_key), need_key, org_key, rule, reason
-        )
+def _label(ref: RoundRef) -> str:
+    return f"{ref.program}/{ref.round}"
 
 
-def _set_rule(
-    session: Session, actor: str, round_: Round, need_key: str, org_key: str, rule: str, reason: str | None
-) -> None:
-    if rule not in RULES:
-        raise InvalidError(f"unknown pair rule {rule!r}; use one of {', '.join(RULES)}")
-    if rule == "forbid" and not (reason and reason.strip()):
-        raise InvalidError(f"forbidding {need_key} – {org_key} needs a reason")
-    need, org = find_need(session, need_key), find_organization(session, org_key)
-    accepted = session.get(Assignment, (round_.id, need.id, org.id))
-    if rule == "forbid" and accepted is not None and accepted.status == "accepted":
-        raise ConflictError(f"{need_key} – {org_key} was accepted; it cannot be forbidden")
-    existing = session.get(PairRule, (round_.id, need.id, org.id))
-    if existing is not None:
-        session.delete(existing)
-        session.flush()
-    if rule != "clear":
-        session.add(
-            PairRule(
-                round_id=round_.id,
-                need_id=need.id,
-                organization_id=org.id,
-                rule=rule,
-                reason=reason,
-                actor=actor,
-            )
-        )
-    record_change(
-        session, actor, rule, "pair", f"{need_key}|{org_key}", {"round": round_.key, "reason": reason}
-    )
-
-
-def swap_partner(
-    engine: Engine,
-    actor: str,
-    program_key: str,
-    round_key: str,
-    need_key: str,
-    old_org: str,
-    new_org: str,
-    reason: str,
-) -> None:
-    """Replace a need's partner: forbid the old pair and lock the new one, together."""
-    with transaction(engine) as session:
-        round_ = find_round(session, program_key, round_key)
-        _set_rule(session, actor, round_, need_key, old_org, "forbid", reason)
-        _set_rule(session, actor, round_, need_key, new_org, "lock", reason)
-
-
-def run_assignment(engine: Engine, actor: str, program_key: str, round_key: str) -> AssignmentReport:
+def run_assignment(core: Core, actor: Actor, ref: RoundRef) -> AssignmentReport:
     """Solve the round's assignment exactly, compare it with greedy, and store the proposed pairs.
 
     Accepted pairs and locked pairs are kept; forbidden pairs are never used.
 
     Raises:
+        NotFoundError: no such round, or one a manager does not manage.
+        PermissionDeniedError: the actor manages no program.
         InvalidError: locks that cannot all hold, or a round without accepted needs or participants.
     """
-    with transaction(engine) as session:
-        round_ = find_round(session, program_key, round_key)
-        problem, source = _problem(session, round_)
-        exact = solve_exact(problem)
-        greedy, loose = solve_greedy(problem), solve_unconstrained(problem)
-        _store(session, round_, exact)
-        record_change(
-            session,
-            actor,
-            "assign",
-            "round",
-            f"{program_key}/{round_key}",
-            {"total": exact.total, "greedy": greedy.total, "pairs": len(exact.pairs)},
-        )
-        return _report(program_key, round_key, problem, exact, greedy, loose, source)
+    with core.writing() as session:
+        round_ = round_for(session, actor, ref.key, RoundAction.ASSIGN, for_update=True)
+        return run_round(session, actor.name, ref, round_)
+
+
+def run_round(session: Session, actor: str, ref: RoundRef, round_: Round) -> AssignmentReport:
+    """Run the assignment of ``round_`` within a unit of work whose caller manages the round."""
+    problem, source = _problem(session, round_)
+    exact = solve_exact(problem)
+    greedy, loose = solve_greedy(problem), solve_unconstrained(problem)
+    _store(session, round_, exact)
+    details = {"total": exact.total, "greedy": greedy.total, "pairs": len(exact.pairs)}
+    record_change(session, actor, "assign", "round", _label(ref), details)
+    return _report(ref.program, ref.round, problem, exact, greedy, loose, source)
 
 
 def _problem(session: Session, round_: Round) -> tuple[AssignmentProblem, str]:
@@ -323,8 +260,8 @@ def _store(session: Session, round_: Round, solution: Solution) -> None:
     session.execute(
         delete(Assignment).where(Assignment.round_id == round_.id, Assignment.status == "proposed")
     )
-    need_ids = _ids(session, Need, {p.need for p in solution.pairs})
-    org_ids = _ids(session, Organization, {p.partner for p in solution.pairs})
+    need_ids = round_needs(session, round_, {p.need for p in solution.pairs})
+    org_ids = organization_ids(session, {p.partner for p in solution.pairs})
     for pair in solution.pairs:
         key = (round_.id, need_ids[pair.need], org_ids[pair.partner])
         if session.get(Assignment, key) is None:
@@ -369,43 +306,41 @@ def _pair(pair: Pair) -> PairView:
     return PairView(pair.need, pair.partner, round(pair.score, 6), pair.is_locked)
 
 
-def accept_assignment(
-    engine: Engine,
-    actor: str,
-    program_key: str,
-    round_key: str,
-    need_keys: list[str] | None = None,
-    at: dt.datetime | None = None,
-) -> list[str]:
-    """Accept the proposed pairs (of ``need_keys``, or all) and open one cooperation per need.
-
-    Args:
-        at: when the cooperations were matched (default: now), for records entered afterwards.
+def accept_assignment(core: Core, actor: Actor, request: AcceptRequest) -> list[str]:
+    """Accept the proposed pairs (of ``request.needs``, or all) and open one cooperation per need.
 
     Returns:
         The keys of the cooperations opened or joined, in need order.
+
+    Raises:
+        NotFoundError: no such round (or one a manager does not manage), or a need not in the round.
+        PermissionDeniedError: the actor manages no program.
+        InvalidError: nothing to accept (the round was not run, or those needs have no pairs).
     """
-    with transaction(engine) as session:
-        round_ = find_round(session, program_key, round_key)
+    ref = request.round
+    with core.writing() as session:
+        round_ = round_for(session, actor, ref.key, RoundAction.ASSIGN, for_update=True)
         query = (
             select(Assignment, Need)
             .join(Need, Need.id == Assignment.need_id)
             .where(Assignment.round_id == round_.id)
         )
-        if need_keys is not None:
-            query = query.where(Need.key.in_(need_keys))
+        if request.needs is not None:
+            query = query.where(Need.id.in_(round_needs(session, round_, set(request.needs)).values()))
         rows = session.execute(query.order_by(Need.key, Assignment.organization_id)).all()
         if not rows:
-            raise InvalidError(f"round {program_key}/{round_key} has no assignment to accept: run it first")
+            raise InvalidError(f"round {_label(ref)} has no assignment to accept: run it first")
         partners: dict[str, list[int]] = {}
+        needs: dict[str, Need] = {}
         for assignment, need in rows:
             assignment.status = "accepted"
             partners.setdefault(need.key, []).append(assignment.organization_id)
+            needs[need.key] = need
+        at = request.at or core.clock()
         keys = [
-            _open(session, actor, program_key, round_, find_need(session, n), ids, at)
-            for n, ids in partners.items()
+            _open(session, actor.name, ref.program, round_, needs[n], ids, at) for n, ids in partners.items()
         ]
-        record_change(session, actor, "accept", "round", f"{program_key}/{round_key}", {"cooperations": keys})
+        record_change(session, actor.name, "accept", "round", _label(ref), {"cooperations": keys})
         return keys
 
 

@@ -11,16 +11,19 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Select, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from techbridge.domain.cooperation import Stage
 from techbridge.domain.kpi import Facts, Kpis, OutcomeFact, compute_kpis
 from techbridge.domain.need import ScreeningStatus
 from techbridge.domain.pipeline import furthest_stage
+from techbridge.errors import PermissionDeniedError
+from techbridge.services.access.program import REFUSAL, ProgramAction, program_for, round_for
+from techbridge.services.actor import Actor
 from techbridge.services.catalogue.finding import find_consortium, find_organization, find_program, find_round
 from techbridge.services.cooperations.pipeline import as_utc
-from techbridge.storage.db import transaction
+from techbridge.services.core import Core
 from techbridge.storage.tables import (
     Agreement,
     AgreementParty,
@@ -48,10 +51,39 @@ class Scope:
     year: int | None = None
 
 
-def scope_kpis(engine: Engine, scope: Scope) -> Kpis:
-    """Return the KPIs of ``scope``."""
-    with transaction(engine) as session:
+def scope_kpis(core: Core, actor: Actor, scope: Scope) -> Kpis:
+    """Return the KPIs of ``scope``.
+
+    A program's KPIs are counts for everyone signed in. Those of one organisation or consortium
+    count its needs (how many needs a company has in a program says that it has needs), so they are
+    for the program's managers and, for an organisation, its own members.
+
+    Raises:
+        NotFoundError: no such program, round, organisation or consortium (or, counting one
+            organisation's or consortium's records, a program a manager does not manage).
+        PermissionDeniedError: anyone else counting one organisation's or consortium's records.
+    """
+    with core.reading() as session:
+        check_scope(session, actor, scope)
         return compute_kpis(gather_facts(session, scope))
+
+
+def check_scope(session: Session, actor: Actor, scope: Scope) -> None:
+    """Require that the actor may count the records of ``scope`` (see ``scope_kpis``)."""
+    if scope.program is not None:
+        program_for(session, actor, scope.program)
+    if scope.round is not None and scope.program is not None:
+        round_for(session, actor, (scope.program, scope.round))
+    if scope.organization is None and scope.consortium is None:
+        return
+    own = scope.organization is not None and actor.organization_id is not None
+    if own and find_organization(session, str(scope.organization)).id == actor.organization_id:
+        return
+    if scope.program is None:
+        if not actor.manages(None):
+            raise PermissionDeniedError(REFUSAL)
+        return
+    program_for(session, actor, scope.program, ProgramAction.COUNT_MEMBERS)
 
 
 def gather_facts(session: Session, scope: Scope) -> Facts:

@@ -1,25 +1,59 @@
-"""Rounds of a program: dates and rules, participating organisations and capacities, screening."""
+"""Rounds of a program: dates and rules, participating organisations and capacities, submissions and
+screening. Every function here is a use case of (core, actor, request); access is decided in
+``services.access.program``."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from techbridge.domain.need import ScreeningStatus
 from techbridge.domain.program import Eligibility, check_capacity, check_dates
 from techbridge.errors import ConflictError, InvalidError, NotFoundError
+from techbridge.services.access import can_read_need
+from techbridge.services.access.program import (
+    ProgramAction,
+    RoundAction,
+    program_for,
+    round_for,
+    round_item,
+)
+from techbridge.services.actor import Actor
 from techbridge.services.audit import record_change
-from techbridge.services.catalogue.finding import find_organization, find_program, find_round
-from techbridge.storage.db import transaction
-from techbridge.storage.tables import Need, Organization, Proposal, Round, RoundParticipant, RoundSetting
+from techbridge.services.catalogue.entity import record_id
+from techbridge.services.catalogue.finding import find_organization
+from techbridge.services.core import Core, lock
+from techbridge.storage.tables import (
+    Need,
+    Organization,
+    Program,
+    Proposal,
+    Round,
+    RoundParticipant,
+    RoundSetting,
+)
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RoundRef:
+    """A round named by its program's key and its own key (unique within the program)."""
+
+    program: str
+    round: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """The pair ``access.program.round_for`` takes."""
+        return self.program, self.round
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,61 +80,146 @@ class RoundView:
     participants: tuple[ParticipantView, ...]
     needs: dict[str, int]
     proposals: dict[str, int]
+    id: int = 0
+    program_id: int = 0
 
 
-def create_round(
-    engine: Engine,
-    actor: str,
-    program_key: str,
-    key: str,
-    name: str,
-    *,
-    opens_on: dt.date | None = None,
-    closes_on: dt.date | None = None,
-    eligibility: dict[str, Any] | None = None,
-    max_partners: int = 1,
-) -> RoundView:
-    """Open a round of a program.
+@dataclass(frozen=True, slots=True)
+class RoundRequest:
+    """A new round of a program.
 
-    Args:
+    Attributes:
         eligibility: ``{"kinds": [...], "size_classes": [...]}``; empty lists admit anyone.
         max_partners: the most partners one need may be assigned (at least 1).
+    """
+
+    program: str
+    key: str
+    name: str
+    opens_on: dt.date | None = None
+    closes_on: dt.date | None = None
+    eligibility: Mapping[str, Any] = field(default_factory=dict)
+    max_partners: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantsRequest:
+    """Organisations (keys) to add to a round, or whose capacity changes (``None``: no limit)."""
+
+    round: RoundRef
+    capacities: Mapping[str, int | None]
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitRequest:
+    """Needs or proposals (keys) to submit to a round."""
+
+    round: RoundRef
+    items: Sequence[str]
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenRequest:
+    """The decision on one need or proposal of a round; a rejection needs a reason."""
+
+    round: RoundRef
+    item: str
+    accept: bool
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningView:
+    """The new status of a screened need or proposal."""
+
+    item: str
+    status: str
+
+
+def create_round(core: Core, actor: Actor, request: RoundRequest) -> RoundView:
+    """Open a round of a program (its managers, administrators).
 
     Raises:
+        NotFoundError: no such program, or one a manager does not manage.
+        PermissionDeniedError: the actor manages no program.
         ConflictError: the program has a round with this key.
         InvalidError: dates in the wrong order, unknown kinds or sizes, ``max_partners`` below 1.
     """
-    check_dates(opens_on, closes_on)
-    rules = Eligibility.from_dict(eligibility or {})
-    if max_partners < 1:
-        raise InvalidError(f"max_partners must be at least 1, not {max_partners}")
-    with transaction(engine) as session:
-        program = find_program(session, program_key)
-        if session.scalar(select(Round.id).where(Round.program_id == program.id, Round.key == key)):
-            raise ConflictError(f"program {program_key!r} already has a round {key!r}")
-        round_ = Round(program=program, key=key, name=name, opens_on=opens_on, closes_on=closes_on)
+    check_dates(request.opens_on, request.closes_on)
+    rules = Eligibility.from_dict(request.eligibility)
+    if request.max_partners < 1:
+        raise InvalidError(f"max_partners must be at least 1, not {request.max_partners}")
+    with core.writing() as session:
+        program = program_for(session, actor, request.program, ProgramAction.OPEN_ROUND, for_update=True)
+        taken = select(Round.id).where(Round.program_id == program.id, Round.key == request.key)
+        if session.scalar(taken) is not None:
+            raise ConflictError(f"program {request.program!r} already has a round {request.key!r}")
+        round_ = Round(
+            program=program,
+            key=request.key,
+            name=request.name,
+            opens_on=request.opens_on,
+            closes_on=request.closes_on,
+        )
         round_.eligibility = rules.to_dict()
         session.add(round_)
         session.flush()
-        session.add(RoundSetting(round_id=round_.id, max_partners=max_partners))
-        record_change(session, actor, "create", "round", f"{program_key}/{key}", {"name": name})
-    return get_round(engine, program_key, key)
+        session.add(RoundSetting(round_id=round_.id, max_partners=request.max_partners))
+        record_change(
+            session, actor.name, "create", "round", f"{request.program}/{request.key}", {"name": request.name}
+        )
+        session.flush()
+        return round_view(session, round_)
 
 
-def set_participants(
-    engine: Engine, actor: str, program_key: str, round_key: str, capacities: dict[str, int | None]
-) -> RoundView:
+def get_round(core: Core, actor: Actor, ref: RoundRef) -> RoundView:
+    """Return a round with its participants and screening counts (everyone signed in).
+
+    Raises:
+        NotFoundError: no such program or round.
+    """
+    with core.reading() as session:
+        return round_view(session, round_for(session, actor, ref.key))
+
+
+def find_round(core: Core, actor: Actor, ident: str) -> RoundView:
+    """Return the round with id or key ``ident`` (a key names the oldest round that has it).
+
+    Raises:
+        NotFoundError: no such round.
+    """
+    with core.reading() as session:
+        found = session.scalars(select(Round).where(Round.key == ident).order_by(Round.id)).first()
+        if found is None and (number := record_id(ident)) is not None:
+            found = session.get(Round, number)
+        if found is None:
+            raise NotFoundError(f"no round with id or key {ident!r}")
+        return round_view(session, found)
+
+
+def list_rounds(core: Core, actor: Actor, text: str | None = None) -> list[RoundView]:
+    """Return every round (whose name contains ``text``, if given), oldest first."""
+    with core.reading() as session:
+        query = select(Round).order_by(Round.id)
+        if text:
+            query = query.where(func.lower(Round.name).contains(text.lower(), autoescape=True))
+        return [round_view(session, found) for found in session.scalars(query)]
+
+
+def set_participants(core: Core, actor: Actor, request: ParticipantsRequest) -> RoundView:
     """Add organisations to a round, or change their capacity (how many partners they take on).
 
     Raises:
+        NotFoundError: no such round (or one a manager does not manage), or an unknown organisation.
+        PermissionDeniedError: the actor manages no program.
         InvalidError: an organisation the round's rules exclude, or a negative capacity.
     """
-    for capacity in capacities.values():
+    for capacity in request.capacities.values():
         check_capacity(capacity)
-    with transaction(engine) as session:
-        round_ = find_round(session, program_key, round_key)
+    with core.writing() as session:
+        round_ = round_for(session, actor, request.round.key, RoundAction.SET_PARTICIPANTS, for_update=True)
         rules = Eligibility.from_dict(round_.eligibility)
-        for org_key, capacity in sorted(capacities.items()):
+        for org_key, capacity in sorted(request.capacities.items()):
             org = find_organization(session, org_key)
             _check_eligible(rules, org)
             row = session.get(RoundParticipant, (round_.id, org.id))
@@ -108,10 +227,10 @@ def set_participants(
                 session.add(RoundParticipant(round_id=round_.id, organization_id=org.id, capacity=capacity))
             else:
                 row.capacity = capacity
-        record_change(
-            session, actor, "update", "round", f"{program_key}/{round_key}", {"capacities": capacities}
-        )
-    return get_round(engine, program_key, round_key)
+        details = {"capacities": dict(request.capacities)}
+        record_change(session, actor.name, "update", "round", _label(request.round), details)
+        session.flush()
+        return round_view(session, round_)
 
 
 def _check_eligible(rules: Eligibility, org: Organization) -> None:
@@ -120,85 +239,98 @@ def _check_eligible(rules: Eligibility, org: Organization) -> None:
         raise InvalidError(f"{org.key} may not take part in this round: {refusal}")
 
 
-def submit(engine: Engine, actor: str, program_key: str, round_key: str, keys: list[str]) -> RoundView:
+def _label(ref: RoundRef) -> str:
+    return f"{ref.program}/{ref.round}"
+
+
+def submit(core: Core, actor: Actor, request: SubmitRequest) -> RoundView:
     """Submit needs (company-proposed tasks) or proposals (institute-proposed tasks) to a round.
 
+    Administrators submit anything; the program's managers any proposal and any need they read in
+    full (a need enters a program when its company submits it: a manager who could pull in any key
+    would then read it); members only their own organisation's. Every other key answers as a missing one.
+
     Raises:
-        NotFoundError: a key that names neither a need nor a proposal.
+        NotFoundError: no such round, or a key that names no need or proposal the actor may submit.
         InvalidError: the proposing organisation is not eligible.
         ConflictError: the item was submitted to another round.
     """
-    with transaction(engine) as session:
-        round_ = find_round(session, program_key, round_key)
+    with core.writing() as session:
+        round_ = round_for(session, actor, request.round.key, RoundAction.SUBMIT, for_update=True)
         rules = Eligibility.from_dict(round_.eligibility)
-        for key in keys:
-            item = _item(session, key)
+        for key in request.items:
+            item = _submittable(session, actor, round_, key)
             if item.round_id not in (None, round_.id):
                 raise ConflictError(f"{key} was submitted to another round")
             _check_eligible(rules, item.organization)
             item.round_id = round_.id
-        record_change(session, actor, "submit", "round", f"{program_key}/{round_key}", {"items": keys})
-    return get_round(engine, program_key, round_key)
+        details = {"items": list(request.items)}
+        record_change(session, actor.name, "submit", "round", _label(request.round), details)
+        session.flush()
+        return round_view(session, round_)
 
 
-def _item(session: Session, key: str) -> Need | Proposal:
-    found = session.scalar(select(Need).where(Need.key == key)) or session.scalar(
-        select(Proposal).where(Proposal.key == key)
-    )
-    if found is None:
+def _submittable(session: Session, actor: Actor, round_: Round, key: str) -> Need | Proposal:
+    need = lock(session, select(Need).where(Need.key == key))
+    item: Need | Proposal | None = need or lock(session, select(Proposal).where(Proposal.key == key))
+    if item is not None and not actor.is_admin:
+        if actor.manages(round_.program_id):
+            allowed = need is None or can_read_need(session, actor, need)
+        else:
+            allowed = actor.organization_id is not None and item.organization_id == actor.organization_id
+        item = item if allowed else None
+    if item is None:
         raise NotFoundError(f"no need or proposal with key {key!r}")
-    return found
+    return item
 
 
-def screen(
-    engine: Engine, actor: str, program_key: str, round_key: str, key: str, accept: bool, reason: str | None
-) -> str:
+def screen(core: Core, actor: Actor, request: ScreenRequest) -> ScreeningView:
     """Accept or reject a need or proposal of a round; return its new status.
 
     Raises:
+        NotFoundError: no such round (or one a manager does not manage), or no such item in the
+            round (a key of another round's or a hidden need gets the same answer).
+        PermissionDeniedError: the actor manages no program.
         InvalidError: a rejection without a reason.
-        ConflictError: the item is not in this round.
     """
-    if not accept and not (reason and reason.strip()):
-        raise InvalidError(f"rejecting {key} needs a reason")
-    status = ScreeningStatus.ACCEPTED if accept else ScreeningStatus.REJECTED
-    with transaction(engine) as session:
-        round_ = find_round(session, program_key, round_key)
-        item = _item(session, key)
-        if item.round_id != round_.id:
-            raise ConflictError(f"{key} is not in round {program_key}/{round_key}")
+    if not request.accept and not (request.reason and request.reason.strip()):
+        raise InvalidError(f"rejecting {request.item} needs a reason")
+    status = ScreeningStatus.ACCEPTED if request.accept else ScreeningStatus.REJECTED
+    with core.writing() as session:
+        round_ = round_for(session, actor, request.round.key, RoundAction.SCREEN, for_update=True)
+        item = round_item(session, round_, request.item)
         before = item.status
-        item.status, item.screening_reason = str(status), reason
+        item.status, item.screening_reason = str(status), request.reason
         entity = "need" if isinstance(item, Need) else "proposal"
-        record_change(
-            session, actor, "screen", entity, key, {"from": before, "to": str(status), "reason": reason}
-        )
-    return str(status)
+        details = {"from": before, "to": str(status), "reason": request.reason}
+        record_change(session, actor.name, "screen", entity, request.item, details)
+        return ScreeningView(request.item, str(status))
 
 
-def get_round(engine: Engine, program_key: str, round_key: str) -> RoundView:
-    """Return a round with its participants and screening counts."""
-    with transaction(engine) as session:
-        round_ = find_round(session, program_key, round_key)
-        setting = session.get(RoundSetting, round_.id)
-        rows = session.execute(
-            select(Organization, RoundParticipant.capacity)
-            .join(RoundParticipant, RoundParticipant.organization_id == Organization.id)
-            .where(RoundParticipant.round_id == round_.id)
-            .order_by(Organization.key)
-        ).all()
-        participants = tuple(ParticipantView(o.key, o.name, o.kind, c) for o, c in rows)
-        needs = Counter(session.scalars(select(Need.status).where(Need.round_id == round_.id)))
-        proposals = Counter(session.scalars(select(Proposal.status).where(Proposal.round_id == round_.id)))
-        return RoundView(
-            program_key,
-            round_.key,
-            round_.name,
-            round_.opens_on,
-            round_.closes_on,
-            dict(round_.eligibility),
-            setting.max_partners if setting else 1,
-            participants,
-            dict(needs),
-            dict(proposals),
-        )
+def round_view(session: Session, round_: Round) -> RoundView:
+    """Return a round with its participants and screening counts (within a unit of work)."""
+    program_key = session.scalar(select(Program.key).where(Program.id == round_.program_id)) or ""
+    setting = session.get(RoundSetting, round_.id)
+    rows = session.execute(
+        select(Organization, RoundParticipant.capacity)
+        .join(RoundParticipant, RoundParticipant.organization_id == Organization.id)
+        .where(RoundParticipant.round_id == round_.id)
+        .order_by(Organization.key)
+    ).all()
+    participants = tuple(ParticipantView(o.key, o.name, o.kind, c) for o, c in rows)
+    needs = Counter(session.scalars(select(Need.status).where(Need.round_id == round_.id)))
+    proposals = Counter(session.scalars(select(Proposal.status).where(Proposal.round_id == round_.id)))
+    return RoundView(
+        program_key,
+        round_.key,
+        round_.name,
+        round_.opens_on,
+        round_.closes_on,
+        dict(round_.eligibility),
+        setting.max_partners if setting else 1,
+        participants,
+        dict(needs),
+        dict(proposals),
+        round_.id,
+        round_.program_id,
+    )

@@ -1,8 +1,8 @@
 """The program report: its figures gathered once, then written as HTML, PDF (weasyprint) and XLSX.
 
-``techbridge report PROGRAM --out DIR`` calls ``write_report``; the web view can render
-``report_data`` the same way. Money is in 억원 with the exact KRW beside it (a title in HTML, a
-column in XLSX).
+``techbridge report PROGRAM --out DIR`` calls ``write_report``, the API ``report_data`` and
+``render_report``; each is a use case of (core, actor, program key), for the program's managers.
+Money is in 억원 with the exact KRW beside it (a title in HTML, a column in XLSX).
 """
 
 from __future__ import annotations
@@ -14,15 +14,16 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from techbridge.domain.kpi import Kpis, OutcomeFact, compute_kpis, outcomes_by_year
 from techbridge.errors import InvalidError
-from techbridge.services.catalogue.finding import find_program
+from techbridge.services.access.program import ProgramAction, program_for
+from techbridge.services.actor import Actor
+from techbridge.services.core import Core
 from techbridge.services.programs.kpi import Scope, gather_facts
-from techbridge.storage.db import transaction
-from techbridge.storage.tables import Agreement, Consortium, Cooperation, Outcome, Round
+from techbridge.storage.tables import Agreement, Consortium, Cooperation, Outcome, Program, Round
 
 log = logging.getLogger(__name__)
 
@@ -94,31 +95,44 @@ class ReportFiles:
     xlsx: Path
 
 
-def report_data(engine: Engine, program_key: str) -> ReportData:
-    """Gather the report of program ``program_key``."""
-    with transaction(engine) as session:
-        program = find_program(session, program_key)
-        rounds = session.execute(
-            select(Round.key, Round.name).where(Round.program_id == program.id).order_by(Round.id)
-        ).all()
-        coops = _cooperations(session, program.id)
-        pairs = tuple(_pair(c) for c in coops)
-        agreements = _agreements(session, [c.id for c in coops])
-        outcomes = _outcomes(session, program.id, {c.id: c.key for c in coops})
-        years = sorted(
-            {o.occurred_on.year for o in outcomes} | {a.signed_on.year for a in agreements if a.signed_on}
-        )
-        invented = sum(p.is_invented for p in pairs) + sum(a.is_invented for a in agreements)
-        invented += sum(o.is_invented for o in outcomes)
-        return ReportData(
-            program.key, program.name, program.name_en, program.ministry, program.year,
-            compute_kpis(gather_facts(session, Scope(program=program_key))),
-            tuple((k, n, _round_kpis(session, program_key, k)) for k, n in rounds),
-            tuple((y, _year_kpis(session, program_key, y)) for y in years),
-            pairs, agreements, outcomes,
-            outcomes_by_year([OutcomeFact(o.kind, o.occurred_on, o.amount_krw) for o in outcomes]),
-            invented,
-        )  # fmt: skip
+def report_data(core: Core, actor: Actor, program_key: str) -> ReportData:
+    """Gather the report of program ``program_key`` (its managers, administrators).
+
+    A report lists the program's cooperations (whose titles may come from needs), agreements and
+    outcomes, so it is read as the program's cooperations are.
+
+    Raises:
+        NotFoundError: no such program, or one a manager does not manage.
+        PermissionDeniedError: the actor manages no program.
+    """
+    with core.reading() as session:
+        return gather_report(session, program_for(session, actor, program_key, ProgramAction.REPORT))
+
+
+def gather_report(session: Session, program: Program) -> ReportData:
+    """Gather the report of ``program`` within a unit of work whose caller may read it."""
+    program_key = program.key
+    rounds = session.execute(
+        select(Round.key, Round.name).where(Round.program_id == program.id).order_by(Round.id)
+    ).all()
+    coops = _cooperations(session, program.id)
+    pairs = tuple(_pair(c) for c in coops)
+    agreements = _agreements(session, [c.id for c in coops])
+    outcomes = _outcomes(session, program.id, {c.id: c.key for c in coops})
+    years = sorted(
+        {o.occurred_on.year for o in outcomes} | {a.signed_on.year for a in agreements if a.signed_on}
+    )
+    invented = sum(p.is_invented for p in pairs) + sum(a.is_invented for a in agreements)
+    invented += sum(o.is_invented for o in outcomes)
+    return ReportData(
+        program.key, program.name, program.name_en, program.ministry, program.year,
+        compute_kpis(gather_facts(session, Scope(program=program_key))),
+        tuple((k, n, _round_kpis(session, program_key, k)) for k, n in rounds),
+        tuple((y, _year_kpis(session, program_key, y)) for y in years),
+        pairs, agreements, outcomes,
+        outcomes_by_year([OutcomeFact(o.kind, o.occurred_on, o.amount_krw) for o in outcomes]),
+        invented,
+    )  # fmt: skip
 
 
 def _year_kpis(session: Session, program_key: str, year: int) -> Kpis:
@@ -185,17 +199,18 @@ def _owner(outcome: Outcome, coops: dict[int, str], consortia: dict[int, str]) -
     return consortia.get(outcome.consortium_id or 0, "")
 
 
-def write_report(engine: Engine, program_key: str, out_dir: Path, pdf: bool = True) -> ReportFiles:
+def write_report(core: Core, actor: Actor, program_key: str, out_dir: Path, pdf: bool = True) -> ReportFiles:
     """Write ``report.html``, ``report.pdf`` and ``report.xlsx`` of a program into ``out_dir``.
 
     Raises:
-        NotFoundError: no such program.
+        NotFoundError: no such program, or one a manager does not manage.
+        PermissionDeniedError: the actor manages no program.
         ImportError: PDF asked for but weasyprint is not installed (the message says how to install it).
     """
     from techbridge.services.reports.html import render_html
     from techbridge.services.reports.xlsx import write_xlsx
 
-    data = report_data(engine, program_key)
+    data = report_data(core, actor, program_key)
     out_dir.mkdir(parents=True, exist_ok=True)
     html = render_html(data)
     html_path = out_dir / "report.html"
@@ -209,11 +224,12 @@ def write_report(engine: Engine, program_key: str, out_dir: Path, pdf: bool = Tr
 REPORT_FORMATS = ("html", "pdf", "xlsx")
 
 
-def render_report(engine: Engine, program_key: str, extension: str) -> bytes:
+def render_report(core: Core, actor: Actor, program_key: str, extension: str) -> bytes:
     """Return the program's report as one file: ``report.html``, ``report.pdf`` or ``report.xlsx``.
 
     Raises:
-        NotFoundError: no such program.
+        NotFoundError: no such program, or one a manager does not manage.
+        PermissionDeniedError: the actor manages no program.
         InvalidError: ``extension`` is none of ``REPORT_FORMATS``.
     """
     from techbridge.services.reports.html import render_html
@@ -221,7 +237,7 @@ def render_report(engine: Engine, program_key: str, extension: str) -> bytes:
 
     if extension not in REPORT_FORMATS:
         raise InvalidError(f"a report is {', '.join(REPORT_FORMATS)}, not {extension!r}")
-    data = report_data(engine, program_key)
+    data = report_data(core, actor, program_key)
     if extension == "xlsx":
         with tempfile.TemporaryDirectory() as folder:
             return write_xlsx(data, Path(folder) / "report.xlsx").read_bytes()

@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 
 from techbridge.services.access import FULL, SUMMARY, read_page, read_record
 from techbridge.services.catalogue.entity import Row
-from techbridge.services.dashboards import cooperation_cards, managed_rounds, stage_counts
+from techbridge.services.dashboards import cooperation_cards, stage_counts
+from techbridge.services.programs.board import managed_rounds
 from techbridge.services.programs.kpi import Scope, scope_kpis
-from techbridge.web.pages import CoreDep, EngineDep, SessionDep, Visitor, VisitorDep, WebRoute, render
+from techbridge.web.pages import CoreDep, SessionDep, Visitor, VisitorDep, WebRoute, render
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -36,18 +37,16 @@ def _technologies(session: Session, visitor: Visitor, organization: Row | None) 
 
 
 @router.get("/")
-def dashboard(
-    request: Request, visitor: VisitorDep, session: SessionDep, engine: EngineDep, core: CoreDep
-) -> HTMLResponse:
+def dashboard(request: Request, visitor: VisitorDep, session: SessionDep, core: CoreDep) -> HTMLResponse:
     """Show the dashboard of the visitor's role."""
     role = visitor.role
     organization = _organization(session, visitor)
     cards = cooperation_cards(core, visitor.actor)
     data: dict[str, Any] = {"organization": organization, "cards": cards, "counts": stage_counts(cards)}
     if role in ("administrator", "program_manager"):
-        data |= {"rounds": managed_rounds(engine, visitor.actor), "stale": [c for c in cards if c.is_stale]}
+        data |= {"rounds": managed_rounds(core, visitor.actor), "stale": [c for c in cards if c.is_stale]}
     if role in ("administrator", "program_manager", "viewer"):
-        data["kpis"] = scope_kpis(engine, Scope())
+        data["kpis"] = scope_kpis(core, visitor.actor, Scope())
     if role == "company_member":
         data["needs"] = _needs(session, visitor, FULL, organization["key"] if organization else None)
     if role == "institute_member":

@@ -8,11 +8,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
-from techbridge.services.programs.kpi import Scope, scope_kpis
-from techbridge.services.programs.program import list_programs
+from techbridge.services.programs.board import kpi_board
+from techbridge.services.programs.kpi import Scope
 from techbridge.services.reports.charts import funnel_svg, outcomes_svg
-from techbridge.services.reports.report import report_data
-from techbridge.web.pages import EngineDep, VisitorDep, WebRoute, render
+from techbridge.web.pages import CoreDep, VisitorDep, WebRoute, render
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 COUNTS = ("rnd_strategies", "agreements", "transfers", "startups", "products", "joint_patents",
@@ -24,7 +23,7 @@ MONEY = ("investment_planned_krw", "royalties_krw", "investment_krw")
 def kpis(
     request: Request,
     visitor: VisitorDep,
-    engine: EngineDep,
+    core: CoreDep,
     program: str | None = None,
     year: int | None = None,
 ) -> HTMLResponse:
@@ -32,19 +31,16 @@ def kpis(
 
     Every figure is an aggregate count or sum: no need's text or owner appears on this page.
     """
-    programs = list_programs(engine)
-    chosen = program or None
-    figures = scope_kpis(engine, Scope(program=chosen, year=year))
-    values = asdict(figures)
+    found = kpi_board(core, visitor.actor, Scope(program=program or None, year=year))
+    values = asdict(found.kpis)
     money_top = max((values[m] for m in MONEY), default=0) or 1
-    outcomes = Markup(outcomes_svg(report_data(engine, chosen).by_year)) if chosen else None
     data = {
-        "programs": programs,
-        "program": chosen,
-        "year": year,
+        "programs": found.programs,
+        "program": found.program,
+        "year": found.year,
         "counts": [(name, values[name]) for name in COUNTS],
         "money": [(name, values[name], values[name] / money_top) for name in MONEY],
-        "funnel": Markup(funnel_svg(figures.funnel)),
-        "outcomes": outcomes,
+        "funnel": Markup(funnel_svg(found.kpis.funnel)),
+        "outcomes": Markup(outcomes_svg(found.by_year)) if found.by_year is not None else None,
     }
     return render(request, visitor, "kpis.html", data)

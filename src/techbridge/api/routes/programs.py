@@ -3,14 +3,15 @@ screening, assignment) by administrators and the program's managers; KPIs and th
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from techbridge.api.deps import ActorDep, CoreDep, PagingDep
+from techbridge.api.deps import ActorDep, CoreDep
 from techbridge.api.errors import CONFLICT, ERROR_RESPONSES
 from techbridge.api.files import file_content, file_response
-from techbridge.api.schemas import Page, ProgramPublic
+from techbridge.api.routes.records import TextQuery, add_record_routes
+from techbridge.api.schemas import ProgramPublic
 from techbridge.api.schemas.programs import (
     KpisPublic,
     ParticipantsUpdate,
@@ -26,33 +27,21 @@ from techbridge.domain.kpi import Kpis
 from techbridge.services.programs import kpi as kpis
 from techbridge.services.programs import program as programs
 from techbridge.services.programs import round as rounds
-from techbridge.services.programs.program import ProgramFilter, ProgramRequest, ProgramView
+from techbridge.services.programs.program import ProgramRequest, ProgramView
 from techbridge.services.programs.round import RoundRef, RoundView, ScreeningView
 from techbridge.services.reports import report as reports
 from techbridge.services.reports.report import ReportData
 
 router = APIRouter(prefix="/programs", tags=["programs"], responses=ERROR_RESPONSES)
-_Text = Annotated[str | None, Query(max_length=200, description="Text the name contains.")]
 
 
-@router.get("", response_model=Page[ProgramPublic])
-def list_programs(
-    core: CoreDep,
-    actor: ActorDep,
-    paging: PagingDep,
-    year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
-    q: _Text = None,
-) -> Page[ProgramView]:
-    """List programs."""
-    items = programs.list_programs(core, actor, ProgramFilter(year, q))
-    page = items[paging.offset : paging.offset + paging.limit]
-    return Page(items=page, total=len(items), limit=paging.limit, offset=paging.offset)
+def _filters(
+    year: Annotated[int | None, Query(ge=1900, le=2200)] = None, q: TextQuery = None
+) -> dict[str, Any]:
+    return {"year": year, "q": q}
 
 
-@router.get("/{ident}", response_model=ProgramPublic)
-def get_program(core: CoreDep, actor: ActorDep, ident: str) -> ProgramView:
-    """Read one program by id or key."""
-    return programs.get_program(core, actor, ident)
+add_record_routes(router, "program", "programs", ProgramPublic, _filters)
 
 
 @router.post("", response_model=ProgramPublic, status_code=201, responses=CONFLICT)

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from techbridge.domain.need import ScreeningStatus
@@ -27,7 +27,6 @@ from techbridge.services.access.program import (
 )
 from techbridge.services.actor import Actor
 from techbridge.services.audit import record_change
-from techbridge.services.catalogue.entity import record_id
 from techbridge.services.catalogue.finding import find_organization
 from techbridge.services.core import Core, lock
 from techbridge.storage.tables import (
@@ -80,8 +79,6 @@ class RoundView:
     participants: tuple[ParticipantView, ...]
     needs: dict[str, int]
     proposals: dict[str, int]
-    id: int = 0
-    program_id: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,30 +177,6 @@ def get_round(core: Core, actor: Actor, ref: RoundRef) -> RoundView:
     """
     with core.reading() as session:
         return round_view(session, round_for(session, actor, ref.key))
-
-
-def find_round(core: Core, actor: Actor, ident: str) -> RoundView:
-    """Return the round with id or key ``ident`` (a key names the oldest round that has it).
-
-    Raises:
-        NotFoundError: no such round.
-    """
-    with core.reading() as session:
-        found = session.scalars(select(Round).where(Round.key == ident).order_by(Round.id)).first()
-        if found is None and (number := record_id(ident)) is not None:
-            found = session.get(Round, number)
-        if found is None:
-            raise NotFoundError(f"no round with id or key {ident!r}")
-        return round_view(session, found)
-
-
-def list_rounds(core: Core, actor: Actor, text: str | None = None) -> list[RoundView]:
-    """Return every round (whose name contains ``text``, if given), oldest first."""
-    with core.reading() as session:
-        query = select(Round).order_by(Round.id)
-        if text:
-            query = query.where(func.lower(Round.name).contains(text.lower(), autoescape=True))
-        return [round_view(session, found) for found in session.scalars(query)]
 
 
 def set_participants(core: Core, actor: Actor, request: ParticipantsRequest) -> RoundView:
@@ -331,6 +304,4 @@ def round_view(session: Session, round_: Round) -> RoundView:
         participants,
         dict(needs),
         dict(proposals),
-        round_.id,
-        round_.program_id,
     )

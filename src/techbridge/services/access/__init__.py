@@ -314,7 +314,7 @@ def readable_rows(session: Session, actor: Actor, entity: str, channel: str = "e
     return [need_row(need, view) for need, view in visible]
 
 
-# --- programs and cooperations -------------------------------------------------------------------
+# --- cooperations --------------------------------------------------------------------------------
 
 
 def _cooperation_scopes(session: Session) -> dict[str, tuple[int | None, set[int]]]:

@@ -20,7 +20,6 @@ from pathlib import Path
 
 from techbridge.config import Settings
 from techbridge.matching.engine import Matcher
-from techbridge.matching.index import load_index
 from techbridge.matching.params import load_configs
 from techbridge.matching.record import Query
 from techbridge.matching.text import has_hangul
@@ -54,7 +53,7 @@ def main() -> None:
         print(f"SKIP: no index at {folder} (run `make demo` first)", file=sys.stderr)
         return
     print(f"# reproduce: .venv/bin/python bench/mixed.py {' '.join(sys.argv[1:])}", file=sys.stderr)
-    matcher = load_index(folder, Matcher(configs=load_configs(args.config)))
+    matcher = Matcher.load(folder, configs=load_configs(args.config))
     with database(settings, create=False) as engine, transaction(engine) as session:
         facts = organization_facts(session)
     reciprocal: dict[str, float] = defaultdict(float)

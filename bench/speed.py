@@ -47,7 +47,6 @@ from embcache import OUT, CachedEncoder
 
 from techbridge.matching.engine import Matcher
 from techbridge.matching.features import embedding_text, record_digest
-from techbridge.matching.index import load_index, save_index
 from techbridge.matching.record import Query, Record
 from techbridge.matching.semantic import DenseIndex, UseEncoder
 from techbridge.matching.store import FeatureStore
@@ -116,7 +115,7 @@ def base_features(
     vectors = encoder.encode([embedding_text(r) for r in records])
     encoder.save()
     cache = OUT / f"terms-{len(records)}.json"
-    if cache.exists():  # interned, as the analyser and ``load_index`` give terms
+    if cache.exists():  # interned, as the analyser and ``Matcher.load`` give terms
         titles, texts = (
             [[sys.intern(t) for t in d] for d in part] for part in json.loads(cache.read_text("utf-8"))
         )
@@ -156,7 +155,7 @@ def synthetic(
     digests = [record_digest(r) for r in base]
     for i in range(size):
         src = base[i % len(base)]
-        # keys and dates interned, distinct title and text strings, as ``load_index`` reads them
+        # keys and dates interned, distinct title and text strings, as ``Matcher.load`` reads them
         orgs = tuple(dict.fromkeys(sys.intern(f"org{int(o):06d}") for o in org_draw[i, : org_count[i]]))
         people = tuple(dict.fromkeys(sys.intern(f"p{int(p):07d}") for p in person_draw[i, : org_count[i]]))
         date = sys.intern(f"{int(years[i])}-{1 + i % 12:02d}-01")
@@ -171,9 +170,9 @@ def synthetic(
 def latency(data: Path, size: int, queries: int, reuse_index: bool = False) -> dict[str, Any]:
     """Fit on a ``size``-record corpus and time top-10 organisations with explanations.
 
-    ``reuse_index``: save the fitted index under ``bench/out/index-SIZE/`` (``save_index``:
+    ``reuse_index``: save the fitted index under ``bench/out/index-SIZE/`` (``Matcher.save``:
     records, features, vectors, HNSW graph) and, when one is there, load it as a served app
-    does (``load_index``: the records read from disk when asked for, the vectors and the graph
+    does (``Matcher.load``: the records read from disk when asked for, the vectors and the graph
     memory-mapped) instead of fitting (the corpus is the same for the same size: fixed seeds).
     Fit time and peak memory are then those of a loaded index, not of a fresh build. Peak
     memory is read before the recall check, whose exact search reads every vector.
@@ -185,7 +184,7 @@ def latency(data: Path, size: int, queries: int, reuse_index: bool = False) -> d
     matcher = Matcher(analyzer=analyzer, encoder=encoder)
     started = time.perf_counter()
     if loaded:
-        load_index(folder, matcher)
+        matcher = Matcher.load(folder, analyzer=analyzer, encoder=encoder)
     else:
         records, matcher.store_, _ = synthetic(size, base, terms, vectors)
         started = time.perf_counter()
@@ -215,7 +214,7 @@ def latency(data: Path, size: int, queries: int, reuse_index: bool = False) -> d
     serving_rss = peak_rss_mb()  # before the recall check, whose exact search reads every vector
     recall = _ann_recall(matcher, encoder, [q.text for q in asked[:50]])
     if reuse_index and not loaded:
-        save_index(matcher, folder)
+        matcher.save(folder)
     return {
         "part": "latency", "records": size, "organisations": len(matcher.memberships_["organization"].ids),
         "queries": len(asked), "p50_ms": cold[0], "p95_ms": cold[1], "warm_p50_ms": warm[0],
@@ -246,7 +245,7 @@ def update(data: Path, size: int, changes: int, rebuild_graph: bool = False) -> 
         raise SystemExit(f"SKIP: no saved index at {source}; run `latency --size {size} --reuse-index`")
     shutil.rmtree(folder, ignore_errors=True)
     shutil.copytree(source, folder)
-    records = list(load_index(folder, Matcher(encoder=PinnedEncoder())).records_)
+    records = list(Matcher.load(folder, encoder=PinnedEncoder()).records_)
     rng = np.random.default_rng(2)
     rows = rng.choice(len(records), size=2 * changes, replace=False)
     texts = [base[int(i)] for i in rng.choice(len(base), size=2 * changes, replace=False)]

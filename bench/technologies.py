@@ -42,7 +42,6 @@ from embcache import OUT, CachedEncoder
 from techbridge.config import Settings
 from techbridge.matching.engine import Matcher
 from techbridge.matching.features import Features, compute_features, identity, record_digest
-from techbridge.matching.index import load_index, save_index
 from techbridge.matching.record import Record
 from techbridge.matching.text import Analyzer
 from techbridge.services.database import database
@@ -130,7 +129,7 @@ def prewarm(folder: Path, records: list[Record]) -> None:
     """Save an index of ``records`` whose features were computed once per distinct text."""
     features: dict[str, Features] = {}
     if (folder / "meta.json").exists():
-        features = {f[0]: f for f in load_index(folder, Matcher(encoder=False)).store_.values()}
+        features = {f[0]: f for f in Matcher.load(folder, encoder=False).store_.values()}
     todo = list({d: r for r in records if (d := record_digest(r)) not in features}.values())
     print(f"{len(records)} records, {len(todo)} distinct texts to analyse and embed", file=sys.stderr)
     analyzer, encoder = Analyzer(), CachedEncoder(OUT / "embeddings-use.npz")
@@ -140,7 +139,7 @@ def prewarm(folder: Path, records: list[Record]) -> None:
     matcher = Matcher(encoder=False)
     matcher.store_ = {r.id: features[record_digest(r)] for r in records}
     # the vectors are USE-m3's (cached): stamped as such, so that build_index reuses them
-    save_index(matcher.fit(records), folder, identity(analyzer, encoder))
+    matcher.fit(records).save(folder, identity(analyzer, encoder))
 
 
 def _step(name: str, run: Any) -> Any:

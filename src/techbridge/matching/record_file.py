@@ -7,7 +7,7 @@ each line's offset (8 bytes a record) and an open descriptor, reads one line wit
 for an index and the file a block at a time for a pass. Nothing is memory-mapped, so the pages
 read stay in the page cache, not in the process's resident set.
 
-The descriptor keeps the file it opened: ``index.save_index`` replaces ``records.jsonl`` by
+The descriptor keeps the file it opened: ``Matcher.save`` replaces ``records.jsonl`` by
 renaming a new file over it, which leaves this one readable until it is closed.
 """
 

@@ -6,7 +6,7 @@ space are also joined into a compound token (태양광+모듈 -> 태양광모듈
 in a need matches the same compound in a record. ``Analyzer(verbs=True)`` also indexes verb
 and adjective stems in their dictionary form (엉켜 -> 엉키다), less the light and auxiliary
 verbs that carry no topic (하다, 있다, 되다, 관하다 …, ``LIGHT_VERBS``); it is off by default
-(measured in ``docs/benchmarks.md``: it raises BM25 as much as the fusion). Text without
+(measured in ``docs/benchmarks-history.md``: it raises BM25 as much as the fusion). Text without
 Hangul skips Kiwi and is tokenised by a pattern. Every Latin word is lower-cased and
 Snowball-stemmed, so mixed text is handled word by word. IPC/CPC codes are pulled out with a
 pattern first, because morphology mangles them (``G06T 7/00`` -> G / 06 / T / 7/00).
@@ -203,7 +203,7 @@ class Analyzer:
         """Return the index terms of each text, in order; each distinct term is one string object.
 
         The terms are interned: a million records' term lists then share their strings instead
-        of holding ~40 string objects each (3 GiB at a million records, ``docs/benchmarks.md``).
+        of holding ~40 string objects each (3 GiB at a million records, ``docs/benchmarks-history.md``).
         """
         with self._lock:
             return self._analyze_many(texts)

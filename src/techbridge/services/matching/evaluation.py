@@ -223,7 +223,7 @@ def tuning_space(target: str) -> TuningSpace:
     give the partner with the most records a signal's full weight however weak its best record
     is (an unrelated project's cosine of 0.3), while a z-score says how far a candidate stands
     out of the crowd. They do not weight ``ngram`` or ``profile``, whose indexes a
-    million-record corpus has no memory or time for (``docs/benchmarks.md``).
+    million-record corpus has no memory or time for (``docs/benchmarks-history.md``).
     """
     if target == "item":
         return TuningSpace(((1, 1.0),), tuple(NORMS), ITEM_SIGNALS)

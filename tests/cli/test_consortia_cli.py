@@ -46,8 +46,8 @@ def _models_loaded_once(models: tuple[UseEncoder, Tokenizer], monkeypatch: pytes
     """Hand every command the models loaded above: a command loads its own (a process runs one
     command), which here would load them again for each of the tests' commands."""
     encoder, terms = models
-    for module in ("consortia.competence", "consortia.fusion", "consortia.cluster"):
-        monkeypatch.setattr(f"techbridge.services.{module}.UseEncoder", lambda *_, **__: encoder)
+    # ``Core.models`` builds both on first use: the encoder settings name, and the Korean terms.
+    monkeypatch.setattr("techbridge.services.models.encoder_from", lambda *_, **__: encoder)
     monkeypatch.setattr("techbridge.services.consortia.cluster.korean_terms", lambda: terms)
 
 

@@ -126,12 +126,12 @@ def test_fusion_service_ranks_and_records(stored: Engine, encoder: UseEncoder) -
     )  # t2's holder
 
 
-def test_portfolio_by_organisation(stored: Engine) -> None:
+def test_portfolio_by_organisation(stored: Engine, encoder: UseEncoder) -> None:
     with Session(stored) as session:
-        portfolio = select_portfolio(session, ["a"])
+        portfolio = select_portfolio(session, ["a"], encoder=encoder)
         assert [r.id for r in portfolio.records] == ["t1", "t4"]
         with pytest.raises(NotFoundError, match="no consortium 'missing'"):
-            scoped_portfolio(session, operator("t"), PortfolioScope(consortium="missing"))
+            scoped_portfolio(session, operator("t"), PortfolioScope(consortium="missing"), encoder)
 
 
 @pytest.mark.slow

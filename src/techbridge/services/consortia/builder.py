@@ -111,9 +111,7 @@ def _fixed(request: ConsortiumRequest) -> list[str]:
     return list(dict.fromkeys(k for k in (request.lead, *request.members) if k))
 
 
-def propose_teams(
-    session: Session, request: ConsortiumRequest, encoder: Encoder | None = None
-) -> dict[str, Any]:
+def propose_teams(session: Session, request: ConsortiumRequest, encoder: Encoder) -> dict[str, Any]:
     """Return the proposed consortia for ``request``: competences, teams, coverage and ties.
 
     Raises:

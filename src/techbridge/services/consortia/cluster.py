@@ -27,7 +27,7 @@ from openpyxl import Workbook
 from techbridge.domain.cluster import default_k, kmeans, layout
 from techbridge.domain.cluster_map import render_svg
 from techbridge.matching.record import Record
-from techbridge.matching.semantic import Encoder, UseEncoder, embed_texts
+from techbridge.matching.semantic import Encoder, embed_texts
 from techbridge.matching.text import has_hangul
 from techbridge.services.access.consortium import require_building
 from techbridge.services.actor import Actor
@@ -125,17 +125,22 @@ def _codes(records: Sequence[Record], top: int = 3) -> list[str]:
 
 def cluster_records(
     records: Sequence[Record],
-    k: int | None = None,
-    encoder: Encoder | None = None,
-    tokenizer: Tokenizer | None = None,
+    k: int | None,
+    encoder: Encoder,
+    tokenizer: Tokenizer,
 ) -> Clustering:
-    """Group ``records`` into ``k`` themed clusters (default ``default_k``), labelled and laid out."""
+    """Group ``records`` into ``k`` themed clusters (``None``: ``default_k``), labelled and laid out.
+
+    Args:
+        encoder, tokenizer: the core's (``core.models``): the encoder ``settings.encoder`` names and
+            the Korean analyser's terms (``korean_terms``).
+    """
     if not records:
         return Clustering([], [], [], [])
     texts = [record_text(r) for r in records]
-    vectors = embed_texts(encoder or UseEncoder(), texts).astype(np.float64)
+    vectors = embed_texts(encoder, texts).astype(np.float64)
     labels = kmeans(vectors, k or default_k(len(records))).tolist()
-    ko = distinctive_terms((tokenizer or korean_terms())(texts), labels)
+    ko = distinctive_terms(tokenizer(texts), labels)
     en = distinctive_terms(english_terms(texts), labels)
     clusters = []
     for c in range(max(labels) + 1):

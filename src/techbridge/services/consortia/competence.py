@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 
 from techbridge.errors import InvalidError
 from techbridge.matching.record import Record
-from techbridge.matching.semantic import Encoder, UseEncoder, embed_texts
+from techbridge.matching.semantic import Encoder, embed_texts
 from techbridge.matching.text import extract_codes, strip_codes
 
 CODE_PREFIX = "code:"
@@ -89,14 +89,14 @@ def _segment_scores(
 
 
 def record_coverage(
-    records: Sequence[Record], competences: Sequence[str], encoder: Encoder | None = None, rerank: int = 100
+    records: Sequence[Record], competences: Sequence[str], encoder: Encoder, rerank: int = 100
 ) -> NDArray[np.float64]:
     """Return the ``(records, competences)`` coverage of each competence by each record, in [0, 1]."""
     return record_coverage_with_phrases(records, competences, encoder, rerank)[0]
 
 
 def record_coverage_with_phrases(
-    records: Sequence[Record], competences: Sequence[str], encoder: Encoder | None = None, rerank: int = 100
+    records: Sequence[Record], competences: Sequence[str], encoder: Encoder, rerank: int = 100
 ) -> tuple[NDArray[np.float64], dict[tuple[int, int], str]]:
     """Return the coverage matrix and, per (record, competence) that a phrase covers best, the phrase.
 
@@ -107,7 +107,6 @@ def record_coverage_with_phrases(
     phrases: dict[tuple[int, int], str] = {}
     texts = [i for i, c in enumerate(competences) if not _is_code(c)]
     if texts and records:
-        encoder = encoder or UseEncoder()
         wanted = embed_texts(encoder, [competences[i] for i in texts])
         whole = embed_texts(encoder, [record_text(r) for r in records]) @ wanted.T
         out[:, texts] = np.clip((whole - FLOOR) / SPAN, 0.0, 1.0)
@@ -151,7 +150,7 @@ def records_by_org(records: Sequence[Record], orgs: Sequence[str]) -> dict[str, 
 
 
 def org_coverage(
-    records: Sequence[Record], orgs: Sequence[str], competences: Sequence[str], encoder: Encoder | None = None
+    records: Sequence[Record], orgs: Sequence[str], competences: Sequence[str], encoder: Encoder
 ) -> Coverage:
     """Return how well each organisation's records cover each competence (max over its records)."""
     if not competences:
@@ -179,7 +178,7 @@ def org_coverage(
 
 
 def org_relevance(
-    records: Sequence[Record], orgs: Sequence[str], need: str, encoder: Encoder | None = None
+    records: Sequence[Record], orgs: Sequence[str], need: str, encoder: Encoder
 ) -> tuple[NDArray[np.float64], list[str | None]]:
     """Return each organisation's closeness to a need (its best record) and that record's id."""
     coverage = org_coverage(records, orgs, [need], encoder)

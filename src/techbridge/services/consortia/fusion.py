@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from techbridge.domain.complement import Fusion, rank_fusions, rank_groups, subclasses
 from techbridge.errors import ConflictError, InvalidError, NotFoundError
 from techbridge.matching.record import Record
-from techbridge.matching.semantic import Encoder, UseEncoder, embed_texts
+from techbridge.matching.semantic import Encoder, embed_texts
 from techbridge.services.access.consortium import (
     ConsortiumAction,
     consortium_for,
@@ -77,11 +77,8 @@ def find_fusions(core: Core, actor: Actor, request: FusionSearch) -> dict[str, A
         return search_fusions(session, actor, request, encoder)
 
 
-def search_fusions(
-    session: Session, actor: Actor, request: FusionSearch, encoder: Encoder | None = None
-) -> dict[str, Any]:
+def search_fusions(session: Session, actor: Actor, request: FusionSearch, encoder: Encoder) -> dict[str, Any]:
     """Return ``find_fusions``'s answer within a unit of work (the actor may build)."""
-    encoder = encoder or UseEncoder()
     need = request.need
     scope = PortfolioScope(request.organizations, request.consortium, need, request.limit)
     portfolio = scoped_portfolio(session, actor, scope, encoder)

@@ -150,6 +150,8 @@ def rank_partners(
     relevance = np.zeros(len(network.orgs))
     evidence: list[str | None] = [None] * len(network.orgs)
     if need:
+        if encoder is None:
+            raise ValueError("ranking by a need's text takes an encoder (the core's)")
         relevance, evidence = org_relevance(load_records(session), network.orgs, need, encoder)
         scores = scores + TEXT_WEIGHT * relevance
     return [_suggestion(network, seeds, i, scores, relevance, evidence) for i in top_indices(scores, k)]

@@ -53,9 +53,7 @@ def member_keys(consortium: Consortium) -> tuple[str, ...]:
     return tuple(m.organization.key for m in consortium.members)
 
 
-def scoped_portfolio(
-    session: Session, actor: Actor, scope: PortfolioScope, encoder: Encoder | None = None
-) -> Portfolio:
+def scoped_portfolio(session: Session, actor: Actor, scope: PortfolioScope, encoder: Encoder) -> Portfolio:
     """Return the portfolio of ``scope`` for an actor who may build (``access.consortium``).
 
     Raises:
@@ -65,7 +63,9 @@ def scoped_portfolio(
     members: tuple[str, ...] = ()
     if scope.consortium:
         members = member_keys(consortium_for(session, actor, scope.consortium, ConsortiumAction.BUILD))
-    return select_portfolio(session, (*scope.organizations, *members), scope.field, scope.limit, encoder)
+    return select_portfolio(
+        session, (*scope.organizations, *members), scope.field, scope.limit, encoder=encoder
+    )
 
 
 def _technology_ids(session: Session) -> set[str]:
@@ -77,7 +77,8 @@ def select_portfolio(
     organizations: Sequence[str] = (),
     field: str | None = None,
     limit: int = 300,
-    encoder: Encoder | None = None,
+    *,
+    encoder: Encoder,
 ) -> Portfolio:
     """Return the records of ``organizations`` (all: none given), technologies first (module docstring).
 

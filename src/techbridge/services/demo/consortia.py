@@ -106,15 +106,12 @@ def demo_request(facts: dict[str, Any], size: int = 6) -> ConsortiumRequest:
 
 
 def build_demo_consortium(
-    engine: Engine,
-    out_dir: Path = Path("demo-output"),
-    encoder: Encoder | None = None,
-    tokenizer: Tokenizer | None = None,
+    engine: Engine, out_dir: Path, encoder: Encoder, tokenizer: Tokenizer
 ) -> DemoConsortium:
     """Build a consortium for 인공지능(AI) 기반 융복합기술 from stored data and write its cluster map.
 
     Stores the five seeded consortia first (idempotent). The cluster map, JSON and XLSX go to
-    ``out_dir/consortium-clusters.*``. ``encoder`` and ``tokenizer`` default to USE-m3 and Kiwi.
+    ``out_dir/consortium-clusters.*``. ``encoder`` and ``tokenizer`` are the core's (``core.models``).
     """
     with transaction(engine) as session:
         load_consortia_2017(session)
@@ -123,7 +120,7 @@ def build_demo_consortium(
         proposal = propose_teams(session, demo_request(facts), encoder)
         korean = list(session.scalars(select(Organization.key).where(Organization.country == "KR")))
         portfolio = select_portfolio(session, korean, encoder=encoder)
-    clustering = cluster_records(portfolio.records, encoder=encoder, tokenizer=tokenizer)
+    clustering = cluster_records(portfolio.records, None, encoder, tokenizer)
     title = f"{facts['field']}: {len(portfolio.records)} {portfolio.kind} of the Korean candidates"
     paths = write_cluster_files(clustering, out_dir, "consortium-clusters", title)
     return DemoConsortium(proposal, paths)

@@ -30,6 +30,7 @@ from techbridge.services.demo.consortia import DemoConsortium, build_demo_consor
 from techbridge.services.demo.round import DemoRoundSummary, demo_core, run_demo_round
 from techbridge.services.ingest.importing import ImportRequest, ImportResult, check_file, write_checked
 from techbridge.services.matching.match import build_index, find_matches
+from techbridge.services.models import Models
 from techbridge.services.programs.program import ProgramRequest, create_program
 from techbridge.services.reports.report import ReportFiles, write_report
 from techbridge.storage.db import transaction
@@ -225,7 +226,8 @@ def run_demo(engine: Engine, settings: Settings, out_dir: Path, step: Step | Non
     index_demo(settings, step("build the matching index") if step else None)
     pairs = match_named_pairs(engine, settings)
     round_summary, report = run_round_and_report(engine, settings, out_dir)
-    consortium = build_demo_consortium(engine, out_dir)
+    models = Models(settings)  # the encoder settings.encoder names, and the Korean analyser
+    consortium = build_demo_consortium(engine, out_dir, models.encoder(), models.tokenizer())
     password = ensure_admin(engine, settings)
     return DemoReport(imports, _counts(engine), pairs, round_summary, report, consortium, password)
 

@@ -343,6 +343,14 @@ WRITES = [
         None,
         _organization_names,
     ),
+    Write(
+        "record a fusion technology",
+        "201 201 201 403 403 403 403 403",
+        ("POST", "/api/v1/fusions", {"technologies": ["kr-kimm-patent-1", "kr-etri-patent-1"]}),
+        None,
+        ("fusion", "record", "kr-kimm-patent-1", "kr-etri-patent-1"),
+        _outcomes,
+    ),
 ]
 
 

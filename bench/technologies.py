@@ -29,6 +29,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,8 @@ from techbridge.matching.engine import Matcher
 from techbridge.matching.features import Features, compute_features, identity, record_digest
 from techbridge.matching.record import Record
 from techbridge.matching.text import Analyzer
+from techbridge.services.actor import operator
+from techbridge.services.core import Core
 from techbridge.services.database import database
 from techbridge.services.demo.run import run_demo
 from techbridge.services.ingest.importing import import_file
@@ -122,7 +125,9 @@ def seed(url: str, count: int) -> None:
         with transaction(engine) as session:
             records = load_records(session)
     _step("pre-warm the index", lambda: prewarm(settings.resolved_index_dir(), records))
-    print(json.dumps(_step("build_index", lambda: build_index(settings))))
+    with Core.open(settings) as core:
+        built = _step("build_index", lambda: build_index(core, operator("bench")))
+    print(json.dumps(asdict(built)))
 
 
 def prewarm(folder: Path, records: list[Record]) -> None:

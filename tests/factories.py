@@ -10,16 +10,26 @@ from sqlalchemy.orm import Session
 
 from techbridge.config import Settings
 from techbridge.domain.organization import normalize_name
-from techbridge.matching.semantic import UseEncoder
+from techbridge.matching.semantic import Encoder, UseEncoder
 from techbridge.services.core import Core
-from techbridge.services.models import Models
+from techbridge.services.models import Models, Tokenizer
 from techbridge.storage.tables import Organization, Person, Project, ProjectParticipant, Technology
 
 
-def core_on(engine: Engine, settings: Settings | None = None) -> Core:
-    """Return an application core on a test's engine (the settings name the same database)."""
+def core_on(
+    engine: Engine,
+    settings: Settings | None = None,
+    *,
+    encoder: Encoder | None = None,
+    tokenizer: Tokenizer | None = None,
+) -> Core:
+    """Return an application core on a test's engine (the settings name the same database).
+
+    Args:
+        encoder, tokenizer: models the test loaded once (e.g. the session's ``encoder`` fixture).
+    """
     settings = settings or Settings(database_url=engine.url.render_as_string(hide_password=False))
-    return Core(settings, engine, Models(settings))
+    return Core(settings, engine, Models(settings, encoder=encoder, tokenizer=tokenizer))
 
 
 def organization(

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from techbridge.api.deps import TextModels, get_text_models
 from techbridge.app import create_app
 from techbridge.config import Settings
+from techbridge.matching.semantic import UseEncoder
 from techbridge.services.accounts import Grant, create_token, create_user
+from techbridge.services.consortia.cluster import korean_terms
 from techbridge.services.cooperations.pipeline import add_cooperation
+from techbridge.services.models import Models, Tokenizer
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Consortium, ConsortiumMember, Need, Program, Proposal, Round
 from tests import factories
@@ -128,19 +129,17 @@ def _now():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def text_models() -> TextModels:
-    """The encoder and Korean analyser of the text endpoints, loaded once for the session as an app
-    loads them on its first request that needs them (they only read them)."""
-    first_request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace()))
-    return get_text_models(first_request)  # type: ignore[arg-type]
+def tokenizer() -> Tokenizer:
+    """The Korean analyser of the text endpoints, loaded once for the session (they only read it)."""
+    return korean_terms()
 
 
 @pytest.fixture
-def app(settings: Settings, engine: Engine, text_models: TextModels) -> Iterator[FastAPI]:
+def app(settings: Settings, engine: Engine, encoder: UseEncoder, tokenizer: Tokenizer) -> Iterator[FastAPI]:
     """The app on the test database (SQLite, and PostgreSQL where configured), migrated by ``engine``;
-    its text models are the session's."""
+    its encoder and analyser are the session's, as an app loads them on its first request that needs them."""
     application = create_app(settings)
-    application.state.text_models = text_models
+    application.state.core.models = Models(settings, encoder=encoder, tokenizer=tokenizer)
     yield application
     application.state.engine.dispose()
 

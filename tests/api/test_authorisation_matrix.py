@@ -169,6 +169,10 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
         "confidential": "401 201 201 201 404 404 403 404",
         "public": "401 201 201 201 404 403 403 403",
     },
+    ("DELETE", "/api/v1/needs/{ident}/shares/{organization}"): {
+        "confidential": "401 204 204 204 404 404 403 404",
+        "public": "401 204 204 204 404 403 403 403",
+    },
     ("GET", "/api/v1/needs/{ident}/shares"): NEED_MANAGE,
     ("GET", "/api/v1/needs/{ident}/access-log"): NEED_MANAGE,
     ("POST", "/api/v1/matches"): {
@@ -210,6 +214,20 @@ def _new_partner(call: Call) -> dict[str, Any]:
     with transaction(call.engine) as session:
         partner = factories.organization(session, f"협력기관 {call.serial}", key=f"kr-partner-{call.serial}")
     return {"path": {"ident": call.need()}, "json": {"organization": partner.key}}
+
+
+def _shared_partner(call: Call) -> dict[str, Any]:
+    """A new partner the need is shared with."""
+    from techbridge.storage.accounts import NeedShare
+
+    ident = call.need()
+    with transaction(call.engine) as session:
+        partner = factories.organization(session, f"공유기관 {call.serial}", key=f"kr-shared-{call.serial}")
+        share = NeedShare(
+            need_id=int(ident), organization_id=partner.id, shared_by="t", at=dt.datetime.now(dt.UTC)
+        )
+        session.add(share)
+    return {"path": {"ident": ident, "organization": partner.key}}
 
 
 def _round_path(call: Call) -> dict[str, Any]:
@@ -358,12 +376,14 @@ REQUESTS: dict[tuple[str, str], Callable[[Call], dict[str, Any]]] = {
     ("GET", "/api/v1/rounds/{ident}"): lambda c: {"path": {"ident": str(c.world.ids["round"])}},
     ("POST", "/api/v1/needs"): lambda c: {
         "json": {"key": f"need-new-{c.serial}", "organization": "kr-lms", "title": "새 과제"}
+        | {"program": "p2021", "round": "r1"}
     },
     ("GET", "/api/v1/needs/{ident}"): _need_path,
     ("PATCH", "/api/v1/needs/{ident}"): lambda c: {**_need_path(c), "json": {"field": f"광학 {c.serial}"}},
     ("POST", "/api/v1/needs/{ident}/interests"): lambda c: {**_need_path(c), "json": {"message": "관심"}},
     ("GET", "/api/v1/needs/{ident}/interests"): _need_path,
     ("POST", "/api/v1/needs/{ident}/shares"): _new_partner,
+    ("DELETE", "/api/v1/needs/{ident}/shares/{organization}"): _shared_partner,
     ("GET", "/api/v1/needs/{ident}/shares"): _need_path,
     ("GET", "/api/v1/needs/{ident}/access-log"): _need_path,
     ("POST", "/api/v1/matches"): lambda c: {

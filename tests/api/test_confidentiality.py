@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from techbridge.config import Settings
+from techbridge.services.actor import operator
 from techbridge.services.matching.match import build_index
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Match
@@ -125,7 +126,7 @@ def test_match_results_never_contain_a_need(app: FastAPI, client: TestClient, wo
     settings: Settings = app.state.settings
     if not settings.database_url.startswith("sqlite"):
         pytest.skip("the index is the same on every database; built once, on SQLite")
-    build_index(settings)
+    build_index(app.state.core, operator("test"))
     response = client.post(
         "/api/v1/matches", headers=world.headers("institute"), json={"text": SECRET_TITLE, "k": 20}
     )

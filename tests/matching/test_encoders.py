@@ -23,6 +23,7 @@ from techbridge.matching.params import MatchConfig
 from techbridge.matching.record import Query, Record
 from techbridge.matching.semantic import UseEncoder
 from techbridge.matching.text import Analyzer
+from techbridge.services.actor import operator
 from techbridge.services.database import database
 from techbridge.services.matching import match as matching
 from techbridge.storage.db import transaction
@@ -136,8 +137,9 @@ def test_the_configured_encoder_builds_and_serves_the_index(
             key="kr-kitech",
             description="다이캐스팅 금형",
         )
-    counts = matching.build_index(settings)
-    assert counts["added"] == 1
-    found, _ = matching.find_matches(settings, text="다이캐스팅 금형")
-    assert [m.id for m in found] == ["kr-kitech"]
-    assert matching._loaded_matcher(settings)[0].dense_.vectors_.shape[1] == WIDTH
+        core = factories.core_on(engine, settings)
+    counts = matching.build_index(core, operator("test"))
+    assert counts.added == 1
+    found = matching.find_matches(core, operator("test"), matching.MatchRequest(text="다이캐스팅 금형"))
+    assert [m.id for m in found.matches] == ["kr-kitech"]
+    assert core.models.matcher().dense_.vectors_.shape[1] == WIDTH

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from techbridge.services.access import FULL, NONE, SUMMARY, can_create_need, can_edit_need, need_visibility
+from techbridge.services.access.need import (
+    FULL,
+    NONE,
+    SUMMARY,
+    may_change_need,
+    may_register_need,
+    need_visibility,
+)
 from techbridge.services.actor import Actor
 from techbridge.storage.tables import Need
 
@@ -73,7 +80,8 @@ def test_a_need_outside_any_program_is_for_global_managers_only() -> None:
     [
         ("administrator", True, True),
         ("manager of the program", True, True),
-        ("manager of another program", False, True),
+        ("manager of all programs", True, True),
+        ("manager of another program", False, False),  # issue 18: any manager used to register any need
         ("company member", True, True),
         ("competitor", False, False),
         ("institute member", False, False),
@@ -82,5 +90,21 @@ def test_a_need_outside_any_program_is_for_global_managers_only() -> None:
 )
 def test_who_changes_and_registers_needs(who: str, may_edit: bool, may_create: bool) -> None:
     actor = ACTORS[who]
-    assert can_edit_need(actor, _need("confidential"), PROGRAM) is may_edit
-    assert can_create_need(actor, COMPANY) is may_create
+    assert may_change_need(actor, _need("confidential"), PROGRAM) is may_edit
+    assert may_register_need(actor, COMPANY, PROGRAM) is may_create
+
+
+@pytest.mark.parametrize(
+    ("who", "may_create"),
+    [
+        ("administrator", True),
+        ("manager of the program", False),
+        ("manager of all programs", True),
+        ("company member", True),
+        ("competitor", False),
+    ],
+)
+def test_a_need_outside_any_round_is_registered_by_its_company_and_global_managers(
+    who: str, may_create: bool
+) -> None:
+    assert may_register_need(ACTORS[who], COMPANY, None) is may_create

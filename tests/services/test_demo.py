@@ -69,13 +69,14 @@ def test_demo_loads_once_and_ranks_each_named_pair_in_the_top_three(
         assert session.scalar(select(func.count()).select_from(Need).where(Need.is_invented)) == 6
         stored = session.scalars(select(Organization.key).where(Organization.key.in_(known_identifiers())))
         assert list(stored) == []  # ETRI and the other known institutes are one organisation each
-    index_demo(settings)
-    for pair in match_named_pairs(engine, settings):
+    core = core_on(engine, settings)
+    index_demo(core)
+    for pair in match_named_pairs(core):
         assert pair.rank is not None and pair.rank <= 3, (pair.company, pair.institute, pair.matches)
         top = pair.matches[0]
         assert top.explanation is not None and top.explanation.terms
-    summary, report = run_round_and_report(engine, settings, tmp_path / "out")
-    named = {(pair.need, pair.institute_key) for pair in match_named_pairs(engine, settings)}
+    summary, report = run_round_and_report(core, tmp_path / "out")
+    named = {(pair.need, pair.institute_key) for pair in match_named_pairs(core)}
     assert named <= {(need, institute) for need, institute, _score in summary.pairs}
     assert summary.agreements == 4 and summary.needs_accepted == 10
     assert report.html.exists() and report.xlsx.exists() and report.pdf is not None and report.pdf.exists()

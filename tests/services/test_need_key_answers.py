@@ -23,8 +23,9 @@ from techbridge.services.actor import (
     Actor,
     operator,
 )
+from techbridge.services.catalogue.entity import Row
 from techbridge.services.ingest.importing import ImportRequest, ImportResult, import_file
-from techbridge.services.needs.sharing import create_need
+from techbridge.services.needs.register import NeedRequest, create_need
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Need, Organization, Program, Round, Technology
 from tests import factories
@@ -62,9 +63,19 @@ def _needs(session: Session) -> list[tuple[str, str, str]]:
     return sorted((key, title, owner) for key, title, owner in rows.all())
 
 
-def _create(engine: Engine, actor_of: tuple[str, str | None, str | None], key: str) -> dict[str, object]:
+def _register(
+    engine: Engine, actor_of: tuple[str, str | None, str | None], company: str, key: str, title: str
+) -> Row:
+    """Register a need as the actor ``actor_of`` describes; a manager of one program into its round."""
     with transaction(engine) as s:
-        row = create_need(s, _actor(s, *actor_of), "rival", {"key": key, "title": "새 과제"})
+        actor = _actor(s, *actor_of)
+    program = actor_of[2]
+    request = NeedRequest(company, title, key=key, program=program, round="r1" if program else None)
+    return create_need(factories.core_on(engine), actor, request)
+
+
+def _create(engine: Engine, actor_of: tuple[str, str | None, str | None], key: str) -> dict[str, object]:
+    row = _register(engine, actor_of, "rival", key, "새 과제")
     return {name: (RANDOM.pattern if name == "key" and RANDOM.fullmatch(value) else value)
             for name, value in row.items() if name not in ("id", "created_at", "updated_at")}  # fmt: skip
 
@@ -94,18 +105,17 @@ def test_a_key_held_by_a_need_the_caller_reads_answers_conflict_and_writes_nothi
     for actor_of, key in (((COMPANY_MEMBER, "acme", None), HIDDEN), ((PROGRAM_MANAGER, None, "p"), IN_ROUND)):
         with transaction(stored) as s:
             before = _needs(s)
-            with pytest.raises(ConflictError, match="exists already"):
-                create_need(s, _actor(s, *actor_of), "acme", {"key": key, "title": "다시"})
+        with pytest.raises(ConflictError, match="exists already"):
+            _register(stored, actor_of, "acme", key, "다시")
         with transaction(stored) as s:
             assert _needs(s) == before
 
 
 def test_who_reads_every_need_keeps_a_chosen_free_key(stored: Engine) -> None:
     for role, key in ((ADMINISTRATOR, "need-admin-chosen"), (PROGRAM_MANAGER, "need-pm-chosen")):
-        with transaction(stored) as s:
-            assert create_need(s, _actor(s, role), "rival", {"key": key, "title": "t"})["key"] == key
-            with pytest.raises(ConflictError):
-                create_need(s, _actor(s, role), "rival", {"key": HIDDEN, "title": "t"})
+        assert _register(stored, (role, None, None), "rival", key, "t")["key"] == key
+        with pytest.raises(ConflictError):
+            _register(stored, (role, None, None), "rival", HIDDEN, "t")
 
 
 def _file(tmp_path: Path, key: str, company: str = "rival") -> Path:

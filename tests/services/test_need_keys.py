@@ -18,15 +18,14 @@ from sqlalchemy.orm import Session
 from techbridge.errors import NotFoundError
 from techbridge.services.access import (
     PUBLIC_ENTITIES,
-    find_visible_need,
     readable_rows,
     require_cooperation,
     visible_cooperations,
-    visible_need,
 )
+from techbridge.services.access.need import seen_need, visible_need
 from techbridge.services.actor import COMPANY_MEMBER, INSTITUTE_MEMBER, VIEWER, Actor, operator
 from techbridge.services.needs.need import upsert_need
-from techbridge.services.needs.sharing import create_need
+from techbridge.services.needs.register import NeedRequest, create_need
 from techbridge.services.programs.assignment import AcceptRequest, accept_assignment, run_assignment
 from techbridge.services.programs.pairing import ScoresRequest, set_candidate_scores
 from techbridge.services.programs.round import RoundRef, SubmitRequest, submit
@@ -82,7 +81,7 @@ def test_who_sees_a_cooperation_sees_the_owner_as_a_member_and_still_not_the_nee
                     partners_seen += 1
                     assert visible_need(session, actor, need) == "none"
                     with pytest.raises(NotFoundError):
-                        find_visible_need(session, actor, need.key)
+                        seen_need(session, actor, need.key)
         assert partners_seen >= len(COMPANIES)  # every cooperation was looked at by a partner
 
 
@@ -113,9 +112,11 @@ def test_a_need_registered_without_a_key_gets_one_that_says_nothing(engine: Engi
     world(engine)
     with transaction(engine) as session:
         acme = _member(session, "acme", COMPANY_MEMBER)
-        values = {"title": "다이캐스팅 경량화", "field": "diecasting", "description": "secret recipe"}
-        first = create_need(session, acme, "acme", values)
-        second = create_need(session, acme, "acme", values)
+    values = {"title": "다이캐스팅 경량화", "field": "diecasting", "description": "secret recipe"}
+    request = NeedRequest("acme", values["title"], field="diecasting", description="secret recipe")
+    first = create_need(core_on(engine), acme, request)
+    second = create_need(core_on(engine), acme, request)
+    with transaction(engine) as session:
         for row in (first, second):
             assert re.fullmatch(r"need-[0-9a-f]{16}", row["key"]), row["key"]
             assert row["organization"] == "acme" and row["title"] == values["title"]

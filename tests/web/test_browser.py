@@ -28,6 +28,7 @@ from techbridge.services.actor import operator
 from techbridge.services.cooperations.pipeline import CooperationView, get_cooperation
 from techbridge.services.core import Core
 from techbridge.services.matching.match import build_index
+from techbridge.services.models import Models
 from techbridge.storage.db import make_engine, migrate
 from tests.web.world import PASSWORD, seed_world
 
@@ -55,8 +56,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     engine = make_engine(settings)
     migrate(engine)
     seed_world(engine)
+    build_index(Core(settings, engine, Models(settings)), operator("test"))
     engine.dispose()
-    build_index(settings)
     return settings
 
 

@@ -8,9 +8,7 @@ needs none: a browser never adds an ``Authorization`` header by itself).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -19,10 +17,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from techbridge.config import Settings
-from techbridge.matching.semantic import UseEncoder
 from techbridge.services.accounts.caller import CSRF_HEADER, Credentials, caller
 from techbridge.services.actor import Actor
-from techbridge.services.consortia.cluster import Tokenizer, korean_terms
 from techbridge.services.core import Core
 
 SESSION_COOKIE = "techbridge_session"
@@ -107,32 +103,3 @@ class Paging:
 
 
 PagingDep = Annotated[Paging, Depends()]
-
-
-@dataclass(frozen=True)
-class TextModels:
-    """The encoder and Korean analyser that clusters and fusions embed and label records with.
-
-    Loading them takes seconds, so an app loads them once, on first use; they are not shared across
-    threads, so a request holds ``lock`` while it uses them.
-    """
-
-    encoder: UseEncoder
-    tokenizer: Tokenizer
-    lock: threading.Lock
-
-
-_LOADING = threading.Lock()
-
-
-def get_text_models(request: Request) -> TextModels:
-    """Return the app's text models, loading them on the first request that needs them."""
-    with _LOADING:
-        models: TextModels | None = getattr(request.app.state, "text_models", None)
-        if models is None:
-            models = TextModels(UseEncoder(), korean_terms(), threading.Lock())
-            request.app.state.text_models = models
-        return models
-
-
-TextModelsDep = Annotated[TextModels, Depends(get_text_models)]

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.progress import Progress, TaskID
 
-from techbridge.cli.output import cli_errors, err_console, settings_of
-from techbridge.matching.explain import Match
-from techbridge.matching.filters import Filters
+from techbridge.cli.output import cli_errors, err_console, opened, print_json, settings_of
 from techbridge.matching.params import load_configs, save_configs
+from techbridge.services.matching.match import MatchRequest, MatchView, build_index, find_matches
 
 _err = err_console
 
@@ -24,9 +24,8 @@ def _methods(values: list[str] | None) -> list[str] | None:
     return [m.strip() for v in values for m in v.split(",") if m.strip()]
 
 
-def _print_match(rank: int, match: Match, names: dict[str, str]) -> None:
-    name = names.get(match.id, "")
-    typer.echo(f"{rank:>2}. {match.id} {name}  score={match.score:.3f}")
+def _print_match(rank: int, match: MatchView) -> None:
+    typer.echo(f"{rank:>2}. {match.id} {match.name or ''}  score={match.score:.3f}")
     if match.explanation is None:
         return
     ex = match.explanation
@@ -63,31 +62,33 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Rank partners (or records, or experts) for a need, by the hybrid matcher.
 
+        With --json, prints the answer of `POST /api/v1/matches` to the same request.
+
         Example: techbridge match --text "알루미늄 다이캐스팅 금형" --target organization --explain
         """
-        from techbridge.services.matching.match import find_matches
-
-        settings = settings_of(ctx)
         if not need and not text:
             err_console.print("Error: give a need key or --text")
             raise typer.Exit(1)
-        filters = Filters(
-            tuple(kind or ()),
-            tuple(country or ()),
-            tuple(region or ()),
-            tuple(size or ()),
-            since,
-            None,
-            min_trl,
+        request = MatchRequest(
+            need=need or None,
+            text=text if not need else None,
+            target=target,
+            k=k,
+            kinds=tuple(kind or ()),
+            countries=tuple(country or ()),
+            regions=tuple(region or ()),
+            sizes=tuple(size or ()),
+            since=since,
+            min_trl=min_trl,
+            explain=explain or as_json,
         )
-        with cli_errors():
-            matches, facts = find_matches(settings, need, text, target, k, filters, explain or as_json)
+        with opened(ctx) as (core, actor):
+            result = find_matches(core, actor, request)
         if as_json:
-            typer.echo(json.dumps([m.to_dict() for m in matches], ensure_ascii=False, indent=2))
+            print_json(result.to_list())
             return
-        names = {key: str(f.get("name", "")) for key, f in facts.items()}
-        for rank, match in enumerate(matches, 1):
-            _print_match(rank, match, names)
+        for rank, match in enumerate(result.matches, 1):
+            _print_match(rank, match)
 
     @app.command("index")
     def index_command(
@@ -100,13 +101,10 @@ def register(app: typer.Typer) -> None:
 
         Example: techbridge index
         """
-        from techbridge.services.matching.match import build_index
-
-        settings = settings_of(ctx)
-        with cli_errors(), Progress(console=_err, transient=True) as bar:
+        with opened(ctx) as (core, actor), Progress(console=_err, transient=True) as bar:
             task = bar.add_task("embedding records", total=None)
-            counts = build_index(settings, rebuild, lambda d, t: bar.update(task, completed=d, total=t))
-        typer.echo(", ".join(f"{n} {v}" for n, v in counts.items()))
+            summary = build_index(core, actor, rebuild, lambda d, t: bar.update(task, completed=d, total=t))
+        typer.echo(", ".join(f"{n} {v}" for n, v in asdict(summary).items()))
 
     @app.command("eval")
     def eval_command(

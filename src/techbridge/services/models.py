@@ -3,6 +3,7 @@
 Each takes seconds and hundreds of megabytes to load, so a process builds each once, on first use,
 from its settings (``settings.encoder`` chooses the encoder everywhere), and every use case shares
 it through ``Core.models``. The loaded index is read again when ``techbridge index`` rewrote it.
+Tests hand in models they loaded once (``Models(settings, encoder=..., tokenizer=...)``).
 """
 
 from __future__ import annotations
@@ -25,11 +26,14 @@ Tokenizer = Callable[[list[str]], list[list[str]]]
 class Models:
     """The process's models, each built on first use and then shared by every use case."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self, settings: Settings, *, encoder: Encoder | None = None, tokenizer: Tokenizer | None = None
+    ) -> None:
+        """Store the settings; ``encoder`` and ``tokenizer`` are models already loaded (tests share them)."""
         self.settings = settings
         self._lock = threading.RLock()
-        self._encoder: Encoder | None = None
-        self._tokenizer: Tokenizer | None = None
+        self._encoder: Encoder | None = encoder
+        self._tokenizer: Tokenizer | None = tokenizer
         self._matcher: tuple[int, Matcher] | None = None
         self._needs: tuple[int, NeedFeatures] | None = None
         # The Korean analyser and the encoder are not shared across threads while they work.
@@ -81,6 +85,16 @@ class Models:
         """Drop the loaded index (after this process rewrote it)."""
         with self._lock:
             self._matcher = None
+            self._needs = None
+
+    def forget_needs(self) -> None:
+        """Drop the loaded needs' features (after a need was registered or changed).
+
+        A need whose text differs from the one its saved features were made from is matched with
+        features made from its current text anyway; dropping them makes sure nothing this process
+        holds outlives the change.
+        """
+        with self._lock:
             self._needs = None
 
 

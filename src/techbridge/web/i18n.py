@@ -77,6 +77,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "field.description": ("설명", "Description"),
     "field.summary": ("공개 요약 (익명)", "Public summary (anonymous)"),
     "field.visibility": ("공개 범위", "Visibility"),
+    "field.round": ("사업 차수", "Program round"),
     "field.codes": ("분류코드 (IPC)", "Classification codes (IPC)"),
     "field.field": ("기술분야", "Field"),
     "field.trl": ("목표 TRL", "Target TRL"),

@@ -270,6 +270,10 @@ class NeedCreate(BaseModel):
     budget_krw: Annotated[int, Field(ge=0, le=10**15)] | None = None
     visibility: Literal["confidential", "summary"] = "confidential"
     summary: Annotated[str, Field(max_length=4000)] | None = None
+    program: Annotated[Key | None, Field(description="The program whose `round` the need enters.")] = None
+    round: Annotated[
+        Key | None, Field(description="The round it enters; a program manager's need needs one of theirs.")
+    ] = None
 
 
 class NeedUpdate(BaseModel):
@@ -342,6 +346,10 @@ class MatchRequest(BaseModel):
     k: Annotated[int, Field(ge=1, le=100)] = 10
     kinds: list[Annotated[str, Field(max_length=32)]] = []
     countries: list[Annotated[str, Field(max_length=2)]] = []
+    regions: list[Annotated[str, Field(max_length=100)]] = []
+    sizes: list[Annotated[str, Field(max_length=32)]] = []
+    since: Annotated[dt.date | None, Field(description="Only records dated on or after this day.")] = None
+    min_trl: Annotated[int, Field(ge=1, le=9)] | None = None
 
 
 class EvidencePublic(ResponseModel):

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from techbridge.errors import NotFoundError, PermissionDeniedError
-from techbridge.services.access import FULL, SUMMARY, visible_need
+from techbridge.services.access.need import FULL, SUMMARY, visible_need
 from techbridge.services.actor import Actor
 from techbridge.storage.tables import Cooperation, CooperationMember, Need, Round
 

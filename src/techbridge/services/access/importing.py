@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from techbridge.errors import PermissionDeniedError
-from techbridge.services.access import can_edit_need, program_of, reads_every_need
+from techbridge.services.access.need import may_change_need, program_of_need, reads_every_need
 from techbridge.services.actor import PROGRAM_MANAGER, Actor
 from techbridge.services.needs.need import find_need
 
@@ -55,7 +55,7 @@ def refused_need(session: Session, actor: Actor, values: Mapping[str, Any]) -> s
         return None
     key = str(values.get("key") or "")
     need = find_need(session, key)
-    if need is not None and can_edit_need(actor, need, program_of(session, need)):
+    if need is not None and may_change_need(actor, need, program_of_need(session, need)):
         return None
     return (
         f"{values.get('key')!r} is not a need you may change; only administrators and managers "

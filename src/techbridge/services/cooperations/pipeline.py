@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from techbridge.domain.cooperation import MemberRole, Stage
 from techbridge.domain.pipeline import check_transition, is_stale, needs_reconfirmation, parse_stage
 from techbridge.errors import ConflictError, InvalidError
-from techbridge.services.access import program_of, readable_need, require
+from techbridge.services.access import require
 from techbridge.services.access.cooperation import (
     CooperationAction,
     cooperation_for,
@@ -21,11 +21,11 @@ from techbridge.services.access.cooperation import (
     shown_title,
     visible_cooperation_ids,
 )
+from techbridge.services.access.need import NeedAction, need_for, program_of_need
 from techbridge.services.actor import PROGRAM_MANAGER, Actor
 from techbridge.services.audit import record_change
 from techbridge.services.catalogue.finding import find_organization, find_program, find_proposal
 from techbridge.services.core import Core, utcnow
-from techbridge.services.needs.sharing import editable_need
 from techbridge.storage.tables import (
     Cooperation,
     CooperationMember,
@@ -167,7 +167,7 @@ def create_cooperation(core: Core, actor: Actor, request: CooperationRequest) ->
     if bad := sorted(r for r in request.members.values() if r not in roles):
         raise InvalidError(f"unknown member role {bad[0]!r}; use one of {', '.join(sorted(roles))}")
     with core.writing() as session:
-        need = readable_need(session, actor, request.need) if request.need else None
+        need = need_for(session, actor, request.need, NeedAction.READ_FULL) if request.need else None
         proposal = find_proposal(session, request.proposal) if request.proposal else None
         source = need or proposal
         round_id = source.round_id if source else None
@@ -369,7 +369,7 @@ def find_stale(core: Core, actor: Actor) -> StaleReport:
             since = confirmed or need.listed_on or as_utc(need.created_at).date()
             if (
                 need.status != "rejected"
-                and actor.manages(program_of(session, need))
+                and actor.manages(program_of_need(session, need))
                 and needs_reconfirmation(since, moment.date(), settings.need_expiry_days)
             ):
                 needs.append((need.key, need.organization.key, since))
@@ -393,7 +393,7 @@ def reconfirm_need(core: Core, actor: Actor, need: str, on: dt.date | None = Non
     """
     day = on or core.clock().date()
     with core.writing() as session:
-        found = editable_need(session, actor, need)
+        found = need_for(session, actor, need, NeedAction.CHANGE, for_update=True)
         row = session.get(NeedConfirmation, found.id)
         if row is None:
             session.add(NeedConfirmation(need_id=found.id, confirmed_on=day, actor=actor.name))

@@ -18,18 +18,24 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
 
 from techbridge.config import Settings
 from techbridge.errors import NotFoundError
-from techbridge.matching.explain import Match
-from techbridge.matching.filters import Filters
 from techbridge.services.accounts import ensure_admin
 from techbridge.services.actor import operator
+from techbridge.services.core import Core
 from techbridge.services.demo.consortia import DemoConsortium, build_demo_consortium
 from techbridge.services.demo.round import DemoRoundSummary, demo_core, run_demo_round
 from techbridge.services.ingest.importing import ImportRequest, ImportResult, check_file, write_checked
-from techbridge.services.matching.match import build_index, find_matches
+from techbridge.services.matching.match import (
+    IndexSummary,
+    MatchRequest,
+    MatchResult,
+    MatchView,
+    build_index,
+    find_matches,
+    organization_facts,
+)
 from techbridge.services.models import Models
 from techbridge.services.programs.program import ProgramRequest, create_program
 from techbridge.services.reports.report import ReportFiles, write_report
@@ -75,7 +81,7 @@ class PairResult:
     institute: str
     institute_key: str
     rank: int | None
-    matches: list[Match] = field(default_factory=list)
+    matches: list[MatchView] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)
 
 
@@ -129,15 +135,17 @@ def _ensure_program(engine: Engine, actor: str) -> None:
     create_program(demo_core(engine), operator(actor), request)
 
 
-def index_demo(settings: Settings, progress: Progress | None = None) -> dict[str, int]:
-    """Bring the matching index up to the demo database."""
-    return build_index(settings, progress=progress)
+def index_demo(core: Core, progress: Progress | None = None) -> IndexSummary:
+    """Bring the matching index up to the demo database (as the operator)."""
+    return build_index(core, operator(core.settings.actor), progress=progress)
 
 
-INSTITUTES = Filters(kinds=("research_institute",), countries=("KR",))
+def _institutes(need: str, k: int, explain: bool = True) -> MatchRequest:
+    """Korean research institutes for the stored need ``need``."""
+    return MatchRequest(need=need, k=k, kinds=("research_institute",), countries=("KR",), explain=explain)
 
 
-def match_named_pairs(engine: Engine, settings: Settings, k: int = 5) -> list[PairResult]:
+def match_named_pairs(core: Core, k: int = 5) -> list[PairResult]:
     """Rank Korean research institutes for each need of the program's named pairs.
 
     Returns one result per pair, with the rank the engine gave the institute the program paired the
@@ -146,23 +154,19 @@ def match_named_pairs(engine: Engine, settings: Settings, k: int = 5) -> list[Pa
     Raises:
         NotFoundError: the demo data has not been loaded.
     """
-    with transaction(engine) as session:
-        return [
-            _rank_pair(pair, *_match_pair(settings, session, pair, k)) for pair in program_facts()["pairs"]
-        ]
+    actor = operator(core.settings.actor)
+    with core.reading() as session:
+        facts = organization_facts(session)
+    pairs = program_facts()["pairs"]
+    return [
+        _rank_pair(pair, find_matches(core, actor, _institutes(pair["need"], k)), facts) for pair in pairs
+    ]
 
 
-def _match_pair(
-    settings: Settings, session: Session, pair: dict[str, str], k: int
-) -> tuple[list[Match], dict[str, dict[str, Any]]]:
-    return find_matches(
-        settings, need=pair["need"], target="organization", k=k, filters=INSTITUTES, session=session
-    )
-
-
-def _rank_pair(pair: dict[str, str], matches: list[Match], facts: dict[str, dict[str, Any]]) -> PairResult:
+def _rank_pair(pair: dict[str, str], result: MatchResult, facts: dict[str, dict[str, Any]]) -> PairResult:
     if pair["institute"] not in facts:
         raise NotFoundError(f"demo institute {pair['institute']!r} is missing: run the demo import first")
+    matches = list(result.matches)
     ranks = [i for i, match in enumerate(matches, 1) if match.id == pair["institute"]]
     return PairResult(
         need=pair["need"],
@@ -172,35 +176,28 @@ def _rank_pair(pair: dict[str, str], matches: list[Match], facts: dict[str, dict
         institute_key=pair["institute"],
         rank=ranks[0] if ranks else None,
         matches=matches,
-        names={match.id: facts.get(match.id, {}).get("name", match.id) for match in matches},
+        names={match.id: match.name or match.id for match in matches},
     )
 
 
-def round_scores(engine: Engine, settings: Settings) -> dict[tuple[str, str], float]:
+def round_scores(core: Core) -> dict[tuple[str, str], float]:
     """Return the matching engine's score of every Korean institute for every demo need."""
+    actor = operator(core.settings.actor)
+    with core.reading() as session:
+        needs = list(
+            session.scalars(select(Need.key).where(Need.key.startswith(PROGRAM_KEY)).order_by(Need.key))
+        )
     scores: dict[tuple[str, str], float] = {}
-    with transaction(engine) as session:
-        needs = session.scalars(select(Need.key).where(Need.key.startswith(PROGRAM_KEY)).order_by(Need.key))
-        for need in list(needs):
-            matches, _facts = find_matches(
-                settings,
-                need=need,
-                target="organization",
-                k=20,
-                filters=INSTITUTES,
-                explain=False,
-                session=session,
-            )
-            scores.update({(need, match.id): match.score for match in matches})
+    for need in needs:
+        result = find_matches(core, actor, _institutes(need, 20, explain=False))
+        scores.update({(need, match.id): match.score for match in result.matches})
     return scores
 
 
-def run_round_and_report(
-    engine: Engine, settings: Settings, out_dir: Path
-) -> tuple[DemoRoundSummary, ReportFiles]:
+def run_round_and_report(core: Core, out_dir: Path) -> tuple[DemoRoundSummary, ReportFiles]:
     """Run the 2021 round on the engine's scores (idempotent) and write its report to ``out_dir``."""
-    summary = run_demo_round(engine, settings.actor, round_scores(engine, settings))
-    return summary, write_report(demo_core(engine), operator(settings.actor), PROGRAM_KEY, out_dir)
+    summary = run_demo_round(core.engine, core.settings.actor, round_scores(core))
+    return summary, write_report(core, operator(core.settings.actor), PROGRAM_KEY, out_dir)
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,11 +220,11 @@ def run_demo(engine: Engine, settings: Settings, out_dir: Path, step: Step | Non
     is made if the database has no user yet (its one-time password is returned, once).
     """
     imports = load_demo_data(engine, settings.actor, step)
-    index_demo(settings, step("build the matching index") if step else None)
-    pairs = match_named_pairs(engine, settings)
-    round_summary, report = run_round_and_report(engine, settings, out_dir)
-    models = Models(settings)  # the encoder settings.encoder names, and the Korean analyser
-    consortium = build_demo_consortium(engine, out_dir, models.encoder(), models.tokenizer())
+    core = Core(settings, engine, Models(settings))
+    index_demo(core, step("build the matching index") if step else None)
+    pairs = match_named_pairs(core)
+    round_summary, report = run_round_and_report(core, out_dir)
+    consortium = build_demo_consortium(engine, out_dir, core.models.encoder(), core.models.tokenizer())
     password = ensure_admin(engine, settings)
     return DemoReport(imports, _counts(engine), pairs, round_summary, report, consortium, password)
 

@@ -1,118 +1,202 @@
-"""Matching use cases over the database: build the index, match a need by key or free text.
+"""The match use case (a need or a text -> ranked, explained partners) and the index build.
 
-The engine never touches the database: this service loads records through
-``techbridge.services.matching.records`` and reads organisation facts itself, keeps the index under
-``settings.resolved_index_dir()`` and hands the engine plain values. The index also keeps each
-stored need's analysed terms and vector (``techbridge.matching.index.update_needs``): a stored
+One use case serves the command line, the REST API and the web: ``find_matches(core, actor,
+MatchRequest) -> MatchResult``; each edge renders ``MatchResult.to_list()`` (the JSON of
+``POST /api/v1/matches`` and ``techbridge match --json``) or its rows.
+
+The engine never touches the database: records come from ``services.matching.records``, organisation
+facts are read here, and the loaded index and models come from ``core.models``. The index also keeps
+each stored need's analysed terms and vector (``techbridge.matching.index.update_needs``): a stored
 need is matched with them while its text is the one they were made from.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from techbridge.config import Settings
-from techbridge.errors import NotFoundError
-from techbridge.matching.encoders import encoder_from
-from techbridge.matching.engine import Matcher
-from techbridge.matching.explain import Match
+from techbridge.errors import InvalidError
+from techbridge.matching.explain import Explanation, Match
 from techbridge.matching.filters import Filters
-from techbridge.matching.index import (
-    NEED_FILES,
-    NeedFeatures,
-    load_index,
-    load_needs,
-    stored_query,
-    update_index,
-)
+from techbridge.matching.index import stored_query, update_index
 from techbridge.matching.record import Query
-from techbridge.services.catalogue.entity import record_id
-from techbridge.services.database import database
+from techbridge.services.access import require
+from techbridge.services.access.need import FULL, NeedAction, log_access, need_for, reads_every_need
+from techbridge.services.actor import Actor
+from techbridge.services.core import Core
 from techbridge.services.matching.records import load_records
-from techbridge.storage.db import transaction
 from techbridge.storage.tables import Need, Organization
 
 log = logging.getLogger(__name__)
+TARGETS = ("organization", "person", "item")
+
+
+@dataclass(frozen=True, slots=True)
+class MatchRequest:
+    """What to match and which candidates may be ranked.
+
+    Attributes:
+        need: a stored need's key or id (one the caller reads in full); or else ``text``.
+        target: ``organization``, ``person`` or ``item`` (a record).
+        kinds, countries, regions, sizes: only organisations of these kinds, countries, regions or
+            size classes (empty: any).
+        since: only records dated on or after this ISO date; ``min_trl``: at this TRL or above.
+        explain: attach why each candidate ranks where it does.
+    """
+
+    need: str | None = None
+    text: str | None = None
+    target: str = "organization"
+    k: int = 10
+    kinds: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    sizes: tuple[str, ...] = ()
+    since: str | None = None
+    min_trl: int | None = None
+    explain: bool = True
+
+    @property
+    def filters(self) -> Filters:
+        """The engine's hard filters of this request."""
+        return Filters(self.kinds, self.countries, self.regions, self.sizes, self.since, None, self.min_trl)
+
+
+@dataclass(frozen=True, slots=True)
+class MatchView:
+    """A ranked candidate, with its signals and explanation; organisations with their name and kind."""
+
+    target: str
+    id: str
+    score: float
+    signals: dict[str, float]
+    explanation: Explanation | None
+    name: str | None = None
+    kind: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    """The ranked candidates of one request, best first."""
+
+    matches: tuple[MatchView, ...]
+
+    def to_list(self) -> list[dict[str, Any]]:
+        """Return the candidates as JSON-ready data (the answer of ``POST /api/v1/matches``)."""
+        return [asdict(match) for match in self.matches]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexSummary:
+    """What an index build found: records indexed, added, changed, removed; needs, needs embedded."""
+
+    records: int
+    added: int
+    changed: int
+    removed: int
+    needs: int = 0
+    needs_embedded: int = 0
+
+
+def find_matches(core: Core, actor: Actor, request: MatchRequest) -> MatchResult:
+    """Rank and explain partners for a need the actor reads in full, or for free text.
+
+    Results are organisations, people and records (public): a need is never a result, so matching
+    cannot reveal another company's need. Matching a stored need is written to its access log.
+
+    Raises:
+        InvalidError: neither or both of ``need`` and ``text``, or an unknown target.
+        NotFoundError: no such need, or one the actor may not read in full (the same answer).
+        NotIndexedError: the matching index has not been built yet (``techbridge index``).
+    """
+    if (request.need is None) == (request.text is None):
+        raise InvalidError("give either a need or a text to match")
+    if request.target not in TARGETS:
+        raise InvalidError(f"unknown target {request.target!r}; use one of {', '.join(TARGETS)}")
+    need_id = None
+    with core.reading() as session:
+        if request.need is not None:
+            need = need_for(session, actor, request.need, NeedAction.READ_FULL)
+            need_id, query = need.id, need_query(need)
+        else:
+            query = Query("text", request.text or "")
+        facts = organization_facts(session)
+    matches = _rank(core, query, need_id is not None, request, facts)
+    if need_id is not None:
+        # Logged after ranking, in a unit of its own: SQLite's write lock is held only briefly.
+        with core.writing() as session:
+            log_access(session, actor, [(session.get_one(Need, need_id), FULL)], "match", core.clock())
+    return MatchResult(tuple(_view(match, facts) for match in matches))
+
+
+def _rank(
+    core: Core, query: Query, is_stored: bool, request: MatchRequest, facts: dict[str, dict[str, Any]]
+) -> list[Match]:
+    matcher = core.models.matcher()
+    if is_stored:  # its terms and vector as the last index saved them, unless its text changed since
+        query = stored_query(core.models.needs(), query)
+    with core.models.working:
+        return matcher.match(
+            query, request.target, request.k, request.filters, facts, explain=request.explain
+        )
+
+
+def _view(match: Match, facts: dict[str, dict[str, Any]]) -> MatchView:
+    fact = facts.get(match.id, {}) if match.target == "organization" else {}
+    return MatchView(
+        match.target,
+        match.id,
+        match.score,
+        match.signals,
+        match.explanation,
+        fact.get("name"),
+        fact.get("kind"),
+    )
 
 
 def build_index(
-    settings: Settings, rebuild: bool = False, progress: Callable[[int, int], None] | None = None
-) -> dict[str, int]:
-    """Bring the matching index up to the database, records and stored needs; return counts.
+    core: Core, actor: Actor, rebuild: bool = False, progress: Callable[[int, int], None] | None = None
+) -> IndexSummary:
+    """Bring the matching index up to the stored records and needs (administrators, managers of every
+    program: the index saves every need's features).
 
-    The counts are: records, added, changed, removed, needs, needs_embedded (new or edited needs).
+    Args:
+        rebuild: analyse and embed everything again.
+        progress: called with (done, total) while records are embedded.
+
+    Raises:
+        PermissionDeniedError: the actor does not read every need.
     """
-    with database(settings) as engine, transaction(engine) as session:
+    require(reads_every_need(actor), "only administrators and managers of every program build the index")
+    with core.reading() as session:
         records = load_records(session)
         needs = stored_needs(session)
-    folder = settings.resolved_index_dir()
-    encoder = encoder_from(settings.encoder, memo=True)
-    matcher, counts = update_index(folder, records, rebuild, progress, settings.ann_threshold, needs, encoder)
+    folder = core.models.index_dir
+    settings = core.settings
+    with core.models.working:
+        encoder = core.models.encoder()
+        matcher, counts = update_index(
+            folder, records, rebuild, progress, settings.ann_threshold, needs, encoder
+        )
     log.info("index at %s: %d records, %d needs", folder, len(matcher.records_), len(needs))
-    return {"records": len(records), **counts}
+    return IndexSummary(records=len(records), **counts)
 
 
-def need_query(session: Session, key: str) -> Query:
-    """Return the need with ``key`` (or numeric id) as a query; its company is the asking side."""
-    stmt = select(Need).where(Need.key == key)
-    need = session.scalars(stmt).first()
-    ident = record_id(key)
-    if need is None and ident is not None:
-        need = session.get(Need, ident)
-    if need is None:
-        raise NotFoundError(f"no need {key!r}")
-    return _as_query(need)
+def need_query(need: Need) -> Query:
+    """Return a stored need as a query: its title and description; its company is the asking side."""
+    text = f"{need.title}\n{need.description}".strip()
+    return Query(need.key, text, tuple(need.codes or ()), None, (need.organization.key,))
 
 
 def stored_needs(session: Session) -> list[Query]:
     """Return every stored need as ``need_query`` gives it (for the index to save their features)."""
     stmt = select(Need).options(selectinload(Need.organization)).order_by(Need.id)
-    return [_as_query(need) for need in session.scalars(stmt)]
-
-
-def _as_query(need: Need) -> Query:
-    text = f"{need.title}\n{need.description}".strip()
-    return Query(need.key, text, tuple(need.codes or ()), None, (need.organization.key,))
-
-
-def find_matches(
-    settings: Settings,
-    need: str | None = None,
-    text: str | None = None,
-    target: str = "organization",
-    k: int = 10,
-    filters: Filters | None = None,
-    explain: bool = True,
-    session: Session | None = None,
-) -> tuple[list[Match], dict[str, dict[str, Any]]]:
-    """Match a stored need (by key) or free ``text``; return the matches and organisation facts.
-
-    Args:
-        session: the caller's session (a served app's); without one, the configured database is opened.
-    """
-    matcher, lock = _loaded_matcher(settings)
-    if session is None:
-        with database(settings) as engine, transaction(engine) as own:
-            query, facts = _query_and_facts(own, need, text)
-    else:
-        query, facts = _query_and_facts(session, need, text)
-    if need:  # its terms and vector as the last index saved them, unless its text changed since
-        query = stored_query(_loaded_needs(settings), query)
-    with lock:
-        return matcher.match(query, target, k, filters, facts, explain=explain), facts
-
-
-def _query_and_facts(
-    session: Session, need: str | None, text: str | None
-) -> tuple[Query, dict[str, dict[str, Any]]]:
-    query = need_query(session, need) if need else Query("text", text or "")
-    return query, organization_facts(session)
+    return [need_query(need) for need in session.scalars(stmt)]
 
 
 def organization_facts(session: Session) -> dict[str, dict[str, Any]]:
@@ -125,42 +209,3 @@ def organization_facts(session: Session) -> dict[str, dict[str, Any]]:
     rows = session.execute(select(Organization.key, *columns, Organization.region).order_by(Organization.id))
     names = ("name", "kind", "size_class", "country", "region")
     return {key: dict(zip(names, values, strict=True)) for key, *values in rows}
-
-
-# Loading an index fits BM25 and loads Kiwi and the encoder (seconds, hundreds of MB): a served app
-# must do it once per index version, not per request. Keyed by folder, threshold, encoder and the time the
-# index was last written, so `techbridge index` in another process is picked up on the next request.
-# One lock per matcher: requests arrive on a thread pool, and the analyser is not shared across threads.
-_LOADED: dict[tuple[str, int, str, int], tuple[Matcher, threading.Lock]] = {}
-_LOADING = threading.Lock()
-
-
-def _loaded_matcher(settings: Settings) -> tuple[Matcher, threading.Lock]:
-    folder = settings.resolved_index_dir()
-    meta = folder / "meta.json"
-    stamp = meta.stat().st_mtime_ns if meta.exists() else 0
-    key = (str(folder.resolve()), settings.ann_threshold, settings.encoder, stamp)
-    with _LOADING:
-        if key not in _LOADED:
-            for old in [k for k in _LOADED if k[:3] == key[:3]]:
-                del _LOADED[old]
-            matcher = Matcher(encoder=encoder_from(settings.encoder), ann_threshold=settings.ann_threshold)
-            matcher = load_index(folder, matcher)
-            _LOADED[key] = (matcher, threading.Lock())
-        return _LOADED[key]
-
-
-# The stored needs' features are read once per write of their file, apart from the matcher: an
-# index run that only changed needs leaves the records' files, and the loaded matcher, as they are.
-_NEEDS: dict[str, tuple[int, NeedFeatures]] = {}
-
-
-def _loaded_needs(settings: Settings) -> NeedFeatures:
-    folder = settings.resolved_index_dir()
-    path = folder / NEED_FILES[0]
-    stamp = path.stat().st_mtime_ns if path.exists() else 0
-    key = str(folder.resolve())
-    with _LOADING:
-        if _NEEDS.get(key, (None,))[0] != stamp:
-            _NEEDS[key] = (stamp, load_needs(folder))
-        return _NEEDS[key][1]

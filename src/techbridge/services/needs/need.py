@@ -47,6 +47,7 @@ def upsert_need(
     actor: str,
     *,
     organization: Organization,
+    links: dict[str, int] | None = None,
     audit: bool = True,
 ) -> tuple[Need, str]:
     """Create the need ``values`` describe for ``organization``, or update the stored one.
@@ -56,6 +57,7 @@ def upsert_need(
             ``new_need_key()``) and any of ``description``, ``codes``, ``field``, ``trl_target``,
             ``budget_krw`` (whole KRW), ``visibility``, ``listed_on``.
         organization: the company that has the need.
+        links: ``{"round": id}`` puts the need into that round (left out: the round stays as it is).
         audit: write a ``create``/``update`` audit entry (an import writes one entry per file instead).
 
     Returns:
@@ -63,4 +65,6 @@ def upsert_need(
     """
     if not values.get("key"):
         values = {**values, "key": new_need_key()}
-    return upsert_owned(session, Need, values, actor, organization=organization, fields=_FIELDS, audit=audit)
+    return upsert_owned(
+        session, Need, values, actor, organization=organization, fields=_FIELDS, links=links, audit=audit
+    )

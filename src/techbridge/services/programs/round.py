@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from techbridge.domain.need import ScreeningStatus
 from techbridge.domain.program import Eligibility, check_capacity, check_dates
 from techbridge.errors import ConflictError, InvalidError, NotFoundError
-from techbridge.services.access import can_read_need
+from techbridge.services.access.need import can_read_need
 from techbridge.services.access.program import (
     ProgramAction,
     RoundAction,

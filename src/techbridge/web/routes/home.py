@@ -8,7 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from techbridge.services.access import FULL, SUMMARY, read_page, read_record
+from techbridge.services.access import read_page, read_record
+from techbridge.services.access.need import FULL, SUMMARY
 from techbridge.services.catalogue.entity import Row
 from techbridge.services.dashboards import cooperation_cards, stage_counts
 from techbridge.services.programs.board import managed_rounds

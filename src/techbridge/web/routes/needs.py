@@ -1,65 +1,45 @@
 """Needs: the list (full or anonymised views), entry, one need with its explained matches (the file
 import is ``routes/imports.py``).
 
-What a visitor sees of a need is decided by ``services.access`` (``read_page``, ``read_record``);
-matching goes through ``services.sharing.match_need``, which refuses needs not read in full.
+What a visitor sees of a need, and whether they may register, share or express interest, is decided
+in the core (``services.needs``); the page of one need is built by ``services.needs.reading.need_page``.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 
-from techbridge.errors import NotIndexedError, PermissionDeniedError
-from techbridge.services.access import FULL, read_page, read_record
 from techbridge.services.dashboards import can_manage
-from techbridge.services.needs import sharing
+from techbridge.services.needs import reading, register, sharing
 from techbridge.web.highlight import highlight
-from techbridge.web.pages import (
-    CsrfDep,
-    SessionDep,
-    SettingsDep,
-    VisitorDep,
-    WebRoute,
-    redirect,
-    render,
-)
+from techbridge.web.pages import CoreDep, CsrfDep, VisitorDep, WebRoute, redirect, render
 
 router = APIRouter(prefix="/needs", route_class=WebRoute, include_in_schema=False)
 _Text = Annotated[str, Form(max_length=5000)]
 
 
 @router.get("")
-def list_needs(
-    request: Request, visitor: VisitorDep, session: SessionDep, q: str | None = None
-) -> HTMLResponse:
+def list_needs(request: Request, visitor: VisitorDep, core: CoreDep, q: str | None = None) -> HTMLResponse:
     """List the needs the visitor may see, each in the view they may see it."""
-    rows, total = read_page(session, visitor.actor, "need", {"q": q or None}, limit=100)
-    data = {"needs": rows, "total": total, "q": q or "", "can_import": can_manage(visitor.actor)}
+    page = reading.list_needs(core, visitor.actor, reading.NeedFilter(q=q or None, limit=100))
+    data = {"needs": page.items, "total": page.total, "q": q or "", "can_import": can_manage(visitor.actor)}
     return render(request, visitor, "needs.html", data)
 
 
-def _companies(session: Any, visitor: VisitorDep) -> list[dict[str, Any]]:
-    actor = visitor.actor
-    if can_manage(actor):
-        return read_page(session, actor, "organization", {"kind": "company"}, limit=500)[0]
-    if actor.organization_id is None:
-        return []
-    return [read_record(session, actor, "organization", str(actor.organization_id))]
-
-
 @router.get("/new")
-def new_need(request: Request, visitor: VisitorDep, session: SessionDep) -> HTMLResponse:
+def new_need(request: Request, visitor: VisitorDep, core: CoreDep) -> HTMLResponse:
     """Show the form that registers a need."""
-    return render(request, visitor, "need_new.html", {"companies": _companies(session, visitor)})
+    form = reading.need_form(core, visitor.actor)
+    return render(request, visitor, "need_new.html", {"companies": form.companies, "rounds": form.rounds})
 
 
 @router.post("", dependencies=[CsrfDep])
 def create_need(
     visitor: VisitorDep,
-    session: SessionDep,
+    core: CoreDep,
     organization: Annotated[str, Form(max_length=200)],
     title: Annotated[str, Form(min_length=1, max_length=500)],
     key: Annotated[str, Form(max_length=200)] = "",
@@ -68,68 +48,56 @@ def create_need(
     field: Annotated[str, Form(max_length=300)] = "",
     summary: _Text = "",
     visibility: Annotated[str, Form(pattern="^(confidential|summary)$")] = "confidential",
+    round: Annotated[str, Form(max_length=401, description="program/round, or empty")] = "",
 ) -> Response:
-    """Register a need through the same service as the API, then show it."""
-    values: dict[str, Any] = {
-        "key": key.strip() or None,
-        "title": title.strip(),
-        "description": description.strip(),
-        "codes": [c.strip() for c in codes.split(",") if c.strip()],
-        "field": field.strip() or None,
-        "visibility": visibility,
-        "summary": summary.strip() or None,
-    }
-    row = sharing.create_need(session, visitor.actor, organization, values)
+    """Register a need through the same use case as the API, then show it."""
+    program, _, round_key = round.partition("/")
+    request = register.NeedRequest(
+        organization=organization,
+        title=title.strip(),
+        key=key.strip() or None,
+        description=description.strip(),
+        codes=tuple(c.strip() for c in codes.split(",") if c.strip()),
+        field=field.strip() or None,
+        visibility=visibility,
+        summary=summary.strip() or None,
+        program=program or None,
+        round=round_key or None,
+    )
+    row = register.create_need(core, visitor.actor, request)
     return redirect(f"/needs/{row['id']}")
 
 
-def _matches(
-    settings: SettingsDep, session: Any, visitor: VisitorDep, ident: str
-) -> list[dict[str, Any]] | None:
-    try:
-        return sharing.match_need(settings, session, visitor.actor, need=ident, k=8)
-    except NotIndexedError:
-        return None
-
-
-def _owner_side(session: Any, visitor: VisitorDep, ident: str) -> dict[str, Any] | None:
-    """Return the interests in and shares of the need, for those who may edit it (else ``None``)."""
-    try:
-        interests = sharing.list_interests(session, visitor.actor, ident)
-    except PermissionDeniedError:
-        return None
-    return {"interests": interests, "shares": sharing.list_shares(session, visitor.actor, ident)}
-
-
 @router.get("/{ident}")
-def show_need(
-    request: Request, ident: str, visitor: VisitorDep, session: SessionDep, settings: SettingsDep
-) -> HTMLResponse:
+def show_need(request: Request, ident: str, visitor: VisitorDep, core: CoreDep) -> HTMLResponse:
     """Show one need as the visitor may see it; in full, with its explained matches."""
-    need = read_record(session, visitor.actor, "need", ident)
-    matches = _matches(settings, session, visitor, str(need["id"])) if need["view"] == FULL else []
+    page = reading.need_page(core, visitor.actor, ident)
+    need = page.need
+    matches = page.matches.to_list() if page.matches is not None else None
     terms = {t for m in matches or [] for t in (m["explanation"] or {}).get("terms", ())}
+    is_full = need["view"] == "full"
+    owner_side = {"interests": page.interests, "shares": page.shares} if page.interests is not None else None
     data = {
         "need": need,
         "matches": matches,
-        "text": highlight(f"{need.get('description') or ''}", terms) if need["view"] == FULL else None,
+        "text": highlight(f"{need.get('description') or ''}", terms) if is_full else None,
         "highlight": highlight,
-        "owner_side": _owner_side(session, visitor, str(need["id"])) if need["view"] == FULL else None,
+        "owner_side": owner_side,
     }
     return render(request, visitor, "need.html", data)
 
 
 @router.post("/{ident}/interest", dependencies=[CsrfDep])
-def express_interest(ident: str, visitor: VisitorDep, session: SessionDep, message: _Text = "") -> Response:
+def express_interest(ident: str, visitor: VisitorDep, core: CoreDep, message: _Text = "") -> Response:
     """Record the visitor's organisation's interest in a need seen by its summary."""
-    sharing.express_interest(session, visitor.actor, ident, message)
+    sharing.express_interest(core, visitor.actor, sharing.InterestRequest(ident, message))
     return redirect(f"/needs/{ident}?interest=1")
 
 
 @router.post("/{ident}/share", dependencies=[CsrfDep])
 def share_need(
-    ident: str, visitor: VisitorDep, session: SessionDep, organization: Annotated[str, Form(max_length=200)]
+    ident: str, visitor: VisitorDep, core: CoreDep, organization: Annotated[str, Form(max_length=200)]
 ) -> Response:
     """Show the full need to one partner (its company and the program's managers)."""
-    sharing.share_need(session, visitor.actor, ident, organization)
+    sharing.share_need(core, visitor.actor, sharing.ShareRequest(ident, organization))
     return redirect(f"/needs/{ident}?shared=1")

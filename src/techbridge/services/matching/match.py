@@ -140,10 +140,8 @@ def _rank(
     matcher = core.models.matcher()
     if is_stored:  # its terms and vector as the last index saved them, unless its text changed since
         query = stored_query(core.models.needs(), query)
-    with core.models.working:
-        return matcher.match(
-            query, request.target, request.k, request.filters, facts, explain=request.explain
-        )
+    # the fitted matcher keeps no per-query state: threads share it without a lock
+    return matcher.match(query, request.target, request.k, request.filters, facts, explain=request.explain)
 
 
 def _view(match: Match, facts: dict[str, dict[str, Any]]) -> MatchView:

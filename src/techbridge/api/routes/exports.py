@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Response
 
-from techbridge.api.deps import ActorDep, SessionDep
+from techbridge.api.deps import ActorDep, CoreDep
 from techbridge.api.errors import ERROR_RESPONSES
 from techbridge.api.files import MEDIA_TYPES
 from techbridge.services.catalogue.exporting import export_readable
@@ -37,12 +37,12 @@ _CONTENT: dict[int | str, dict[str, Any]] = {
 
 @router.get("/{entity}", response_class=Response, responses=_CONTENT)
 def export(
-    session: SessionDep,
+    core: CoreDep,
     actor: ActorDep,
     entity: Exportable,
     format: Literal["jsonl", "csv", "xlsx"] = "jsonl",
 ) -> Response:
     """Download the records of ``entity`` you may see as ``{entity}.{format}`` (access to needs is logged)."""
-    body = export_readable(session, actor, entity, format)
+    body = export_readable(core, actor, entity, format)
     headers = {"Content-Disposition": f'attachment; filename="{entity}.{format}"'}
     return Response(body, media_type=_MEDIA[format], headers=headers)

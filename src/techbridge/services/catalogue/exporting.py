@@ -21,6 +21,7 @@ from techbridge.errors import InvalidError
 from techbridge.services.access import readable_rows
 from techbridge.services.actor import Actor
 from techbridge.services.catalogue.entity import Row, entity_spec, iter_records
+from techbridge.services.core import Core
 
 FORMATS = ("csv", "xlsx", "jsonl")
 
@@ -60,10 +61,19 @@ def export_entity(session: Session, entity: str, path: Path, fmt: str | None = N
     return len(rows)
 
 
-def export_readable(session: Session, actor: Actor, entity: str, fmt: str) -> bytes:
-    """Return the records of ``entity`` the actor may see as a file in ``fmt`` (needs by their view)."""
+def export_readable(core: Core, actor: Actor, entity: str, fmt: str) -> bytes:
+    """Return the records of ``entity`` the actor may see as a file in ``fmt`` (needs by their view).
+
+    Each need read is written to its access log in the same unit of work, so the file is answered
+    only once its readings are stored.
+
+    Raises:
+        InvalidError: the format is unknown.
+    """
     fmt = export_format(fmt)
-    return write_export(readable_rows(session, actor, entity), fmt)
+    with core.writing() as session:
+        rows = readable_rows(session, actor, entity)
+    return write_export(rows, fmt)
 
 
 def _flat(value: Any) -> Any:

@@ -1,1 +1,1 @@
-"""Programs and their rounds: participants, screening, assignment, KPIs."""
+"""Programs and their rounds: participants, submissions and screening, the assignment, KPIs, boards."""

@@ -6,19 +6,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy.orm import Session
 
-from techbridge.cli.output import cli_errors, console, print_json, print_table, settings_of
-from techbridge.services.accounts import ensure_admin
-from techbridge.services.catalogue.entity import (
-    ENTITIES,
-    count_records,
-    entity_spec,
-    get_record,
-    iter_records,
-)
-from techbridge.services.catalogue.exporting import export_entity
-from techbridge.services.database import database
+from techbridge.cli.output import console, opened, print_json, print_table, settings_of
+from techbridge.services.accounts.user import ensure_admin
+from techbridge.services.catalogue.browsing import ExportRequest, export_stored, list_stored, show_stored
+from techbridge.services.catalogue.entity import ENTITIES, entity_spec
 
 _ENTITY_HELP = "Entity: " + ", ".join(ENTITIES) + "."
 
@@ -32,8 +24,8 @@ def init(ctx: typer.Context) -> None:
     Example: techbridge --db sqlite:///techbridge.db init
     """
     settings = settings_of(ctx)
-    with cli_errors(), database(settings) as engine:
-        password = ensure_admin(engine, settings)
+    with opened(ctx) as (core, _actor):
+        password = ensure_admin(core)
     console.print(f"Database ready: {settings.database_url}")
     if password:
         console.print(f"Administrator created: sign in as admin with the one-time password {password}")
@@ -50,15 +42,13 @@ def list_(
 
     Example: techbridge list organization --limit 20 --json
     """
-    with cli_errors():
+    with opened(ctx) as (core, actor):
         spec = entity_spec(entity)
-        with database(settings_of(ctx)) as engine, Session(engine) as session:
-            rows = list(iter_records(session, spec, limit=limit, offset=offset))
-            total = count_records(session, spec)
+        page = list_stored(core, actor, spec.name, limit, offset)
     if as_json:
-        print_json({"entity": spec.name, "total": total, "offset": offset, "items": rows})
+        print_json({"entity": spec.name, "total": page.total, "offset": offset, "items": page.items})
         return
-    print_table(f"{spec.plural} ({len(rows)} of {total})", spec.list_columns, rows)
+    print_table(f"{spec.plural} ({len(page.items)} of {page.total})", spec.list_columns, page.items)
 
 
 def show(
@@ -71,10 +61,9 @@ def show(
 
     Example: techbridge show organization org:엘엠에스:KR --json
     """
-    with cli_errors():
+    with opened(ctx) as (core, actor):
         spec = entity_spec(entity)
-        with database(settings_of(ctx)) as engine, Session(engine) as session:
-            row = get_record(session, spec, ident)
+        row = show_stored(core, actor, spec.name, ident)
     if as_json:
         print_json(row)
         return
@@ -95,8 +84,8 @@ def export(
 
     Example: techbridge export technology --out technologies.xlsx
     """
-    with cli_errors(), database(settings_of(ctx)) as engine, Session(engine) as session:
-        written = export_entity(session, entity, out, fmt)
+    with opened(ctx) as (core, actor):
+        written = export_stored(core, actor, ExportRequest(entity, out, fmt))
     console.print(f"Wrote {written} {entity} records to {out}")
 
 

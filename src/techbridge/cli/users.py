@@ -6,21 +6,28 @@ from typing import Annotated
 
 import typer
 
-from techbridge.cli.output import cli_errors, console, print_json, print_table, settings_of
+from techbridge.cli.output import console, opened, print_json, print_table
 from techbridge.cli.programs import JsonOption
-from techbridge.services.accounts import (
-    add_user,
-    grant_role,
+from techbridge.services.accounts.token import (
+    TokenRequest,
+    TokenRevocation,
+    TokenView,
     issue_token,
+    list_tokens,
+    revoke_token,
+)
+from techbridge.services.accounts.user import (
+    RoleChange,
+    UserRequest,
+    UserView,
+    add_user,
+    grants_of,
+    grant_role,
+    list_users,
     parse_grant,
     revoke_role,
-    token_rows,
-    user_rows,
-    withdraw_token,
 )
 from techbridge.services.actor import ROLES
-from techbridge.services.database import database
-from techbridge.storage.db import transaction
 
 user_app = typer.Typer(help="Manage the users who sign in to the API and web pages.", no_args_is_help=True)
 token_app = typer.Typer(
@@ -64,15 +71,12 @@ def create(
 
     Example: techbridge user create kim --organization kr-lms --role company_member --token nightly
     """
-    with cli_errors():
-        grants = [parse_grant(text) for text in role or []]
-        with database(settings_of(ctx)) as engine:
-            secret = add_user(
-                engine, username, password or None, organization=organization, grants=grants, token_name=token
-            )
-    console.print(f"Created user {username}")
-    if secret:
-        typer.echo(f"API token (shown once, keep it safe): {secret}")
+    with opened(ctx) as (core, actor):
+        request = UserRequest(username, password or None, organization, grants_of(role or []), token_name=token)
+        created = add_user(core, actor, request)
+    console.print(f"Created user {created.user.username}")
+    if created.token:
+        typer.echo(f"API token (shown once, keep it safe): {created.token}")
 
 
 @user_app.command("list")
@@ -81,13 +85,36 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
     Example: techbridge user list --json
     """
-    with cli_errors(), database(settings_of(ctx)) as engine:
-        rows = user_rows(engine)
+    with opened(ctx) as (core, actor):
+        rows = [_user_row(user) for user in list_users(core, actor)]
     if as_json:
         print_json(rows)
         return
     table = [row | {"active": "yes" if row["is_active"] else "no"} for row in rows]
     print_table("users", ("id", "username", "organization", "roles", "active"), table)
+
+
+def _user_row(user: UserView) -> dict[str, object]:
+    return {
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "organization": user.organization,
+        "roles": [role.text for role in user.roles],
+        "is_active": user.is_active,
+        "created_at": user.created_at,
+    }
+
+
+def _token_row(token: TokenView) -> dict[str, object]:
+    return {
+        "id": token.id,
+        "user": token.user,
+        "name": token.name,
+        "prefix": token.prefix,
+        "created_at": token.created_at,
+        "revoked_at": token.revoked_at,
+    }
 
 
 @token_app.command("create")
@@ -105,14 +132,13 @@ def token_create(
 
     Example: techbridge user token create kim --name nightly-export
     """
-    settings = settings_of(ctx)
-    with cli_errors(), database(settings) as engine:
-        row, secret = issue_token(engine, username, name, actor=settings.actor)
+    with opened(ctx) as (core, actor):
+        issued = issue_token(core, actor, TokenRequest(name, username))
     if as_json:
-        print_json(row | {"token": secret})
+        print_json(_token_row(issued.token) | {"token": issued.secret})
         return
-    console.print(f"Created API token {row['id']} ({row['name']}) for {username}")
-    typer.echo(f"API token (shown once, keep it safe): {secret}")
+    console.print(f"Created API token {issued.token.id} ({issued.token.name}) for {username}")
+    typer.echo(f"API token (shown once, keep it safe): {issued.secret}")
 
 
 @token_app.command("list")
@@ -127,8 +153,8 @@ def token_list(
 
     Example: techbridge user token list kim
     """
-    with cli_errors(), database(settings_of(ctx)) as engine:
-        rows = token_rows(engine, username)
+    with opened(ctx) as (core, actor):
+        rows = [_token_row(token) for token in list_tokens(core, actor, username)]
     if as_json:
         print_json(rows)
         return
@@ -153,9 +179,8 @@ def token_revoke(
 
     Example: techbridge user token revoke kim 3
     """
-    settings = settings_of(ctx)
-    with cli_errors(), database(settings) as engine:
-        withdraw_token(engine, username, token_id, actor=settings.actor)
+    with opened(ctx) as (core, actor):
+        revoke_token(core, actor, TokenRevocation(token_id, username))
     console.print(f"Revoked API token {token_id} of {username}")
 
 
@@ -165,11 +190,8 @@ def role_grant(ctx: typer.Context, username: Username, role: RoleText) -> None:
 
     Example: techbridge user role grant lee program_manager:demo-2021
     """
-    settings = settings_of(ctx)
-    with cli_errors():
-        grant = parse_grant(role)
-        with database(settings) as engine, transaction(engine) as session:
-            grant_role(session, username, grant, actor=settings.actor)
+    with opened(ctx) as (core, actor):
+        grant_role(core, actor, RoleChange(username, parse_grant(role)))
     console.print(f"Granted {role} to {username}")
 
 
@@ -179,11 +201,8 @@ def role_revoke(ctx: typer.Context, username: Username, role: RoleText) -> None:
 
     Example: techbridge user role revoke lee program_manager:demo-2021
     """
-    settings = settings_of(ctx)
-    with cli_errors():
-        grant = parse_grant(role)
-        with database(settings) as engine, transaction(engine) as session:
-            revoke_role(session, username, grant, actor=settings.actor)
+    with opened(ctx) as (core, actor):
+        revoke_role(core, actor, RoleChange(username, parse_grant(role)))
     console.print(f"Revoked {role} from {username}")
 
 

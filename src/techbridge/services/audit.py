@@ -1,11 +1,16 @@
-"""The audit log: every change that matters keeps who made it and when."""
+"""The audit log: every change that matters keeps who made it and when; administrators read it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from techbridge.services.access.account import require_audit_reader
+from techbridge.services.actor import Actor
+from techbridge.services.catalogue.entity import ENTITIES, Row, count_records, iter_records
+from techbridge.services.core import Core
 from techbridge.storage.tables import AuditEntry
 
 
@@ -27,3 +32,26 @@ def record_change(
         details: what changed; never secrets or contact data.
     """
     session.add(AuditEntry(actor=actor, action=action, entity=entity, entity_key=key, details=details or {}))
+
+
+@dataclass(frozen=True, slots=True)
+class AuditPage:
+    """One page of the audit log, oldest first, and how many entries there are in all."""
+
+    items: list[Row]
+    total: int
+    limit: int
+    offset: int
+
+
+def read_audit(core: Core, actor: Actor, limit: int = 50, offset: int = 0) -> AuditPage:
+    """Return one page of recorded changes, oldest first (administrators).
+
+    Raises:
+        PermissionDeniedError: anyone else (the details name records of every kind).
+    """
+    require_audit_reader(actor)
+    spec = ENTITIES["audit"]
+    with core.reading() as session:
+        items = list(iter_records(session, spec, limit, offset))
+        return AuditPage(items, count_records(session, spec), limit, offset)

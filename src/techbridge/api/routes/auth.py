@@ -6,18 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
 
-from techbridge.api.deps import (
-    CSRF_COOKIE,
-    SESSION_COOKIE,
-    ActorDep,
-    EngineDep,
-    SessionDep,
-    SettingsDep,
-)
-from techbridge.api.errors import ERROR_RESPONSES, ErrorBody
+from techbridge.api.deps import CSRF_COOKIE, SESSION_COOKIE, ActorDep, CoreDep
+from techbridge.api.errors import CONFLICT, ERROR_RESPONSES, ErrorBody
 from techbridge.api.schemas import LoginPublic, LoginRequest, TokenCreate, TokenPublic, UserPublic
-from techbridge.services import accounts
-from techbridge.storage.db import transaction
+from techbridge.services.accounts.signing import SignInRequest, sign_in, sign_out
+from techbridge.services.accounts.token import TokenRequest, TokenRevocation, issue_token, revoke_token
+from techbridge.services.accounts.user import UserView, own_account
 
 router = APIRouter(prefix="/auth", tags=["auth"], responses=ERROR_RESPONSES)
 _TOO_MANY: dict[int | str, dict[str, Any]] = {
@@ -26,29 +20,27 @@ _TOO_MANY: dict[int | str, dict[str, Any]] = {
 
 
 @router.post("/login", response_model=LoginPublic, responses=_TOO_MANY)
-def login(
-    request: Request, response: Response, engine: EngineDep, settings: SettingsDep, body: LoginRequest
-) -> dict[str, Any]:
+def login(request: Request, response: Response, core: CoreDep, body: LoginRequest) -> dict[str, Any]:
     """Sign in with a password: sets the session cookie and returns the CSRF token to send back."""
     address = request.client.host if request.client else None
-    user_id = accounts.authenticate(engine, settings, body.username, body.password, address)
-    with transaction(engine) as session:
-        token = accounts.start_session(session, user_id, settings)
-        user = accounts.user_row(accounts.get_user(session, user_id))
-    csrf = accounts.csrf_token(settings, token)
-    age = settings.session_hours * 3600
-    secure = settings.cookie_secure
-    response.set_cookie(SESSION_COOKIE, token, max_age=age, httponly=True, samesite="lax", secure=secure)
-    response.set_cookie(CSRF_COOKIE, csrf, max_age=age, httponly=False, samesite="lax", secure=secure)
-    return {"user": user, "csrf_token": csrf}
+    opened = sign_in(core, SignInRequest(body.username, body.password, address))
+    secure = core.settings.cookie_secure
+    response.set_cookie(
+        SESSION_COOKIE, opened.token, max_age=opened.max_age, httponly=True, samesite="lax", secure=secure
+    )
+    response.set_cookie(
+        CSRF_COOKIE, opened.csrf, max_age=opened.max_age, httponly=False, samesite="lax", secure=secure
+    )
+    return {"user": opened.user, "csrf_token": opened.csrf}
 
 
 @router.post("/logout", status_code=204)
-def logout(request: Request, session: SessionDep, actor: ActorDep) -> Response:
-    """Sign out: end the session of the cookie sent (an API token stays valid)."""
-    token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        accounts.end_session(session, token)
+def logout(request: Request, core: CoreDep, actor: ActorDep) -> Response:
+    """Sign out: end the session of the cookie sent (an API token stays valid).
+
+    The session has ended when the answer is sent: the cookie is refused from then on.
+    """
+    sign_out(core, request.cookies.get(SESSION_COOKIE))
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE)
     response.delete_cookie(CSRF_COOKIE)
@@ -56,22 +48,20 @@ def logout(request: Request, session: SessionDep, actor: ActorDep) -> Response:
 
 
 @router.get("/me", response_model=UserPublic)
-def me(session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+def me(core: CoreDep, actor: ActorDep) -> UserView:
     """Return the signed-in user, their organisation and roles."""
-    return accounts.user_row(accounts.get_user(session, actor.user_id or 0))
+    return own_account(core, actor)
 
 
 @router.post("/tokens", response_model=TokenPublic, status_code=201)
-def create_token(session: SessionDep, actor: ActorDep, body: TokenCreate) -> dict[str, Any]:
+def create_token(core: CoreDep, actor: ActorDep, body: TokenCreate) -> dict[str, Any]:
     """Create an API token for yourself; its secret is in this answer only."""
-    token, secret = accounts.create_token(session, actor.user_id or 0, body.name)
-    return {"id": token.id, "name": token.name, "prefix": token.prefix, "token": secret}
+    issued = issue_token(core, actor, TokenRequest(body.name))
+    return {"id": issued.token.id, "name": issued.token.name, "prefix": issued.token.prefix, "token": issued.secret}
 
 
-@router.delete("/tokens/{token_id}", status_code=204)
-def revoke_token(
-    session: SessionDep, actor: ActorDep, token_id: Annotated[int, Path(ge=1, le=2**31 - 1)]
-) -> Response:
-    """Revoke one of your API tokens."""
-    accounts.revoke_token(session, actor.user_id or 0, token_id)
+@router.delete("/tokens/{token_id}", status_code=204, responses=CONFLICT)
+def revoke(core: CoreDep, actor: ActorDep, token_id: Annotated[int, Path(ge=1, le=2**31 - 1)]) -> Response:
+    """Revoke one of your API tokens (revoking it again answers 409)."""
+    revoke_token(core, actor, TokenRevocation(token_id))
     return Response(status_code=204)

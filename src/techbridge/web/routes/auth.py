@@ -7,16 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 
-from techbridge.services import accounts
-from techbridge.storage.db import transaction
+from techbridge.services.accounts import AuthenticationError, TooManyAttemptsError
+from techbridge.services.accounts.signing import SignInRequest, sign_in, sign_out
 from techbridge.web.csrf import LOGIN_NONCE_COOKIE, is_valid_login_token, login_token, new_nonce
 from techbridge.web.i18n import LANGUAGES
 from techbridge.web.pages import (
     CSRF_COOKIE,
     LANGUAGE_COOKIE,
     SESSION_COOKIE,
+    CoreDep,
     CsrfDep,
-    EngineDep,
     SettingsDep,
     WebRoute,
     redirect,
@@ -58,7 +58,7 @@ def login_page(request: Request, settings: SettingsDep) -> HTMLResponse:
 @router.post("/login", response_model=None)
 def login(
     request: Request,
-    engine: EngineDep,
+    core: CoreDep,
     settings: SettingsDep,
     username: Annotated[str, Form(max_length=100)],
     password: Annotated[str, Form(max_length=200)],
@@ -70,29 +70,23 @@ def login(
         return _login_form(request, settings, "error.denied", status=403)
     address = request.client.host if request.client else None
     try:
-        user_id = accounts.authenticate(engine, settings, username, password, address)
-    except accounts.TooManyAttemptsError:
+        opened = sign_in(core, SignInRequest(username, password, address))
+    except TooManyAttemptsError:
         return _login_form(request, settings, "login.locked", status=429)
-    except accounts.AuthenticationError:
+    except AuthenticationError:
         return _login_form(request, settings, "login.failed", status=401)
-    with transaction(engine) as session:
-        token = accounts.start_session(session, user_id, settings)
     response = redirect(_safe_next(next))
-    age, secure = settings.session_hours * 3600, settings.cookie_secure
-    response.set_cookie(SESSION_COOKIE, token, max_age=age, httponly=True, samesite="lax", secure=secure)
-    csrf = accounts.csrf_token(settings, token)
-    response.set_cookie(CSRF_COOKIE, csrf, max_age=age, httponly=False, samesite="lax", secure=secure)
+    age, secure = opened.max_age, settings.cookie_secure
+    response.set_cookie(SESSION_COOKIE, opened.token, max_age=age, httponly=True, samesite="lax", secure=secure)
+    response.set_cookie(CSRF_COOKIE, opened.csrf, max_age=age, httponly=False, samesite="lax", secure=secure)
     response.delete_cookie(LOGIN_NONCE_COOKIE)
     return response
 
 
 @router.post("/logout", dependencies=[CsrfDep])
-def logout(request: Request, engine: EngineDep) -> Response:
-    """End the session and go back to the sign-in form."""
-    token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        with transaction(engine) as session:
-            accounts.end_session(session, token)
+def logout(request: Request, core: CoreDep) -> Response:
+    """End the session (before answering) and go back to the sign-in form."""
+    sign_out(core, request.cookies.get(SESSION_COOKIE))
     response = redirect("/login")
     response.delete_cookie(SESSION_COOKIE)
     response.delete_cookie(CSRF_COOKIE)

@@ -67,7 +67,7 @@ def test_too_many_failures_are_refused_even_with_the_right_password(
     app: FastAPI, client: TestClient, world: World
 ) -> None:
     _set_password(app, "u-owner")
-    app.state.settings = app.state.settings.model_copy(update={"login_max_failures": 3})
+    app.state.core.settings = app.state.core.settings.model_copy(update={"login_max_failures": 3})
     assert [_login(client, "u-owner", "wrong password")["status"] for _ in range(3)] == [401, 401, 401]
     blocked = _login(client, "u-owner")
     assert blocked["status"] == 429

@@ -10,8 +10,13 @@ from sqlalchemy import Engine, select
 from techbridge.config import Settings
 from techbridge.errors import ConflictError, InvalidError
 from techbridge.services import accounts
+from techbridge.services.accounts.signing import SignInRequest, sign_in
+from techbridge.services.accounts.token import TokenRevocation, revoke_token
+from techbridge.services.accounts.user import ensure_admin
+from techbridge.services.actor import operator
 from techbridge.storage.accounts import ApiToken, User, UserSession
 from techbridge.storage.db import transaction
+from tests.factories import core_on
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 
@@ -25,16 +30,23 @@ def test_a_password_is_kept_only_as_an_argon2_hash() -> None:
     assert not accounts.verify_password("not a hash", "correct horse")
 
 
+def _sign_in(engine: Engine, settings: Settings, name: str, password: str, address: str | None = None,
+             now: dt.datetime = NOW) -> int:  # fmt: skip
+    core = core_on(engine, settings)
+    core.clock = lambda: now
+    return sign_in(core, SignInRequest(name, password, address)).user.id
+
+
 def test_the_first_administrator_gets_a_one_time_password(engine: Engine, settings: Settings) -> None:
-    password = accounts.ensure_admin(engine, settings)
+    password = ensure_admin(core_on(engine, settings))
     assert password is not None and len(password) >= 12
-    assert accounts.ensure_admin(engine, settings) is None  # there is a user now: nothing happens
-    assert accounts.authenticate(engine, settings, "admin", password, now=NOW) > 0
+    assert ensure_admin(core_on(engine, settings)) is None  # there is a user now: nothing happens
+    assert _sign_in(engine, settings, "admin", password) > 0
 
 
 def test_the_administrator_password_can_come_from_settings(engine: Engine, settings: Settings) -> None:
     configured = settings.model_copy(update={"admin_password": "from the environment"})
-    assert accounts.ensure_admin(engine, configured) is None
+    assert ensure_admin(core_on(engine, configured)) is None
     with transaction(engine) as session:
         admin = session.scalar(select(User).where(User.username == "admin"))
         assert admin is not None and [g.role for g in admin.grants] == ["administrator"]
@@ -57,13 +69,13 @@ def test_failed_sign_ins_are_limited_within_the_window(engine: Engine, settings:
         accounts.create_user(session, "kim", "long enough")
     for _ in range(2):
         with pytest.raises(accounts.AuthenticationError):
-            accounts.authenticate(engine, limited, "kim", "wrong", "10.0.0.1", now=NOW)
+            _sign_in(engine, limited, "kim", "wrong", "10.0.0.1")
     with pytest.raises(accounts.TooManyAttemptsError):
-        accounts.authenticate(engine, limited, "kim", "long enough", "10.0.0.2", now=NOW)
+        _sign_in(engine, limited, "kim", "long enough", "10.0.0.2")
     with pytest.raises(accounts.TooManyAttemptsError):  # the same address, another name
-        accounts.authenticate(engine, limited, "lee", "whatever", "10.0.0.1", now=NOW)
+        _sign_in(engine, limited, "lee", "whatever", "10.0.0.1")
     later = NOW + dt.timedelta(minutes=11)
-    assert accounts.authenticate(engine, limited, "kim", "long enough", "10.0.0.2", now=later) > 0
+    assert _sign_in(engine, limited, "kim", "long enough", "10.0.0.2", now=later) > 0
 
 
 def test_sessions_expire_and_only_their_hash_is_stored(engine: Engine, settings: Settings) -> None:
@@ -85,18 +97,21 @@ def test_csrf_tokens_belong_to_their_session(settings: Settings) -> None:
     assert not accounts.is_valid_csrf(settings, "session-a", None)
 
 
-def test_api_tokens_are_stored_hashed_and_can_be_revoked(engine: Engine) -> None:
+def test_api_tokens_are_stored_hashed_and_can_be_revoked_once(engine: Engine, settings: Settings) -> None:
     with transaction(engine) as session:
         user = accounts.create_user(session, "bot", None)
         token, secret = accounts.create_token(session, user.id, "nightly import")
     with transaction(engine) as session:
         assert secret not in {t.token_hash for t in session.scalars(select(ApiToken))}
         assert accounts.token_actor(session, secret) is not None
-        accounts.revoke_token(session, user.id, token.id, now=NOW)
+    core = core_on(engine, settings)
+    core.clock = lambda: NOW
+    revoke_token(core, operator("admin"), TokenRevocation(token.id, "bot"))
     with transaction(engine) as session:
         assert accounts.token_actor(session, secret) is None
-        # revoking again answers as before and keeps when it was first revoked
-        accounts.revoke_token(session, user.id, token.id, now=NOW + dt.timedelta(days=3))
+    core.clock = lambda: NOW + dt.timedelta(days=3)
+    with pytest.raises(ConflictError, match="revoked already"):  # and keeps when it was first revoked
+        revoke_token(core, operator("admin"), TokenRevocation(token.id, "bot"))
     with transaction(engine) as session:
         revoked = session.get(ApiToken, token.id)
         assert revoked is not None and revoked.revoked_at is not None

@@ -21,8 +21,8 @@ from techbridge.services.accounts.user import (
     UserRequest,
     UserView,
     add_user,
-    grants_of,
     grant_role,
+    grants_of,
     list_users,
     parse_grant,
     revoke_role,
@@ -72,7 +72,9 @@ def create(
     Example: techbridge user create kim --organization kr-lms --role company_member --token nightly
     """
     with opened(ctx) as (core, actor):
-        request = UserRequest(username, password or None, organization, grants_of(role or []), token_name=token)
+        request = UserRequest(
+            username, password or None, organization, grants_of(role or []), token_name=token
+        )
         created = add_user(core, actor, request)
     console.print(f"Created user {created.user.username}")
     if created.token:

@@ -57,7 +57,12 @@ def me(core: CoreDep, actor: ActorDep) -> UserView:
 def create_token(core: CoreDep, actor: ActorDep, body: TokenCreate) -> dict[str, Any]:
     """Create an API token for yourself; its secret is in this answer only."""
     issued = issue_token(core, actor, TokenRequest(body.name))
-    return {"id": issued.token.id, "name": issued.token.name, "prefix": issued.token.prefix, "token": issued.secret}
+    return {
+        "id": issued.token.id,
+        "name": issued.token.name,
+        "prefix": issued.token.prefix,
+        "token": issued.secret,
+    }
 
 
 @router.delete("/tokens/{token_id}", status_code=204, responses=CONFLICT)

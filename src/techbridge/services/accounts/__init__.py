@@ -110,7 +110,9 @@ def create_user(
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise ConflictError(f"user {username!r} exists already")
     user = User(
-        username=username, display_name=display_name, organization_id=organization_id_of(session, organization)
+        username=username,
+        display_name=display_name,
+        organization_id=organization_id_of(session, organization),
     )
     user.password_hash = hash_password(password) if password else None
     user.grants = [RoleGrant(role=g.role, program_id=program_id_of(session, g.program)) for g in grants]

@@ -67,7 +67,9 @@ def sign_in(core: Core, request: SignInRequest) -> OpenedSession:
         opened = None
         if user is not None:
             token = start_session(session, user.id, settings, now)
-            opened = OpenedSession(view_of(session, user), token, csrf_token(settings, token), settings.session_hours * 3600)
+            opened = OpenedSession(
+                view_of(session, user), token, csrf_token(settings, token), settings.session_hours * 3600
+            )
     if opened is None:
         raise AuthenticationError("wrong user name or password")
     log.info("user %s signed in", request.username)

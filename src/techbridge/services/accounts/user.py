@@ -113,7 +113,9 @@ def parse_grant(text: str) -> Grant:
 def view_of(session: Session, user: User) -> UserView:
     """Return the user as plain data, each grant with its program's key."""
     ids = {grant.program_id for grant in user.grants if grant.program_id is not None}
-    keys = dict(session.execute(select(Program.id, Program.key).where(Program.id.in_(ids)))) if ids else {}
+    keys = (
+        dict(session.execute(select(Program.id, Program.key).where(Program.id.in_(ids))).all()) if ids else {}
+    )
     roles = tuple(RoleView(g.role, g.program_id, keys.get(g.program_id or 0)) for g in user.grants)
     organization = user.organization.key if user.organization else None
     return UserView(
@@ -132,8 +134,15 @@ def add_user(core: Core, actor: Actor, request: UserRequest) -> NewUser:
     """
     require_user_manager(actor)
     with core.writing() as session:
-        user = create_user(session, request.username, request.password, organization=request.organization,
-                           grants=request.grants, display_name=request.display_name, actor=actor.name)  # fmt: skip
+        user = create_user(
+            session,
+            request.username,
+            request.password,
+            organization=request.organization,
+            grants=request.grants,
+            display_name=request.display_name,
+            actor=actor.name,
+        )
         secret = None
         if request.token_name is not None:
             token, secret = create_token(session, user.id, _token_name(request.token_name))

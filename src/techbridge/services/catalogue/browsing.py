@@ -24,8 +24,10 @@ from techbridge.services.catalogue.entity import (
     Row,
     count_records,
     entity_spec,
-    get_record as stored_record,
     iter_records,
+)
+from techbridge.services.catalogue.entity import (
+    get_record as stored_record,
 )
 from techbridge.services.catalogue.exporting import export_format, write_export
 from techbridge.services.catalogue.records import RecordFilter, RecordPage, get_record, list_records

@@ -21,7 +21,7 @@ from sqlalchemy import Engine, func, select
 
 from techbridge.config import Settings
 from techbridge.errors import NotFoundError
-from techbridge.services.accounts import ensure_admin
+from techbridge.services.accounts.user import ensure_admin
 from techbridge.services.actor import operator
 from techbridge.services.core import Core
 from techbridge.services.demo.consortia import DemoConsortium, build_demo_consortium
@@ -225,7 +225,7 @@ def run_demo(engine: Engine, settings: Settings, out_dir: Path, step: Step | Non
     pairs = match_named_pairs(core)
     round_summary, report = run_round_and_report(core, out_dir)
     consortium = build_demo_consortium(engine, out_dir, core.models.encoder(), core.models.tokenizer())
-    password = ensure_admin(engine, settings)
+    password = ensure_admin(core)
     return DemoReport(imports, _counts(engine), pairs, round_summary, report, consortium, password)
 
 

@@ -77,7 +77,9 @@ def login(
         return _login_form(request, settings, "login.failed", status=401)
     response = redirect(_safe_next(next))
     age, secure = opened.max_age, settings.cookie_secure
-    response.set_cookie(SESSION_COOKIE, opened.token, max_age=age, httponly=True, samesite="lax", secure=secure)
+    response.set_cookie(
+        SESSION_COOKIE, opened.token, max_age=age, httponly=True, samesite="lax", secure=secure
+    )
     response.set_cookie(CSRF_COOKIE, opened.csrf, max_age=age, httponly=False, samesite="lax", secure=secure)
     response.delete_cookie(LOGIN_NONCE_COOKIE)
     return response

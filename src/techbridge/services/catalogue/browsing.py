@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from techbridge.errors import PermissionDeniedError
-from techbridge.services.access import find_visible_need, log_access, need_row, readable_rows, visible_need
+from techbridge.services.access import readable_rows
+from techbridge.services.access.need import log_access, need_row, read_need_page, seen_need
 from techbridge.services.access.record import PUBLIC_KINDS
 from techbridge.services.actor import Actor
 from techbridge.services.catalogue.entity import (
@@ -71,11 +72,8 @@ def list_stored(core: Core, actor: Actor, kind: str, limit: int = 50, offset: in
 
 
 def _need_page(session: Session, actor: Actor, limit: int, offset: int) -> RecordPage:
-    needs = session.scalars(select(Need).order_by(Need.id))
-    seen = [(need, view) for need in needs if (view := visible_need(session, actor, need)) != "none"]
-    page = seen[offset : offset + limit]
-    log_access(session, actor, page, CHANNEL)
-    return RecordPage([need_row(need, view) for need, view in page], len(seen), limit, offset)
+    rows, total = read_need_page(session, actor, {}, limit, offset, channel=CHANNEL)
+    return RecordPage(rows, total, limit, offset)
 
 
 def show_stored(core: Core, actor: Actor, kind: str, ident: str) -> Row:
@@ -90,7 +88,7 @@ def show_stored(core: Core, actor: Actor, kind: str, ident: str) -> Row:
         return get_record(core, actor, spec.name, ident)
     with core.writing() as session:
         if spec.name == "need":
-            need, view = find_visible_need(session, actor, ident)
+            need, view = seen_need(session, actor, ident)
             log_access(session, actor, [(need, view)], CHANNEL)
             return need_row(need, view)
         return stored_record(session, spec, ident)

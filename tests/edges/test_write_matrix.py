@@ -33,6 +33,7 @@ from techbridge.app import create_app
 from techbridge.cli import app as cli_app
 from techbridge.config import Settings
 from techbridge.services.core import Core
+from techbridge.storage.accounts import NeedShare
 from techbridge.storage.db import make_engine, migrate
 from techbridge.storage.tables import (
     Agreement,
@@ -41,6 +42,7 @@ from techbridge.storage.tables import (
     InvestmentLine,
     JointPlan,
     Meeting,
+    Need,
     Organization,
     Outcome,
     StageChange,
@@ -84,6 +86,19 @@ class Answer:
 
 _KINDS = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 409: "conflict", 400: "invalid"}
 _KINDS |= {422: "invalid"}
+
+
+def _new_needs(session: Session) -> Any:
+    rows = session.execute(
+        select(Need.title, Need.organization_id, Need.round_id, Need.visibility).where(
+            Need.title == "새 과제"
+        )
+    )
+    return sorted(rows)
+
+
+def _shares(session: Session) -> Any:
+    return sorted(session.execute(select(NeedShare.need_id, NeedShare.organization_id)))
 
 
 def _coop_history(session: Session, key: str = "coop-1") -> Any:
@@ -142,6 +157,26 @@ def _organization_names(session: Session) -> Any:
 
 
 WRITES = [
+    Write(
+        "register a need into a round",
+        "201 201 403 201 403 403 403 403",
+        (
+            "POST",
+            "/api/v1/needs",
+            {"organization": "kr-lms", "title": "새 과제", "program": "p2021", "round": "r1"},
+        ),
+        ("/needs", {"organization": "kr-lms", "title": "새 과제", "round": "p2021/r1"}),
+        None,
+        _new_needs,
+    ),
+    Write(
+        "share a need with a partner",
+        "201 201 404 201 404 404 403 404",
+        ("POST", "/api/v1/needs/need-lms-secret/shares", {"organization": "kr-etri"}),
+        ("/needs/need-lms-secret/share", {"organization": "kr-etri"}),
+        None,
+        _shares,
+    ),
     Write(
         "move a cooperation",
         "200 200 404 200 404 404 200 404",

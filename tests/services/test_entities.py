@@ -11,6 +11,8 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine
 
 from techbridge.errors import InvalidError, NotFoundError
+from techbridge.services.actor import operator
+from techbridge.services.catalogue.browsing import ExportRequest, export_stored
 from techbridge.services.catalogue.entity import (
     ENTITIES,
     count_records,
@@ -18,10 +20,10 @@ from techbridge.services.catalogue.entity import (
     get_record,
     iter_records,
 )
-from techbridge.services.catalogue.exporting import export_entity
 from techbridge.storage.db import transaction
 from techbridge.storage.tables import Base
 from tests import factories
+from tests.factories import core_on
 
 
 @pytest.fixture
@@ -110,8 +112,7 @@ def test_listing_pages_in_id_order(stocked: Engine) -> None:
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "jsonl"])
 def test_exports_carry_every_record_and_joined_owners(stocked: Engine, tmp_path: Path, fmt: str) -> None:
     out = tmp_path / f"tech.{fmt}"
-    with transaction(stocked) as session:
-        assert export_entity(session, "technology", out) == 1
+    assert export_stored(core_on(stocked), operator("t"), ExportRequest("technology", out)) == 1
     if fmt == "csv":
         with out.open(encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle))
@@ -127,5 +128,5 @@ def test_exports_carry_every_record_and_joined_owners(stocked: Engine, tmp_path:
 
 
 def test_an_unknown_export_format_is_refused(stocked: Engine, tmp_path: Path) -> None:
-    with transaction(stocked) as session, pytest.raises(InvalidError, match="jsonl"):
-        export_entity(session, "technology", tmp_path / "tech.txt")
+    with pytest.raises(InvalidError, match="jsonl"):
+        export_stored(core_on(stocked), operator("t"), ExportRequest("technology", tmp_path / "tech.txt"))

@@ -16,14 +16,11 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from techbridge.errors import NotFoundError
-from techbridge.services.access import (
-    PUBLIC_ENTITIES,
-    readable_rows,
-    require_cooperation,
-    visible_cooperations,
-)
+from techbridge.services.access import require_cooperation, visible_cooperations
 from techbridge.services.access.need import seen_need, visible_need
+from techbridge.services.access.record import PUBLIC_KINDS
 from techbridge.services.actor import COMPANY_MEMBER, INSTITUTE_MEMBER, VIEWER, Actor, operator
+from techbridge.services.catalogue.exporting import readable_rows
 from techbridge.services.needs.need import upsert_need
 from techbridge.services.needs.register import NeedRequest, create_need
 from techbridge.services.programs.assignment import AcceptRequest, accept_assignment, run_assignment
@@ -102,7 +99,7 @@ def test_nobody_outside_a_cooperation_can_list_export_or_probe_its_need(paired: 
                 missing = _missing_answer(_submit, paired, actor, "nothing")
                 refused = _missing_answer(_submit, paired, actor, need.key)
                 assert refused == missing.replace("'nothing'", repr(need.key))
-                for entity in (*PUBLIC_ENTITIES, "need", "match"):
+                for entity in (*PUBLIC_KINDS, "need", "match"):
                     text = json.dumps(readable_rows(session, actor, entity), ensure_ascii=False, default=str)
                     for secret in (need.key, need.title, need.field or need.title, coop.key):
                         assert secret not in text, (actor.name, entity, secret)

@@ -7,12 +7,13 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
-from techbridge.services.access import read_page
 from techbridge.services.actor import operator
 from techbridge.services.catalogue.organization import upsert_organization
 from techbridge.services.catalogue.person import upsert_person
+from techbridge.services.catalogue.records import RecordFilter, list_records
 from techbridge.services.catalogue.technology import upsert_technology
 from techbridge.storage.db import transaction
+from tests.factories import core_on
 
 
 def test_owners_and_inventors_accumulate(engine: Engine) -> None:
@@ -37,8 +38,7 @@ def _statements(engine: Engine, rows: int) -> int:
 
     event.listen(engine, "before_cursor_execute", count)
     try:
-        with transaction(engine) as session:
-            page, _ = read_page(session, operator("t"), "technology", limit=rows)
+        page = list_records(core_on(engine), operator("t"), "technology", RecordFilter(limit=rows)).items
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert len(page) == rows and all(row["owners"] == ["kr-kimm"] for row in page)

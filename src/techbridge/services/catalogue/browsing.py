@@ -16,7 +16,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from techbridge.errors import PermissionDeniedError
-from techbridge.services.access import readable_rows
 from techbridge.services.access.need import log_access, need_row, read_need_page, seen_need
 from techbridge.services.access.record import PUBLIC_KINDS
 from techbridge.services.actor import Actor
@@ -30,7 +29,7 @@ from techbridge.services.catalogue.entity import (
 from techbridge.services.catalogue.entity import (
     get_record as stored_record,
 )
-from techbridge.services.catalogue.exporting import export_format, write_export
+from techbridge.services.catalogue.exporting import export_format, readable_rows, write_export
 from techbridge.services.catalogue.records import RecordFilter, RecordPage, get_record, list_records
 from techbridge.services.core import Core
 from techbridge.storage.tables import Need

@@ -1,7 +1,8 @@
 """Exports of records to CSV, XLSX and JSON Lines: one writer that answers a file's bytes per format.
 
-The CLI writes every stored record (``export_entity``: the operator has the database); the REST API
-writes the records the caller may see (``export_readable``: needs by their view, access logged).
+The REST API writes the records the caller may see (``export_readable``: needs by their view, access
+logged); the CLI's ``export`` (``browsing.export_stored``) the same for a user named with ``--as``, and
+every record for the operator. ``readable_rows`` is what both write.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
@@ -18,9 +18,10 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy.orm import Session
 
 from techbridge.errors import InvalidError
-from techbridge.services.access import readable_rows
+from techbridge.services.access.need import log_access, need_row, readable_matches, visible_needs
+from techbridge.services.access.record import records_query
 from techbridge.services.actor import Actor
-from techbridge.services.catalogue.entity import Row, entity_spec, iter_records
+from techbridge.services.catalogue.entity import Row, entity_spec, to_row
 from techbridge.services.core import Core
 
 FORMATS = ("csv", "xlsx", "jsonl")
@@ -49,16 +50,25 @@ def write_export(rows: Sequence[Row], fmt: str) -> bytes:
     return _WRITERS[export_format(fmt)](rows)
 
 
-def export_entity(session: Session, entity: str, path: Path, fmt: str | None = None) -> int:
-    """Write every stored record of ``entity`` to ``path``; return how many were written.
+def readable_rows(session: Session, actor: Actor, entity: str, channel: str = "export") -> list[Row]:
+    """Return every record of ``entity`` the actor may see, as an export writes them.
 
-    The format comes from ``fmt`` or the file's extension; nothing is written if it is unknown.
+    Public records come whole; needs in the view the actor has of them (each read is written to its
+    access log with ``channel``); stored matches only of needs read in full.
+
+    Raises:
+        NotFoundError: no entity has that name.
+        PermissionDeniedError: an entity that is not exported (cooperations, the audit log …).
     """
     spec = entity_spec(entity)
-    fmt = export_format(fmt or path.suffix.lstrip("."))
-    rows = list(iter_records(session, spec))
-    path.write_bytes(write_export(rows, fmt))
-    return len(rows)
+    if spec.name == "match":
+        return readable_matches(session, actor)
+    if spec.name == "need":
+        visible = visible_needs(session, actor)
+        log_access(session, actor, visible, channel)
+        return [need_row(need, view) for need, view in visible]
+    spec, query = records_query(spec.name, {})
+    return [to_row(spec, record) for record in session.scalars(query)]
 
 
 def export_readable(core: Core, actor: Actor, entity: str, fmt: str) -> bytes:

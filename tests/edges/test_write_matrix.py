@@ -33,7 +33,7 @@ from techbridge.app import create_app
 from techbridge.cli import app as cli_app
 from techbridge.config import Settings
 from techbridge.services.core import Core
-from techbridge.storage.accounts import NeedShare
+from techbridge.storage.accounts import NeedShare, User
 from techbridge.storage.db import make_engine, migrate
 from techbridge.storage.tables import (
     Agreement,
@@ -144,6 +144,11 @@ def _plans(session: Session) -> Any:
         select(InvestmentLine.year, InvestmentLine.amount_krw).order_by(InvestmentLine.year)
     )
     return [(p.objectives, p.starts_on, p.ends_on) for p in plans], list(lines)
+
+
+def _new_user(session: Session) -> Any:
+    user = session.scalar(select(User).where(User.username == "u-new"))
+    return None if user is None else (user.organization_id, [g.role for g in user.grants], user.is_active)
 
 
 def _kimm_patent(session: Session) -> Any:
@@ -354,6 +359,18 @@ WRITES = [
             "2027=3억",
         ),
         _plans,
+    ),
+    Write(
+        "create a user",
+        "201 403 403 403 403 403 403 403",
+        (
+            "POST",
+            "/api/v1/users",
+            {"username": "u-new", "password": "long enough", "roles": [{"role": "viewer"}]},
+        ),
+        None,
+        ("user", "create", "u-new", "--password", "long enough", "--role", "viewer"),
+        _new_user,
     ),
     Write(
         "register a technology under another institute's key",

@@ -1,4 +1,4 @@
-"""Dependencies of the API routes: the settings, a database session per request, the signed-in actor.
+"""Dependencies of the API routes: the settings, the application core, the signed-in actor, paging.
 
 A request is authenticated by an API token (``Authorization: Bearer tb_…``) or by the session
 cookie that ``POST /api/v1/auth/login`` sets. A cookie-authenticated request with an unsafe method
@@ -8,13 +8,10 @@ needs none: a browser never adds an ``Authorization`` header by itself).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from techbridge.config import Settings
 from techbridge.services.accounts.caller import CSRF_HEADER, Credentials, caller
@@ -40,21 +37,7 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
-def get_engine(request: Request) -> Engine:
-    """Return the app's engine."""
-    engine: Engine = request.app.state.engine
-    return engine
-
-
-def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
-    """Yield a session whose work commits when the request succeeds and rolls back when it fails."""
-    with Session(engine, expire_on_commit=False) as session, session.begin():
-        yield session
-
-
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-EngineDep = Annotated[Engine, Depends(get_engine)]
-SessionDep = Annotated[Session, Depends(get_session)]
 
 
 def get_core(request: Request) -> Core:

@@ -8,7 +8,7 @@ Errors of the services become ``error.html`` pages through ``WebRoute``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,8 +19,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from techbridge.config import Settings
 from techbridge.domain.money import format_eok
@@ -83,21 +81,7 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
-def get_engine(request: Request) -> Engine:
-    """Return the app's engine."""
-    engine: Engine = request.app.state.engine
-    return engine
-
-
-def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
-    """Yield a session that commits when the page succeeds (and rolls back when it fails)."""
-    with Session(engine, expire_on_commit=False) as session, session.begin():
-        yield session
-
-
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-EngineDep = Annotated[Engine, Depends(get_engine)]
-SessionDep = Annotated[Session, Depends(get_session)]
 
 
 def language_of(request: Request) -> str:

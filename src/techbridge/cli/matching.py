@@ -12,7 +12,6 @@ import typer
 from rich.progress import Progress, TaskID
 
 from techbridge.cli.output import cli_errors, err_console, opened, print_json, settings_of
-from techbridge.matching.params import load_configs, save_configs
 from techbridge.services.matching.match import MatchRequest, MatchView, build_index, find_matches
 
 _err = err_console
@@ -126,26 +125,20 @@ def register(app: typer.Typer) -> None:
 
         Example: techbridge eval ../shared/data/kipris-inu-experts-dev --method bm25,hybrid
         """
-        from techbridge.matching.encoders import encoder_from
-        from techbridge.matching.engine import Matcher
-        from techbridge.services.matching.evaluation import run_eval
+        from techbridge.services.matching.benchmark import EvalRequest, evaluate_bench
 
-        with cli_errors():
-            encoder = encoder_from(settings_of(ctx).encoder)
-            matcher = Matcher(configs=load_configs(config) if config else None, encoder=encoder)
-            with Progress(console=_err, transient=True) as bar:
-                tasks: dict[str, TaskID] = {}
+        request = EvalRequest(bench, _methods(method), tune, config, save)
+        with cli_errors(), Progress(console=_err, transient=True) as bar:
+            tasks: dict[str, TaskID] = {}
 
-                def progress(stage: str, done: int, total: int) -> None:
-                    if stage not in tasks:
-                        tasks[stage] = bar.add_task(stage, total=total)
-                    bar.update(tasks[stage], completed=done, total=total)
+            def progress(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(stage, total=total)
+                bar.update(tasks[stage], completed=done, total=total)
 
-                report, tuned = run_eval(bench, _methods(method), matcher, tune, progress)
-        if tuned is not None:
-            _err.print(f"tuned: {json.dumps(tuned.to_dict())}")
-            if save:
-                configs = {**load_configs(config), report["target"]: tuned}
-                save_configs(configs, save, note=f"tuned on {report['bench']}")
-                _err.print(f"saved to {save}")
-        sys.stdout.write(json.dumps(report) + "\n")
+            result = evaluate_bench(settings_of(ctx), request, progress)
+        if result.tuned is not None:
+            _err.print(f"tuned: {json.dumps(result.tuned)}")
+            if result.saved:
+                _err.print(f"saved to {result.saved}")
+        sys.stdout.write(json.dumps(result.report) + "\n")

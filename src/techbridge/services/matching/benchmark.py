@@ -54,6 +54,8 @@ def evaluate_bench(
         InvalidError: the folder is not a benchmark.
     """
     configs = load_configs(request.config) if request.config else None
+    # An encoder of its own, not the process's remembering one (core.models): a bench's texts are
+    # each embedded once per run, and keeping all their vectors would only hold memory.
     matcher = Matcher(configs=configs, encoder=encoder_from(settings.encoder))
     report, tuned = run_eval(request.bench, request.methods, matcher, request.tune, progress)
     if tuned is None:

@@ -38,7 +38,7 @@ def list_(
     offset: Annotated[int, typer.Option(help="Skip this many records first.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
-    """List stored records of one entity, oldest first.
+    """List stored records of one entity, oldest first (with --as: those that user may see).
 
     Example: techbridge list organization --limit 20 --json
     """
@@ -80,7 +80,7 @@ def export(
         str | None, typer.Option("--format", help="csv, xlsx or jsonl (default: from --out).")
     ] = None,
 ) -> None:
-    """Export every record of one entity to CSV, XLSX or JSON Lines.
+    """Export every record of one entity to CSV, XLSX or JSON Lines (with --as: those that user may see).
 
     Example: techbridge export technology --out technologies.xlsx
     """

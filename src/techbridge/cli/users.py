@@ -147,7 +147,7 @@ def token_create(
 def token_list(
     ctx: typer.Context,
     username: Annotated[
-        str | None, typer.Argument(help="Only this user's tokens (default: everyone's).")
+        str | None, typer.Argument(help="Only this user's tokens (default: everyone's; with --as, your own).")
     ] = None,
     as_json: JsonOption = False,
 ) -> None:

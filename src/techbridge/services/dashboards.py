@@ -1,9 +1,8 @@
 """Dashboards: what each role's pages show, read as plain data (cooperations and their board; the
 rounds and KPI boards are in ``services.programs.board``).
 
-Who may read or change what is decided in ``techbridge.services.access`` (``visible_cooperations``,
-``visible_need``); this module only uses those rules to build the pages' data. ``can_manage`` says
-whether to offer a manager's controls (the services' own checks still apply).
+Who may read or change what is decided in ``techbridge.services.access`` (``access.cooperation``,
+``access.need``); this module only uses those rules to build the pages' data.
 """
 
 from __future__ import annotations
@@ -34,15 +33,6 @@ from techbridge.storage.tables import (
 )
 
 BOARD_STAGES: tuple[str, ...] = (*(str(s) for s in PIPELINE), str(Stage.DROPPED))
-
-
-def can_manage(actor: Actor, program_id: int | None = None) -> bool:
-    """Return whether the actor manages ``program_id`` (``None``: any program): administrators, managers."""
-    if actor.is_admin:
-        return True
-    if program_id is None:
-        return actor.holds(PROGRAM_MANAGER)
-    return actor.has_role(PROGRAM_MANAGER, program_id)
 
 
 def primary_role(actor: Actor) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from techbridge.errors import NotIndexedError, PermissionDeniedError
+from techbridge.services.access.importing import may_import
 from techbridge.services.access.need import FULL, log_access, need_row, read_need_page, seen_need
 from techbridge.services.actor import PROGRAM_MANAGER, Actor
 from techbridge.services.catalogue.entity import ENTITIES, Row, to_row
@@ -39,12 +40,14 @@ class NeedFilter:
 
 @dataclass(frozen=True, slots=True)
 class NeedPage:
-    """One page of needs, each in the view the caller has of it, and how many there are in all."""
+    """One page of needs, each in the view the caller has of it, and how many there are in all;
+    ``may_import``: whether the caller may import needs from a file (to offer the import)."""
 
     items: list[Row]
     total: int
     limit: int
     offset: int
+    may_import: bool = False
 
 
 def list_needs(core: Core, actor: Actor, request: NeedFilter) -> NeedPage:
@@ -57,7 +60,7 @@ def list_needs(core: Core, actor: Actor, request: NeedFilter) -> NeedPage:
     }
     with core.writing() as session:
         rows, total = read_need_page(session, actor, filters, request.limit, request.offset)
-    return NeedPage(rows, total, request.limit, request.offset)
+    return NeedPage(rows, total, request.limit, request.offset, may_import(actor))
 
 
 def get_need(core: Core, actor: Actor, ident: str) -> Row:

@@ -12,7 +12,6 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 
-from techbridge.services.dashboards import can_manage
 from techbridge.services.needs import reading, register, sharing
 from techbridge.web.highlight import highlight
 from techbridge.web.pages import CoreDep, CsrfDep, VisitorDep, WebRoute, redirect, render
@@ -25,7 +24,7 @@ _Text = Annotated[str, Form(max_length=5000)]
 def list_needs(request: Request, visitor: VisitorDep, core: CoreDep, q: str | None = None) -> HTMLResponse:
     """List the needs the visitor may see, each in the view they may see it."""
     page = reading.list_needs(core, visitor.actor, reading.NeedFilter(q=q or None, limit=100))
-    data = {"needs": page.items, "total": page.total, "q": q or "", "can_import": can_manage(visitor.actor)}
+    data = {"needs": page.items, "total": page.total, "q": q or "", "can_import": page.may_import}
     return render(request, visitor, "needs.html", data)
 
 

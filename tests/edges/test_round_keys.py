@@ -22,7 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from techbridge.config import Settings
-from techbridge.storage.tables import Assignment, Cooperation, Need, PairRule, RoundCandidate
+from techbridge.storage.pipeline import Assignment, PairRule, RoundCandidate
+from techbridge.storage.tables import Cooperation, Need
 from tests.edges.test_write_matrix import (
     EDGES,
     Answer,

@@ -18,15 +18,8 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from techbridge.storage.tables import (
-    Assignment,
-    Need,
-    PairRule,
-    Program,
-    Round,
-    RoundCandidate,
-    RoundParticipant,
-)
+from techbridge.storage.pipeline import Assignment, PairRule, RoundCandidate
+from techbridge.storage.tables import Need, Program, Round, RoundParticipant
 from tests.edges import test_write_matrix as matrix
 from tests.edges.test_write_matrix import (
     Worlds,

@@ -35,17 +35,15 @@ from techbridge.config import Settings
 from techbridge.services.core import Core
 from techbridge.storage.accounts import NeedShare, User
 from techbridge.storage.db import make_engine, migrate
+from techbridge.storage.pipeline import InvestmentLine, JointPlan, StageChange
 from techbridge.storage.tables import (
     Agreement,
     Cooperation,
     CooperationMember,
-    InvestmentLine,
-    JointPlan,
     Meeting,
     Need,
     Organization,
     Outcome,
-    StageChange,
     Technology,
 )
 from tests.edges.world import NOW, ROLES, api_token, csrf_of, seed, session_cookie

@@ -17,7 +17,8 @@ from techbridge.config import DEFAULT_SESSION_SECRET
 from techbridge.services.cooperations.pipeline import add_cooperation
 from techbridge.storage.accounts import ApiToken, NeedShare, RoleGrant, User, UserSession
 from techbridge.storage.db import transaction
-from techbridge.storage.tables import Need, Program, Round, RoundParticipant, StageChange
+from techbridge.storage.pipeline import StageChange
+from techbridge.storage.tables import Need, Program, Round, RoundParticipant
 from tests import factories
 
 # Every role the matrix runs each write as; "other_manager" manages the other program only.

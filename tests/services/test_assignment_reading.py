@@ -22,7 +22,8 @@ from techbridge.services.programs.pairing import (
 )
 from techbridge.services.programs.round import RoundRef
 from techbridge.storage.db import transaction
-from techbridge.storage.tables import Assignment, AuditEntry
+from techbridge.storage.pipeline import Assignment
+from techbridge.storage.tables import AuditEntry
 from tests.factories import core_on
 from tests.services.round_builders import SCORES, world
 

@@ -15,7 +15,8 @@ from techbridge.services.actor import COMPANY_MEMBER, Actor
 from techbridge.services.cooperations.pipeline import MoveRequest, add_cooperation, move_cooperation
 from techbridge.services.core import Core
 from techbridge.storage.db import transaction
-from techbridge.storage.tables import Cooperation, StageChange
+from techbridge.storage.pipeline import StageChange
+from techbridge.storage.tables import Cooperation
 from tests import factories
 from tests.factories import core_on
 

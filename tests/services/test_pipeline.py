@@ -55,7 +55,8 @@ from techbridge.services.programs.assignment import AcceptRequest, accept_assign
 from techbridge.services.programs.pairing import ScoresRequest, set_candidate_scores
 from techbridge.services.programs.round import RoundRef
 from techbridge.storage.db import transaction
-from techbridge.storage.tables import Agreement, JointPlan, Meeting, Outcome, Program
+from techbridge.storage.pipeline import JointPlan
+from techbridge.storage.tables import Agreement, Meeting, Outcome, Program
 from tests.factories import core_on
 from tests.services.round_builders import SCORES, world
 

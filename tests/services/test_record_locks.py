@@ -20,7 +20,8 @@ from techbridge.services.programs.assignment import AcceptRequest, accept_assign
 from techbridge.services.programs.pairing import ScoresRequest, set_candidate_scores
 from techbridge.services.programs.round import RoundRef
 from techbridge.storage.db import transaction
-from techbridge.storage.tables import Cooperation, StageChange
+from techbridge.storage.pipeline import StageChange
+from techbridge.storage.tables import Cooperation
 from tests.factories import core_on
 from tests.services.round_builders import SCORES, world
 

@@ -12,7 +12,8 @@ from techbridge.services.actor import operator
 from techbridge.services.programs.pairing import ScoresRequest, set_candidate_scores
 from techbridge.services.programs.round import RoundRef, RoundRequest, SubmitRequest, create_round, submit
 from techbridge.storage.db import transaction
-from techbridge.storage.tables import Need, Organization, Round, RoundCandidate
+from techbridge.storage.pipeline import RoundCandidate
+from techbridge.storage.tables import Need, Organization, Round
 from tests.factories import core_on
 from tests.services.round_builders import world
 from tests.services.test_concurrency import _run_together

@@ -26,11 +26,7 @@ from techbridge.services.access.cooperation import (
 from techbridge.services.actor import ADMINISTRATOR, PROGRAM_MANAGER, Actor
 from techbridge.services.cooperations.pipeline import CooperationView, as_utc, view_of
 from techbridge.services.core import Core
-from techbridge.storage.tables import (
-    Agreement,
-    Cooperation,
-    Outcome,
-)
+from techbridge.storage.tables import Agreement, Cooperation, Outcome
 
 BOARD_STAGES: tuple[str, ...] = (*(str(s) for s in PIPELINE), str(Stage.DROPPED))
 

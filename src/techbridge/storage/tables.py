@@ -41,7 +41,7 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[str]: JSON}
 
 
-class _Stamped:
+class Stamped:
     """Creation and update times kept by the database."""
 
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -50,7 +50,7 @@ class _Stamped:
     )
 
 
-class Organization(_Stamped, Base):
+class Organization(Stamped, Base):
     """A company, research institute, university, holding company, patent firm, investor or body."""
 
     __tablename__ = "organizations"
@@ -71,7 +71,7 @@ class Organization(_Stamped, Base):
     is_invented: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class Person(_Stamped, Base):
+class Person(Stamped, Base):
     """A researcher, inventor or contact, with their affiliation."""
 
     __tablename__ = "people"
@@ -87,7 +87,7 @@ class Person(_Stamped, Base):
     source: Mapped[str | None] = mapped_column(String(300))
 
 
-class Technology(_Stamped, Base):
+class Technology(Stamped, Base):
     """A patent, piece of know-how or software that an organisation holds."""
 
     __tablename__ = "technologies"
@@ -143,7 +143,7 @@ class TechnologyInventor(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
 
 
-class Project(_Stamped, Base):
+class Project(Stamped, Base):
     """A past joint R&D project (e.g. an EU grant) and its participants: collaboration history."""
 
     __tablename__ = "projects"
@@ -177,7 +177,7 @@ class ProjectParticipant(Base):
     organization: Mapped[Organization] = relationship()
 
 
-class Program(_Stamped, Base):
+class Program(Stamped, Base):
     """A funding program, such as the 2021 mid-sized company – institute cooperation program."""
 
     __tablename__ = "programs"
@@ -192,7 +192,7 @@ class Program(_Stamped, Base):
     source: Mapped[str | None] = mapped_column(String(300))
 
 
-class Round(_Stamped, Base):
+class Round(Stamped, Base):
     """A call of a program: its dates and who may take part."""
 
     __tablename__ = "rounds"
@@ -220,7 +220,7 @@ class RoundParticipant(Base):
     capacity: Mapped[int | None] = mapped_column(Integer)
 
 
-class Need(_Stamped, Base):
+class Need(Stamped, Base):
     """A company's technology need (company-proposed task); confidential to the company by default."""
 
     __tablename__ = "needs"
@@ -244,7 +244,7 @@ class Need(_Stamped, Base):
     organization: Mapped[Organization] = relationship()
 
 
-class Proposal(_Stamped, Base):
+class Proposal(Stamped, Base):
     """A commercialization task an institute proposes for its own technology."""
 
     __tablename__ = "proposals"
@@ -281,7 +281,7 @@ class Match(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
-class Cooperation(_Stamped, Base):
+class Cooperation(Stamped, Base):
     """The pipeline record of one pair or group working together."""
 
     __tablename__ = "cooperations"
@@ -317,7 +317,7 @@ class CooperationMember(Base):
     organization: Mapped[Organization] = relationship()
 
 
-class Agreement(_Stamped, Base):
+class Agreement(Stamped, Base):
     """A signed MOU, joint-research, licence or assignment agreement."""
 
     __tablename__ = "agreements"
@@ -349,7 +349,7 @@ class AgreementParty(Base):
     )
 
 
-class Consortium(_Stamped, Base):
+class Consortium(Stamped, Base):
     """A lead organisation and participants covering a fusion technology field together."""
 
     __tablename__ = "consortia"
@@ -382,7 +382,7 @@ class ConsortiumMember(Base):
     organization: Mapped[Organization] = relationship()
 
 
-class Meeting(_Stamped, Base):
+class Meeting(Stamped, Base):
     """A technology exchange meeting (기술교류회): where technologies are presented to companies."""
 
     __tablename__ = "meetings"
@@ -399,7 +399,7 @@ class Meeting(_Stamped, Base):
     notes: Mapped[str | None] = mapped_column(Text)
 
 
-class Outcome(_Stamped, Base):
+class Outcome(Stamped, Base):
     """A recorded result: transfer, royalty, startup, investment, product, joint patent, fusion technology."""
 
     __tablename__ = "outcomes"
@@ -429,143 +429,3 @@ class AuditEntry(Base):
     entity: Mapped[str] = mapped_column(String(32))
     entity_key: Mapped[str | None] = mapped_column(String(200))
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
-
-
-# --- Programs, rounds and the cooperation pipeline (issue 4) -------------------------------------
-
-
-class RoundSetting(Base):
-    """How a round assigns partners: between 1 and ``max_partners`` per need."""
-
-    __tablename__ = "round_settings"
-
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
-    max_partners: Mapped[int] = mapped_column(Integer, default=1)
-
-
-class RoundCandidate(Base):
-    """A candidate partner for a need in a round, with its match quality (higher is better)."""
-
-    __tablename__ = "round_candidates"
-
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
-    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"), primary_key=True)
-    organization_id: Mapped[int] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
-    )
-    score: Mapped[float] = mapped_column()
-
-
-class PairRule(Base):
-    """A pair a manager has fixed (``lock``) or ruled out (``forbid``) for a round's assignment."""
-
-    __tablename__ = "pair_rules"
-
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
-    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"), primary_key=True)
-    organization_id: Mapped[int] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
-    )
-    rule: Mapped[str] = mapped_column(String(8))
-    reason: Mapped[str | None] = mapped_column(Text)
-    actor: Mapped[str] = mapped_column(String(200))
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-
-
-class Assignment(Base):
-    """A need–partner pair the last assignment run chose (``proposed``) or a manager ``accepted``."""
-
-    __tablename__ = "assignments"
-
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
-    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"), primary_key=True)
-    organization_id: Mapped[int] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
-    )
-    score: Mapped[float] = mapped_column()
-    method: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16), default="proposed")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-
-
-class StageChange(Base):
-    """One step of a cooperation through the pipeline: from where to where, who, when and why."""
-
-    __tablename__ = "stage_changes"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    cooperation_id: Mapped[int] = mapped_column(ForeignKey("cooperations.id", ondelete="CASCADE"), index=True)
-    from_stage: Mapped[str | None] = mapped_column(String(24))
-    to_stage: Mapped[str] = mapped_column(String(24))
-    actor: Mapped[str] = mapped_column(String(200))
-    reason: Mapped[str | None] = mapped_column(Text)
-    is_override: Mapped[bool] = mapped_column(Boolean, default=False)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-
-
-class JointPlan(_Stamped, Base):
-    """A cooperation's joint R&D plan (공동기획): objectives, period, budgets and investment roadmap."""
-
-    __tablename__ = "joint_plans"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), unique=True)
-    cooperation_id: Mapped[int] = mapped_column(ForeignKey("cooperations.id", ondelete="CASCADE"), index=True)
-    objectives: Mapped[str] = mapped_column(Text, default="")
-    starts_on: Mapped[dt.date | None] = mapped_column(Date)
-    ends_on: Mapped[dt.date | None] = mapped_column(Date)
-    is_invented: Mapped[bool] = mapped_column(Boolean, default=False)
-    budget_lines: Mapped[list[PlanBudgetLine]] = relationship(
-        cascade="all, delete-orphan", order_by="[PlanBudgetLine.year, PlanBudgetLine.organization_id]"
-    )
-    investment_lines: Mapped[list[InvestmentLine]] = relationship(
-        cascade="all, delete-orphan", order_by="InvestmentLine.year"
-    )
-
-
-class PlanBudgetLine(Base):
-    """The R&D budget one party brings to a joint plan in one year (KRW)."""
-
-    __tablename__ = "plan_budget_lines"
-
-    plan_id: Mapped[int] = mapped_column(ForeignKey("joint_plans.id", ondelete="CASCADE"), primary_key=True)
-    organization_id: Mapped[int] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
-    )
-    year: Mapped[int] = mapped_column(Integer, primary_key=True)
-    amount_krw: Mapped[int] = mapped_column(BigInteger)
-
-
-class InvestmentLine(Base):
-    """The private investment a joint plan's company plans in one year (민간투자 로드맵, KRW)."""
-
-    __tablename__ = "investment_lines"
-
-    plan_id: Mapped[int] = mapped_column(ForeignKey("joint_plans.id", ondelete="CASCADE"), primary_key=True)
-    year: Mapped[int] = mapped_column(Integer, primary_key=True)
-    amount_krw: Mapped[int] = mapped_column(BigInteger)
-
-
-class Task(_Stamped, Base):
-    """A follow-up with an owner and a due date, e.g. from a technology exchange meeting."""
-
-    __tablename__ = "tasks"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), unique=True)
-    title: Mapped[str] = mapped_column(Text)
-    owner: Mapped[str] = mapped_column(String(200))
-    due_on: Mapped[dt.date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16), default="open")
-    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
-    cooperation_id: Mapped[int | None] = mapped_column(ForeignKey("cooperations.id", ondelete="SET NULL"))
-
-
-class NeedConfirmation(Base):
-    """The last time a need's owner confirmed that the need is still current."""
-
-    __tablename__ = "need_confirmations"
-
-    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"), primary_key=True)
-    confirmed_on: Mapped[dt.date] = mapped_column(Date)
-    actor: Mapped[str] = mapped_column(String(200))

@@ -22,7 +22,8 @@ from techbridge.services.access import require
 from techbridge.services.access.cooperation import MANAGER, MEMBER, role_in
 from techbridge.services.actor import PROGRAM_MANAGER, Actor
 from techbridge.services.core import lock
-from techbridge.storage.tables import Cooperation, Meeting, Task
+from techbridge.storage.pipeline import Task
+from techbridge.storage.tables import Cooperation, Meeting
 
 
 class TaskAction(StrEnum):

@@ -8,15 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from techbridge.errors import NotFoundError
-from techbridge.storage.tables import (
-    Consortium,
-    Cooperation,
-    Need,
-    Organization,
-    Program,
-    Proposal,
-    Round,
-)
+from techbridge.storage.tables import Consortium, Cooperation, Need, Organization, Program, Proposal, Round
 
 T = TypeVar("T")
 

@@ -35,7 +35,8 @@ from techbridge.services.audit import record_change
 from techbridge.services.catalogue.entity import ENTITIES, Row, to_row
 from techbridge.services.catalogue.finding import find_consortium, find_program
 from techbridge.services.core import Core
-from techbridge.storage.tables import Cooperation, Meeting, Task
+from techbridge.storage.pipeline import Task
+from techbridge.storage.tables import Cooperation, Meeting
 
 log = logging.getLogger(__name__)
 

@@ -26,14 +26,8 @@ from techbridge.services.actor import PROGRAM_MANAGER, Actor
 from techbridge.services.audit import record_change
 from techbridge.services.catalogue.finding import find_organization, find_program, find_proposal
 from techbridge.services.core import Core, utcnow
-from techbridge.storage.tables import (
-    Cooperation,
-    CooperationMember,
-    Need,
-    NeedConfirmation,
-    Round,
-    StageChange,
-)
+from techbridge.storage.pipeline import NeedConfirmation, StageChange
+from techbridge.storage.tables import Cooperation, CooperationMember, Need, Round
 
 log = logging.getLogger(__name__)
 

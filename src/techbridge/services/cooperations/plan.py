@@ -24,7 +24,8 @@ from techbridge.services.access.cooperation import (
 from techbridge.services.actor import Actor
 from techbridge.services.audit import record_change
 from techbridge.services.core import Core
-from techbridge.storage.tables import Cooperation, InvestmentLine, JointPlan, PlanBudgetLine
+from techbridge.storage.pipeline import InvestmentLine, JointPlan, PlanBudgetLine
+from techbridge.storage.tables import Cooperation
 
 log = logging.getLogger(__name__)
 

@@ -38,18 +38,8 @@ from techbridge.services.programs.pairing import (
     set_pair_rule,
 )
 from techbridge.storage.db import transaction
-from techbridge.storage.tables import (
-    Agreement,
-    Assignment,
-    Cooperation,
-    JointPlan,
-    Need,
-    Organization,
-    Outcome,
-    Program,
-    Round,
-    RoundCandidate,
-)
+from techbridge.storage.pipeline import Assignment, JointPlan, RoundCandidate
+from techbridge.storage.tables import Agreement, Cooperation, Need, Organization, Outcome, Program, Round
 
 log = logging.getLogger(__name__)
 

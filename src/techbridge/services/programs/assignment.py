@@ -35,16 +35,8 @@ from techbridge.services.catalogue.finding import keys_of
 from techbridge.services.cooperations.pipeline import add_cooperation
 from techbridge.services.core import Core
 from techbridge.services.programs.round import RoundRef
-from techbridge.storage.tables import (
-    Assignment,
-    Need,
-    Organization,
-    PairRule,
-    Round,
-    RoundCandidate,
-    RoundParticipant,
-    RoundSetting,
-)
+from techbridge.storage.pipeline import Assignment, PairRule, RoundCandidate, RoundSetting
+from techbridge.storage.tables import Need, Organization, Round, RoundParticipant
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,8 @@ from techbridge.services.core import Core
 from techbridge.services.programs.kpi import Scope, check_scope, gather_facts
 from techbridge.services.programs.program import ProgramFilter, ProgramView, program_views
 from techbridge.services.programs.round import RoundRef, RoundView, round_view
-from techbridge.storage.tables import Assignment, Need, Organization, PairRule, Program, Round, RoundCandidate
+from techbridge.storage.pipeline import Assignment, PairRule, RoundCandidate
+from techbridge.storage.tables import Need, Organization, Program, Round
 
 
 @dataclass(frozen=True, slots=True)

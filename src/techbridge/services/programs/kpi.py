@@ -24,6 +24,7 @@ from techbridge.services.actor import Actor
 from techbridge.services.catalogue.finding import find_consortium, find_organization, find_program, find_round
 from techbridge.services.cooperations.pipeline import as_utc
 from techbridge.services.core import Core
+from techbridge.storage.pipeline import InvestmentLine, JointPlan, StageChange
 from techbridge.storage.tables import (
     Agreement,
     AgreementParty,
@@ -31,12 +32,9 @@ from techbridge.storage.tables import (
     ConsortiumMember,
     Cooperation,
     CooperationMember,
-    InvestmentLine,
-    JointPlan,
     Need,
     Outcome,
     Round,
-    StageChange,
 )
 
 

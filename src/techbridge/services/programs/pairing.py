@@ -20,7 +20,8 @@ from techbridge.services.catalogue.finding import find_organization
 from techbridge.services.core import Core
 from techbridge.services.programs.assignment import AssignmentReport, organization_ids, run_round
 from techbridge.services.programs.round import RoundRef
-from techbridge.storage.tables import Assignment, PairRule, Round, RoundCandidate
+from techbridge.storage.pipeline import Assignment, PairRule, RoundCandidate
+from techbridge.storage.tables import Round
 
 RULES = ("lock", "forbid", "clear")
 

@@ -29,15 +29,8 @@ from techbridge.services.actor import Actor
 from techbridge.services.audit import record_change
 from techbridge.services.catalogue.finding import find_organization
 from techbridge.services.core import Core, lock
-from techbridge.storage.tables import (
-    Need,
-    Organization,
-    Program,
-    Proposal,
-    Round,
-    RoundParticipant,
-    RoundSetting,
-)
+from techbridge.storage.pipeline import RoundSetting
+from techbridge.storage.tables import Need, Organization, Program, Proposal, Round, RoundParticipant
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-import techbridge.storage.accounts  # noqa: F401
+import techbridge.storage.accounts
+import techbridge.storage.pipeline  # noqa: F401
 from techbridge.storage.tables import Base
 
 _engine = context.config.attributes["engine"]

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from techbridge.errors import NotFoundError
-from techbridge.services.access import require_cooperation, visible_cooperations
+from techbridge.services.access.cooperation import cooperation_for, visible_cooperation_ids
 from techbridge.services.access.need import seen_need, visible_need
 from techbridge.services.access.record import PUBLIC_KINDS
 from techbridge.services.actor import COMPANY_MEMBER, INSTITUTE_MEMBER, VIEWER, Actor, operator
@@ -53,6 +53,11 @@ def _everyone(session: Session) -> list[Actor]:
     return [*members, Actor(name="viewer", organization_id=None, roles=frozenset({(VIEWER, None)}))]
 
 
+def _visible(session: Session, actor: Actor) -> set[str]:
+    ids = visible_cooperation_ids(session, actor)
+    return {coop.key for coop in session.scalars(select(Cooperation)) if coop.id in ids}
+
+
 def _missing_answer(call: object, *args: object) -> str:
     with pytest.raises(NotFoundError) as refused:
         call(*args)  # type: ignore[operator]
@@ -69,7 +74,7 @@ def test_who_sees_a_cooperation_sees_the_owner_as_a_member_and_still_not_the_nee
         assert len(coops) == len(COMPANIES)
         partners_seen = 0
         for actor in _everyone(session):
-            for key in visible_cooperations(session, actor):
+            for key in _visible(session, actor):
                 need = session.get(Need, coops[key].need_id)
                 assert need is not None and need.key in key
                 members = {member.organization_id for member in coops[key].members}
@@ -91,10 +96,10 @@ def test_nobody_outside_a_cooperation_can_list_export_or_probe_its_need(paired: 
             outsiders = [actor for actor in _everyone(session) if actor.organization_id not in members]
             assert outsiders
             for actor in outsiders:
-                assert coop.key not in visible_cooperations(session, actor)
+                assert coop.key not in _visible(session, actor)
                 # a hidden cooperation or need answers exactly like a missing one, key for key
-                missing = _missing_answer(require_cooperation, session, actor, "nothing")
-                hidden = _missing_answer(require_cooperation, session, actor, coop.key)
+                missing = _missing_answer(cooperation_for, session, actor, "nothing")
+                hidden = _missing_answer(cooperation_for, session, actor, coop.key)
                 assert hidden == missing.replace("'nothing'", repr(coop.key))
                 missing = _missing_answer(_submit, paired, actor, "nothing")
                 refused = _missing_answer(_submit, paired, actor, need.key)

@@ -37,6 +37,8 @@ import httpx2 as httpx
 
 from techbridge.config import Settings
 from techbridge.services.accounts import Grant, create_user
+from techbridge.services.actor import operator
+from techbridge.services.core import Core
 from techbridge.services.database import database
 from techbridge.services.demo.run import run_demo
 from techbridge.storage.db import transaction
@@ -59,8 +61,8 @@ def _prepare(url: str | None, folder: Path) -> str:
     if url is None:
         url = f"sqlite:///{folder / 'load.db'}"
         settings = Settings(database_url=url)
-        with database(settings) as engine:
-            run_demo(engine, settings, folder / "out")
+        with Core.open(settings) as core:
+            run_demo(core, operator(settings.actor), folder / "out")
     with database(Settings(database_url=url)) as engine, transaction(engine) as session:
         from sqlalchemy import select
 

@@ -98,6 +98,11 @@ def technology_rows(count: int, owners: list[str], seed: int = 0) -> list[dict[s
     return rows
 
 
+def _demo(settings: Settings) -> None:
+    with Core.open(settings) as core:
+        run_demo(core, operator(settings.actor), OUT / "load-demo-out")
+
+
 def seed(url: str, count: int) -> None:
     """Make the demo (if needed), import ``count`` technologies (if missing) and build the index."""
     settings = Settings(database_url=url)
@@ -105,7 +110,7 @@ def seed(url: str, count: int) -> None:
         with transaction(engine) as session:
             has_demo = bool(session.scalar(select(func.count()).select_from(Organization)))
         if not has_demo:
-            _step("demo", lambda: run_demo(engine, settings, OUT / "load-demo-out"))
+            _step("demo", lambda: _demo(settings))
         with transaction(engine) as session:
             stored = session.scalar(select(func.count()).where(Technology.key.startswith(PREFIX))) or 0
             owners = list(

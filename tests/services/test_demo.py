@@ -11,7 +11,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from techbridge.config import Settings
-from techbridge.services.actor import operator
+from techbridge.errors import PermissionDeniedError
+from techbridge.services.actor import VIEWER, Actor, operator
 from techbridge.services.catalogue.organization import find_organization, known_identifiers
 from techbridge.services.database import open_database
 from techbridge.services.demo.run import (
@@ -20,6 +21,7 @@ from techbridge.services.demo.run import (
     index_demo,
     load_demo_data,
     match_named_pairs,
+    run_demo,
     run_round_and_report,
 )
 from techbridge.services.ingest.importing import ImportRequest, ImportResult, import_file
@@ -171,3 +173,14 @@ def test_bundled_seeds_and_cordis_give_one_etri_with_its_facts_and_projects(
             session.scalars(select(Organization.key).where(Organization.key.in_(known_identifiers())))
         )
         assert stored == set() and (session.scalar(other_cordis) or 0) > 0
+
+
+def test_only_an_administrator_runs_the_demo_and_a_refusal_stores_nothing(
+    engine: Engine, tmp_path: Path
+) -> None:
+    viewer = Actor(name="viewer", organization_id=None, roles=frozenset({(VIEWER, None)}))
+    before = _counts(engine)
+    with pytest.raises(PermissionDeniedError, match="only administrators run the demo"):
+        run_demo(core_on(engine), viewer, tmp_path / "out")
+    assert _counts(engine) == before
+    assert not (tmp_path / "out").exists()

@@ -11,8 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from techbridge.cli.output import cli_errors, console, settings_of
-from techbridge.services.database import database
+from techbridge.cli.output import console, opened, settings_of
 from techbridge.services.demo.run import PairResult, run_demo
 
 
@@ -37,13 +36,13 @@ def demo(
     Example: techbridge demo
     """
     settings = settings_of(ctx)
-    with cli_errors(), database(settings) as engine, _progress() as progress:
+    with opened(ctx) as (core, actor), _progress() as progress:
 
         def step(label: str) -> Callable[[int, int], None]:
             task = progress.add_task(label, total=None)
             return lambda done, total: progress.update(task, completed=done, total=total)
 
-        result = run_demo(engine, settings, out, step)
+        result = run_demo(core, actor, out, step)
     _print_counts(settings.database_url, result.counts)
     for pair in result.pairs:
         _print_pair(pair)

@@ -19,10 +19,10 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from techbridge.config import Settings
 from techbridge.errors import NotFoundError
+from techbridge.services.access import require
 from techbridge.services.accounts.user import ensure_admin
-from techbridge.services.actor import operator
+from techbridge.services.actor import Actor, operator
 from techbridge.services.core import Core
 from techbridge.services.demo.consortia import DemoConsortium, build_demo_consortium
 from techbridge.services.demo.round import DemoRoundSummary, demo_core, run_demo_round
@@ -36,7 +36,6 @@ from techbridge.services.matching.match import (
     find_matches,
     organization_facts,
 )
-from techbridge.services.models import Models
 from techbridge.services.programs.program import ProgramRequest, create_program
 from techbridge.services.reports.report import ReportFiles, write_report
 from techbridge.storage.db import transaction
@@ -213,14 +212,18 @@ class DemoReport:
     admin_password: str | None
 
 
-def run_demo(engine: Engine, settings: Settings, out_dir: Path, step: Step | None = None) -> DemoReport:
-    """Run the whole demo on the configured database: import, index, match, round, report, consortium.
+def run_demo(core: Core, actor: Actor, out_dir: Path, step: Step | None = None) -> DemoReport:
+    """Run the whole demo on the core's database: import, index, match, round, report, consortium.
 
     Every step is idempotent, so running the demo again changes nothing. The administrator ``admin``
     is made if the database has no user yet (its one-time password is returned, once).
+
+    Raises:
+        PermissionDeniedError: the actor is not an administrator (the CLI's operator is one).
     """
-    imports = load_demo_data(engine, settings.actor, step)
-    core = Core(settings, engine, Models(settings))
+    require(actor.is_admin, "only administrators run the demo")
+    engine = core.engine
+    imports = load_demo_data(engine, actor.name, step)
     index_demo(core, step("build the matching index") if step else None)
     pairs = match_named_pairs(core)
     round_summary, report = run_round_and_report(core, out_dir)

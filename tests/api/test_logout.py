@@ -9,30 +9,20 @@ from __future__ import annotations
 
 import http.client
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from http.cookies import SimpleCookie
 
 import pytest
-import uvicorn
 from sqlalchemy import Engine
 
 from techbridge.app import create_app
 from techbridge.config import Settings
 from techbridge.services.accounts import Grant, create_user
 from techbridge.storage.db import transaction
+from tests.serving import serving
 
 PASSWORD = "correct horse battery"
 TRIES = 15
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture
@@ -41,19 +31,10 @@ def server(settings: Settings, engine: Engine) -> Iterator[int]:
     with transaction(engine) as session:
         create_user(session, "kim", PASSWORD, grants=[Grant("viewer")])
     app = create_app(settings)
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not running.started and time.monotonic() < deadline:
-        time.sleep(0.05)
     try:
-        yield port
+        with serving(app) as port:
+            yield port
     finally:
-        running.should_exit = True
-        thread.join(timeout=15)
         app.state.core.close()
 
 

@@ -8,9 +8,6 @@ screenshots of the tour; otherwise they are written to a temporary folder.
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +15,6 @@ import pytest
 
 pytest.importorskip("playwright.sync_api")
 
-import uvicorn
 from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 from techbridge.app import create_app
@@ -30,6 +26,7 @@ from techbridge.services.core import Core
 from techbridge.services.matching.match import build_index
 from techbridge.services.models import Models
 from techbridge.storage.db import make_engine, migrate
+from tests.serving import serving
 from tests.web.world import PASSWORD, seed_world
 
 pytestmark = pytest.mark.browser
@@ -39,13 +36,6 @@ ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-net
 LAPTOP: ViewportSize = {"width": 1280, "height": 800}
 TABLET: ViewportSize = {"width": 1024, "height": 1366}
 COOP = "coop-p2026-r1-need-kodaco-diecast"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
@@ -65,17 +55,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 def server(served: Settings) -> Iterator[str]:
     """Serve the seeded, indexed app on 127.0.0.1 from a background thread; yield its address."""
     app = create_app(served)
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not running.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
-    thread.join(timeout=15)
+    try:
+        with serving(app) as port:
+            yield f"http://127.0.0.1:{port}"
+    finally:
+        app.state.core.close()
 
 
 @pytest.fixture(scope="module")

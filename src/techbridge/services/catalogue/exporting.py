@@ -7,14 +7,12 @@ every record for the operator. ``readable_rows`` is what both write.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy.orm import Session
 
 from techbridge.errors import InvalidError
@@ -23,6 +21,7 @@ from techbridge.services.access.record import records_query
 from techbridge.services.actor import Actor
 from techbridge.services.catalogue.entity import Row, entity_spec, to_row
 from techbridge.services.core import Core
+from techbridge.services.reports.cells import append_rows, csv_bytes
 
 FORMATS = ("csv", "xlsx", "jsonl")
 
@@ -42,7 +41,9 @@ def write_export(rows: Sequence[Row], fmt: str) -> bytes:
     """Return ``rows`` as a file in ``fmt``.
 
     Lists (owners, members) are joined with ``;`` in CSV and XLSX so that the file imports back;
-    JSON Lines keeps them as lists.
+    JSON Lines keeps them as lists. CSV and XLSX cells go through ``reports.cells``: text that starts
+    like a formula gets a leading ``'`` and characters XML cannot hold are removed; JSON Lines keeps
+    the stored text.
 
     Raises:
         InvalidError: the format is unknown.
@@ -101,35 +102,22 @@ def _columns(rows: Iterable[Row]) -> list[str]:
     return list(columns)
 
 
+def _table(rows: Sequence[Row]) -> tuple[list[str], list[list[Any]]]:
+    columns = _columns(rows)
+    return columns, [[_flat(row.get(column)) for column in columns] for row in rows]
+
+
 def _csv(rows: Sequence[Row]) -> bytes:
-    out = io.StringIO(newline="")
-    writer = csv.DictWriter(out, fieldnames=_columns(rows))
-    writer.writeheader()
-    writer.writerows({key: _flat(value) for key, value in row.items()} for row in rows)
-    return out.getvalue().encode("utf-8")
+    return csv_bytes(*_table(rows))
 
 
 def _xlsx(rows: Sequence[Row]) -> bytes:
+    columns, lines = _table(rows)
     workbook = Workbook()
-    sheet = workbook.active
-    columns = _columns(rows)
-    sheet.append(columns)
-    for row in rows:
-        sheet.append([_cell(row.get(column)) for column in columns])
-    for line in sheet.iter_rows(min_row=2):
-        for cell in line:
-            # A text that starts with "=" is data, not a formula for the spreadsheet to run.
-            if isinstance(cell.value, str) and cell.data_type == "f":
-                cell.data_type = "s"
+    append_rows(workbook.active, [columns, *lines])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
-
-
-def _cell(value: Any) -> Any:
-    flat = _flat(value)
-    # XML (so XLSX) cannot hold control characters: they are shown as U+FFFD, as in other readers.
-    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", flat) if isinstance(flat, str) else flat
 
 
 def _jsonl(rows: Sequence[Row]) -> bytes:

@@ -34,6 +34,7 @@ from techbridge.services.actor import Actor
 from techbridge.services.consortia.competence import record_text
 from techbridge.services.consortia.portfolio import Portfolio, PortfolioScope, scoped_portfolio
 from techbridge.services.core import Core
+from techbridge.services.reports.cells import append_rows
 
 log = logging.getLogger(__name__)
 Tokenizer = Callable[[list[str]], list[list[str]]]
@@ -256,14 +257,14 @@ def _write_xlsx(data: dict[str, Any], out: BinaryIO) -> None:
     book = Workbook()
     summary = book.active
     summary.title = "clusters"
-    summary.append(["cluster", "label", "size", "terms_ko", "terms_en", "codes", "owners"])
     members = book.create_sheet("technologies")
-    members.append(["cluster", "key", "title"])
+    # through append_rows: a title or term is text, never a formula (cells.py)
+    append_rows(summary, [("cluster", "label", "size", "terms_ko", "terms_en", "codes", "owners")])
+    append_rows(members, [("cluster", "key", "title")])
     for c in data["clusters"]:
         lists = [", ".join(c[name]) for name in ("terms_ko", "terms_en", "codes", "owners")]
-        summary.append([c["cluster"], c["label"], c["size"], *lists])
-        for t in c["technologies"]:
-            members.append([c["cluster"], t["key"], t["title"]])
+        append_rows(summary, [(c["cluster"], c["label"], c["size"], *lists)])
+        append_rows(members, [(c["cluster"], t["key"], t["title"]) for t in c["technologies"]])
     book.properties.created = book.properties.modified = dt.datetime(2020, 1, 1)  # same bytes each run
     book.save(out)
     book.close()

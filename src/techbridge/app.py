@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 import techbridge
 from techbridge.api import api_router
@@ -20,6 +21,7 @@ from techbridge.api.errors import install_error_handlers
 from techbridge.config import Settings
 from techbridge.services.core import Core
 from techbridge.web import mount_web
+from techbridge.web.headers import SecurityHeaders
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +31,18 @@ set by `POST /api/v1/auth/login` (unsafe methods then need the `X-CSRF-Token` he
 always answer `{"error": {"type", "message"}}`."""
 
 
+class _GuardedApp(FastAPI):
+    """FastAPI with the guards outermost: they wrap even the answers of Starlette's own error layer."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Return the techbridge ASGI app: migrated database, API under ``/api/v1``, web pages at ``/``.
 
     The web pages share ``app.state.core`` (settings, database, models) and the session cookie with
-    the API.
+    the API. Every answer carries the security headers of ``web/headers.py``.
     """
     core = Core.open(settings)
 
@@ -44,7 +53,7 @@ def create_app(settings: Settings) -> FastAPI:
         finally:
             core.close()
 
-    app = FastAPI(
+    app = _GuardedApp(
         title="techbridge",
         version=getattr(techbridge, "__version__", "0.1.0"),
         description=DESCRIPTION,

@@ -15,7 +15,7 @@ import pytest
 
 pytest.importorskip("playwright.sync_api")
 
-from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, sync_playwright
 
 from techbridge.app import create_app
 from techbridge.config import Settings
@@ -36,6 +36,24 @@ ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-net
 LAPTOP: ViewportSize = {"width": 1280, "height": 800}
 TABLET: ViewportSize = {"width": 1024, "height": 1366}
 COOP = "coop-p2026-r1-need-kodaco-diecast"
+_REFUSED: list[str] = []  # what the pages' Content-Security-Policy refused (web/headers.py)
+
+
+@pytest.fixture(autouse=True)
+def _nothing_refused_by_the_policy() -> Iterator[None]:
+    """Every test fails if the browser refused a script, style or other resource of a page."""
+    _REFUSED.clear()
+    yield
+    assert _REFUSED == []
+
+
+def _watched(page: Page) -> Page:
+    def note(message: ConsoleMessage) -> None:
+        if "Security Policy" in message.text:
+            _REFUSED.append(message.text)
+
+    page.on("console", note)
+    return page
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +104,7 @@ def _page(
     browser: Browser, server: str, user: str, viewport: ViewportSize = LAPTOP, touch: bool = False
 ) -> Page:
     context = browser.new_context(viewport=viewport, base_url=server, locale="ko-KR", has_touch=touch)
-    page = context.new_page()
+    page = _watched(context.new_page())
     page.goto("/login")
     page.fill("input[name=username]", user)
     page.fill("input[name=password]", PASSWORD)
@@ -101,7 +119,7 @@ def _shot(page: Page, tour: Path, name: str, full: bool = True) -> None:
 
 def test_each_role_signs_in_to_its_dashboard(browser: Browser, server: str, tour: Path) -> None:
     context = browser.new_context(viewport=LAPTOP, base_url=server)
-    login = context.new_page()
+    login = _watched(context.new_page())
     login.goto("/login")
     _shot(login, tour, "01-login", full=False)
     context.close()
@@ -132,6 +150,8 @@ def test_a_company_enters_a_need_and_sees_explained_matches(
     page.wait_for_selector("[data-testid=match]")
     assert "한국기계연구원" in page.inner_text(".matches")
     assert page.locator(".why .bar").count() > 0
+    bar = page.locator("[data-testid=match] .score .bar span").first.bounding_box()
+    assert bar is not None and bar["width"] > 0  # sized by its w… class, not a style attribute
     assert page.locator(".evidence li").count() > 0
     _shot(page, tour, "04-need-matches")
     page.context.close()

@@ -30,10 +30,10 @@ def test_a_match_renders_with_bars_terms_and_evidence() -> None:
     template = make_templates().env.get_template("_match.html")
     html = template.render(match=MATCH, rank=1, t=translator("ko"), highlight=highlight)
     assert "<mark>라이다</mark>용 <mark>광학</mark> 렌즈 &lt;b&gt;" in html
-    assert 'style="width: 80.0%"' in html and "키워드" in html and "cos 0.61" in html
+    assert 'class="w80"' in html and "키워드" in html and "cos 0.61" in html
     against_best = template.render(match=MATCH, rank=2, best=3.2, t=translator("ko"), highlight=highlight)
-    assert 'style="width: 25.0%"' in against_best  # the score bar is relative to the page's best match
-    assert 'style="width: 80.0%"' not in against_best
+    assert 'class="w25"' in against_best  # the score bar is relative to the page's best match
+    assert 'class="w80"' not in against_best
     assert 'data-testid="no-lead"' not in html
     behind = {
         **MATCH,
@@ -41,7 +41,7 @@ def test_a_match_renders_with_bars_terms_and_evidence() -> None:
         "explanation": {**MATCH["explanation"], "shares": {"bm25": 0.0, "dense": 0.0}},
     }  # type: ignore[dict-item]
     lagging = template.render(match=behind, rank=3, best=3.2, t=translator("en"), highlight=highlight)
-    assert "Not above the average candidate in any signal." in lagging and 'style="width: 0%"' in lagging
+    assert "Not above the average candidate in any signal." in lagging and 'class="w0"' in lagging
 
 
 def test_languages_and_money() -> None:

@@ -8,6 +8,7 @@ Errors of the services become ``error.html`` pages through ``WebRoute``.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,10 +69,21 @@ class Visitor:
     display_name: str
 
 
+def bar_width(percent: float) -> str:
+    """Return the ``app.css`` class (``w0`` … ``w100``) giving a bar this width, in whole percent.
+
+    Bars are sized by class, not by a ``style`` attribute, so that the pages' Content-Security-Policy
+    can refuse every inline style (``web/headers.py``).
+    """
+    whole = round(percent) if math.isfinite(percent) else 0
+    return f"w{min(100, max(0, whole))}"
+
+
 def make_templates() -> Jinja2Templates:
-    """Return the page templates with the money filter."""
+    """Return the page templates with the money and bar width filters."""
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
     env.filters["eok"] = format_eok
+    env.filters["bar"] = bar_width
     return Jinja2Templates(env=env)
 
 

@@ -13,6 +13,14 @@ document.addEventListener("submit", function (event) {
     }
   }
 });
+// An error page's "back" link goes back in the history (its href, the dashboard, without JavaScript).
+document.addEventListener("click", function (event) {
+  var link = event.target.closest ? event.target.closest("a[data-action=back]") : null;
+  if (link && window.history.length > 1) {
+    event.preventDefault();
+    window.history.back();
+  }
+});
 document.addEventListener("input", function (event) {
   if (event.target.setCustomValidity) { event.target.setCustomValidity(""); }
 });

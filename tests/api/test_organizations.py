@@ -85,3 +85,41 @@ def test_only_members_and_managers_change_an_organisation(client: TestClient, wo
     }
     missing = client.patch("/api/v1/organizations/nobody", json={}, headers=world.headers("admin"))
     assert missing.status_code == 404
+
+
+def test_a_look_alike_name_is_the_same_name_and_nothing_is_stored(
+    app: FastAPI, client: TestClient, world: World
+) -> None:
+    """Issue 19: ``(주)코\u200b다코`` (a zero-width space inside) was stored beside ``(주)코다코``."""
+    _with_kodaco(app)
+    before = _stored(app, "kr-lms")
+    for look_alike in ("(주)코\u200b다코", "(주)\u2060코다\u00ad코", "（주）코다코\ufeff"):
+        response = _patch(client, world, "owner", {"name": look_alike, "description": "new"})
+        assert response.status_code == 409, (look_alike, response.json())
+        assert "kr-kodaco" in response.json()["error"]["message"]
+        assert _stored(app, "kr-lms") == before
+
+
+def test_a_name_is_stored_normalised(app: FastAPI, client: TestClient, world: World) -> None:
+    response = _patch(client, world, "owner", {"name": "엘엠\u200b에스\u202e 주식회사"})
+    assert response.status_code == 200
+    assert response.json()["name"] == "엘엠에스 주식회사"
+    assert _stored(app, "kr-lms")[0] == "엘엠에스 주식회사"
+    created = client.post(
+        "/api/v1/organizations",
+        json={"name": "\ufeff신규\u200d기업", "key": "kr-new\u200b", "country": "KR"},
+        headers=world.headers("admin"),
+    )
+    assert created.status_code == 201, created.json()
+    assert (created.json()["key"], created.json()["name"]) == ("kr-new", "신규기업")
+
+
+def test_an_over_long_description_is_refused_and_nothing_is_stored(
+    app: FastAPI, client: TestClient, world: World
+) -> None:
+    """Issue 19: a 20 MB organisation description was accepted; the limit is 20,000 characters."""
+    before = _stored(app, "kr-lms")
+    response = _patch(client, world, "owner", {"description": "x" * 20_001})
+    assert response.status_code == 422
+    assert _stored(app, "kr-lms") == before
+    assert _patch(client, world, "owner", {"description": "x" * 20_000}).status_code == 200

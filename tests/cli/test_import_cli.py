@@ -116,3 +116,41 @@ def test_a_company_member_may_not_import_and_nothing_is_written(
     assert managed.exit_code == 0, managed.output
     with transaction(engine) as session:
         assert session.scalar(select(func.count()).select_from(Organization)) == 3
+
+
+def _names(engine: Engine) -> dict[str, str]:
+    with transaction(engine) as session:
+        return {org.key: org.name for org in session.scalars(select(Organization))}
+
+
+def test_an_import_that_renames_to_a_look_alike_name_is_refused(
+    cli: typer.Typer, settings: Settings, engine: Engine, tmp_path: Path
+) -> None:
+    """Issue 19: ``(주)코\u200b다코`` (a zero-width space inside) was stored beside ``(주)코다코``."""
+    with transaction(engine) as session:
+        factories.organization(session, "(주)코다코", key="kr-kodaco")
+        factories.organization(session, "(주)카피", key="kr-copy")
+    path = tmp_path / "orgs.csv"
+    path.write_text("key,name,kind,country\nkr-copy,(주)코\u200b다코,company,KR\n", encoding="utf-8")
+    result = runner.invoke(cli, ["--db", settings.database_url, "import", "organization", str(path)])
+    assert result.exit_code == 1
+    assert "orgs.csv:2:" in result.stderr and "kr-kodaco" in result.stderr
+    assert _names(engine) == {"kr-kodaco": "(주)코다코", "kr-copy": "(주)카피"}
+    # a new organisation of a look-alike name is the stored one, not a second one
+    row = "\ufeff(주)코다\u200c코,company,KR,새 설명"
+    path.write_text(f"name,kind,country,description\n{row}\n", encoding="utf-8")
+    result = runner.invoke(cli, ["--db", settings.database_url, "import", "organization", str(path)])
+    assert result.exit_code == 0, result.output
+    assert _names(engine) == {"kr-kodaco": "(주)코다코", "kr-copy": "(주)카피"}
+
+
+def test_an_over_long_cell_is_refused_with_its_limit_and_nothing_is_stored(
+    cli: typer.Typer, settings: Settings, engine: Engine, tmp_path: Path
+) -> None:
+    """Issue 19: a 50 MB need description was accepted; a description holds at most 20,000 characters."""
+    path = tmp_path / "orgs.csv"
+    path.write_text(f"name,kind,country,description\n큰회사,company,KR,{'x' * 20_001}\n", encoding="utf-8")
+    result = runner.invoke(cli, ["--db", settings.database_url, "import", "organization", str(path)])
+    assert result.exit_code == 1
+    assert "orgs.csv:2: description: at most 20,000 characters (20,001 given)" in result.stderr
+    assert _names(engine) == {}

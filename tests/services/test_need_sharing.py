@@ -25,7 +25,7 @@ from techbridge.services.needs.sharing import (
 )
 from techbridge.storage.accounts import NeedInterest, NeedShare
 from techbridge.storage.db import transaction
-from techbridge.storage.tables import Organization
+from techbridge.storage.tables import Need, Organization
 from tests import factories
 
 WORKERS = 8
@@ -99,3 +99,22 @@ def test_a_share_is_taken_back_and_a_naming_summary_stores_nothing(core: Core) -
     assert [(e["actor"], e["view"]) for e in access_log(core, owner, "need-acme")] == [
         ("institute_member@etri", "full")
     ]
+
+
+def test_an_over_long_need_text_is_refused_and_nothing_is_stored(core: Core) -> None:
+    """Issue 19: a 50 MB need description was accepted; the CLI and the web reach the same check."""
+
+    def count() -> int:
+        with core.reading() as s:
+            return s.scalar(select(func.count()).select_from(Need)) or 0
+
+    before = count()
+    huge = NeedRequest("acme", "새 수요", description="x" * 20_001)
+    with pytest.raises(InvalidError) as refused:
+        create_need(core, operator("t"), huge)
+    assert refused.value.problems == ("description: at most 20,000 characters (20,001 given)",)
+    assert count() == before
+    with pytest.raises(InvalidError):
+        update_need(core, operator("t"), NeedChange("need-acme", title="t" * 2001))
+    with core.reading() as s:
+        assert s.scalar(select(Need.title).where(Need.key == "need-acme")) == "광학소재"

@@ -6,6 +6,8 @@ import re
 import unicodedata
 from enum import StrEnum
 
+from techbridge.domain.text import remove_ignorables
+
 
 class OrganizationKind(StrEnum):
     """What an organisation is; the identifiers of the benchmark format."""
@@ -57,9 +59,10 @@ def normalize_name(name: str) -> str:
     """Return the key under which differently written names of one organisation meet.
 
     ``(주)엘엠에스``, ``주식회사 엘엠에스`` and ``엘엠에스(주)`` all give ``엘엠에스``; Latin names are
-    case-folded and lose a trailing legal form (``Ltd.``, ``GmbH``, ``AS`` …).
+    case-folded and lose a trailing legal form (``Ltd.``, ``GmbH``, ``AS`` …); characters shown as
+    nothing (``domain.text.remove_ignorables``) are dropped, so ``코\u200b다코`` is ``코다코``.
     """
-    text = unicodedata.normalize("NFKC", name).strip()
+    text = remove_ignorables(name).strip()
     text = text.replace("（", "(").replace("）", ")")
     for form in _LEGAL_FORMS:
         text = text.replace(unicodedata.normalize("NFKC", form), " ")

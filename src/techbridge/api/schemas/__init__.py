@@ -16,12 +16,14 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from techbridge.domain import limits
 from techbridge.domain.organization import OrganizationKind as Kind
 from techbridge.domain.organization import SizeClass
 from techbridge.services.actor import ROLES
 
 T = TypeVar("T")
-Key = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^\S(.*\S)?$")]
+Key = Annotated[str, Field(min_length=1, max_length=limits.KEY, pattern=r"^\S(.*\S)?$")]
+Description = Annotated[str, Field(max_length=limits.TEXT, description="At most 20,000 characters.")]
 Role = Literal["administrator", "program_manager", "company_member", "institute_member", "viewer"]
 assert set(Role.__args__) == set(ROLES)  # type: ignore[attr-defined]
 
@@ -65,26 +67,26 @@ class OrganizationCreate(BaseModel):
     """A new organisation; ``key`` defaults to ``org:<normalised name>[:<country>]``."""
 
     model_config = ConfigDict(extra="forbid")
-    name: Annotated[str, Field(min_length=1, max_length=300)]
+    name: Annotated[str, Field(min_length=1, max_length=limits.NAME)]
     key: Key | None = None
-    name_en: Annotated[str, Field(max_length=300)] | None = None
+    name_en: Annotated[str, Field(max_length=limits.NAME)] | None = None
     kind: Kind | None = None
     size_class: SizeClass | None = None
     country: Annotated[str, Field(pattern=r"^([A-Z]{2})?$")] = ""
     region: Annotated[str, Field(max_length=100)] | None = None
     business_number: Annotated[str, Field(max_length=20)] | None = None
-    description: str | None = None
+    description: Description | None = None
 
 
 class OrganizationUpdate(BaseModel):
     """Fields to change; absent fields stay as stored."""
 
     model_config = ConfigDict(extra="forbid")
-    name: Annotated[str, Field(min_length=1, max_length=300)] | None = None
-    name_en: Annotated[str, Field(max_length=300)] | None = None
+    name: Annotated[str, Field(min_length=1, max_length=limits.NAME)] | None = None
+    name_en: Annotated[str, Field(max_length=limits.NAME)] | None = None
     size_class: SizeClass | None = None
     region: Annotated[str, Field(max_length=100)] | None = None
-    description: str | None = None
+    description: Description | None = None
 
 
 class PersonPublic(ResponseModel):
@@ -126,8 +128,8 @@ class TechnologyCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     key: Key
-    title: Annotated[str, Field(min_length=1, max_length=500)]
-    abstract: Annotated[str, Field(max_length=5000)] | None = None
+    title: Annotated[str, Field(min_length=1, max_length=limits.TITLE)]
+    abstract: Annotated[str, Field(max_length=limits.TEXT)] | None = None
     codes: Annotated[list[Annotated[str, Field(max_length=50)]], Field(max_length=50)] = []
     organization: Annotated[Key | None, Field(description="Holder (managers); default: yours.")] = None
 
@@ -262,14 +264,14 @@ class NeedCreate(BaseModel):
         Field(description="Kept only for administrators and managers of every program (docs/security.md)."),
     ] = None
     organization: Key
-    title: Annotated[str, Field(min_length=1, max_length=2000)]
-    description: str = ""
+    title: Annotated[str, Field(min_length=1, max_length=limits.TITLE)]
+    description: Description = ""
     codes: _Codes = []
     field: Annotated[str, Field(max_length=300)] | None = None
     trl_target: Annotated[int, Field(ge=1, le=9)] | None = None
     budget_krw: Annotated[int, Field(ge=0, le=10**15)] | None = None
     visibility: Literal["confidential", "summary"] = "confidential"
-    summary: Annotated[str, Field(max_length=4000)] | None = None
+    summary: Annotated[str, Field(max_length=limits.NOTE)] | None = None
     program: Annotated[Key | None, Field(description="The program whose `round` the need enters.")] = None
     round: Annotated[
         Key | None, Field(description="The round it enters; a program manager's need needs one of theirs.")
@@ -280,21 +282,21 @@ class NeedUpdate(BaseModel):
     """Fields to change; to publish, set ``visibility`` to ``summary`` with an anonymised ``summary``."""
 
     model_config = ConfigDict(extra="forbid")
-    title: Annotated[str, Field(min_length=1, max_length=2000)] | None = None
-    description: str | None = None
+    title: Annotated[str, Field(min_length=1, max_length=limits.TITLE)] | None = None
+    description: Description | None = None
     codes: _Codes | None = None
     field: Annotated[str, Field(max_length=300)] | None = None
     trl_target: Annotated[int, Field(ge=1, le=9)] | None = None
     budget_krw: Annotated[int, Field(ge=0, le=10**15)] | None = None
     visibility: Literal["confidential", "summary"] | None = None
-    summary: Annotated[str, Field(max_length=4000)] | None = None
+    summary: Annotated[str, Field(max_length=limits.NOTE)] | None = None
 
 
 class InterestCreate(BaseModel):
     """An expression of interest in a need, on behalf of the caller's organisation."""
 
     model_config = ConfigDict(extra="forbid")
-    message: Annotated[str, Field(max_length=4000)] = ""
+    message: Annotated[str, Field(max_length=limits.NOTE)] = ""
 
 
 class InterestPublic(ResponseModel):

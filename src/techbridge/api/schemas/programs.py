@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from techbridge.api.schemas import Key, ResponseModel
+from techbridge.api.schemas import Description, Key, ResponseModel
 from techbridge.domain.organization import OrganizationKind as Kind
 from techbridge.domain.organization import SizeClass
 
@@ -21,7 +21,7 @@ class ProgramCreate(BaseModel):
     name_en: Annotated[str, Field(max_length=300)] | None = None
     ministry: Annotated[str, Field(max_length=200)] | None = None
     year: Annotated[int, Field(ge=1990, le=2100)] | None = None
-    description: str | None = None
+    description: Description | None = None
 
 
 class EligibilityIn(BaseModel):

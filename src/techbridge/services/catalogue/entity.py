@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
+from techbridge.domain.limits import length_problems
+from techbridge.domain.text import normalise_values
 from techbridge.errors import InvalidError, NotFoundError
 from techbridge.storage import tables as t
 
@@ -175,22 +177,36 @@ def get_record(session: Session, spec: EntitySpec, ident: str) -> Row:
     return to_row(spec, record)
 
 
-def check_storable(values: dict[str, Any]) -> None:
-    """Refuse texts no database stores alike: PostgreSQL text cannot hold a NUL character.
+def check_storable(values: dict[str, Any], entity: str = "") -> None:
+    """Refuse texts no database stores alike, and texts longer than their limit (``domain.limits``).
 
-    Checked before anything is written, so that a value is refused the same way on every backend.
+    PostgreSQL text cannot hold a NUL character. Checked before anything is written, so that a
+    value is refused the same way on every backend and every edge.
 
     Raises:
-        InvalidError: naming each field whose text (or list of texts) holds a NUL character.
+        InvalidError: naming each field whose text (or list of texts) holds a NUL character or is
+            too long.
     """
     problems = [
         f"{name}: a text cannot hold a NUL character"
         for name, value in values.items()
         if any(
             "\x00" in item
-            for item in (value if isinstance(value, list) else [value])
+            for item in (value if isinstance(value, list | tuple) else [value])
             if isinstance(item, str)
         )
     ]
+    problems += length_problems(values, entity)
     if problems:
         raise InvalidError("a value cannot be stored", problems)
+
+
+def storable_values(values: dict[str, Any], entity: str = "") -> dict[str, Any]:
+    """Return ``values`` with names and keys normalised (``domain.text``), checked by ``check_storable``.
+
+    Raises:
+        InvalidError: as ``check_storable``.
+    """
+    cleaned = normalise_values(values)
+    check_storable(cleaned, entity)
+    return cleaned

@@ -25,11 +25,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from techbridge.domain.organization import guess_kind, normalize_name
+from techbridge.domain.text import normalise_values
 from techbridge.errors import ConflictError, InvalidError
 from techbridge.services.access.record import RecordAction, organization_for, require_organization_creator
 from techbridge.services.actor import Actor
 from techbridge.services.audit import record_change
-from techbridge.services.catalogue.entity import ENTITIES, Row, check_storable, to_row
+from techbridge.services.catalogue.entity import ENTITIES, Row, storable_values, to_row
 from techbridge.services.core import Core
 from techbridge.storage.tables import Organization
 
@@ -119,12 +120,18 @@ def upsert_organization(
 
     Returns:
         The organisation and what happened to it: ``created``, ``updated`` or ``unchanged``.
+
+    Raises:
+        ConflictError: the new name of a stored organisation is another's (compared normalised).
     """
+    values = normalise_values(values)
     found = lookup_organization(session, values)
     if found is None:
         return _create(session, values, actor, audit), CREATED
     if _is_known_as(found, values):
         return found, UNCHANGED
+    if values.get("name") and values["name"] != found.name:
+        _require_free_name(session, found, values["name"])
     changed = apply_changes(found, values, _FIELDS_WITH_SOURCE)
     if "name" in changed:
         found.name_key = normalize_name(found.name)
@@ -140,6 +147,7 @@ def ensure_organization(
 
     Used for organisations a file only mentions (a patent's applicants), whose kind is a guess.
     """
+    values = normalise_values(values)
     found = lookup_organization(session, values)
     if found is not None:
         return found, UNCHANGED
@@ -246,12 +254,13 @@ def create_organization(core: Core, actor: Actor, request: OrganizationRequest) 
 
     Raises:
         PermissionDeniedError: anyone else.
-        ConflictError: an organisation with that key, business number or name is stored already.
-        InvalidError: a text no database stores (a NUL character).
+        ConflictError: an organisation with that key, business number or name is stored already
+            (names compare normalised: ``domain.text``, ``normalize_name``).
+        InvalidError: a text no database stores (a NUL character) or over its limit (``domain.limits``).
     """
     require_organization_creator(actor)
     values = {name: value for name, value in asdict(request).items() if value is not None}
-    check_storable(values)
+    values = storable_values(values, "organization")
     with core.writing() as session:
         if lookup_organization(session, values) is not None:
             raise ConflictError("that organisation is stored already (same key, business number or name)")
@@ -266,10 +275,10 @@ def update_organization(core: Core, actor: Actor, key: str, changes: Organizatio
         NotFoundError: no organisation with that key or id.
         PermissionDeniedError: the actor is not one of its members, nor a manager.
         ConflictError: the new name is another organisation's (in the same country).
-        InvalidError: a text no database stores (a NUL character).
+        InvalidError: a text no database stores (a NUL character) or over its limit (``domain.limits``).
     """
     values = {name: value for name, value in asdict(changes).items() if value is not None}
-    check_storable(values)
+    values = storable_values(values, "organization")
     with core.writing() as session:
         organization = organization_for(session, actor, key, RecordAction.UPDATE, for_update=True)
         if "name" in values:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from techbridge.domain.text import normalise_key
 from techbridge.errors import InvalidError
 from techbridge.services.access.record import (
     may_register_technologies,
@@ -149,16 +150,18 @@ def register_technology(core: Core, actor: Actor, request: TechnologyRequest) ->
     Raises:
         PermissionDeniedError: the actor may not register technologies, names another organisation
             than their own, or the key is a technology another organisation holds.
-        InvalidError: no key or title, a manager names no stored organisation, or a NUL character.
+        InvalidError: no key or title, a manager names no stored organisation, a NUL character or a
+            text over its limit (``domain.limits``).
     """
-    key, title = request.key.strip(), request.title.strip()
+    key, title = normalise_key(request.key), request.title.strip()
     if not key or not title:
         raise InvalidError("a technology needs a key and a title")
     values = {"key": key, "title": title, "abstract": (request.abstract or "").strip() or None,
               "codes": [code.strip() for code in request.codes if code.strip()] or None}  # fmt: skip
-    check_storable(values | {"organization": request.organization})
+    organization = normalise_key(request.organization) if request.organization else None
+    check_storable(values | {"organization": organization}, "technology")
     with core.writing() as session:
-        owner = technology_owner(session, actor, request.organization)
+        owner = technology_owner(session, actor, organization)
         technology_to_change(session, actor, key)
         technology, _ = upsert_technology(session, values, actor.name, owners=[owner])
         return to_row(ENTITIES["technology"], technology)

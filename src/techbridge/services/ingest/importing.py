@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from techbridge.errors import ImportRejectedError, InvalidError
+from techbridge.errors import ConflictError, ImportRejectedError, InvalidError
 from techbridge.services.access.importing import refused_need, require_importer
 from techbridge.services.actor import Actor
 from techbridge.services.audit import record_change
@@ -195,6 +195,8 @@ def write_checked(
             session.flush()
         except UnresolvedError as exc:
             problems.append(f"{where}: {exc.column}: {exc}")
+        except ConflictError as exc:
+            problems.append(f"{where}: -: {exc}")
         except IntegrityError as exc:
             reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
             problem = f"{where}: -: contradicts stored data: {reason}"

@@ -19,10 +19,12 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from techbridge.domain.limits import length_problems
 from techbridge.domain.money import parse_krw
 from techbridge.domain.need import Visibility
 from techbridge.domain.organization import parse_kind, parse_size_class
 from techbridge.domain.technology import TechnologyKind, TechnologyStatus
+from techbridge.domain.text import normalise_field
 from techbridge.errors import InvalidError
 from techbridge.services.catalogue.organization import default_key
 from techbridge.services.ingest.reading import Table
@@ -199,7 +201,11 @@ def match_columns(headers: Iterable[str], columns: tuple[Column, ...]) -> dict[s
 def parse_row(
     file: str, line: int, cells: dict[str, Any], columns: tuple[Column, ...], headers: dict[str, str]
 ) -> tuple[dict[str, Any], list[str]]:
-    """Parse one row's cells into typed values; return them and the row's problems."""
+    """Parse one row's cells into typed values; return them and the row's problems.
+
+    Names and keys are normalised (``domain.text``) and every text is held to its limit
+    (``domain.limits``).
+    """
     values: dict[str, Any] = {}
     problems = []
     for column in columns:
@@ -210,9 +216,14 @@ def parse_row(
                 problems.append(f"{file}:{line}: {header}: required value is empty")
             continue
         try:
-            values[column.field] = column.parse(raw)
+            value = normalise_field(column.field, column.parse(raw))
         except (ValueError, InvalidError) as exc:
             problems.append(f"{file}:{line}: {header}: {exc}")
+            continue
+        if too_long := length_problems({column.field: value}):
+            problems.append(f"{file}:{line}: {header}: {too_long[0].partition(': ')[2]}")
+        else:
+            values[column.field] = value
     return values, problems
 
 

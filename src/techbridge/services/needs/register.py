@@ -25,7 +25,7 @@ from techbridge.services.access.need import (
     reads_every_need,
 )
 from techbridge.services.actor import Actor
-from techbridge.services.catalogue.entity import Row
+from techbridge.services.catalogue.entity import Row, check_storable
 from techbridge.services.catalogue.finding import find_organization, find_round
 from techbridge.services.core import Core
 from techbridge.services.needs.need import find_need, upsert_need
@@ -82,7 +82,7 @@ def create_need(core: Core, actor: Actor, request: NeedRequest) -> Row:
 
     Raises:
         InvalidError: a program without a round or a round without a program, an empty title, a
-            summary that names the company.
+            summary that names the company, a text over its limit (``domain.limits``).
         NotFoundError: no such company, program or round.
         PermissionDeniedError: the actor may not register needs of that company into that round.
         ConflictError: the chosen key is held by a need the caller reads in full (and so knows of).
@@ -91,6 +91,7 @@ def create_need(core: Core, actor: Actor, request: NeedRequest) -> Row:
         raise InvalidError("give both the program and the round a need enters, or neither")
     if not request.title.strip():
         raise InvalidError("a need needs a title")
+    check_storable(_texts(request), "need")
     with core.writing() as session:
         organization = find_organization(session, request.organization)
         round_ = (
@@ -115,6 +116,12 @@ def create_need(core: Core, actor: Actor, request: NeedRequest) -> Row:
         row = need_row(need, FULL)
     core.models.forget_needs()
     return row
+
+
+def _texts(request: NeedRequest | NeedChange) -> dict[str, object]:
+    """The texts of a request, for ``check_storable`` (NUL characters, lengths: ``domain.limits``)."""
+    names = ("key", "organization", "title", "description", "codes", "field", "summary")
+    return {name: getattr(request, name, None) for name in names}
 
 
 def _refusal(actor: Actor, has_round: bool) -> str:
@@ -143,8 +150,9 @@ def update_need(core: Core, actor: Actor, change: NeedChange) -> Row:
     Raises:
         NotFoundError: no such need, or one the actor may not see.
         PermissionDeniedError: the actor sees it but may not change it.
-        InvalidError: a published summary that is empty or names the company.
+        InvalidError: a published summary that is empty or names the company, a text over its limit.
     """
+    check_storable(_texts(change), "need")
     with core.writing() as session:
         need = need_for(session, actor, change.ident, NeedAction.CHANGE, for_update=True)
         values = {

@@ -12,12 +12,14 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 
+from techbridge.domain import limits
 from techbridge.services.needs import reading, register, sharing
 from techbridge.web.highlight import highlight
 from techbridge.web.pages import CoreDep, CsrfDep, VisitorDep, WebRoute, redirect, render
 
 router = APIRouter(prefix="/needs", route_class=WebRoute, include_in_schema=False)
-_Text = Annotated[str, Form(max_length=5000)]
+_Text = Annotated[str, Form(max_length=limits.TEXT)]
+_Note = Annotated[str, Form(max_length=limits.NOTE)]
 
 
 @router.get("")
@@ -40,12 +42,12 @@ def create_need(
     visitor: VisitorDep,
     core: CoreDep,
     organization: Annotated[str, Form(max_length=200)],
-    title: Annotated[str, Form(min_length=1, max_length=500)],
-    key: Annotated[str, Form(max_length=200)] = "",
+    title: Annotated[str, Form(min_length=1, max_length=limits.TITLE)],
+    key: Annotated[str, Form(max_length=limits.KEY)] = "",
     description: _Text = "",
     codes: Annotated[str, Form(max_length=500)] = "",
-    field: Annotated[str, Form(max_length=300)] = "",
-    summary: _Text = "",
+    field: Annotated[str, Form(max_length=limits.SHORT)] = "",
+    summary: _Note = "",
     visibility: Annotated[str, Form(pattern="^(confidential|summary)$")] = "confidential",
     round: Annotated[str, Form(max_length=401, description="program/round, or empty")] = "",
 ) -> Response:
@@ -87,7 +89,7 @@ def show_need(request: Request, ident: str, visitor: VisitorDep, core: CoreDep) 
 
 
 @router.post("/{ident}/interest", dependencies=[CsrfDep])
-def express_interest(ident: str, visitor: VisitorDep, core: CoreDep, message: _Text = "") -> Response:
+def express_interest(ident: str, visitor: VisitorDep, core: CoreDep, message: _Note = "") -> Response:
     """Record the visitor's organisation's interest in a need seen by its summary."""
     sharing.express_interest(core, visitor.actor, sharing.InterestRequest(ident, message))
     return redirect(f"/needs/{ident}?interest=1")

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
+from techbridge.domain import limits
 from techbridge.services.catalogue.records import RecordFilter, list_records
 from techbridge.services.catalogue.technology import (
     TechnologyRequest,
@@ -40,9 +41,9 @@ def list_technologies(
 def create_technology(
     visitor: VisitorDep,
     core: CoreDep,
-    key: Annotated[str, Form(min_length=1, max_length=200)],
-    title: Annotated[str, Form(min_length=1, max_length=500)],
-    abstract: Annotated[str, Form(max_length=5000)] = "",
+    key: Annotated[str, Form(min_length=1, max_length=limits.KEY)],
+    title: Annotated[str, Form(min_length=1, max_length=limits.TITLE)],
+    abstract: Annotated[str, Form(max_length=limits.TEXT)] = "",
     codes: Annotated[str, Form(max_length=500)] = "",
     organization: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:

@@ -1,0 +1,68 @@
+"""How long each text may be: one set of limits for the API schemas, the web forms, the CLI and imports.
+
+The limits stay within the storage columns (``String(n)`` in ``storage/tables.py``) and bound the
+free texts (``Text`` columns), so that no reader has to download a 20 MB description.
+``docs/security.md`` lists them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+KEY = 200
+NAME = 300
+PERSON_NAME = 200
+TITLE = 2000
+NOTE = 4000
+TEXT = 20_000
+SHORT = 300
+CODE = 50
+
+#: Characters per field name; a text field not listed gets ``TEXT``.
+FIELD_LIMITS: dict[str, int] = {
+    "key": KEY,
+    "organization": KEY,
+    "technology": KEY,
+    "name": NAME,
+    "name_en": NAME,
+    "title": TITLE,
+    "title_en": TITLE,
+    "acronym": 100,
+    "region": 100,
+    "ministry": 200,
+    "funder": 100,
+    "business_number": 20,
+    "email": 200,
+    "field": SHORT,
+    "target_industry": SHORT,
+    "source": SHORT,
+    "lang": 8,
+    "application_number": 40,
+    "registration_number": 40,
+    "summary": NOTE,
+    "message": NOTE,
+    "codes": CODE,
+}
+#: Entities whose columns are narrower than the general limit of a field.
+ENTITY_LIMITS: dict[tuple[str, str], int] = {
+    ("person", "name"): PERSON_NAME,
+    ("person", "name_en"): PERSON_NAME,
+}
+
+
+def limit_of(field: str, entity: str = "") -> int:
+    """Return how many characters the text ``field`` (of ``entity``) may hold."""
+    return ENTITY_LIMITS.get((entity, field), FIELD_LIMITS.get(field, TEXT))
+
+
+def length_problems(values: dict[str, Any], entity: str = "") -> list[str]:
+    """Return ``field: reason`` for each text (or text in a list) longer than its limit."""
+    problems = []
+    for field, value in values.items():
+        limit = limit_of(field, entity)
+        texts: Iterable[Any] = value if isinstance(value, list | tuple) else [value]
+        longest = max((len(text) for text in texts if isinstance(text, str)), default=0)
+        if longest > limit:
+            problems.append(f"{field}: at most {limit:,} characters ({longest:,} given)")
+    return problems

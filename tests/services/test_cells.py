@@ -7,10 +7,12 @@ import csv
 import datetime as dt
 import io
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
 
+import techbridge
 from techbridge.services.reports.cells import append_rows, csv_bytes, safe_cell
 
 
@@ -63,3 +65,17 @@ def test_a_csv_writes_the_same_cells() -> None:
         ["'=1+1", "-5"],
         ["x", ""],
     ]
+
+
+def test_every_writer_of_rows_goes_through_cells() -> None:
+    """No module writes CSV rows itself; every module that makes a workbook fills it by ``append_rows``."""
+    source = Path(techbridge.__file__).parent
+    writers: dict[str, str] = {}
+    for path in sorted(source.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        name = path.relative_to(source).as_posix()
+        if name != "services/reports/cells.py" and ("csv.writer(" in text or "DictWriter(" in text):
+            writers[name] = "writes CSV itself"
+        if "Workbook(" in text and "append_rows" not in text:
+            writers[name] = "fills a workbook itself"
+    assert writers == {}

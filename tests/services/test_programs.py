@@ -149,3 +149,24 @@ def test_without_candidate_scores_the_run_says_it_used_trivial_scores(engine: En
     world(engine)
     report = run_assignment(core_on(engine), operator("t"), RoundRef("p", "r1"))
     assert report.scores_source == "trivial" and len(report.pairs) == 3
+
+
+def test_program_and_round_names_and_keys_are_stored_normalised_and_held_to_their_limits(
+    engine: Engine,
+) -> None:
+    core = core_on(engine)
+    view = create_program(core, operator("t"), ProgramRequest("\ufeffnew-prog\u200b", "새\u200b 사업"))
+    assert (view.key, view.name) == ("new-prog", "새 사업")
+    opened = rounds.create_round(
+        core, operator("t"), rounds.RoundRequest("new-prog\u2060", "r\u00ad1", "1차")
+    )
+    assert opened.key == "r1"
+    with pytest.raises(InvalidError, match="description: at most 20,000 characters"):
+        create_program(core, operator("t"), ProgramRequest("long", "긴 사업", description="x" * 20_001))
+    with pytest.raises(InvalidError, match="key: at most 100 characters"):
+        create_program(core, operator("t"), ProgramRequest("k" * 101, "긴 키"))
+    with transaction(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Round)) == 1
+        assert [
+            key for (key,) in s.execute(select(AuditEntry.entity_key).where(AuditEntry.entity == "program"))
+        ] == ["new-prog"]

@@ -18,6 +18,8 @@ NOTE = 4000
 TEXT = 20_000
 SHORT = 300
 CODE = 50
+#: Items of a list in a request (attendees, kinds, countries, roles, follow-ups).
+ITEMS = 100
 
 #: Characters per field name; a text field not listed gets ``TEXT``.
 FIELD_LIMITS: dict[str, int] = {
@@ -48,6 +50,9 @@ FIELD_LIMITS: dict[str, int] = {
 ENTITY_LIMITS: dict[tuple[str, str], int] = {
     ("person", "name"): PERSON_NAME,
     ("person", "name_en"): PERSON_NAME,
+    ("program", "key"): 100,
+    ("round", "key"): 100,
+    ("program", "ministry"): 200,
 }
 
 

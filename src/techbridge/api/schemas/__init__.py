@@ -72,7 +72,7 @@ class OrganizationCreate(BaseModel):
     name_en: Annotated[str, Field(max_length=limits.NAME)] | None = None
     kind: Kind | None = None
     size_class: SizeClass | None = None
-    country: Annotated[str, Field(pattern=r"^([A-Z]{2})?$")] = ""
+    country: Annotated[str, Field(max_length=2, pattern=r"^([A-Z]{2})?$")] = ""
     region: Annotated[str, Field(max_length=100)] | None = None
     business_number: Annotated[str, Field(max_length=20)] | None = None
     description: Description | None = None
@@ -346,10 +346,10 @@ class MatchRequest(BaseModel):
     text: Annotated[str, Field(min_length=1, max_length=10_000)] | None = None
     target: Literal["organization", "person", "item"] = "organization"
     k: Annotated[int, Field(ge=1, le=100)] = 10
-    kinds: list[Annotated[str, Field(max_length=32)]] = []
-    countries: list[Annotated[str, Field(max_length=2)]] = []
-    regions: list[Annotated[str, Field(max_length=100)]] = []
-    sizes: list[Annotated[str, Field(max_length=32)]] = []
+    kinds: Annotated[list[Annotated[str, Field(max_length=32)]], Field(max_length=limits.ITEMS)] = []
+    countries: Annotated[list[Annotated[str, Field(max_length=2)]], Field(max_length=limits.ITEMS)] = []
+    regions: Annotated[list[Annotated[str, Field(max_length=100)]], Field(max_length=limits.ITEMS)] = []
+    sizes: Annotated[list[Annotated[str, Field(max_length=32)]], Field(max_length=limits.ITEMS)] = []
     since: Annotated[dt.date | None, Field(description="Only records dated on or after this day.")] = None
     min_trl: Annotated[int, Field(ge=1, le=9)] | None = None
 
@@ -450,7 +450,7 @@ class UserCreate(BaseModel):
     password: Annotated[str, Field(min_length=8, max_length=1000)]
     organization: Key | None = None
     display_name: Annotated[str, Field(max_length=200)] | None = None
-    roles: list[GrantCreate] = []
+    roles: Annotated[list[GrantCreate], Field(max_length=limits.ITEMS)] = []
 
 
 class TokenCreate(BaseModel):
@@ -474,5 +474,5 @@ class UserUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     is_active: bool | None = None
-    roles: list[GrantCreate] | None = None
+    roles: Annotated[list[GrantCreate], Field(max_length=limits.ITEMS)] | None = None
     organization: Key | None = None

@@ -65,7 +65,7 @@ class AcceptCreate(BaseModel):
     """Needs (keys) whose proposed pairs to accept; empty: all of them."""
 
     model_config = ConfigDict(extra="forbid")
-    needs: list[Key] = []
+    needs: Annotated[list[Key], Field(max_length=10_000)] = []
     on: dt.date | None = Field(None, description="The day the pairs were matched (default: now).")
 
 

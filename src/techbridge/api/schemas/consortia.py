@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from techbridge.api.schemas import Key, ResponseModel
+from techbridge.domain import limits
 from techbridge.domain.organization import OrganizationKind as Kind
 from techbridge.domain.team import Weights
 from techbridge.services.consortia.builder import ConsortiumRequest
@@ -24,9 +25,11 @@ class ConsortiumRequestIn(BaseModel):
     lead: Key | None = None
     members: Annotated[list[Key], Field(max_length=10)] = []
     size: Annotated[int, Field(ge=2, le=10)] = 5
-    roles: dict[Kind, Annotated[int, Field(ge=0, le=10)]] = {}
-    kinds: list[Kind] = []
-    countries: list[Annotated[str, Field(pattern=r"^[A-Z]{2}$")]] = []
+    roles: Annotated[dict[Kind, Annotated[int, Field(ge=0, le=10)]], Field(max_length=limits.ITEMS)] = {}
+    kinds: Annotated[list[Kind], Field(max_length=limits.ITEMS)] = []
+    countries: Annotated[
+        list[Annotated[str, Field(max_length=2, pattern=r"^[A-Z]{2}$")]], Field(max_length=limits.ITEMS)
+    ] = []
     top: Annotated[int, Field(ge=1, le=5)] = 3
     method: Literal["auto", "exact", "greedy"] = "auto"
     differ: Annotated[int, Field(ge=1, le=10, description="Alternatives differ in this many members.")] = 1

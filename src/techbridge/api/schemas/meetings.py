@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from techbridge.api.schemas import Key, ResponseModel
+from techbridge.domain import limits
 
 
 class FollowUpIn(BaseModel):
@@ -36,9 +37,11 @@ class MeetingCreate(BaseModel):
     program: Key | None = None
     consortium: Key | None = None
     cooperation: Key | None = None
-    attendees: list[Annotated[str, Field(max_length=200)]] | None = None
-    technologies: list[Key] = []
-    follow_ups: list[FollowUpIn] = []
+    attendees: (
+        Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=limits.ITEMS)] | None
+    ) = None
+    technologies: Annotated[list[Key], Field(max_length=limits.ITEMS)] = []
+    follow_ups: Annotated[list[FollowUpIn], Field(max_length=limits.ITEMS)] = []
 
 
 class MeetingPublic(ResponseModel):

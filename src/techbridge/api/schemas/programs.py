@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from techbridge.api.schemas import Description, Key, ResponseModel
+from techbridge.domain import limits
 from techbridge.domain.organization import OrganizationKind as Kind
 from techbridge.domain.organization import SizeClass
 
@@ -28,8 +29,8 @@ class EligibilityIn(BaseModel):
     """Who may take part: organisation kinds and size classes (empty: anyone)."""
 
     model_config = ConfigDict(extra="forbid")
-    kinds: list[Kind] = []
-    size_classes: list[SizeClass] = []
+    kinds: Annotated[list[Kind], Field(max_length=limits.ITEMS)] = []
+    size_classes: Annotated[list[SizeClass], Field(max_length=limits.ITEMS)] = []
 
 
 class RoundCreate(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -12,7 +12,7 @@ from techbridge.errors import ConflictError, InvalidError, NotFoundError
 from techbridge.services.access.program import require_program_creator
 from techbridge.services.actor import Actor
 from techbridge.services.audit import record_change
-from techbridge.services.catalogue.entity import record_id
+from techbridge.services.catalogue.entity import record_id, storable_values
 from techbridge.services.core import Core
 from techbridge.storage.tables import Program, Round
 
@@ -59,8 +59,9 @@ def create_program(core: Core, actor: Actor, request: ProgramRequest) -> Program
     Raises:
         PermissionDeniedError: anyone else.
         ConflictError: a program with this key exists.
-        InvalidError: an empty key or name, or an implausible year.
+        InvalidError: an empty key or name, an implausible year, a text over its limit.
     """
+    request = replace(request, **storable_values(asdict(request), "program"))
     if not request.key.strip() or not request.name.strip():
         raise InvalidError("a program needs a key and a name")
     if request.year is not None and not 1990 <= request.year <= 2100:

@@ -8,7 +8,7 @@ import datetime as dt
 import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -27,6 +27,7 @@ from techbridge.services.access.program import (
 )
 from techbridge.services.actor import Actor
 from techbridge.services.audit import record_change
+from techbridge.services.catalogue.entity import storable_values
 from techbridge.services.catalogue.finding import find_organization
 from techbridge.services.core import Core, lock
 from techbridge.storage.pipeline import RoundSetting
@@ -133,8 +134,11 @@ def create_round(core: Core, actor: Actor, request: RoundRequest) -> RoundView:
         NotFoundError: no such program, or one a manager does not manage.
         PermissionDeniedError: the actor manages no program.
         ConflictError: the program has a round with this key.
-        InvalidError: dates in the wrong order, unknown kinds or sizes, ``max_partners`` below 1.
+        InvalidError: dates in the wrong order, unknown kinds or sizes, ``max_partners`` below 1, a
+            text over its limit.
     """
+    texts = {"program": request.program, "key": request.key, "name": request.name}
+    request = replace(request, **storable_values(texts, "round"))
     check_dates(request.opens_on, request.closes_on)
     rules = Eligibility.from_dict(request.eligibility)
     if request.max_partners < 1:

@@ -21,6 +21,7 @@ from techbridge.api.errors import install_error_handlers
 from techbridge.config import Settings
 from techbridge.services.core import Core
 from techbridge.web import mount_web
+from techbridge.web.body_limit import BodyLimit
 from techbridge.web.headers import SecurityHeaders
 
 log = logging.getLogger(__name__)
@@ -28,21 +29,30 @@ log = logging.getLogger(__name__)
 DESCRIPTION = """Connect companies' technology needs with institutes, universities and their
 technologies. Authenticate with an API token (`Authorization: Bearer tb_…`) or the session cookie
 set by `POST /api/v1/auth/login` (unsafe methods then need the `X-CSRF-Token` header). Errors
-always answer `{"error": {"type", "message"}}`."""
+always answer `{"error": {"type", "message"}}`; a request body over the limit (2 MiB by default)
+answers 413."""
+
+
+# Paths that take files, with a body limit of their own (``max_upload_bytes``).
+UPLOAD_PATHS = ("/needs/import",)
 
 
 class _GuardedApp(FastAPI):
     """FastAPI with the guards outermost: they wrap even the answers of Starlette's own error layer."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        return SecurityHeaders(super().build_middleware_stack())
+        settings: Settings = self.state.settings
+        uploads = dict.fromkeys(UPLOAD_PATHS, settings.max_upload_bytes)
+        limited = BodyLimit(super().build_middleware_stack(), settings.max_body_bytes, uploads)
+        return SecurityHeaders(limited)
 
 
 def create_app(settings: Settings) -> FastAPI:
     """Return the techbridge ASGI app: migrated database, API under ``/api/v1``, web pages at ``/``.
 
     The web pages share ``app.state.core`` (settings, database, models) and the session cookie with
-    the API. Every answer carries the security headers of ``web/headers.py``.
+    the API. Every answer carries the security headers of ``web/headers.py``, and request bodies
+    are held to ``settings.max_body_bytes`` (``web/body_limit.py``).
     """
     core = Core.open(settings)
 

@@ -74,6 +74,15 @@ class Settings(BaseSettings):
         default=15, description="Length of the window in which failed sign-ins are counted, in minutes."
     )
 
+    max_body_bytes: int = Field(
+        default=2 * 1024 * 1024,
+        description="Largest request body (JSON or form), in bytes; a larger one answers 413 unread.",
+    )
+    max_upload_bytes: int = Field(
+        default=20 * 1024 * 1024,
+        description="Largest file import (`/needs/import`) in bytes, in place of `max_body_bytes`.",
+    )
+
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
         if self.environment != "development" and self.session_secret == DEFAULT_SESSION_SECRET:

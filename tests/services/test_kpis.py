@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from techbridge.domain.money import EOK
+from techbridge.errors import InvalidError
 from techbridge.services.actor import operator
 from techbridge.services.cooperations.agreement import SignRequest, sign_agreement
 from techbridge.services.cooperations.outcome import OutcomeInput, record_outcome
@@ -18,7 +19,7 @@ from techbridge.services.programs.kpi import Scope, scope_kpis
 from techbridge.services.programs.pairing import ScoresRequest, set_candidate_scores
 from techbridge.services.programs.round import RoundRef
 from techbridge.storage.db import transaction
-from techbridge.storage.tables import Consortium, ConsortiumMember, Organization, Program
+from techbridge.storage.tables import Consortium, ConsortiumMember, Organization, Outcome, Program
 from tests.factories import core_on
 from tests.services.round_builders import SCORES, world
 
@@ -123,3 +124,21 @@ def test_a_consortium_reports_its_own_outcomes_to_its_program(history: Engine) -
     program_wide = scope_kpis(core_on(history), operator("t"), Scope(program="p"))
     assert (program_wide.fusion_technologies, program_wide.startups) == (1, 2)
     assert scope_kpis(core_on(history), operator("t"), Scope(program="p", round="r1")).startups == 1
+
+
+def test_an_over_long_outcome_or_plan_text_is_refused_and_nothing_is_stored(history: Engine) -> None:
+    """Issue 19: the CLI reaches the same limits as the API (``domain/limits.py``)."""
+
+    def outcomes() -> int:
+        with transaction(history) as session:
+            return len(session.scalars(select(Outcome)).all())
+
+    before = outcomes()
+    huge = OutcomeInput("o-huge", "startup", dt.date(2022, 2, 5), description="x" * 20_001, consortium="c1")
+    with pytest.raises(InvalidError, match="description: at most 20,000 characters"):
+        record_outcome(core_on(history), operator("t"), huge)
+    assert outcomes() == before
+    with pytest.raises(InvalidError, match="title: at most 2,000 characters"):
+        sign_agreement(
+            core_on(history), operator("t"), SignRequest("any", "license", "t" * 2001, dt.date(2022, 1, 1))
+        )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from sqlalchemy import func, inspect, select
@@ -199,6 +199,15 @@ def check_storable(values: dict[str, Any], entity: str = "") -> None:
     problems += length_problems(values, entity)
     if problems:
         raise InvalidError("a value cannot be stored", problems)
+
+
+def check_request(request: Any, entity: str = "") -> None:
+    """Run ``check_storable`` on every field of a use case's request (a dataclass).
+
+    Raises:
+        InvalidError: as ``check_storable``.
+    """
+    check_storable({item.name: getattr(request, item.name) for item in fields(request)}, entity)
 
 
 def storable_values(values: dict[str, Any], entity: str = "") -> dict[str, Any]:

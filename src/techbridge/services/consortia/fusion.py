@@ -35,6 +35,7 @@ from techbridge.services.access.consortium import (
 )
 from techbridge.services.actor import Actor
 from techbridge.services.audit import record_change
+from techbridge.services.catalogue.entity import check_request
 from techbridge.services.consortia.competence import record_coverage, record_text
 from techbridge.services.consortia.portfolio import PortfolioScope, scoped_portfolio
 from techbridge.services.core import Core
@@ -183,6 +184,7 @@ def record_fusion(core: Core, actor: Actor, request: FusionRecord) -> FusionView
         ConflictError: this fusion is already recorded.
         InvalidError: the two are the same technology.
     """
+    check_request(request)
     require_storing(actor, "fusion technologies")
     a, b = request.first, request.second
     if a == b:

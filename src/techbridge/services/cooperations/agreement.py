@@ -24,7 +24,7 @@ from techbridge.services.access.cooperation import (
 )
 from techbridge.services.actor import PROGRAM_MANAGER, Actor
 from techbridge.services.audit import record_change
-from techbridge.services.catalogue.entity import ENTITIES, Row, to_row
+from techbridge.services.catalogue.entity import ENTITIES, Row, check_request, to_row
 from techbridge.services.catalogue.finding import find_organization
 from techbridge.services.cooperations.pipeline import move
 from techbridge.services.core import Core
@@ -91,6 +91,7 @@ def sign_agreement(core: Core, actor: Actor, request: SignRequest) -> Signed:
         ConflictError: the key names another cooperation's agreement, or the cooperation cannot
             sign now.
     """
+    check_request(request)
     kind = parse_agreement_kind(request.kind)
     check_krw(request.amount_krw, "agreement amount")
     if request.signed_on > core.clock().date():

@@ -32,7 +32,7 @@ from techbridge.services.access.meeting import (
 )
 from techbridge.services.actor import Actor
 from techbridge.services.audit import record_change
-from techbridge.services.catalogue.entity import ENTITIES, Row, to_row
+from techbridge.services.catalogue.entity import ENTITIES, Row, check_request, to_row
 from techbridge.services.catalogue.finding import find_consortium, find_program
 from techbridge.services.core import Core
 from techbridge.storage.pipeline import Task
@@ -119,6 +119,7 @@ def record_meeting(core: Core, actor: Actor, request: MeetingRequest) -> Recorde
         PermissionDeniedError: the actor does not manage the meeting's program or a cooperation named.
         ConflictError: a meeting the actor reads holds the key.
     """
+    check_request(request)
     _check(request)
     with core.writing() as session:
         coop = _cooperation(session, actor, request.cooperation)

@@ -27,7 +27,7 @@ from techbridge.services.access.cooperation import (
 )
 from techbridge.services.actor import PROGRAM_MANAGER, Actor
 from techbridge.services.audit import record_change
-from techbridge.services.catalogue.entity import ENTITIES, Row, to_row
+from techbridge.services.catalogue.entity import ENTITIES, Row, check_request, to_row
 from techbridge.services.catalogue.finding import find_consortium, find_organization
 from techbridge.services.cooperations.pipeline import as_utc, move
 from techbridge.services.core import Core
@@ -98,6 +98,7 @@ def record_outcome(core: Core, actor: Actor, item: OutcomeInput) -> RecordedOutc
         PermissionDeniedError: an outcome of no cooperation, recorded by someone who manages no program.
         ConflictError: the key names an outcome the actor reads, with other content.
     """
+    check_request(item)
     kind = _check(item, core.clock().date())
     with core.writing() as session:
         coop = None

@@ -24,6 +24,7 @@ from techbridge.services.access.cooperation import (
 from techbridge.services.access.need import NeedAction, need_for, program_of_need
 from techbridge.services.actor import PROGRAM_MANAGER, Actor
 from techbridge.services.audit import record_change
+from techbridge.services.catalogue.entity import check_request
 from techbridge.services.catalogue.finding import find_organization, find_program, find_proposal
 from techbridge.services.core import Core, utcnow
 from techbridge.storage.pipeline import NeedConfirmation, StageChange
@@ -155,6 +156,7 @@ def create_cooperation(core: Core, actor: Actor, request: CooperationRequest) ->
         PermissionDeniedError: the actor does not manage the program.
         ConflictError: a cooperation with this key exists.
     """
+    check_request(request)
     if len(request.members) < 2:
         raise InvalidError("a cooperation needs at least two members")
     roles = {str(r) for r in MemberRole}
@@ -200,6 +202,7 @@ def move_cooperation(core: Core, actor: Actor, request: MoveRequest) -> Cooperat
             the cooperation is no longer at ``expected_stage``.
         InvalidError: a drop or override without a reason, or an unknown stage.
     """
+    check_request(request)
     action = CooperationAction.OVERRIDE if request.override else CooperationAction.MOVE
     target = parse_stage(request.to_stage)
     with core.writing() as session:

@@ -23,6 +23,7 @@ from techbridge.services.access.cooperation import (
 )
 from techbridge.services.actor import Actor
 from techbridge.services.audit import record_change
+from techbridge.services.catalogue.entity import check_request
 from techbridge.services.core import Core
 from techbridge.storage.pipeline import InvestmentLine, JointPlan, PlanBudgetLine
 from techbridge.storage.tables import Cooperation
@@ -97,6 +98,7 @@ def save_joint_plan(core: Core, actor: Actor, request: PlanRequest) -> PlanView:
         NotFoundError: no such cooperation, or one the actor may not read.
         ConflictError: the key names the plan of another cooperation the actor reads.
     """
+    check_request(request)
     _check(request)
     with core.writing() as session:
         coop = cooperation_for(session, actor, request.cooperation, CooperationAction.PLAN, for_update=True)

@@ -112,6 +112,12 @@ def test_a_name_is_stored_normalised(app: FastAPI, client: TestClient, world: Wo
     )
     assert created.status_code == 201, created.json()
     assert (created.json()["key"], created.json()["name"]) == ("kr-new", "신규기업")
+    # a name of invisible characters only is no name
+    before = _stored(app, "kr-lms")
+    assert _patch(client, world, "owner", {"name": "\u200b\u2060"}).status_code == 422
+    assert _stored(app, "kr-lms") == before
+    blank = client.post("/api/v1/organizations", json={"name": "\u200b"}, headers=world.headers("admin"))
+    assert blank.status_code == 422
 
 
 def test_an_over_long_description_is_refused_and_nothing_is_stored(

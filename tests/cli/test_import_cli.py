@@ -142,6 +142,12 @@ def test_an_import_that_renames_to_a_look_alike_name_is_refused(
     result = runner.invoke(cli, ["--db", settings.database_url, "import", "organization", str(path)])
     assert result.exit_code == 0, result.output
     assert _names(engine) == {"kr-kodaco": "(주)코다코", "kr-copy": "(주)카피"}
+    # a name of invisible characters only is an empty name
+    path.write_text("name,kind,country\n\u200b\u200d,company,KR\n", encoding="utf-8")
+    result = runner.invoke(cli, ["--db", settings.database_url, "import", "organization", str(path)])
+    assert result.exit_code == 1
+    assert "orgs.csv:2: name: required value is empty" in result.stderr
+    assert len(_names(engine)) == 2
 
 
 def test_an_over_long_cell_is_refused_with_its_limit_and_nothing_is_stored(

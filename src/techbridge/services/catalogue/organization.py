@@ -279,6 +279,8 @@ def update_organization(core: Core, actor: Actor, key: str, changes: Organizatio
     """
     values = {name: value for name, value in asdict(changes).items() if value is not None}
     values = storable_values(values, "organization")
+    if values.get("name") == "":
+        raise InvalidError("an organisation needs a name (it has only invisible characters)")
     with core.writing() as session:
         organization = organization_for(session, actor, key, RecordAction.UPDATE, for_update=True)
         if "name" in values:

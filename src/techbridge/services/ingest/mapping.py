@@ -211,7 +211,8 @@ def parse_row(
     for column in columns:
         header = headers.get(column.field)
         raw = cells.get(header) if header else None
-        if is_blank(raw):
+        # a cell of invisible characters only (a zero-width space) is blank once normalised
+        if is_blank(raw) or is_blank(normalise_field(column.field, raw)):
             if column.required and header:
                 problems.append(f"{file}:{line}: {header}: required value is empty")
             continue

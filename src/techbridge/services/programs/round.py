@@ -139,6 +139,8 @@ def create_round(core: Core, actor: Actor, request: RoundRequest) -> RoundView:
     """
     texts = {"program": request.program, "key": request.key, "name": request.name}
     request = replace(request, **storable_values(texts, "round"))
+    if not request.key or not request.name.strip():
+        raise InvalidError("a round needs a key and a name")
     check_dates(request.opens_on, request.closes_on)
     rules = Eligibility.from_dict(request.eligibility)
     if request.max_partners < 1:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
+from techbridge.domain import limits
 from techbridge.services.programs.board import kpi_board
 from techbridge.services.programs.kpi import Scope
 from techbridge.services.reports.charts import funnel_svg, outcomes_svg
@@ -24,7 +26,7 @@ def kpis(
     request: Request,
     visitor: VisitorDep,
     core: CoreDep,
-    program: str | None = None,
+    program: Annotated[str | None, Query(max_length=limits.KEY)] = None,
     year: int | None = None,
 ) -> HTMLResponse:
     """Show the KPIs of every program, or of one (and one year), with the funnel and outcome charts.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from techbridge.domain import limits
@@ -23,7 +23,12 @@ _Note = Annotated[str, Form(max_length=limits.NOTE)]
 
 
 @router.get("")
-def list_needs(request: Request, visitor: VisitorDep, core: CoreDep, q: str | None = None) -> HTMLResponse:
+def list_needs(
+    request: Request,
+    visitor: VisitorDep,
+    core: CoreDep,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+) -> HTMLResponse:
     """List the needs the visitor may see, each in the view they may see it."""
     page = reading.list_needs(core, visitor.actor, reading.NeedFilter(q=q or None, limit=100))
     data = {"needs": page.items, "total": page.total, "q": q or "", "can_import": page.may_import}

@@ -160,3 +160,13 @@ def test_an_over_long_cell_is_refused_with_its_limit_and_nothing_is_stored(
     assert result.exit_code == 1
     assert "orgs.csv:2: description: at most 20,000 characters (20,001 given)" in result.stderr
     assert _names(engine) == {}
+
+
+def test_a_person_name_longer_than_its_column_is_refused_on_every_backend(
+    cli: typer.Typer, settings: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text(f"key,name\np1,{'가' * 201}\n", encoding="utf-8")
+    result = runner.invoke(cli, ["--db", settings.database_url, "import", "person", str(path)])
+    assert result.exit_code == 1
+    assert "people.csv:2: name: at most 200 characters (201 given)" in result.stderr

@@ -56,3 +56,11 @@ def test_length_limits() -> None:
         "description: at most 20,000 characters (20,001 given)"
     ]
     assert length_problems({"codes": ["G06F", "x" * 51]}) == ["codes: at most 50 characters (51 given)"]
+
+
+def test_lists_of_names_are_held_to_the_name_columns() -> None:
+    assert length_problems({"inventors": ["홍길동", "x" * 201]}) == [
+        "inventors: at most 200 characters (201 given)"
+    ]
+    assert length_problems({"name": "x" * 201}, "person") == ["name: at most 200 characters (201 given)"]
+    assert length_problems({"name": "x" * 201}, "organization") == []

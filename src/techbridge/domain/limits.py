@@ -45,6 +45,12 @@ FIELD_LIMITS: dict[str, int] = {
     "summary": NOTE,
     "message": NOTE,
     "codes": CODE,
+    # lists of names: each item is an organisation's or a person's name (or key)
+    "owners": NAME,
+    "organizations": NAME,
+    "participants": NAME,
+    "inventors": PERSON_NAME,
+    "people": PERSON_NAME,
 }
 #: Entities whose columns are narrower than the general limit of a field.
 ENTITY_LIMITS: dict[tuple[str, str], int] = {

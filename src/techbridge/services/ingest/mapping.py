@@ -199,7 +199,12 @@ def match_columns(headers: Iterable[str], columns: tuple[Column, ...]) -> dict[s
 
 
 def parse_row(
-    file: str, line: int, cells: dict[str, Any], columns: tuple[Column, ...], headers: dict[str, str]
+    file: str,
+    line: int,
+    cells: dict[str, Any],
+    columns: tuple[Column, ...],
+    headers: dict[str, str],
+    entity: str = "",
 ) -> tuple[dict[str, Any], list[str]]:
     """Parse one row's cells into typed values; return them and the row's problems.
 
@@ -221,7 +226,7 @@ def parse_row(
         except (ValueError, InvalidError) as exc:
             problems.append(f"{file}:{line}: {header}: {exc}")
             continue
-        if too_long := length_problems({column.field: value}):
+        if too_long := length_problems({column.field: value}, entity):
             problems.append(f"{file}:{line}: {header}: {too_long[0].partition(': ')[2]}")
         else:
             values[column.field] = value
@@ -240,7 +245,7 @@ def map_entity(table: Table, entity: str) -> Mapped:
     if mapped.problems:
         return mapped
     for row in table.rows:
-        values, problems = parse_row(file, row.line, row.values, columns, headers)
+        values, problems = parse_row(file, row.line, row.values, columns, headers, entity)
         mapped.problems.extend(problems)
         if not problems:
             mapped.records.append(Record(entity, row.line, _identity(entity, values), _shape(entity, values)))

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -21,10 +22,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(app: FastAPI) -> Iterator[int]:
-    """Run ``app`` under uvicorn on 127.0.0.1 until the block ends; yield its port."""
+def serving(app: FastAPI, **options: Any) -> Iterator[int]:
+    """Run ``app`` under uvicorn on 127.0.0.1 (with ``options``) until the block ends; yield its port."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    options = {"log_level": "warning", **options}
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", **options)
     running = uvicorn.Server(config)
     thread = threading.Thread(target=running.run, name="uvicorn", daemon=True)
     thread.start()

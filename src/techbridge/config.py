@@ -68,10 +68,27 @@ class Settings(BaseSettings):
     )
     login_max_failures: int = Field(
         default=5,
-        description="Failed sign-ins allowed per user name (and per address) within the login window.",
+        description="Failed sign-ins of one user name from one address within the window before it waits.",
+    )
+    login_address_max_failures: int = Field(
+        default=20,
+        description="Failed sign-ins from one address (any user names) within the window before it waits.",
+    )
+    login_backoff_seconds: int = Field(
+        default=30,
+        description=(
+            "First wait past a failure limit, in seconds; doubled per further failure, up to the window."
+        ),
     )
     login_window_minutes: int = Field(
         default=15, description="Length of the window in which failed sign-ins are counted, in minutes."
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description=(
+            "Comma-separated addresses of reverse proxies whose X-Forwarded-For `serve` trusts; "
+            "empty: none, the client address is the connection's."
+        ),
     )
 
     max_body_bytes: int = Field(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from techbridge.config import Settings
 from techbridge.errors import ConflictError, InvalidError
@@ -14,7 +16,7 @@ from techbridge.services.accounts.signing import SignInRequest, sign_in
 from techbridge.services.accounts.token import TokenRevocation, revoke_token
 from techbridge.services.accounts.user import ensure_admin
 from techbridge.services.actor import operator
-from techbridge.storage.accounts import ApiToken, User, UserSession
+from techbridge.storage.accounts import ApiToken, LoginAttempt, User, UserSession
 from techbridge.storage.db import transaction
 from tests.factories import core_on
 
@@ -63,19 +65,92 @@ def test_users_are_checked(engine: Engine) -> None:
         assert len(problems.value.problems) == 3
 
 
-def test_failed_sign_ins_are_limited_within_the_window(engine: Engine, settings: Settings) -> None:
-    limited = settings.model_copy(update={"login_max_failures": 2, "login_window_minutes": 10})
+def _limited(settings: Settings, **update: int) -> Settings:
+    limits = {"login_max_failures": 2, "login_window_minutes": 10, "login_backoff_seconds": 30}
+    return settings.model_copy(update={**limits, **update})
+
+
+def _refused(
+    engine: Engine, settings: Settings, name: str, password: str, address: str, now: dt.datetime
+) -> str:
+    try:
+        _sign_in(engine, settings, name, password, address, now=now)
+    except accounts.TooManyAttemptsError:
+        return "wait"
+    except accounts.AuthenticationError:
+        return "wrong"
+    return "in"
+
+
+def test_guesses_from_one_address_do_not_lock_the_owner_out(engine: Engine, settings: Settings) -> None:
+    limited = _limited(settings)
+    with transaction(engine) as session:
+        accounts.create_user(session, "kim", "long enough", grants=[accounts.Grant("administrator")])
+    guesses = [_refused(engine, limited, "kim", "wrong", "10.0.0.1", NOW) for _ in range(4)]
+    assert guesses == ["wrong", "wrong", "wait", "wait"]  # only the limit is checked
+    assert _refused(engine, limited, "kim", "long enough", "10.0.0.1", NOW) == "wait"  # that pair waits
+    assert _refused(engine, limited, "kim", "long enough", "10.0.0.2", NOW) == "in"  # the owner does not
+    assert _refused(engine, limited, "lee", "whatever", "10.0.0.1", NOW) == "wrong"  # nor other names
+
+
+def test_the_wait_doubles_with_each_failure_and_a_success_forgets_them(
+    engine: Engine, settings: Settings
+) -> None:
+    limited = _limited(settings)
     with transaction(engine) as session:
         accounts.create_user(session, "kim", "long enough")
-    for _ in range(2):
-        with pytest.raises(accounts.AuthenticationError):
-            _sign_in(engine, limited, "kim", "wrong", "10.0.0.1")
-    with pytest.raises(accounts.TooManyAttemptsError):
-        _sign_in(engine, limited, "kim", "long enough", "10.0.0.2")
-    with pytest.raises(accounts.TooManyAttemptsError):  # the same address, another name
-        _sign_in(engine, limited, "lee", "whatever", "10.0.0.1")
-    later = NOW + dt.timedelta(minutes=11)
-    assert _sign_in(engine, limited, "kim", "long enough", "10.0.0.2", now=later) > 0
+    at = NOW
+    assert [_refused(engine, limited, "kim", "wrong", "10.0.0.1", at) for _ in range(2)] == ["wrong", "wrong"]
+    for wait in (30, 60, 120):
+        assert (
+            _refused(engine, limited, "kim", "wrong", "10.0.0.1", at + dt.timedelta(seconds=wait - 1))
+            == "wait"
+        )
+        at += dt.timedelta(seconds=wait)
+        assert _refused(engine, limited, "kim", "wrong", "10.0.0.1", at) == "wrong"
+    at += dt.timedelta(seconds=240)
+    assert _refused(engine, limited, "kim", "long enough", "10.0.0.1", at) == "in"
+    at += dt.timedelta(seconds=1)
+    assert [_refused(engine, limited, "kim", "wrong", "10.0.0.1", at) for _ in range(3)] == [
+        "wrong",
+        "wrong",
+        "wait",
+    ]
+    later = at + dt.timedelta(minutes=11)  # the window is over: everything is forgotten
+    assert _refused(engine, limited, "kim", "long enough", "10.0.0.1", later) == "in"
+
+
+def test_an_address_guessing_many_names_waits(engine: Engine, settings: Settings) -> None:
+    limited = _limited(settings, login_address_max_failures=3)
+    names = ["a", "b", "c", "d"]
+    assert [_refused(engine, limited, n, "x", "10.0.0.9", NOW) for n in names] == ["wrong"] * 3 + ["wait"]
+    assert _refused(engine, limited, "d", "x", "10.0.0.8", NOW) == "wrong"
+
+
+def test_concurrent_guesses_are_checked_at_most_up_to_the_limit(engine: Engine, settings: Settings) -> None:
+    """30 wrong passwords at once: only ``login_max_failures`` of them are checked (were 19 of 30)."""
+    limited = settings.model_copy(update={"login_max_failures": 5})
+    with transaction(engine) as session:
+        accounts.create_user(session, "kim", "long enough", grants=[accounts.Grant("administrator")])
+    core = core_on(engine, limited)
+    core.clock = lambda: NOW
+    start = threading.Barrier(30)
+
+    def guess(_: int) -> str:
+        start.wait()
+        try:
+            sign_in(core, SignInRequest("kim", "wrong", "10.0.0.1"))
+        except accounts.TooManyAttemptsError:
+            return "wait"
+        except accounts.AuthenticationError:
+            return "wrong"
+        return "in"
+
+    with ThreadPoolExecutor(30) as pool:
+        answers = list(pool.map(guess, range(30)))
+    assert answers.count("wrong") == 5 and answers.count("wait") == 25
+    with transaction(engine) as session:
+        assert session.scalar(select(func.count()).select_from(LoginAttempt)) == 5
 
 
 def test_sessions_expire_and_only_their_hash_is_stored(engine: Engine, settings: Settings) -> None:

@@ -1,9 +1,19 @@
-"""Signing in with a password (rate limited) and out: the browser session behind the cookie.
+"""Signing in with a password (throttled) and out: the browser session behind the cookie.
 
-A sign-in records its attempt and, when the password is right, opens the session in the same unit
-of work; a wrong password is answered only once its attempt is stored (so that guessing is
-counted). A sign-out ends the session before it is answered: from the moment the answer leaves,
-the cookie is refused.
+A sign-in first reserves its attempt: in one short unit of work, serialised with every other
+sign-in (SQLite's write lock; a transaction-scoped advisory lock on PostgreSQL), it checks the
+throttle and stores the attempt as a failure. Only then is the password checked (outside any
+lock: argon2 takes tens of milliseconds), and a right one turns the attempt into a success and
+opens the session in a second unit of work. So of any number of concurrent guesses, at most the
+allowed number are checked.
+
+The throttle is per user name **and** address, with backoff rather than a hard lock: past
+``login_max_failures`` failures of one name from one address within the window, that pair waits
+``login_backoff_seconds``, doubled with each further failure, up to the window; a success of the
+pair forgets its failures. Guesses from one address cannot lock the owner out at another address.
+Past ``login_address_max_failures`` failures of any names, an address waits likewise.
+A sign-out ends the session before it is answered: from the moment the answer leaves, the cookie
+is refused.
 """
 
 from __future__ import annotations
@@ -14,7 +24,7 @@ import secrets
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import ColumnElement, delete, func, select, text
 from sqlalchemy.orm import Session
 
 from techbridge.config import Settings
@@ -33,10 +43,13 @@ from techbridge.storage.accounts import LoginAttempt, User
 
 log = logging.getLogger(__name__)
 
+# Any constant: the key of PostgreSQL's advisory lock that serialises the reservation of sign-ins.
+_SIGN_IN_LOCK = 0x7462_5349
+
 
 @dataclass(frozen=True, slots=True)
 class SignInRequest:
-    """A password sign-in, and the address it came from (for rate limiting)."""
+    """A password sign-in, and the address it came from (for throttling)."""
 
     username: str
     password: str
@@ -53,57 +66,110 @@ class OpenedSession:
     max_age: int
 
 
+@dataclass(frozen=True, slots=True)
+class _Reserved:
+    attempt_id: int
+    user_id: int | None
+    password_hash: str | None
+
+
 def sign_in(core: Core, request: SignInRequest) -> OpenedSession:
     """Check a password sign-in, record the attempt and open a session for the user.
 
     Raises:
-        TooManyAttemptsError: too many failures for this name or address within the login window.
+        TooManyAttemptsError: this name from this address (or this address) must wait (backoff).
         AuthenticationError: wrong user name or password, or an inactive user (the answer never
             says which).
     """
-    settings, now = core.settings, core.clock()
+    settings = core.settings
     with core.writing() as session:
-        user = _checked(session, settings, request, now)
-        opened = None
-        if user is not None:
-            token = start_session(session, user.id, settings, now)
-            opened = OpenedSession(
-                view_of(session, user), token, csrf_token(settings, token), settings.session_hours * 3600
-            )
+        reserved = _reserve(session, settings, request, core.clock())
+    # Verify for unknown names too (against a stand-in hash), so that timing does not tell who exists.
+    matches = verify_password(reserved.password_hash or _stand_in_hash(), request.password)
+    opened = None
+    if matches and reserved.user_id is not None:
+        with core.writing() as session:
+            opened = _open(session, settings, reserved, core.clock())
     if opened is None:
         raise AuthenticationError("wrong user name or password")
     log.info("user %s signed in", request.username)
     return opened
 
 
-def _checked(session: Session, settings: Settings, request: SignInRequest, now: dt.datetime) -> User | None:
-    """Record the attempt; return the user if the password is theirs."""
-    if _recent_failures(session, settings, request, now) >= settings.login_max_failures:
-        log.warning("sign-in refused: too many failures for %s", request.username)
+def _reserve(session: Session, settings: Settings, request: SignInRequest, now: dt.datetime) -> _Reserved:
+    """Check the throttle and store the attempt as a failure, serialised with every other sign-in."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SIGN_IN_LOCK})
+    pair = (LoginAttempt.username == request.username) & _from(request.address)
+    waits = [_wait(session, settings, pair, settings.login_max_failures, now, forgets=True)]
+    if request.address:
+        address = LoginAttempt.address == request.address
+        allowed = settings.login_address_max_failures
+        waits.append(_wait(session, settings, address, allowed, now, forgets=False))
+    if max(waits) > dt.timedelta(0):
+        log.warning("sign-in refused: too many failures for %s from %s", request.username, request.address)
         raise TooManyAttemptsError("too many failed sign-ins; try again later")
     user = session.scalar(select(User).where(User.username == request.username))
     known = user if user is not None and user.is_active and user.password_hash else None
-    # Verify for unknown names too (against a stand-in hash), so that timing does not tell who exists.
-    matches = verify_password(known.password_hash if known else _stand_in_hash(), request.password)
-    ok = known is not None and matches
     old = now - dt.timedelta(days=1, minutes=settings.login_window_minutes)
     session.execute(delete(LoginAttempt).where(LoginAttempt.at < old))
-    session.add(LoginAttempt(username=request.username[:100], address=request.address, succeeded=ok, at=now))
-    return known if ok else None
+    attempt = LoginAttempt(username=request.username[:100], address=request.address, succeeded=False, at=now)
+    session.add(attempt)
+    session.flush()
+    return _Reserved(attempt.id, known.id if known else None, known.password_hash if known else None)
+
+
+def _open(
+    session: Session, settings: Settings, reserved: _Reserved, now: dt.datetime
+) -> OpenedSession | None:
+    """Turn the reserved attempt into a success and open the session, if the user is still as checked."""
+    user = session.get(User, reserved.user_id)
+    if user is None or not user.is_active or user.password_hash != reserved.password_hash:
+        return None  # deactivated, or the password changed, while it was being checked
+    attempt = session.get(LoginAttempt, reserved.attempt_id)
+    if attempt is not None:
+        attempt.succeeded = True
+    token = start_session(session, user.id, settings, now)
+    max_age = settings.session_hours * 3600
+    return OpenedSession(view_of(session, user), token, csrf_token(settings, token), max_age)
+
+
+def _from(address: str | None) -> ColumnElement[bool]:
+    return LoginAttempt.address.is_(None) if address is None else LoginAttempt.address == address
+
+
+def _wait(
+    session: Session,
+    settings: Settings,
+    who: ColumnElement[bool],
+    allowed: int,
+    now: dt.datetime,
+    forgets: bool,
+) -> dt.timedelta:
+    """Return how long ``who`` must still wait: none below ``allowed`` failures in the window, then
+    the backoff (doubled per further failure, at most the window) from the latest failure.
+
+    ``forgets``: a success of ``who`` forgets its earlier failures.
+    """
+    window = dt.timedelta(minutes=settings.login_window_minutes)
+    failed = [who, LoginAttempt.at > now - window, LoginAttempt.succeeded.is_(False)]
+    if forgets:
+        success = select(func.max(LoginAttempt.at)).where(who, LoginAttempt.succeeded.is_(True))
+        since_success = success.scalar_subquery()
+        failed.append(since_success.is_(None) | (LoginAttempt.at > since_success))
+    count, latest = session.execute(select(func.count(), func.max(LoginAttempt.at)).where(*failed)).one()
+    beyond = int(count) - allowed
+    if beyond < 0 or latest is None:
+        return dt.timedelta(0)
+    last: dt.datetime = latest.replace(tzinfo=dt.UTC) if latest.tzinfo is None else latest
+    backoff = dt.timedelta(seconds=settings.login_backoff_seconds * 2 ** min(beyond, 30))
+    delay: dt.timedelta = min(backoff, window)
+    return max(last + delay - now, dt.timedelta(0))
 
 
 @cache
 def _stand_in_hash() -> str:
     return hash_password(secrets.token_urlsafe(16))
-
-
-def _recent_failures(session: Session, settings: Settings, request: SignInRequest, now: dt.datetime) -> int:
-    since = now - dt.timedelta(minutes=settings.login_window_minutes)
-    who = LoginAttempt.username == request.username
-    if request.address:
-        who = or_(who, LoginAttempt.address == request.address)
-    query = select(func.count()).where(who, LoginAttempt.at > since, LoginAttempt.succeeded.is_(False))
-    return session.scalar(query) or 0
 
 
 def sign_out(core: Core, token: str | None) -> None:

@@ -24,14 +24,12 @@ from sqlalchemy.orm import Session
 from techbridge.config import Settings
 from techbridge.storage.pipeline import Assignment, PairRule, RoundCandidate
 from techbridge.storage.tables import Cooperation, Need
-from tests.edges.test_write_matrix import (
+from tests.edges.matrix import (
     EDGES,
     Answer,
     Worlds,
     Write,
-    _stored,
-    served,  # noqa: F401 -- a fixture
-    worlds,  # noqa: F401 -- a fixture
+    stored_state,
 )
 
 HIDDEN, FREE, OWN = "need-rival-other", "need-nobody-has-this", "need-lms-secret"
@@ -126,17 +124,17 @@ def _same(hidden: Answer, free: Answer) -> None:
 @pytest.mark.parametrize("edge", list(EDGES))
 @pytest.mark.parametrize("case", list(CASES))
 def test_another_programs_need_answers_as_a_free_key_and_stores_nothing(
-    worlds: Worlds,  # noqa: F811
-    served: FastAPI,  # noqa: F811
+    worlds: Worlds,
+    served: FastAPI,
     case: str,
     edge: str,
 ) -> None:
     settings = worlds.fresh()
-    pristine = _stored(settings, _state)
+    pristine = stored_state(settings, _state)
     hidden = _answer(edge, served, settings, "manager", CASES[case](HIDDEN, worlds.folder))
-    assert _stored(settings, _state) == pristine, f"{edge}: a refused {case} stored something"
+    assert stored_state(settings, _state) == pristine, f"{edge}: a refused {case} stored something"
     free = _answer(edge, served, settings, "manager", CASES[case](FREE, worlds.folder))
-    assert _stored(settings, _state) == pristine
+    assert stored_state(settings, _state) == pristine
     _same(hidden, free)
     if edge != "cli":
         assert hidden.kind == "not_found"
@@ -144,22 +142,22 @@ def test_another_programs_need_answers_as_a_free_key_and_stores_nothing(
 
 @pytest.mark.parametrize("edge", ["api", "cli"])
 @pytest.mark.parametrize("case", ["scores", "pair rule", "swap", "screening"])
-def test_the_rounds_own_need_is_taken(worlds: Worlds, served: FastAPI, case: str, edge: str) -> None:  # noqa: F811
+def test_the_rounds_own_need_is_taken(worlds: Worlds, served: FastAPI, case: str, edge: str) -> None:
     settings = worlds.fresh()
-    pristine = _stored(settings, _state)
+    pristine = stored_state(settings, _state)
     answer = _answer(edge, served, settings, "manager", CASES[case](OWN, worlds.folder))
     assert answer.ok, answer
-    assert _stored(settings, _state) != pristine
+    assert stored_state(settings, _state) != pristine
 
 
 @pytest.mark.parametrize("edge", ["api", "cli"])
 def test_another_programs_manager_gets_the_answer_of_a_missing_round(
-    worlds: Worlds,  # noqa: F811
-    served: FastAPI,  # noqa: F811
+    worlds: Worlds,
+    served: FastAPI,
     edge: str,
 ) -> None:
     settings = worlds.fresh()
-    pristine = _stored(settings, _state)
+    pristine = stored_state(settings, _state)
     write = CASES["pair rule"](OWN, worlds.folder)
     theirs = _answer(edge, served, settings, "other_manager", write)
     assert write.cli is not None
@@ -172,7 +170,7 @@ def test_another_programs_manager_gets_the_answer_of_a_missing_round(
         _state,
     )
     missing = _answer(edge, served, settings, "other_manager", missing_round)
-    assert _stored(settings, _state) == pristine
+    assert stored_state(settings, _state) == pristine
     assert (
         not theirs.ok
         and theirs.kind == missing.kind

@@ -20,13 +20,7 @@ from sqlalchemy.orm import Session
 
 from techbridge.storage.pipeline import Assignment, PairRule, RoundCandidate
 from techbridge.storage.tables import Need, Program, Round, RoundParticipant
-from tests.edges import test_write_matrix as matrix
-from tests.edges.test_write_matrix import (
-    Worlds,
-    Write,
-    served,  # noqa: F401 -- a fixture
-    worlds,  # noqa: F401 -- a fixture
-)
+from tests.edges.matrix import Worlds, Write, check_every_edge
 
 ROUND = "/api/v1/programs/p2021/rounds/r1"
 MANAGERS = "200 200 404 403 403 403 403 403"
@@ -174,8 +168,8 @@ ROUND_WRITES = [
 
 @pytest.mark.parametrize("write", ROUND_WRITES, ids=[w.name for w in ROUND_WRITES])
 def test_every_edge_gives_every_role_the_same_answer_in_rounds(
-    worlds: Worlds,  # noqa: F811
-    served: FastAPI,  # noqa: F811
+    worlds: Worlds,
+    served: FastAPI,
     write: Write,
 ) -> None:
-    matrix.test_every_edge_gives_every_role_the_same_answer(worlds, served, write)
+    check_every_edge(worlds, served, write)

@@ -127,3 +127,9 @@ def test_a_real_server_answers_before_the_body_arrives(limited: FastAPI) -> None
         chunk = b"%x\r\n%s\r\n" % (1000, b"x" * 1000)
         streamed = _answer(port, head + b"Transfer-Encoding: chunked\r\n\r\n", chunk * 5)  # no last chunk
         assert streamed.startswith(b"HTTP/1.1 413 ")
+
+
+def test_the_api_schema_documents_the_413(limited: FastAPI) -> None:
+    answers = limited.openapi()["paths"]["/api/v1/needs"]["post"]["responses"]
+    schema = answers["413"]["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/ErrorBody"}

@@ -54,12 +54,14 @@ _STATUSES: list[tuple[type[TechbridgeError], int, str]] = [
     (ConfigError, 500, "config"),
 ]
 _HTTP_TYPES = {400: "bad_request", 401: "not_authenticated", 403: "permission_denied", 404: "not_found"}
-_HTTP_TYPES |= {405: "method_not_allowed", 409: "conflict", 422: "invalid", 429: "too_many_attempts"}
+_HTTP_TYPES |= {405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid"}
+_HTTP_TYPES |= {429: "too_many_attempts"}
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "Not signed in, or a wrong or expired token."},
     403: {"model": ErrorBody, "description": "Signed in, but not allowed to do this."},
     404: {"model": ErrorBody, "description": "No such record, or one you may not see."},
+    413: {"model": ErrorBody, "description": "The request body is past the limit (2 MiB by default)."},
     422: {"model": ErrorBody, "description": "The request breaks a rule or does not parse."},
 }
 CONFLICT: dict[int | str, dict[str, Any]] = {

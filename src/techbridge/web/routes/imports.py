@@ -24,16 +24,19 @@ def import_form(request: Request, visitor: VisitorDep, core: CoreDep) -> HTMLRes
 
 
 @router.post("/import", dependencies=[CsrfDep])
-async def import_upload(
+def import_upload(
     request: Request,
     visitor: VisitorDep,
     core: CoreDep,
     file: UploadFile,
     entity: Annotated[str, Form(pattern="^(need|technology|organization)$")] = "need",
 ) -> HTMLResponse:
-    """Import the uploaded file as the visitor, all or nothing, and show what it did."""
+    """Import the uploaded file as the visitor, all or nothing, and show what it did.
+
+    A plain ``def``: FastAPI runs it on its thread pool, so a long import never holds the event loop
+    (and every other visitor's request) while it works."""
     suffix = Path(file.filename or "upload.csv").suffix.lower() or ".csv"
-    content = await file.read()
+    content = file.file.read()  # spooled by Starlette before the route runs; a plain read
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(content)

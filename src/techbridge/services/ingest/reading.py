@@ -140,7 +140,11 @@ def _read_xlsx(path: Path) -> Table:
             f"{path.name}: not an XLSX workbook", [f"{path.name}:1: -: not an XLSX workbook ({exc})"]
         ) from exc
     try:
-        lines = book.worksheets[0].iter_rows(values_only=True)
+        sheet = book.worksheets[0]
+        # The sheet's own <dimension> may claim A1:XFD1048576 for one cell: read-only sheets pad
+        # every row to it (minutes of empty cells). Its real extent is what its rows hold.
+        sheet.reset_dimensions()
+        lines = sheet.iter_rows(values_only=True)
         header = next(lines, None) or ()
         columns = ["" if cell is None else str(cell).strip() for cell in header]
         table = Table(path, columns)
@@ -149,6 +153,9 @@ def _read_xlsx(path: Path) -> Table:
             if any(value != "" for value in values.values()):
                 table.rows.append(Row(number, values))
         return table
+    except Exception as exc:  # the sheet is read lazily: its XML can break (ParseError) mid-way
+        reason = f"the workbook is damaged: its first sheet cannot be read ({exc})"
+        raise ImportRejectedError(f"{path.name}: {reason}", [f"{path.name}:1: -: {reason}"]) from exc
     finally:
         book.close()
 

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query
 from techbridge.api.deps import ActorDep, CoreDep, PagingDep
 from techbridge.api.errors import CONFLICT, ERROR_RESPONSES
 from techbridge.api.schemas import MatchPublic, MatchRequest, Page, StoredMatchPublic
+from techbridge.services.catalogue.records import RecordPage
 from techbridge.services.matching import match
-from techbridge.services.matching.stored import StoredMatchFilter, StoredMatchPage, list_stored_matches
+from techbridge.services.matching.stored import StoredMatchFilter, list_stored_matches
 
 router = APIRouter(prefix="/matches", tags=["matches"], responses=ERROR_RESPONSES)
 
@@ -43,7 +44,7 @@ def list_matches(
     paging: PagingDep,
     need_id: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None,
     target_type: Annotated[str | None, Query(max_length=16)] = None,
-) -> StoredMatchPage:
+) -> RecordPage:
     """List stored matches of proposals and of the needs you read in full."""
     request = StoredMatchFilter(need_id, target_type, paging.limit, paging.offset)
     return list_stored_matches(core, actor, request)

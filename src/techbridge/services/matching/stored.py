@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from techbridge.services.access.need import readable_matches
 from techbridge.services.actor import Actor
-from techbridge.services.catalogue.entity import Row
+from techbridge.services.catalogue.records import RecordPage
 from techbridge.services.core import Core
 
 
@@ -24,19 +24,9 @@ class StoredMatchFilter:
     offset: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class StoredMatchPage:
-    """One page of stored matches and how many the caller may see in all."""
-
-    items: list[Row]
-    total: int
-    limit: int
-    offset: int
-
-
-def list_stored_matches(core: Core, actor: Actor, request: StoredMatchFilter) -> StoredMatchPage:
+def list_stored_matches(core: Core, actor: Actor, request: StoredMatchFilter) -> RecordPage:
     """Return one page of the stored matches of proposals and of the needs the actor reads in full."""
     with core.reading() as session:
         rows = readable_matches(session, actor, request.need_id, request.target_type)
     page = rows[request.offset : request.offset + request.limit]
-    return StoredMatchPage(page, len(rows), request.limit, request.offset)
+    return RecordPage(page, len(rows), request.limit, request.offset)

@@ -1,5 +1,6 @@
-"""The request body limit (web/body_limit.py): past it, 413 in the API's error shape, before the body
-is read in full; the file import has its own, larger limit."""
+"""The request body limit (web/body_limit.py): past it, 413 before the body is read in full, in the
+API's error shape under /api/ and as a page in the visitor's language for web forms; the file import
+has its own, larger limit."""
 
 from __future__ import annotations
 
@@ -83,8 +84,13 @@ def test_a_web_form_past_the_limit_answers_413(limited: FastAPI) -> None:
     token = form_token(client.get("/needs/new").text)
     data = {"organization": "kr-lms", "title": "큰 수요", "description": "x" * LIMIT, "csrf_token": token}
     response = client.post("/needs", data=data)
-    assert response.status_code == 413 and response.json() == TOO_LARGE
+    assert response.status_code == 413 and response.headers["content-type"].startswith("text/html")
+    assert "보낸 내용이 너무 큽니다" in response.text and f"({LIMIT} 바이트)" in response.text
     assert "큰 수요" not in client.get("/needs").text
+    client.cookies.set("techbridge_lang", "en")
+    response = client.post("/needs", data=data)
+    assert response.status_code == 413 and "What you sent is too large" in response.text
+    assert f"limit of {LIMIT} bytes; nothing was stored" in response.text
 
 
 def test_the_file_import_has_its_own_larger_limit(limited: FastAPI) -> None:
@@ -102,7 +108,7 @@ def test_the_file_import_has_its_own_larger_limit(limited: FastAPI) -> None:
     big = csv + csv + csv
     response = client.post("/needs/import", data=form, files={"file": ("techs.csv", big, "text/csv")})
     assert response.status_code == 413
-    assert response.json()["error"]["message"].endswith(f"limit of {UPLOAD_LIMIT} bytes")
+    assert f"({UPLOAD_LIMIT} 바이트)" in response.text
 
 
 def _answer(port: int, head: bytes, body: bytes = b"") -> bytes:

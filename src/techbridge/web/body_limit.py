@@ -6,15 +6,21 @@ is past the limit is answered at once, without reading a byte of its body; any o
 goes past the limit stops the app: whatever it would have answered, the client gets the 413. The
 limit is ``max_body_bytes``; a few paths (the file import) have their own, larger one.
 
-The answer has the REST API's error shape (``docs/rest-api.md``), on every path.
+Under ``/api/`` the answer has the REST API's error shape (``docs/rest-api.md``); a web page's
+form gets a short page in the visitor's language instead, saying the same.
 """
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Mapping
 
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from techbridge.web.i18n import pick_language, translator
+from techbridge.web.pages import LANGUAGE_COOKIE
 
 __all__ = ["BodyLimit", "BodyTooLargeError"]
 
@@ -37,7 +43,7 @@ class BodyLimit:
             return
         limit = self.larger.get(scope["path"], self.limit)
         if _declared_length(scope) > limit:
-            await _refuse(send, limit)
+            await _refuse(scope, send, limit)
             return
         read = 0
         overflowed = started = False
@@ -65,7 +71,7 @@ class BodyLimit:
             if not overflowed:
                 raise
         if overflowed and not started:
-            await _refuse(send, limit)
+            await _refuse(scope, send, limit)
 
 
 def _declared_length(scope: Scope) -> int:
@@ -75,13 +81,29 @@ def _declared_length(scope: Scope) -> int:
     return 0
 
 
-async def _refuse(send: Send, limit: int) -> None:
-    message = f"the request body is larger than the limit of {limit} bytes"
-    body = json.dumps({"error": {"type": "too_large", "message": message}}).encode()
+async def _refuse(scope: Scope, send: Send, limit: int) -> None:
+    if scope["path"].startswith("/api/"):
+        message = f"the request body is larger than the limit of {limit} bytes"
+        body = json.dumps({"error": {"type": "too_large", "message": message}}).encode()
+        kind = b"application/json"
+    else:
+        body, kind = _page(scope, limit), b"text/html; charset=utf-8"
     headers = [
-        (b"content-type", b"application/json"),
+        (b"content-type", kind),
         (b"content-length", str(len(body)).encode()),
         (b"connection", b"close"),
     ]
     await send({"type": "http.response.start", "status": 413, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+def _page(scope: Scope, limit: int) -> bytes:
+    """The 413 of a web form: a page in the visitor's language (``?lang=``, then the cookie)."""
+    connection = HTTPConnection(scope)
+    language = pick_language(connection.query_params.get("lang"), connection.cookies.get(LANGUAGE_COOKIE))
+    t = translator(language)
+    title, text = html.escape(t("error.too_large")), html.escape(t("error.too_large.detail").format(limit=limit))
+    return (
+        f'<!doctype html><html lang="{language}"><head><meta charset="utf-8"><title>{title}</title></head>'
+        f"<body><h1>{title}</h1><p>{text}</p><p><a href=\"/\">techbridge</a></p></body></html>"
+    ).encode()

@@ -201,6 +201,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.title": ("요청을 처리할 수 없습니다", "The request could not be handled"),
     "error.not_found": ("찾을 수 없습니다.", "Not found."),
     "error.denied": ("권한이 없습니다.", "You may not do this."),
+    "error.too_large": ("보낸 내용이 너무 큽니다", "What you sent is too large"),
+    "error.too_large.detail": (
+        "요청 본문이 한도({limit} 바이트)를 넘어 아무것도 저장하지 않았습니다. 내용을 줄여 다시 보내세요.",
+        "The request body is past the limit of {limit} bytes; nothing was stored. Send less and try again.",
+    ),
     "flash.saved": ("저장했습니다.", "Saved."),
 }
 

@@ -102,8 +102,9 @@ def _page(scope: Scope, limit: int) -> bytes:
     connection = HTTPConnection(scope)
     language = pick_language(connection.query_params.get("lang"), connection.cookies.get(LANGUAGE_COOKIE))
     t = translator(language)
-    title, text = html.escape(t("error.too_large")), html.escape(t("error.too_large.detail").format(limit=limit))
+    title = html.escape(t("error.too_large"))
+    text = html.escape(t("error.too_large.detail").format(limit=limit))
     return (
         f'<!doctype html><html lang="{language}"><head><meta charset="utf-8"><title>{title}</title></head>'
-        f"<body><h1>{title}</h1><p>{text}</p><p><a href=\"/\">techbridge</a></p></body></html>"
+        f'<body><h1>{title}</h1><p>{text}</p><p><a href="/">techbridge</a></p></body></html>'
     ).encode()

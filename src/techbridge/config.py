@@ -99,6 +99,18 @@ class Settings(BaseSettings):
         default=20 * 1024 * 1024,
         description="Largest file import (`/needs/import`) in bytes, in place of `max_body_bytes`.",
     )
+    import_max_rows: int = Field(
+        default=200_000, description="Most records an import file may hold; a longer file is refused."
+    )
+    import_max_columns: int = Field(
+        default=200, description="Most columns (JSON Lines: distinct fields) an import file may hold."
+    )
+    import_max_cells: int = Field(
+        default=5_000_000, description="Most cells (values) an import file may hold, over all its rows."
+    )
+    import_max_cell_chars: int = Field(
+        default=32_767, description="Most characters one cell of an import file may hold."
+    )
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

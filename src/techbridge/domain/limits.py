@@ -2,12 +2,14 @@
 
 The limits stay within the storage columns (``String(n)`` in ``storage/tables.py``) and bound the
 free texts (``Text`` columns), so that no reader has to download a 20 MB description.
-``docs/security.md`` lists them.
+``docs/security.md`` lists them. ``ImportLimits`` bounds the size of an import file (rows, columns,
+cells, characters per cell), counted as the file is read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 KEY = 200
@@ -77,3 +79,20 @@ def length_problems(values: dict[str, Any], entity: str = "") -> list[str]:
         if longest > limit:
             problems.append(f"{field}: at most {limit:,} characters ({longest:,} given)")
     return problems
+
+
+@dataclass(frozen=True, slots=True)
+class ImportLimits:
+    """How much of a file an import reads before it refuses the file (the ``import_max_*`` settings).
+
+    Attributes:
+        rows: records (non-blank rows or lines) in a file.
+        columns: columns of a CSV or XLSX header, or distinct fields over a JSON Lines file.
+        cells: values read in all (a row counts the cells it holds, blank or not).
+        cell_chars: characters in one cell; 32,767 is what a spreadsheet cell holds.
+    """
+
+    rows: int = 200_000
+    columns: int = 200
+    cells: int = 5_000_000
+    cell_chars: int = 32_767

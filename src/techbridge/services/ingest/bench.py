@@ -17,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from techbridge.domain.limits import ImportLimits
 from techbridge.errors import ImportRejectedError
 from techbridge.services.ingest.kipris import split_title
 from techbridge.services.ingest.mapping import (
@@ -44,7 +45,7 @@ ITEM_COLUMNS = (
 _FILES = ("organizations.jsonl", "people.jsonl", "items.jsonl")
 
 
-def read_bench(folder: Path) -> tuple[dict[str, Any], list[Table]]:
+def read_bench(folder: Path, limits: ImportLimits | None = None) -> tuple[dict[str, Any], list[Table]]:
     """Return a benchmark folder's ``bench.json`` and its organisation, people and item tables.
 
     Raises:
@@ -59,7 +60,7 @@ def read_bench(folder: Path) -> tuple[dict[str, Any], list[Table]]:
         bench = json.loads(described.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ImportRejectedError(f"{described}: not JSON", [f"bench.json:1: -: not JSON: {exc}"]) from exc
-    tables = [read_table(folder / name, "jsonl") for name in _FILES if (folder / name).is_file()]
+    tables = [read_table(folder / name, "jsonl", limits) for name in _FILES if (folder / name).is_file()]
     return bench, tables
 
 

@@ -21,6 +21,8 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from techbridge.config import Settings
+from techbridge.domain.limits import ImportLimits
 from techbridge.errors import ConflictError, ImportRejectedError, InvalidError
 from techbridge.services.access.importing import refused_need, require_importer
 from techbridge.services.actor import Actor
@@ -107,7 +109,7 @@ def import_file(
         InvalidError: the entity or mapping is unknown or they do not fit together.
     """
     require_importer(actor)
-    checked = check_file(request)
+    checked = check_file(request, import_limits(core.settings))
     with core.writing() as session:
         return write_checked(session, actor, checked, progress)
 
@@ -122,8 +124,18 @@ def import_choices(core: Core, actor: Actor) -> tuple[str, ...]:
     return ENTITIES
 
 
-def check_file(request: ImportRequest) -> CheckedFile:
-    """Read, map and check a file without the database.
+def import_limits(settings: Settings) -> ImportLimits:
+    """Return the limits the settings put on an import file (``import_max_*``)."""
+    return ImportLimits(
+        rows=settings.import_max_rows,
+        columns=settings.import_max_columns,
+        cells=settings.import_max_cells,
+        cell_chars=settings.import_max_cell_chars,
+    )
+
+
+def check_file(request: ImportRequest, limits: ImportLimits | None = None) -> CheckedFile:
+    """Read, map and check a file without the database, within ``limits`` (default ``ImportLimits()``).
 
     Raises:
         ImportRejectedError: the file has problems, each named as ``file:line: column: reason``.
@@ -131,11 +143,11 @@ def check_file(request: ImportRequest) -> CheckedFile:
     """
     entity, mapping, path = request.entity, request.mapping, request.path
     if entity == "bench" or mapping == "bench":
-        bench, tables = read_bench(path)
+        bench, tables = read_bench(path, limits)
         mapped = map_bench(bench, tables)
         entity, mapping = "bench", "bench"
     else:
-        mapped = map_table(entity, read_table(path, request.fmt), mapping)
+        mapped = map_table(entity, read_table(path, request.fmt, limits), mapping)
     if mapped.problems:
         raise ImportRejectedError(f"{path.name}: refused, {len(mapped.problems)} problems", mapped.problems)
     return CheckedFile(path.name, entity, mapping, mapped.records)

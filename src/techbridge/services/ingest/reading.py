@@ -2,8 +2,11 @@
 
 Line numbers are what people see in their editor or spreadsheet: in CSV and XLSX the header is
 line 1 (the first record is line 2; a quoted value spanning lines moves the count on), in JSON Lines
-the first line is line 1. Korean public files are often CP949/EUC-KR, so text is decoded by trying
-UTF-8 (with or without a byte-order mark), then CP949, then charset-normalizer's best guess.
+the first line is line 1. A file is held to ``ImportLimits`` (rows, columns, cells, characters per
+cell) as it is read: the first row past a limit stops the reading and refuses the file, naming the
+limit, so a huge file costs no more than its rows up to the limit. Korean public files are often
+CP949/EUC-KR, so text is decoded by trying UTF-8 (with or without a byte-order mark), then CP949,
+then charset-normalizer's best guess.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 
 from charset_normalizer import from_bytes
 
+from techbridge.domain.limits import ImportLimits
 from techbridge.errors import ImportRejectedError
 
 log = logging.getLogger(__name__)
@@ -68,16 +72,45 @@ def detect_format(path: Path, fmt: str | None = None) -> str:
     return chosen
 
 
-def read_table(path: Path, fmt: str | None = None) -> Table:
-    """Read ``path`` as CSV, XLSX or JSON Lines.
+def read_table(path: Path, fmt: str | None = None, limits: ImportLimits | None = None) -> Table:
+    """Read ``path`` as CSV, XLSX or JSON Lines, within ``limits`` (default: ``ImportLimits()``).
 
     Raises:
-        ImportRejectedError: the file is missing, undecodable or malformed.
+        ImportRejectedError: the file is missing, undecodable, malformed or past a limit.
     """
     if not path.is_file():
         raise ImportRejectedError(f"{path}: no such file", [f"{path.name}:0: -: no such file"])
     readers = {"csv": _read_csv, "xlsx": _read_xlsx, "jsonl": _read_jsonl}
-    return readers[detect_format(path, fmt)](path)
+    return readers[detect_format(path, fmt)](path, _Tally(path.name, limits or ImportLimits()))
+
+
+class _Tally:
+    """Counts what a reader has read and refuses the file at the first row past a limit."""
+
+    def __init__(self, name: str, limits: ImportLimits) -> None:
+        self.name, self.limits = name, limits
+        self.rows = self.cells = 0
+
+    def columns(self, count: int, line: int) -> None:
+        if count > self.limits.columns:
+            self._refuse(line, f"more than {self.limits.columns:,} columns", "import_max_columns")
+
+    def row(self, cells: Any, line: int) -> None:
+        """Count one record holding ``cells`` (its values), checking each against the limits."""
+        self.rows += 1
+        self.cells += len(cells)
+        if self.rows > self.limits.rows:
+            self._refuse(line, f"more than {self.limits.rows:,} rows", "import_max_rows")
+        if self.cells > self.limits.cells:
+            self._refuse(line, f"more than {self.limits.cells:,} cells", "import_max_cells")
+        longest = max((len(cell) for cell in cells if isinstance(cell, str)), default=0)
+        if longest > self.limits.cell_chars:
+            reason = f"a cell of more than {self.limits.cell_chars:,} characters"
+            self._refuse(line, reason, "import_max_cell_chars")
+
+    def _refuse(self, line: int, reason: str, setting: str) -> None:
+        message = f"{reason} (the limit is {setting})"
+        raise ImportRejectedError(f"{self.name}: refused: {message}", [f"{self.name}:{line}: -: {message}"])
 
 
 def decode(data: bytes, name: str) -> tuple[str, str]:
@@ -110,7 +143,7 @@ def _undecodable(name: str) -> ImportRejectedError:
     return ImportRejectedError(f"{name}: {reason}", [f"{name}:1: -: {reason}"])
 
 
-def _read_csv(path: Path) -> Table:
+def _read_csv(path: Path, tally: _Tally) -> Table:
     text, encoding = decode(path.read_bytes(), path.name)
     dialect: type[csv.Dialect] | csv.Dialect = csv.excel
     if path.suffix.lower() == ".tsv":
@@ -119,18 +152,20 @@ def _read_csv(path: Path) -> Table:
     header = next(reader, None)
     if header is None:
         return Table(path, [], encoding=encoding)
+    tally.columns(len(header), 1)
     columns = [name.strip() for name in header]
     table = Table(path, columns, encoding=encoding)
     start = reader.line_num + 1
     for cells in reader:
         if any(cell.strip() for cell in cells):
+            tally.row(cells, start)
             values = {name: cell for name, cell in zip(columns, cells, strict=False) if name}
             table.rows.append(Row(start, values))
         start = reader.line_num + 1
     return table
 
 
-def _read_xlsx(path: Path) -> Table:
+def _read_xlsx(path: Path, tally: _Tally) -> Table:
     from openpyxl import load_workbook  # imported late: only XLSX files need it
 
     try:
@@ -139,6 +174,7 @@ def _read_xlsx(path: Path) -> Table:
         raise ImportRejectedError(
             f"{path.name}: not an XLSX workbook", [f"{path.name}:1: -: not an XLSX workbook ({exc})"]
         ) from exc
+    lines = None
     try:
         sheet = book.worksheets[0]
         # The sheet's own <dimension> may claim A1:XFD1048576 for one cell: read-only sheets pad
@@ -146,17 +182,23 @@ def _read_xlsx(path: Path) -> Table:
         sheet.reset_dimensions()
         lines = sheet.iter_rows(values_only=True)
         header = next(lines, None) or ()
+        tally.columns(len(header), 1)
         columns = ["" if cell is None else str(cell).strip() for cell in header]
         table = Table(path, columns)
         for number, cells in enumerate(lines, start=2):
             values = {name: _cell(cell) for name, cell in zip(columns, cells, strict=False) if name}
             if any(value != "" for value in values.values()):
+                tally.row(cells, number)
                 table.rows.append(Row(number, values))
         return table
+    except ImportRejectedError:
+        raise
     except Exception as exc:  # the sheet is read lazily: its XML can break (ParseError) mid-way
         reason = f"the workbook is damaged: its first sheet cannot be read ({exc})"
         raise ImportRejectedError(f"{path.name}: {reason}", [f"{path.name}:1: -: {reason}"]) from exc
     finally:
+        if lines is not None:
+            lines.close()  # a reading stopped at a limit leaves the sheet's stream open otherwise
         book.close()
 
 
@@ -168,7 +210,7 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _read_jsonl(path: Path) -> Table:
+def _read_jsonl(path: Path, tally: _Tally) -> Table:
     text, encoding = decode(path.read_bytes(), path.name)
     table = Table(path, [], encoding=encoding)
     problems: list[str] = []
@@ -183,8 +225,11 @@ def _read_jsonl(path: Path) -> Table:
         if not isinstance(values, dict):
             problems.append(f"{path.name}:{number}: -: not a JSON object")
             continue
+        tally.row(list(values.values()), number)
         table.rows.append(Row(number, values))
-        table.columns.extend(name for name in values if name not in table.columns)
+        known = set(table.columns)
+        table.columns.extend(name for name in values if name not in known)
+        tally.columns(len(table.columns), number)
     if problems:
         raise ImportRejectedError(f"{path.name}: {len(problems)} malformed lines", problems)
     return table

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from techbridge.app import create_app
 from techbridge.config import Settings
-from techbridge.storage.tables import Need
+from techbridge.storage.tables import Need, Program, Round
 from tests.api.conftest import World
 
 
@@ -84,3 +84,25 @@ def test_an_over_long_need_description_is_422_and_nothing_is_stored(
     response = client.post("/api/v1/needs", headers=world.headers("owner"), json=body | {"description": "x"})
     assert response.status_code == 201, response.json()
     assert needs() == before + 1
+
+
+def test_program_and_round_keys_are_documented_with_their_columns_limit(sqlite_settings: Settings) -> None:
+    """The schema allowed 200-character program and round keys where the columns hold 100."""
+    app = create_app(sqlite_settings)
+    try:
+        components = app.openapi()["components"]["schemas"]
+    finally:
+        app.state.engine.dispose()
+    assert (
+        components["ProgramCreate"]["properties"]["key"]["maxLength"] == Program.__table__.c.key.type.length
+    )
+    assert components["RoundCreate"]["properties"]["key"]["maxLength"] == Round.__table__.c.key.type.length
+
+
+def test_an_over_long_program_key_is_refused_by_the_schema(
+    app: FastAPI, client: TestClient, world: World
+) -> None:
+    body = {"key": "p" * 101, "name": "긴 키 사업"}
+    response = client.post("/api/v1/programs", headers=world.headers("admin"), json=body)
+    assert response.status_code == 422
+    assert "100" in response.text

@@ -23,6 +23,11 @@ from techbridge.services.actor import ROLES
 
 T = TypeVar("T")
 Key = Annotated[str, Field(min_length=1, max_length=limits.KEY, pattern=r"^\S(.*\S)?$")]
+#: A program's or round's key: narrower than other keys (``limits.ENTITY_LIMITS``).
+ProgramKey = Annotated[
+    str, Field(min_length=1, max_length=limits.limit_of("key", "program"), pattern=r"^\S(.*\S)?$")
+]
+assert limits.limit_of("key", "program") == limits.limit_of("key", "round")
 Description = Annotated[str, Field(max_length=limits.TEXT, description="At most 20,000 characters.")]
 Role = Literal["administrator", "program_manager", "company_member", "institute_member", "viewer"]
 assert set(Role.__args__) == set(ROLES)  # type: ignore[attr-defined]

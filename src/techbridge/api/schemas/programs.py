@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from techbridge.api.schemas import Description, Key, ResponseModel
+from techbridge.api.schemas import Description, Key, ProgramKey, ResponseModel
 from techbridge.domain import limits
 from techbridge.domain.organization import OrganizationKind as Kind
 from techbridge.domain.organization import SizeClass
@@ -17,7 +17,7 @@ class ProgramCreate(BaseModel):
     """A new funding program."""
 
     model_config = ConfigDict(extra="forbid")
-    key: Key
+    key: ProgramKey
     name: Annotated[str, Field(min_length=1, max_length=300)]
     name_en: Annotated[str, Field(max_length=300)] | None = None
     ministry: Annotated[str, Field(max_length=200)] | None = None
@@ -37,7 +37,7 @@ class RoundCreate(BaseModel):
     """A new round (call) of a program."""
 
     model_config = ConfigDict(extra="forbid")
-    key: Key
+    key: ProgramKey
     name: Annotated[str, Field(min_length=1, max_length=300)]
     opens_on: dt.date | None = None
     closes_on: dt.date | None = None

@@ -64,8 +64,8 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     # kr-patent-1 is kr-kimm's (the partner's): others may not take it over; managers name the holder.
     ("POST", "/api/v1/technologies"): {
         "new, for kr-kimm": "401 201 201 403 403 403 201 403",
-        "kr-patent-1, for kr-kimm": "401 201 201 403 403 403 201 403",
-        "kr-patent-1, for one's own": "401 422 422 403 403 403 201 403",
+        "kr-patent-1, for kr-kimm": "401 200 200 403 403 403 200 403",
+        "kr-patent-1, for one's own": "401 422 422 403 403 403 200 403",
     },
     ("GET", "/api/v1/projects"): PUBLIC_READ,
     ("GET", "/api/v1/projects/{ident}"): PUBLIC_READ,

@@ -322,7 +322,7 @@ WRITES = [
     ),
     Write(
         "register a technology under another institute's key",
-        "422 422 422 403 403 403 201 403",
+        "422 422 422 403 403 403 200 403",
         (
             "POST",
             "/api/v1/technologies",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from techbridge.api.deps import ActorDep, CoreDep
 from techbridge.api.errors import ERROR_RESPONSES
@@ -24,9 +24,17 @@ def _filters(kind: ValueQuery = None, status: ValueQuery = None, q: TextQuery = 
 add_record_routes(router, "technology", "technologies", TechnologyPublic, _filters)
 
 
-@router.post("", response_model=TechnologyPublic, status_code=201)
-def create_technology(core: CoreDep, actor: ActorDep, body: TechnologyCreate) -> Row:
-    """Register a technology (or change one your organisation holds): institute staff for their own
-    organisation, program managers and administrators for the ``organization`` they name."""
+@router.post(
+    "",
+    response_model=TechnologyPublic,
+    status_code=201,
+    responses={200: {"model": TechnologyPublic, "description": "A stored technology, changed or kept."}},
+)
+def create_technology(core: CoreDep, actor: ActorDep, body: TechnologyCreate, response: Response) -> Row:
+    """Register a technology (201) or change one your organisation holds (200): institute staff for
+    their own organisation, program managers and administrators for the ``organization`` they name."""
     request = TechnologyRequest(body.key, body.title, body.abstract, tuple(body.codes), body.organization)
-    return register_technology(core, actor, request)
+    registered = register_technology(core, actor, request)
+    if not registered.created:
+        response.status_code = 200
+    return registered.row

@@ -141,7 +141,15 @@ class TechnologyRequest:
     organization: str | None = None
 
 
-def register_technology(core: Core, actor: Actor, request: TechnologyRequest) -> Row:
+@dataclass(frozen=True, slots=True)
+class RegisteredTechnology:
+    """The technology as stored, and whether this registration created it (else it changed or kept it)."""
+
+    row: Row
+    created: bool
+
+
+def register_technology(core: Core, actor: Actor, request: TechnologyRequest) -> RegisteredTechnology:
     """Register a technology for an organisation, or change one that organisation holds.
 
     Institute members register technologies for their own organisation and change only those it
@@ -163,8 +171,8 @@ def register_technology(core: Core, actor: Actor, request: TechnologyRequest) ->
     with core.writing() as session:
         owner = technology_owner(session, actor, organization)
         technology_to_change(session, actor, key)
-        technology, _ = upsert_technology(session, values, actor.name, owners=[owner])
-        return to_row(ENTITIES["technology"], technology)
+        technology, outcome = upsert_technology(session, values, actor.name, owners=[owner])
+        return RegisteredTechnology(to_row(ENTITIES["technology"], technology), outcome == CREATED)
 
 
 def offers_registration(actor: Actor) -> bool:

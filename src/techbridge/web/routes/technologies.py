@@ -49,5 +49,5 @@ def create_technology(
 ) -> Response:
     """Register a technology held by the visitor's organisation (or, for managers, the one named)."""
     request = TechnologyRequest(key, title, abstract, tuple(codes.split(",")), organization.strip() or None)
-    created = register_technology(core, visitor.actor, request)
-    return redirect(f"/technologies?q={created['key']}")
+    registered = register_technology(core, visitor.actor, request)
+    return redirect(f"/technologies?q={registered.row['key']}")

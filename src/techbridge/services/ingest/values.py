@@ -32,10 +32,21 @@ def is_blank(value: Any) -> bool:
 
 
 def parse_text(value: Any) -> str:
-    """Return the cell as text with surrounding spaces removed."""
+    """Return the cell as text with surrounding spaces removed, and without the quote our exports add.
+
+    Every spreadsheet and CSV techbridge writes puts a ``'`` before text that would run as a formula
+    (``services/reports/cells.safe_cell``); reading such a file back takes that quote away again, so
+    an export imported as it is stores what was exported, not a quote more each time.
+
+    >>> parse_text("'=SUM(A1)"), parse_text("'-5"), parse_text("'quoted'"), parse_text(3.0)
+    ('=SUM(A1)', '-5', "'quoted'", '3')
+    """
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    text = str(value).strip()
+    if text.startswith("'") and text[1:2] and text[1] in "=+-@\t\r":
+        return text[1:]
+    return text
 
 
 def parse_date(value: Any) -> dt.date:

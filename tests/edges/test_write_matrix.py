@@ -81,6 +81,11 @@ def _outcomes(session: Session) -> Any:
     return [(o.kind, o.occurred_on, o.amount_krw, o.description, o.cooperation_id) for o in rows]
 
 
+def _program_results(session: Session) -> Any:
+    rows = session.scalars(select(Outcome).where(Outcome.program_id.is_not(None)).order_by(Outcome.id))
+    return [(o.kind, o.quantity, o.amount_krw, o.source, o.program_id, o.occurred_on) for o in rows]
+
+
 def _meetings(session: Session) -> Any:
     rows = session.scalars(select(Meeting).order_by(Meeting.id))
     return [(m.title, m.held_on, m.program_id, sorted(m.attendees)) for m in rows]
@@ -270,6 +275,30 @@ WRITES = [
             "기술이전",
         ),
         _outcomes,
+    ),
+    Write(
+        "record a program's reported total",
+        "201 201 404 403 403 403 403 403",
+        (
+            "POST",
+            "/api/v1/outcomes",
+            {"kind": "startup", "occurred_on": DAY, "quantity": 21, "program": "p2021", "source": "보도자료"},
+        ),
+        None,
+        (
+            "program",
+            "result",
+            "p2021",
+            "--kind",
+            "startup",
+            "--count",
+            "21",
+            "--date",
+            DAY,
+            "--source",
+            "보도자료",
+        ),
+        _program_results,
     ),
     Write(
         "record a meeting",

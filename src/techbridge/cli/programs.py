@@ -11,7 +11,7 @@ import typer
 
 from techbridge.cli.output import console, opened, print_json, print_table
 from techbridge.domain.kpi import Kpis
-from techbridge.domain.money import format_eok
+from techbridge.domain.money import format_eok, parse_krw
 from techbridge.errors import InvalidError
 from techbridge.services.cooperations.meeting import (
     FollowUp,
@@ -20,6 +20,7 @@ from techbridge.services.cooperations.meeting import (
     list_tasks,
     record_meeting,
 )
+from techbridge.services.cooperations.outcome import OutcomeInput, record_outcome
 from techbridge.services.programs.kpi import Scope, scope_kpis
 from techbridge.services.programs.program import ProgramRequest, create_program, get_program, list_programs
 from techbridge.services.reports.report import write_report
@@ -132,6 +133,8 @@ def kpi_rows(result: Kpis) -> list[dict[str, Any]]:
             for step in value:
                 rate = "" if step.rate is None else f" ({step.rate:.0%})"
                 rows.append({"indicator": f"funnel: {step.name}", "value": f"{step.count}{rate}"})
+        elif field.name == "sources":
+            rows.extend({"indicator": "source (reported totals)", "value": source} for source in value)
         elif field.name.endswith("_krw"):
             rows.append(
                 {"indicator": field.name.removesuffix("_krw"), "value": f"{format_eok(value)} ({value:,}원)"}
@@ -139,6 +142,38 @@ def kpi_rows(result: Kpis) -> list[dict[str, Any]]:
         else:
             rows.append({"indicator": field.name, "value": value})
     return rows
+
+
+@program_app.command("result")
+def result(
+    ctx: typer.Context,
+    program: Annotated[str, typer.Argument(help="Program key.")],
+    kind: Annotated[str, typer.Option(help="technology_transfer, royalty, startup, investment, …")],
+    date: Annotated[str, typer.Option(help="The date the figure was reported (YYYY-MM-DD).")],
+    source: Annotated[str, typer.Option(help="Where the figure was published (required).")],
+    count: Annotated[int, typer.Option(help="How many results the figure stands for.")] = 1,
+    amount: Annotated[str | None, typer.Option(help="Amount (royalty, investment): 548억 or KRW.")] = None,
+    description: Annotated[str, typer.Option(help="What the figure says.")] = "",
+    key: Annotated[str | None, typer.Argument(help="The record's key (default: one made for it).")] = None,
+) -> None:
+    """Record a total the program reported (230 transfers, 548억원 in fees) with its source; it counts in
+    the program's KPIs, which name the source.
+
+    Example: techbridge program result demo-2021 --kind startup --count 21 --date 2020-06-30 --source 보도자료
+    """
+    with opened(ctx) as (core, actor):
+        item = OutcomeInput(
+            key,
+            kind,
+            parse_date(date, "--date") or dt.date.min,
+            parse_krw(amount, "--amount") if amount else None,
+            description,
+            quantity=count,
+            program=program,
+            source=source,
+        )
+        recorded = record_outcome(core, actor, item)
+    console.print(f"Recorded {recorded.key} for {program}: {count} × {kind}")
 
 
 @program_app.command("meeting")

@@ -18,11 +18,18 @@ FUNNEL = ("needs", "matched", "introduced", "agreement", "outcome")
 
 @dataclass(frozen=True, slots=True)
 class OutcomeFact:
-    """One outcome record: its kind, date and amount (KRW)."""
+    """One outcome record: its kind, date and amount (KRW).
+
+    Attributes:
+        quantity: how many results the record stands for (a program's reported total: more than 1).
+        source: where a figure not recorded event by event comes from (``None``: recorded here).
+    """
 
     kind: str
     occurred_on: dt.date
     amount_krw: int | None
+    quantity: int = 1
+    source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,13 +79,15 @@ class Kpis:
     joint_patents: int
     fusion_technologies: int
     funnel: tuple[FunnelStep, ...]
+    #: Where the figures not recorded event by event come from (reported totals), sorted; empty: none.
+    sources: tuple[str, ...] = ()
 
 
 def compute_kpis(facts: Facts) -> Kpis:
     """Count and sum ``facts`` into the KPIs."""
 
     def count(kind: OutcomeKind) -> int:
-        return sum(1 for o in facts.outcomes if o.kind == kind)
+        return sum(o.quantity for o in facts.outcomes if o.kind == kind)
 
     def total(kind: OutcomeKind) -> int:
         return sum(o.amount_krw or 0 for o in facts.outcomes if o.kind == kind)
@@ -95,6 +104,7 @@ def compute_kpis(facts: Facts) -> Kpis:
         joint_patents=count(OutcomeKind.JOINT_PATENT),
         fusion_technologies=count(OutcomeKind.FUSION_TECHNOLOGY),
         funnel=funnel(facts),
+        sources=tuple(sorted({o.source for o in facts.outcomes if o.source})),
     )
 
 
@@ -118,5 +128,5 @@ def outcomes_by_year(outcomes: Sequence[OutcomeFact]) -> dict[int, dict[str, int
     table: dict[int, dict[str, int]] = {}
     for outcome in sorted(outcomes, key=lambda o: o.occurred_on):
         row = table.setdefault(outcome.occurred_on.year, {})
-        row[outcome.kind] = row.get(outcome.kind, 0) + 1
+        row[outcome.kind] = row.get(outcome.kind, 0) + outcome.quantity
     return table

@@ -400,7 +400,11 @@ class Meeting(Stamped, Base):
 
 
 class Outcome(Stamped, Base):
-    """A recorded result: transfer, royalty, startup, investment, product, joint patent, fusion technology."""
+    """A recorded result: transfer, royalty, startup, investment, product, joint patent, fusion technology.
+
+    One row is usually one event; a program's published totals (230 transfers to 2020) are one row
+    with their ``quantity``, the ``program`` they belong to and their ``source``.
+    """
 
     __tablename__ = "outcomes"
 
@@ -415,6 +419,12 @@ class Outcome(Stamped, Base):
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id", ondelete="SET NULL"))
     technology_id: Mapped[int | None] = mapped_column(ForeignKey("technologies.id", ondelete="SET NULL"))
     is_invented: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: How many results the record stands for: 1 for one event, more for a total a program reported.
+    quantity: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    #: The program whose results these are, for a total reported for a whole program.
+    program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id", ondelete="SET NULL"))
+    #: Where the figure comes from (a press release, a report), for figures not recorded event by event.
+    source: Mapped[str | None] = mapped_column(String(300))
 
 
 class AuditEntry(Base):

@@ -175,6 +175,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "assign.alternatives": ("대안 후보", "Alternatives"),
     "assign.status": ("상태", "Status"),
     "assign.empty": ("아직 배정 결과가 없습니다. 배정을 실행하세요.", "No assignment yet: run it."),
+    "kpi.sources": ("출처", "Sources"),
+    "kpi.sources.note": (
+        "아래 출처에 발표된 누계가 위 지표에 포함되어 있습니다.",
+        "The figures above include totals published in these sources.",
+    ),
     "kpi.title": ("성과지표", "Key performance indicators"),
     "kpi.funnel": ("협력 단계별 퍼널", "Pipeline funnel"),
     "kpi.money": ("금액 지표 (억원)", "Money (억원)"),

@@ -24,6 +24,13 @@ class OutcomeCreate(BaseModel):
     cooperation: Key | None = None
     consortium: Key | None = None
     organization: Key | None = None
+    program: Key | None = Field(
+        None, description="A program's reported total (managers of the program): counts in its KPIs."
+    )
+    quantity: Annotated[int, Field(ge=1, le=1_000_000, description="How many results it stands for.")] = 1
+    source: (
+        Annotated[str, Field(max_length=300, description="Where a reported figure comes from.")] | None
+    ) = None
 
 
 class OutcomePublic(ResponseModel):
@@ -48,3 +55,6 @@ class OutcomeDetail(ResponseModel):
     organization_id: int | None
     technology_id: int | None
     is_invented: bool
+    quantity: int
+    program_id: int | None
+    source: str | None

@@ -125,3 +125,6 @@ class KpisPublic(ResponseModel):
     joint_patents: int
     fusion_technologies: int
     funnel: list[FunnelStepPublic]
+    sources: list[str] = Field(
+        description="Where the figures not recorded event by event come from (a program's reported totals)."
+    )

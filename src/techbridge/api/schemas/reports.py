@@ -47,6 +47,8 @@ class OutcomeRowPublic(ResponseModel):
     amount_krw: int | None
     description: str
     is_invented: bool
+    quantity: int
+    source: str | None
 
 
 class ReportPublic(ResponseModel):

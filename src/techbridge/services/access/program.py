@@ -31,6 +31,7 @@ class ProgramAction(StrEnum):
     OPEN_ROUND = "open_round"
     REPORT = "report"
     COUNT_MEMBERS = "count_members"  # the KPIs of one organisation or consortium count its needs
+    RECORD_RESULTS = "record_results"  # a total the program reported (230 transfers), as one outcome
 
 
 class RoundAction(StrEnum):

@@ -109,7 +109,9 @@ ENTITIES: dict[str, EntitySpec] = {
             lambda r: {"members": _members(r.members)},
         ),
         EntitySpec("meeting", "meetings", t.Meeting, ("id", "key", "title", "held_on", "place")),
-        EntitySpec("outcome", "outcomes", t.Outcome, ("id", "key", "kind", "occurred_on", "amount_krw")),
+        EntitySpec(
+            "outcome", "outcomes", t.Outcome, ("id", "key", "kind", "occurred_on", "quantity", "amount_krw")
+        ),
         EntitySpec("audit", "audit", t.AuditEntry, ("id", "at", "actor", "action", "entity", "entity_key")),
     )
 }

@@ -2,7 +2,9 @@
 
 An outcome of a cooperation is recorded by its members and the program's managers and read by
 everyone who reads the cooperation; an outcome of a consortium or an organisation only is recorded
-by administrators and program managers and read by everyone signed in.
+by administrators and program managers and read by everyone signed in. A total a program reported
+(230 technology transfers to 2020) is one outcome of that program with its ``quantity`` and
+``source``, recorded by the program's managers; it counts in the whole program's KPIs.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from techbridge.services.access.cooperation import (
     record_key,
     visible_cooperation_ids,
 )
+from techbridge.services.access.program import ProgramAction, program_for
 from techbridge.services.actor import PROGRAM_MANAGER, Actor
 from techbridge.services.audit import record_change
 from techbridge.services.catalogue.entity import ENTITIES, Row, check_request, to_row
@@ -54,6 +57,13 @@ class OutcomeInput:
     consortium: str | None = None
     organization: str | None = None
     is_invented: bool = False
+    quantity: int = 1
+    program: str | None = None
+    source: str | None = None
+
+
+#: The most results one record may stand for.
+MAX_QUANTITY = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +120,9 @@ def record_outcome(core: Core, actor: Actor, item: OutcomeInput) -> RecordedOutc
                 actor.is_admin or actor.holds(PROGRAM_MANAGER),
                 "only administrators and program managers record outcomes outside a cooperation",
             )
+        program = None
+        if item.program:
+            program = program_for(session, actor, item.program, ProgramAction.RECORD_RESULTS)
         if (existing := _held(session, actor, item, kind, coop)) is not None:
             return RecordedOutcome(existing.key, coop.stage if coop else None)
         key = record_key(actor, "outcome", item.key)
@@ -126,9 +139,12 @@ def record_outcome(core: Core, actor: Actor, item: OutcomeInput) -> RecordedOutc
                 if item.organization
                 else None,
                 is_invented=item.is_invented,
+                quantity=item.quantity,
+                program_id=program.id if program else None,
+                source=item.source or None,
             )
         )
-        details = {"kind": str(kind), "amount_krw": item.amount_krw}
+        details = {"kind": str(kind), "amount_krw": item.amount_krw, "quantity": item.quantity}
         record_change(session, actor.name, "create", "outcome", key, details)
         if coop is not None:
             _advance(session, actor.name, coop, key, item.occurred_on, core.clock())
@@ -175,8 +191,12 @@ def _check(item: OutcomeInput, today: dt.date) -> OutcomeKind:
         raise InvalidError(f"a {kind} outcome needs an amount in KRW")
     if item.occurred_on > today:
         raise InvalidError(f"the outcome is dated {item.occurred_on}, in the future")
-    if not (item.cooperation or item.consortium or item.organization):
-        raise InvalidError("an outcome belongs to a cooperation, a consortium or an organisation")
+    if not (item.cooperation or item.consortium or item.organization or item.program):
+        raise InvalidError("an outcome belongs to a cooperation, a consortium, an organisation or a program")
+    if not 1 <= item.quantity <= MAX_QUANTITY:
+        raise InvalidError(f"an outcome stands for 1 to {MAX_QUANTITY:,} results, not {item.quantity:,}")
+    if item.program and item.cooperation:
+        raise InvalidError("an outcome of a cooperation counts in its program already; name no program")
     return kind
 
 
@@ -192,11 +212,12 @@ def _held(
     )
     if found is None or not readable:
         return None
-    same = (found.kind, found.occurred_on, found.amount_krw, found.cooperation_id) == (
+    same = (found.kind, found.occurred_on, found.amount_krw, found.cooperation_id, found.quantity) == (
         str(kind),
         item.occurred_on,
         item.amount_krw,
         coop.id if coop else None,
+        item.quantity,
     )
     if not same:
         raise ConflictError(f"outcome {item.key} exists with other content")

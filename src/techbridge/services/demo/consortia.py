@@ -27,7 +27,7 @@ from techbridge.services.consortia.builder import ConsortiumRequest, propose_tea
 from techbridge.services.consortia.cluster import Tokenizer, cluster_records, write_cluster_files
 from techbridge.services.consortia.portfolio import select_portfolio
 from techbridge.storage.db import transaction
-from techbridge.storage.tables import Consortium, ConsortiumMember, Organization, Program
+from techbridge.storage.tables import Consortium, ConsortiumMember, Organization, Outcome, Program
 
 log = logging.getLogger(__name__)
 DEMO_CONSORTIUM = "msit-lab-linked-gist"
@@ -44,6 +44,7 @@ PROGRAM = {
     ),
 }
 SOURCE = "MSIT press release 2020-06-30 (학·연 연계 사업화 선도모델 구축 사업), facts only"
+REPORTED_ON = dt.date(2020, 6, 30)
 
 
 def consortia_facts() -> list[dict[str, Any]]:
@@ -58,10 +59,33 @@ def _member(session: Session, values: dict[str, Any], role: str, actor: str) -> 
     return ConsortiumMember(organization_id=organization.id, role=role)
 
 
+def reported_results() -> list[dict[str, Any]]:
+    """Return the program's results to 2020 as the bundled ``reported.jsonl`` gives them."""
+    path = Path(str(resources.files("techbridge") / "data" / "consortia-2017" / "reported.jsonl"))
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _store_reported(session: Session, program_id: int) -> None:
+    """Store each reported figure as one outcome of the program, with its source (once)."""
+    for figure in reported_results():
+        if session.scalar(select(Outcome.id).where(Outcome.key == figure["key"])) is not None:
+            continue
+        session.add(
+            Outcome(
+                key=figure["key"], kind=figure["kind"], occurred_on=REPORTED_ON, quantity=figure["quantity"],
+                amount_krw=figure["amount_krw"], description=figure["description"], program_id=program_id,
+                source=SOURCE,
+            )
+        )  # fmt: skip
+
+
 def load_consortia_2017(session: Session, actor: str = "demo") -> int:
-    """Store the five consortia and their organisations; return how many consortia were created."""
+    """Store the five consortia and their organisations, and the results the program reported to
+    2020 (``reported.jsonl``, one outcome of the program per figure); return how many consortia
+    were created."""
     created = 0
     program_id = _program_id(session)
+    _store_reported(session, program_id)
     for facts in consortia_facts():
         if session.scalar(select(Consortium.id).where(Consortium.key == facts["key"])) is not None:
             continue

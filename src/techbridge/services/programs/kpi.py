@@ -1,8 +1,11 @@
 """KPIs of a scope: a program, round, consortium or organisation, optionally one year.
 
-Every figure is counted from stored records (``domain.kpi``). With a year, dated records count in
-the year they happened: agreements by signing date, outcomes by date, investment lines by year,
-needs by listing date and cooperations by the year they were opened.
+Every figure is counted from stored records (``domain.kpi``): outcome records each count their
+``quantity`` (1 for an event; a program's published total, such as 230 transfers, is one record of
+that quantity with its source, and counts only in the whole program's KPIs, which name the source).
+With a year, dated records count in the year they happened: agreements by signing date, outcomes
+by date, investment lines by year, needs by listing date and cooperations by the year they were
+opened.
 """
 
 from __future__ import annotations
@@ -178,13 +181,15 @@ def _outcomes(session: Session, scope: Scope, coop_ids: list[int]) -> list[tuple
     if scope.organization and not (scope.program or scope.consortium):
         condition = condition | (Outcome.organization_id == find_organization(session, scope.organization).id)
     if scope.program and not (scope.round or scope.consortium or scope.organization):
-        program = find_program(session, scope.program)  # the program's consortia report outcomes too
-        condition = condition | Outcome.consortium_id.in_(
-            select(Consortium.id).where(Consortium.program_id == program.id)
+        program = find_program(session, scope.program)  # its consortia and its reported totals count too
+        condition = (
+            condition
+            | Outcome.consortium_id.in_(select(Consortium.id).where(Consortium.program_id == program.id))
+            | (Outcome.program_id == program.id)
         )
     rows = session.scalars(select(Outcome).where(condition).order_by(Outcome.occurred_on, Outcome.id)).all()
     return [
-        (o.cooperation_id, OutcomeFact(o.kind, o.occurred_on, o.amount_krw))
+        (o.cooperation_id, OutcomeFact(o.kind, o.occurred_on, o.amount_krw, o.quantity, o.source))
         for o in rows
         if scope.year is None or o.occurred_on.year == scope.year
     ]

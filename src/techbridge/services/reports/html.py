@@ -33,7 +33,7 @@ def render_html(data: ReportData) -> str:
     body = "\n".join(
         [
             _header(data),
-            _section("주요 성과 지표 (KPIs)", _kpi_cards(data.kpis)),
+            _section("주요 성과 지표 (KPIs)", _kpi_cards(data.kpis) + _sources(data.kpis)),
             _section("단계별 전환 (funnel)", funnel_svg(data.kpis.funnel)),
             _section("협력 매칭 현황 (company × institute × field)", _pairs(data)),
             _section("회차별 지표 (by round)", _rounds(data)),
@@ -60,6 +60,15 @@ def _header(data: ReportData) -> str:
 
 def _section(title: str, content: str) -> str:
     return f"<section><h2>{escape(title)}</h2>{content}</section>"
+
+
+def _sources(kpis: Kpis) -> str:
+    if not kpis.sources:
+        return ""
+    items = "".join(f"<li>{escape(source)}</li>" for source in kpis.sources)
+    return (
+        f'<p class="sources">발표된 누계 포함, 출처 (reported totals included; sources):</p><ul>{items}</ul>'
+    )
 
 
 def _kpi_cards(kpis: Kpis) -> str:
@@ -144,8 +153,14 @@ def _agreements(data: ReportData) -> str:
 
 def _outcomes(data: ReportData) -> str:
     rows = (
-        (str(o.occurred_on), escape(OUTCOME_LABELS.get(o.kind, o.kind)), escape(o.cooperation),
-         money(o.amount_krw), escape(o.description) + _mark(o.is_invented))
+        (str(o.occurred_on), escape(OUTCOME_LABELS.get(o.kind, o.kind)), str(o.quantity),
+         escape(o.cooperation), money(o.amount_krw),
+         escape(o.description) + _mark(o.is_invented) + _source(o.source))
         for o in data.outcomes
     )  # fmt: skip
-    return _table(("일자", "성과 (kind)", "협력 (cooperation)", "금액", "내용"), rows, frozenset({3}))
+    headers = ("일자", "성과 (kind)", "건수 (count)", "협력 (cooperation)", "금액", "내용")
+    return _table(headers, rows, frozenset({2, 4}))
+
+
+def _source(source: str | None) -> str:
+    return f' <span class="source">(출처 source: {escape(source)})</span>' if source else ""

@@ -65,6 +65,8 @@ class OutcomeRow:
     amount_krw: int | None
     description: str
     is_invented: bool
+    quantity: int = 1
+    source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +132,7 @@ def gather_report(session: Session, program: Program) -> ReportData:
         tuple((k, n, _round_kpis(session, program_key, k)) for k, n in rounds),
         tuple((y, _year_kpis(session, program_key, y)) for y in years),
         pairs, agreements, outcomes,
-        outcomes_by_year([OutcomeFact(o.kind, o.occurred_on, o.amount_krw) for o in outcomes]),
+        outcomes_by_year([OutcomeFact(o.kind, o.occurred_on, o.amount_krw, o.quantity) for o in outcomes]),
         invented,
     )  # fmt: skip
 
@@ -171,13 +173,17 @@ def _agreements(session: Session, coop_ids: list[int]) -> tuple[AgreementRow, ..
 
 
 def _outcomes(session: Session, program_id: int, coops: dict[int, str]) -> tuple[OutcomeRow, ...]:
-    """Return the outcomes of the program's cooperations and of its consortia."""
+    """Return the outcomes of the program's cooperations, of its consortia and its reported totals."""
     consortia = dict(
         session.execute(
             select(Consortium.id, Consortium.key).where(Consortium.program_id == program_id)
         ).all()
     )
-    condition = Outcome.cooperation_id.in_(coops) | Outcome.consortium_id.in_(consortia)
+    condition = (
+        Outcome.cooperation_id.in_(coops)
+        | Outcome.consortium_id.in_(consortia)
+        | (Outcome.program_id == program_id)
+    )
     rows = session.scalars(select(Outcome).where(condition).order_by(Outcome.occurred_on, Outcome.key))
     return tuple(
         OutcomeRow(
@@ -188,6 +194,8 @@ def _outcomes(session: Session, program_id: int, coops: dict[int, str]) -> tuple
             o.amount_krw,
             o.description,
             o.is_invented,
+            o.quantity,
+            o.source,
         )
         for o in rows
     )

@@ -46,10 +46,10 @@ def write_xlsx(data: ReportData, path: Path) -> Path:
                                 "royalty_terms", "is_invented"),
            [(a.key, a.kind, a.title, a.parties, a.signed_on, a.amount_krw, _eok(a.amount_krw),
              a.royalty_terms, a.is_invented) for a in data.agreements])  # fmt: skip
-    _sheet(book, "Outcomes", ("key", "kind", "occurred_on", "cooperation", "amount_krw", "amount_eok",
-                              "description", "is_invented"),
-           [(o.key, o.kind, o.occurred_on, o.cooperation, o.amount_krw, _eok(o.amount_krw),
-             o.description, o.is_invented) for o in data.outcomes])  # fmt: skip
+    _sheet(book, "Outcomes", ("key", "kind", "occurred_on", "quantity", "cooperation", "amount_krw",
+                              "amount_eok", "description", "is_invented", "source"),
+           [(o.key, o.kind, o.occurred_on, o.quantity, o.cooperation, o.amount_krw, _eok(o.amount_krw),
+             o.description, o.is_invented, o.source) for o in data.outcomes])  # fmt: skip
     _sheet(book, "By year", ("year", "agreements", "transfers", "royalties_krw", "startups", "investment_krw",
                              "investment_planned_krw"),
            [(y, v.agreements, v.transfers, v.royalties_krw, v.startups, v.investment_krw,

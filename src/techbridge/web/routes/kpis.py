@@ -44,5 +44,6 @@ def kpis(
         "money": [(name, values[name], values[name] / money_top) for name in MONEY],
         "funnel": Markup(funnel_svg(found.kpis.funnel)),
         "outcomes": Markup(outcomes_svg(found.by_year)) if found.by_year is not None else None,
+        "sources": found.kpis.sources,
     }
     return render(request, visitor, "kpis.html", data)

@@ -49,6 +49,21 @@ def get_core(request: Request) -> Core:
 CoreDep = Annotated[Core, Depends(get_core)]
 
 
+def _credentials(
+    request: Request,
+    bearer: HTTPAuthorizationCredentials | None,
+    cookie: str | None,
+    for_own_account: bool,
+) -> Credentials:
+    return Credentials(
+        token=bearer.credentials if bearer is not None else None,
+        cookie=cookie,
+        csrf=request.headers.get(CSRF_HEADER),
+        is_safe=request.method in _SAFE_METHODS,
+        for_own_account=for_own_account,
+    )
+
+
 def get_actor(
     request: Request,
     core: CoreDep,
@@ -60,17 +75,31 @@ def get_actor(
     Raises:
         AuthenticationError: no credentials, or a wrong, revoked or expired one.
         PermissionDeniedError: a cookie-authenticated unsafe request without its CSRF token.
+        PasswordChangeRequiredError: the user must change their password first.
     """
-    credentials = Credentials(
-        token=bearer.credentials if bearer is not None else None,
-        cookie=cookie,
-        csrf=request.headers.get(CSRF_HEADER),
-        is_safe=request.method in _SAFE_METHODS,
-    )
-    return caller(core, credentials)
+    return caller(core, _credentials(request, bearer, cookie, for_own_account=False))
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]
+
+
+def get_account_actor(
+    request: Request,
+    core: CoreDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    cookie: Annotated[str | None, Depends(_cookie)],
+) -> Actor:
+    """Return who is calling, for the routes open to a user who must change their password (their own
+    account, the password change, signing out).
+
+    Raises:
+        AuthenticationError: no credentials, or a wrong, revoked or expired one.
+        PermissionDeniedError: a cookie-authenticated unsafe request without its CSRF token.
+    """
+    return caller(core, _credentials(request, bearer, cookie, for_own_account=True))
+
+
+AccountActorDep = Annotated[Actor, Depends(get_account_actor)]
 
 
 class Paging:

@@ -24,7 +24,11 @@ from techbridge.errors import (
     PermissionDeniedError,
     TechbridgeError,
 )
-from techbridge.services.accounts import AuthenticationError, TooManyAttemptsError
+from techbridge.services.accounts import (
+    AuthenticationError,
+    PasswordChangeRequiredError,
+    TooManyAttemptsError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +50,7 @@ class ErrorBody(BaseModel):
 _STATUSES: list[tuple[type[TechbridgeError], int, str]] = [
     (AuthenticationError, 401, "not_authenticated"),
     (TooManyAttemptsError, 429, "too_many_attempts"),
+    (PasswordChangeRequiredError, 403, "password_change_required"),
     (PermissionDeniedError, 403, "permission_denied"),
     (NotFoundError, 404, "not_found"),
     (ConflictError, 409, "conflict"),
@@ -59,7 +64,11 @@ _HTTP_TYPES |= {429: "too_many_attempts"}
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "Not signed in, or a wrong or expired token."},
-    403: {"model": ErrorBody, "description": "Signed in, but not allowed to do this."},
+    403: {
+        "model": ErrorBody,
+        "description": "Signed in, but not allowed to do this (`password_change_required`: change "
+        "the password first, `POST /api/v1/auth/password`).",
+    },
     404: {"model": ErrorBody, "description": "No such record, or one you may not see."},
     413: {"model": ErrorBody, "description": "The request body is past the limit (2 MiB by default)."},
     422: {"model": ErrorBody, "description": "The request breaks a rule or does not parse."},

@@ -19,7 +19,7 @@ def init(ctx: typer.Context) -> None:
     """Create or upgrade the database's tables, and make the administrator ``admin`` if there is no user.
 
     The administrator's password is TECHBRIDGE_ADMIN_PASSWORD when set; otherwise a one-time password
-    is printed once.
+    is printed once, which must be changed at the first sign-in.
 
     Example: techbridge --db sqlite:///techbridge.db init
     """
@@ -28,7 +28,10 @@ def init(ctx: typer.Context) -> None:
         password = ensure_admin(core)
     console.print(f"Database ready: {settings.database_url}")
     if password:
-        console.print(f"Administrator created: sign in as admin with the one-time password {password}")
+        console.print(
+            f"Administrator created: sign in as admin with the one-time password {password} "
+            "(you will be asked to choose your own)"
+        )
 
 
 def list_(

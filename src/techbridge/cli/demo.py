@@ -107,9 +107,10 @@ def _print_consortium(consortium: Any) -> None:
 
 def _print_next_steps(out: Path, password: str | None) -> None:
     sign_in = (
-        f"sign in as admin with the one-time password {password}"
+        f"sign in as admin with the one-time password {password} (you will be asked to choose your own)"
         if password
-        else "sign in as admin (its password was printed the first time; `techbridge user create` adds users)"
+        else "sign in as admin (its password was printed the first time; `techbridge user password admin` "
+        "sets a new one; `techbridge user create` adds users)"
     )
     console.print(
         "\nOpen the demo in a browser: run `.venv/bin/techbridge serve`, then open "

@@ -8,6 +8,12 @@ import typer
 
 from techbridge.cli.output import console, opened, print_json, print_table
 from techbridge.cli.programs import JsonOption
+from techbridge.services.accounts.password import (
+    PasswordChanged,
+    PasswordSetting,
+    reset_password,
+    set_password,
+)
 from techbridge.services.accounts.token import (
     TokenRequest,
     TokenRevocation,
@@ -60,7 +66,8 @@ def create(
             hide_input=True,
             confirmation_prompt=True,
             envvar="TECHBRIDGE_NEW_USER_PASSWORD",
-            help="Password (asked for when not given; at least 8 characters).",
+            help="Password (asked for when not given; at least 8 characters); "
+            "the user must change it at their first sign-in.",
         ),
     ] = None,
     token: Annotated[
@@ -68,6 +75,9 @@ def create(
     ] = None,
 ) -> None:
     """Create a user who belongs to an organisation and holds roles.
+
+    The password is yours, not theirs: they must change it at their first sign-in (a user without a
+    password only uses API tokens).
 
     Example: techbridge user create kim --organization kr-lms --role company_member --token nightly
     """
@@ -206,6 +216,53 @@ def role_revoke(ctx: typer.Context, username: Username, role: RoleText) -> None:
     with opened(ctx) as (core, actor):
         revoke_role(core, actor, RoleChange(username, parse_grant(role)))
     console.print(f"Revoked {role} from {username}")
+
+
+@user_app.command("password")
+def password(
+    ctx: typer.Context,
+    username: Username,
+    generate: Annotated[
+        bool, typer.Option("--generate", help="Print a one-time password the user must change instead.")
+    ] = False,
+) -> None:
+    """Set a user's password (asked twice, not shown; at least 12 characters, not the user name), or
+    with --generate a one-time password they must change at their next sign-in.
+
+    Only the operator (no --as) sets passwords: administrators reset them. The user's sessions end and
+    all their API tokens are revoked.
+
+    Example: techbridge user password admin
+    """
+    chosen = None
+    if not generate:
+        chosen = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    with opened(ctx) as (core, actor):
+        changed = set_password(core, actor, PasswordSetting(username, chosen))
+    _print_password(changed)
+
+
+@user_app.command("reset-password")
+def reset_password_(ctx: typer.Context, username: Username) -> None:
+    """Give a user a one-time password (printed once) that they must change at their next sign-in; end
+    all their sessions and revoke all their API tokens (administrators).
+
+    Example: techbridge user reset-password kim
+    """
+    with opened(ctx) as (core, actor):
+        changed = reset_password(core, actor, username)
+    _print_password(changed)
+
+
+def _print_password(changed: PasswordChanged) -> None:
+    console.print(
+        f"Password of {changed.user.username} set: {changed.sessions_ended} sessions ended, "
+        f"{changed.tokens_revoked} API tokens revoked"
+    )
+    if changed.one_time_password:
+        typer.echo(
+            f"One-time password (shown once; to be changed at the next sign-in): {changed.one_time_password}"
+        )
 
 
 user_app.add_typer(token_app, name="token")

@@ -20,6 +20,10 @@ NOTE = 4000
 TEXT = 20_000
 SHORT = 300
 CODE = 50
+#: A password chosen by its user (a change, or one the operator sets): at least this many characters,
+#: at most ``PASSWORD_MAX`` (the sign-in form's limit).
+PASSWORD_MIN = 12
+PASSWORD_MAX = 200
 #: Items of a list in a request (attendees, kinds, countries, roles, follow-ups).
 ITEMS = 100
 

@@ -13,7 +13,18 @@ from fastapi.staticfiles import StaticFiles
 
 from techbridge.config import Settings
 from techbridge.web.pages import make_templates
-from techbridge.web.routes import auth, consortia, home, imports, kpis, needs, pipeline, rounds, technologies
+from techbridge.web.routes import (
+    auth,
+    consortia,
+    home,
+    imports,
+    kpis,
+    needs,
+    password,
+    pipeline,
+    rounds,
+    technologies,
+)
 
 __all__ = ["mount_web"]
 
@@ -25,6 +36,6 @@ def mount_web(app: FastAPI, settings: Settings) -> None:
     app.state.web_templates = make_templates()
     app.state.settings = getattr(app.state, "settings", settings)
     # imports before needs: /needs/import is not a need's page /needs/{ident}
-    for module in (auth, home, imports, needs, technologies, pipeline, rounds, kpis, consortia):
+    for module in (auth, password, home, imports, needs, technologies, pipeline, rounds, kpis, consortia):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

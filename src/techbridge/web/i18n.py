@@ -31,6 +31,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "로그인 실패가 많아 잠시 후 다시 시도하세요.",
         "Too many failed sign-ins; try again later.",
     ),
+    "nav.password": ("비밀번호 변경", "Change password"),
+    "password.title": ("비밀번호 변경", "Change your password"),
+    "password.must_change": (
+        "발급받은 임시 비밀번호입니다. 계속하려면 직접 정한 비밀번호로 바꾸세요.",
+        "This password was given to you: choose your own to continue.",
+    ),
+    "password.rules": (
+        "새 비밀번호는 {minimum}자 이상이어야 하며 아이디나 지금 비밀번호와 달라야 합니다. "
+        "바꾸면 다른 곳의 로그인은 끝나고 API 토큰은 모두 폐기됩니다.",
+        "At least {minimum} characters, not your user name nor your current password. "
+        "Changing it signs you out everywhere else and revokes all your API tokens.",
+    ),
+    "password.current": ("지금 비밀번호", "Current password"),
+    "password.new": ("새 비밀번호", "New password"),
+    "password.repeat": ("새 비밀번호 확인", "Repeat the new password"),
+    "password.submit": ("비밀번호 변경", "Change password"),
+    "password.mismatch": ("새 비밀번호 두 개가 서로 다릅니다.", "The two new passwords differ."),
+    "password.wrong_current": ("지금 비밀번호가 올바르지 않습니다.", "The current password is wrong."),
+    "password.refused": ("새 비밀번호를 쓸 수 없습니다.", "The new password is refused."),
+    "password.conflict": (
+        "그 사이에 비밀번호가 바뀌었습니다. 다시 로그인하세요.",
+        "The password was changed meanwhile; sign in again.",
+    ),
     "role.administrator": ("관리자", "Administrator"),
     "role.program_manager": ("사업 관리자", "Program manager"),
     "role.company_member": ("기업 담당자", "Company member"),

@@ -1,7 +1,8 @@
 """What every page shares: the signed-in visitor, the language, rendering, and errors as pages.
 
 A web route declares ``visitor: VisitorDep`` to require a signed-in user (anyone else is sent to
-the sign-in page) and returns ``render(request, visitor, "x.html", {...})`` with plain data.
+the sign-in page; a user who must change their password, to the password page) and returns
+``render(request, visitor, "x.html", {...})`` with plain data.
 Errors of the services become ``error.html`` pages through ``WebRoute``.
 """
 
@@ -32,6 +33,7 @@ from techbridge.errors import (
     TechbridgeError,
 )
 from techbridge.services import accounts
+from techbridge.services.accounts import PasswordChangeRequiredError
 from techbridge.services.accounts.caller import signed_in
 from techbridge.services.actor import Actor
 from techbridge.services.core import Core
@@ -44,6 +46,7 @@ log = logging.getLogger(__name__)
 SESSION_COOKIE = "techbridge_session"
 CSRF_COOKIE = "techbridge_csrf"
 LANGUAGE_COOKIE = "techbridge_lang"
+PASSWORD_PAGE = "/auth/password"
 TEMPLATES = Path(__file__).parent / "templates"
 _STATUS = {
     NotFoundError: 404,
@@ -60,13 +63,15 @@ class SignInRequiredError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Visitor:
-    """The signed-in user of a page: who they act as, their role, language and form token."""
+    """The signed-in user of a page: who they act as, their role, language and form token, and
+    whether they must change their password first."""
 
     actor: Actor
     role: str
     language: str
     csrf: str
     display_name: str
+    must_change_password: bool = False
 
 
 def bar_width(percent: float) -> str:
@@ -115,15 +120,31 @@ def get_visitor(request: Request, core: CoreDep) -> Visitor:
 
     Raises:
         SignInRequiredError: no session cookie, or an expired one.
+        PasswordChangeRequiredError: the user must change their password first.
     """
-    found = signed_in(core, request.cookies.get(SESSION_COOKIE))
+    return _visitor(request, core, for_own_account=False)
+
+
+def get_account_visitor(request: Request, core: CoreDep) -> Visitor:
+    """Return the signed-in visitor of the pages open to a user who must change their password.
+
+    Raises:
+        SignInRequiredError: no session cookie, or an expired one.
+    """
+    return _visitor(request, core, for_own_account=True)
+
+
+def _visitor(request: Request, core: Core, for_own_account: bool) -> Visitor:
+    found = signed_in(core, request.cookies.get(SESSION_COOKIE), for_own_account)
     if found is None:
         raise SignInRequiredError
     role = primary_role(found.actor)
-    return Visitor(found.actor, role, language_of(request), found.csrf, found.display_name)
+    language = language_of(request)
+    return Visitor(found.actor, role, language, found.csrf, found.display_name, found.must_change_password)
 
 
 VisitorDep = Annotated[Visitor, Depends(get_visitor)]
+AccountVisitorDep = Annotated[Visitor, Depends(get_account_visitor)]
 
 
 async def check_csrf(request: Request, visitor: VisitorDep, settings: SettingsDep) -> None:
@@ -132,6 +153,20 @@ async def check_csrf(request: Request, visitor: VisitorDep, settings: SettingsDe
     Raises:
         PermissionDeniedError: the token is missing or wrong.
     """
+    await _require_csrf(request, settings)
+
+
+async def check_account_csrf(request: Request, visitor: AccountVisitorDep, settings: SettingsDep) -> None:
+    """``check_csrf`` for the forms open to a user who must change their password (the change itself,
+    signing out).
+
+    Raises:
+        PermissionDeniedError: the token is missing or wrong.
+    """
+    await _require_csrf(request, settings)
+
+
+async def _require_csrf(request: Request, settings: Settings) -> None:
     form = await request.form()
     given = form.get("csrf_token")
     token = request.cookies.get(SESSION_COOKIE, "")
@@ -140,6 +175,7 @@ async def check_csrf(request: Request, visitor: VisitorDep, settings: SettingsDe
 
 
 CsrfDep = Depends(check_csrf)
+AccountCsrfDep = Depends(check_account_csrf)
 
 
 def render(
@@ -182,6 +218,8 @@ class WebRoute(APIRoute):
                 return await handler(request)
             except SignInRequiredError:
                 return redirect(f"/login?next={request.url.path}")
+            except PasswordChangeRequiredError:
+                return redirect(PASSWORD_PAGE)
             except RequestValidationError as exc:
                 problems = [f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors()]
                 return error_page(request, InvalidError("the form has wrong or missing values", problems))

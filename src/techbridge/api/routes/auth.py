@@ -1,4 +1,8 @@
-"""Signing in and out, the caller's own account, and API tokens for scripts."""
+"""Signing in and out, the caller's own account and password, and API tokens for scripts.
+
+``/auth/me``, ``/auth/password`` and ``/auth/logout`` take ``AccountActorDep``: they stay open to a
+user who must change their password; every other route answers them 403 ``password_change_required``.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
 
-from techbridge.api.deps import CSRF_COOKIE, SESSION_COOKIE, ActorDep, CoreDep
+from techbridge.api.deps import CSRF_COOKIE, SESSION_COOKIE, AccountActorDep, ActorDep, CoreDep
 from techbridge.api.errors import CONFLICT, ERROR_RESPONSES, ErrorBody
 from techbridge.api.schemas import LoginPublic, LoginRequest, TokenCreate, TokenPublic, UserPublic
+from techbridge.api.schemas.passwords import PasswordChangedPublic, PasswordChangeRequest
+from techbridge.services.accounts.password import PasswordChange, PasswordChanged, change_password
 from techbridge.services.accounts.signing import SignInRequest, sign_in, sign_out
 from techbridge.services.accounts.token import TokenRequest, TokenRevocation, issue_token, revoke_token
 from techbridge.services.accounts.user import UserView, own_account
@@ -35,7 +41,7 @@ def login(request: Request, response: Response, core: CoreDep, body: LoginReques
 
 
 @router.post("/logout", status_code=204)
-def logout(request: Request, core: CoreDep, actor: ActorDep) -> Response:
+def logout(request: Request, core: CoreDep, actor: AccountActorDep) -> Response:
     """Sign out: end the session of the cookie sent (an API token stays valid).
 
     The session has ended when the answer is sent: the cookie is refused from then on.
@@ -48,9 +54,30 @@ def logout(request: Request, core: CoreDep, actor: ActorDep) -> Response:
 
 
 @router.get("/me", response_model=UserPublic)
-def me(core: CoreDep, actor: ActorDep) -> UserView:
-    """Return the signed-in user, their organisation and roles."""
+def me(core: CoreDep, actor: AccountActorDep) -> UserView:
+    """Return the signed-in user, their organisation and roles, and whether they must change their
+    password first."""
     return own_account(core, actor)
+
+
+@router.post("/password", response_model=PasswordChangedPublic, responses=_TOO_MANY | CONFLICT)
+def password(
+    request: Request, core: CoreDep, actor: AccountActorDep, body: PasswordChangeRequest
+) -> PasswordChanged:
+    """Change your password: the current one (a wrong one counts as a failed sign-in) and a new one of
+    at least 12 characters, not your user name nor the current password.
+
+    Your other sessions end and **all** your API tokens are revoked, the one sending this included;
+    the session sending this stays signed in.
+    """
+    address = request.client.host if request.client else None
+    cookie = None if _bearer_sent(request) else request.cookies.get(SESSION_COOKIE)
+    change = PasswordChange(body.current_password, body.new_password, cookie, address)
+    return change_password(core, actor, change)
+
+
+def _bearer_sent(request: Request) -> bool:
+    return request.headers.get("authorization", "").lower().startswith("bearer ")
 
 
 @router.post("/tokens", response_model=TokenPublic, status_code=201)

@@ -430,6 +430,7 @@ class UserPublic(ResponseModel):
     display_name: str | None
     organization: str | None
     roles: list[GrantPublic]
+    must_change_password: bool = False
 
 
 class LoginPublic(ResponseModel):

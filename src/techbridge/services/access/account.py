@@ -1,6 +1,9 @@
 """Who may manage accounts: users, their role grants, API tokens, and who reads the audit log.
 
     users and role grants       administrators (the command line's operator is one)
+    resetting a password        administrators (a generated one-time password the user must change)
+    setting a chosen password   the command line's operator only (who has the database); a user
+                                changes their own with their current password
     a user's API tokens         the user, and administrators; everyone's tokens: administrators
     the audit log               administrators (its details name records of every kind)
 
@@ -26,6 +29,18 @@ def require_user_manager(actor: Actor) -> None:
     """
     if not actor.is_admin:
         raise PermissionDeniedError("only administrators manage users")
+
+
+def require_operator(actor: Actor) -> None:
+    """Require the command line's operator (no signed-in user, an administrator by having the database).
+
+    Raises:
+        PermissionDeniedError: anyone else (administrators reset a password instead).
+    """
+    if actor.user_id is not None or not actor.is_admin:
+        raise PermissionDeniedError(
+            "only the command line's operator sets a chosen password; administrators reset one"
+        )
 
 
 def require_audit_reader(actor: Actor) -> None:

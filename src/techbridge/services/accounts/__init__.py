@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from techbridge.config import Settings
@@ -43,6 +43,11 @@ class AuthenticationError(PermissionDeniedError):
 
 class TooManyAttemptsError(PermissionDeniedError):
     """Too many failed sign-ins for this user name or address: wait for the login window to pass."""
+
+
+class PasswordChangeRequiredError(PermissionDeniedError):
+    """The user signed in with a generated or administrator-set password: they must choose their own
+    first (only their own account, the password change and signing out are open to them)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +96,12 @@ def create_user(
     grants: Sequence[Grant] = (),
     display_name: str | None = None,
     actor: str = "cli",
+    must_change_password: bool = False,
 ) -> User:
     """Create a user belonging to ``organization`` (a key) with the given role grants.
+
+    ``must_change_password``: the password is one the user did not choose (generated, or set by an
+    administrator); they must change it before doing anything else.
 
     Raises:
         InvalidError: an unknown role, a password shorter than 8 characters or an empty name.
@@ -113,6 +122,7 @@ def create_user(
         username=username,
         display_name=display_name,
         organization_id=organization_id_of(session, organization),
+        must_change_password=must_change_password and password is not None,
     )
     user.password_hash = hash_password(password) if password else None
     user.grants = [RoleGrant(role=g.role, program_id=program_id_of(session, g.program)) for g in grants]
@@ -170,15 +180,39 @@ def end_session(session: Session, token: str) -> None:
         session.delete(found)
 
 
-def session_actor(session: Session, token: str, now: dt.datetime | None = None) -> Actor | None:
-    """Return the actor of a live sign-in session, or ``None`` for an unknown or expired token."""
+def session_user(session: Session, token: str, now: dt.datetime | None = None) -> User | None:
+    """Return the active user of a live sign-in session, or ``None`` for an unknown or expired token."""
     query = (
         select(User)
         .join(UserSession, UserSession.user_id == User.id)
         .where(UserSession.token_hash == _sha256(token), UserSession.expires_at > _now(now), User.is_active)
     )
-    user = session.scalar(query)
+    return session.scalar(query)
+
+
+def session_actor(session: Session, token: str, now: dt.datetime | None = None) -> Actor | None:
+    """Return the actor of a live sign-in session, or ``None`` for an unknown or expired token."""
+    user = session_user(session, token, now)
     return actor_of(user) if user is not None else None
+
+
+def end_sessions_and_tokens(
+    session: Session, user_id: int, now: dt.datetime | None = None, keep: str | None = None
+) -> tuple[int, int]:
+    """End every sign-in session of the user (but the one whose token is ``keep``) and revoke every
+    live API token of theirs; return how many sessions ended and how many tokens were revoked."""
+    ended = select(UserSession.id).where(UserSession.user_id == user_id)
+    if keep is not None:
+        ended = ended.where(UserSession.token_hash != _sha256(keep))
+    ids = list(session.scalars(ended))
+    if ids:
+        session.execute(delete(UserSession).where(UserSession.id.in_(ids)))
+    live = select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+    tokens = list(session.scalars(live))
+    for token in tokens:
+        token.revoked_at = _now(now)
+    session.flush()
+    return len(ids), len(tokens)
 
 
 def csrf_token(settings: Settings, session_token: str) -> str:
@@ -204,12 +238,17 @@ def create_token(session: Session, user_id: int, name: str) -> tuple[ApiToken, s
     return token, secret
 
 
-def token_actor(session: Session, secret: str) -> Actor | None:
-    """Return the actor of a live API token, or ``None`` for an unknown or revoked one."""
+def token_user(session: Session, secret: str) -> User | None:
+    """Return the active user of a live API token, or ``None`` for an unknown or revoked one."""
     query = (
         select(User)
         .join(ApiToken, ApiToken.user_id == User.id)
         .where(ApiToken.token_hash == _sha256(secret), ApiToken.revoked_at.is_(None), User.is_active)
     )
-    user = session.scalar(query)
+    return session.scalar(query)
+
+
+def token_actor(session: Session, secret: str) -> Actor | None:
+    """Return the actor of a live API token, or ``None`` for an unknown or revoked one."""
+    user = token_user(session, secret)
     return actor_of(user) if user is not None else None

@@ -12,6 +12,8 @@ The throttle is per user name **and** address, with backoff rather than a hard l
 ``login_backoff_seconds``, doubled with each further failure, up to the window; a success of the
 pair forgets its failures. Guesses from one address cannot lock the owner out at another address.
 Past ``login_address_max_failures`` failures of any names, an address waits likewise.
+A password change checks the current password the same way (``check_password``), so that it cannot be
+used to guess either.
 A sign-out ends the session before it is answered: from the moment the answer leaves, the cookie
 is refused.
 """
@@ -67,6 +69,16 @@ class OpenedSession:
 
 
 @dataclass(frozen=True, slots=True)
+class CheckedPassword:
+    """A password found right, under the throttle: its attempt (stored as a failure until marked a
+    success), the user and the hash it matched (to notice a change made meanwhile)."""
+
+    attempt_id: int
+    user_id: int
+    password_hash: str
+
+
+@dataclass(frozen=True, slots=True)
 class _Reserved:
     attempt_id: int
     user_id: int | None
@@ -81,19 +93,42 @@ def sign_in(core: Core, request: SignInRequest) -> OpenedSession:
         AuthenticationError: wrong user name or password, or an inactive user (the answer never
             says which).
     """
-    settings = core.settings
+    checked = check_password(core, request)
     with core.writing() as session:
-        reserved = _reserve(session, settings, request, core.clock())
-    # Verify for unknown names too (against a stand-in hash), so that timing does not tell who exists.
-    matches = verify_password(reserved.password_hash or _stand_in_hash(), request.password)
-    opened = None
-    if matches and reserved.user_id is not None:
-        with core.writing() as session:
-            opened = _open(session, settings, reserved, core.clock())
+        opened = _open(session, core.settings, checked, core.clock())
     if opened is None:
         raise AuthenticationError("wrong user name or password")
     log.info("user %s signed in", request.username)
     return opened
+
+
+def check_password(core: Core, request: SignInRequest) -> CheckedPassword:
+    """Check a user's password under the sign-in throttle (the attempt is stored as a failure first;
+    ``mark_succeeded`` turns it into a success in the unit of work that uses it).
+
+    Raises:
+        TooManyAttemptsError: this name from this address (or this address) must wait (backoff).
+        AuthenticationError: wrong user name or password, or an inactive user.
+    """
+    with core.writing() as session:
+        reserved = _reserve(session, core.settings, request, core.clock())
+    # Verify for unknown names too (against a stand-in hash), so that timing does not tell who exists.
+    matches = verify_password(reserved.password_hash or _stand_in_hash(), request.password)
+    if not matches or reserved.user_id is None or reserved.password_hash is None:
+        raise AuthenticationError("wrong user name or password")
+    return CheckedPassword(reserved.attempt_id, reserved.user_id, reserved.password_hash)
+
+
+def mark_succeeded(session: Session, checked: CheckedPassword) -> User | None:
+    """Turn the checked attempt into a success; return the user, or ``None`` if they were switched
+    off or their password changed while it was being checked."""
+    user = session.get(User, checked.user_id, with_for_update=True)
+    if user is None or not user.is_active or user.password_hash != checked.password_hash:
+        return None
+    attempt = session.get(LoginAttempt, checked.attempt_id)
+    if attempt is not None:
+        attempt.succeeded = True
+    return user
 
 
 def _reserve(session: Session, settings: Settings, request: SignInRequest, now: dt.datetime) -> _Reserved:
@@ -120,15 +155,12 @@ def _reserve(session: Session, settings: Settings, request: SignInRequest, now: 
 
 
 def _open(
-    session: Session, settings: Settings, reserved: _Reserved, now: dt.datetime
+    session: Session, settings: Settings, checked: CheckedPassword, now: dt.datetime
 ) -> OpenedSession | None:
-    """Turn the reserved attempt into a success and open the session, if the user is still as checked."""
-    user = session.get(User, reserved.user_id)
-    if user is None or not user.is_active or user.password_hash != reserved.password_hash:
+    """Turn the checked attempt into a success and open the session, if the user is still as checked."""
+    user = mark_succeeded(session, checked)
+    if user is None:
         return None  # deactivated, or the password changed, while it was being checked
-    attempt = session.get(LoginAttempt, reserved.attempt_id)
-    if attempt is not None:
-        attempt.succeeded = True
     token = start_session(session, user.id, settings, now)
     max_age = settings.session_hours * 3600
     return OpenedSession(view_of(session, user), token, csrf_token(settings, token), max_age)

@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from techbridge.errors import ConflictError, InvalidError, NotFoundError
@@ -22,13 +22,14 @@ from techbridge.services.accounts import (
     Grant,
     create_token,
     create_user,
+    end_sessions_and_tokens,
     organization_id_of,
     program_id_of,
 )
 from techbridge.services.actor import ADMINISTRATOR, ROLES, Actor
 from techbridge.services.audit import record_change
 from techbridge.services.core import Core
-from techbridge.storage.accounts import ApiToken, RoleGrant, User, UserSession
+from techbridge.storage.accounts import RoleGrant, User
 from techbridge.storage.tables import Program
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,8 @@ class RoleView:
 
 @dataclass(frozen=True, slots=True)
 class UserView:
-    """A user: name, organisation key, role grants, whether they may sign in (never a secret)."""
+    """A user: name, organisation key, role grants, whether they may sign in and whether they must
+    change their password first (never a secret)."""
 
     id: int
     username: str
@@ -59,6 +61,7 @@ class UserView:
     roles: tuple[RoleView, ...]
     is_active: bool
     created_at: dt.datetime | None
+    must_change_password: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,12 +122,22 @@ def view_of(session: Session, user: User) -> UserView:
     roles = tuple(RoleView(g.role, g.program_id, keys.get(g.program_id or 0)) for g in user.grants)
     organization = user.organization.key if user.organization else None
     return UserView(
-        user.id, user.username, user.display_name, organization, roles, user.is_active, user.created_at
+        user.id,
+        user.username,
+        user.display_name,
+        organization,
+        roles,
+        user.is_active,
+        user.created_at,
+        bool(user.must_change_password),
     )
 
 
 def add_user(core: Core, actor: Actor, request: UserRequest) -> NewUser:
     """Create a user with an organisation and role grants, and an API token if one is named.
+
+    A password given here is the administrator's choice, not the user's: they must change it at
+    their first sign-in (``must_change_password``).
 
     Raises:
         PermissionDeniedError: the actor is not an administrator.
@@ -142,6 +155,7 @@ def add_user(core: Core, actor: Actor, request: UserRequest) -> NewUser:
             grants=request.grants,
             display_name=request.display_name,
             actor=actor.name,
+            must_change_password=True,
         )
         secret = None
         if request.token_name is not None:
@@ -190,20 +204,13 @@ def update_user(core: Core, actor: Actor, user_id: int, changes: UserChanges) ->
         if changes.is_active is not None:
             user.is_active = changes.is_active
             if not changes.is_active:
-                _lock_out(session, user, core.clock())
+                end_sessions_and_tokens(session, user.id, core.clock())
         session.flush()
         roles = [g.role for g in changes.grants] if changes.grants is not None else None
         details = {"is_active": changes.is_active, "roles": roles, "organization": changes.organization}
         record_change(session, actor.name, "update", "user", user.username, details)
         session.refresh(user)
         return view_of(session, user)
-
-
-def _lock_out(session: Session, user: User, now: dt.datetime) -> None:
-    session.execute(delete(UserSession).where(UserSession.user_id == user.id))
-    live = select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-    for token in session.scalars(live):
-        token.revoked_at = now
 
 
 def grant_role(core: Core, actor: Actor, change: RoleChange) -> UserView:
@@ -277,7 +284,7 @@ def ensure_admin(core: Core) -> str | None:
     """Create the administrator ``admin`` if the database has no user yet.
 
     Its password is ``settings.admin_password`` when set; otherwise a random one-time password is
-    made and returned, for the caller to show once.
+    made and returned, for the caller to show once: it must be changed at the first sign-in.
 
     Returns:
         The generated password, or ``None`` when no user was created or the password came from settings.
@@ -288,7 +295,14 @@ def ensure_admin(core: Core) -> str | None:
             return None
         generated = None if settings.admin_password else secrets.token_urlsafe(12)
         password = settings.admin_password or generated
-        create_user(session, ADMIN_USERNAME, password, grants=[Grant(ADMINISTRATOR)], actor=settings.actor)
+        create_user(
+            session,
+            ADMIN_USERNAME,
+            password,
+            grants=[Grant(ADMINISTRATOR)],
+            actor=settings.actor,
+            must_change_password=generated is not None,
+        )
     return generated
 
 

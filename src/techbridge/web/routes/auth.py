@@ -14,9 +14,10 @@ from techbridge.web.i18n import LANGUAGES
 from techbridge.web.pages import (
     CSRF_COOKIE,
     LANGUAGE_COOKIE,
+    PASSWORD_PAGE,
     SESSION_COOKIE,
+    AccountCsrfDep,
     CoreDep,
-    CsrfDep,
     SettingsDep,
     WebRoute,
     redirect,
@@ -75,7 +76,9 @@ def login(
         return _login_form(request, settings, "login.locked", status=429)
     except AuthenticationError:
         return _login_form(request, settings, "login.failed", status=401)
-    response = redirect(_safe_next(next))
+    # A generated or administrator-set password: the password page first (every other page sends
+    # them there anyway).
+    response = redirect(PASSWORD_PAGE if opened.user.must_change_password else _safe_next(next))
     age, secure = opened.max_age, settings.cookie_secure
     response.set_cookie(
         SESSION_COOKIE, opened.token, max_age=age, httponly=True, samesite="lax", secure=secure
@@ -85,7 +88,7 @@ def login(
     return response
 
 
-@router.post("/logout", dependencies=[CsrfDep])
+@router.post("/logout", dependencies=[AccountCsrfDep])
 def logout(request: Request, core: CoreDep) -> Response:
     """End the session (before answering) and go back to the sign-in form."""
     sign_out(core, request.cookies.get(SESSION_COOKIE))

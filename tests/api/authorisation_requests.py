@@ -104,6 +104,12 @@ def _user_to_change(call: Call) -> dict[str, Any]:
     return {"path": {"user_id": user.id}, "json": {"roles": [{"role": "institute_member"}]}}
 
 
+def _user_to_reset(call: Call) -> dict[str, Any]:
+    with transaction(call.engine) as session:
+        user = create_user(session, f"reset-{call.serial}", PASSWORD, grants=[Grant("viewer")])
+    return {"path": {"user_id": user.id}}
+
+
 def _new_need(call: Call) -> str:
     """A new accepted need of the company in round r1 (no pair accepted yet)."""
     key = f"need-swap-{call.serial}"
@@ -321,6 +327,10 @@ REQUESTS: dict[tuple[str, str], Callable[[Call], dict[str, Any]]] = {
     ("POST", "/api/v1/needs/{ident}/reconfirmation"): _need_path,
     ("POST", "/api/v1/tasks/{key}/completion"): _new_task,
     ("PATCH", "/api/v1/users/{user_id}"): _user_to_change,
+    ("POST", "/api/v1/users/{user_id}/password-reset"): _user_to_reset,
+    ("POST", "/api/v1/auth/password"): lambda c: {
+        "json": {"current_password": PASSWORD, "new_password": "short"}
+    },
     ("POST", "/api/v1/consortia/proposals"): lambda c: {"json": {"need": "광학 렌즈 소재", "size": 5}},
     ("POST", "/api/v1/clusters"): lambda c: {"json": {}},
     ("GET", "/api/v1/agreements/{key}"): _signed_agreement,

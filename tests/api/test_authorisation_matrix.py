@@ -50,6 +50,9 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/v1/auth/me"): {"public": SIGNED_IN_OK},
     ("POST", "/api/v1/auth/tokens"): {"public": "401 201 201 201 201 201 201 201"},
     ("DELETE", "/api/v1/auth/tokens/{token_id}"): {"public": "401 204 204 204 204 204 204 204"},
+    # A too short new password: refused before anything is checked (a change would revoke the token).
+    ("POST", "/api/v1/auth/password"): {"public": "401 422 422 422 422 422 422 422"},
+    ("POST", "/api/v1/users/{user_id}/password-reset"): {"public": "401 200 403 403 403 403 403 403"},
     ("GET", "/api/v1/users"): {"public": "401 200 403 403 403 403 403 403"},
     ("POST", "/api/v1/users"): {"public": "401 201 403 403 403 403 403 403"},
     ("PATCH", "/api/v1/users/{user_id}"): {"public": "401 200 403 403 403 403 403 403"},

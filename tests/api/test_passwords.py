@@ -139,8 +139,12 @@ def test_weak_passwords_are_refused_with_the_reason(app: FastAPI, world: World) 
     _set_password(app, "u-owner")
     client, csrf = _signed_in(app, "u-owner")
     before = _stored(app, "u-owner")
-    cases = {"short pw": "at least 12 characters", "U-Owner": "at least 12 characters",
-             "u-owner     ": "may not be the user name", PASSWORD: "must differ from the current password"}  # fmt: skip
+    cases = {
+        "short pw": "at least 12 characters",
+        "U-Owner": "at least 12 characters",
+        "u-owner     ": "may not be the user name",
+        PASSWORD: "must differ from the current password",
+    }
     for new, reason in cases.items():
         refused = _change(client, csrf, PASSWORD, new)
         assert refused["status"] == 422, (new, refused)

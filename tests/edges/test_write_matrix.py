@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from techbridge.storage.accounts import NeedShare, User
+from techbridge.storage.accounts import ApiToken, NeedShare, User, UserSession
 from techbridge.storage.pipeline import InvestmentLine, JointPlan, StageChange
 from techbridge.storage.tables import (
     Agreement,
@@ -102,6 +102,15 @@ def _plans(session: Session) -> Any:
 def _new_user(session: Session) -> Any:
     user = session.scalar(select(User).where(User.username == "u-new"))
     return None if user is None else (user.organization_id, [g.role for g in user.grants], user.is_active)
+
+
+def _viewer_password(session: Session) -> Any:
+    """Whether u-viewer must change their password, their live sessions and API tokens."""
+    user = session.scalar(select(User).where(User.username == "u-viewer"))
+    assert user is not None
+    sessions = session.scalar(select(func.count()).where(UserSession.user_id == user.id))
+    live = select(func.count()).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    return user.must_change_password, user.password_hash is not None, sessions, session.scalar(live)
 
 
 def _kimm_patent(session: Session) -> Any:
@@ -348,6 +357,15 @@ WRITES = [
         None,
         ("user", "create", "u-new", "--password", "long enough", "--role", "viewer"),
         _new_user,
+    ),
+    Write(
+        # u-viewer is the world's last user (id 8); no web page administers users.
+        "reset a user's password",
+        "200 403 403 403 403 403 403 403",
+        ("POST", "/api/v1/users/8/password-reset", {}),
+        None,
+        ("user", "reset-password", "u-viewer"),
+        _viewer_password,
     ),
     Write(
         "register a technology under another institute's key",

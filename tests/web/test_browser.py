@@ -20,12 +20,13 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, syn
 from techbridge.app import create_app
 from techbridge.config import Settings
 from techbridge.domain.cooperation import PIPELINE, Stage
+from techbridge.services.accounts import Grant, create_user
 from techbridge.services.actor import operator
 from techbridge.services.cooperations.pipeline import CooperationView, get_cooperation
 from techbridge.services.core import Core
 from techbridge.services.matching.match import build_index
 from techbridge.services.models import Models
-from techbridge.storage.db import make_engine, migrate
+from techbridge.storage.db import make_engine, migrate, transaction
 from tests.serving import serving
 from tests.web.world import PASSWORD, seed_world
 
@@ -131,6 +132,33 @@ def test_each_role_signs_in_to_its_dashboard(browser: Browser, server: str, tour
         if user in ("manager", "institute", "company"):
             _shot(page, tour, f"02-dashboard-{user}")
         page.context.close()
+
+
+def test_a_given_password_is_changed_first_then_the_dashboard_opens(
+    browser: Browser, server: str, served: Settings
+) -> None:
+    engine = make_engine(served)
+    with transaction(engine) as session:
+        grant = [Grant("viewer")]
+        create_user(session, "newcomer", PASSWORD, grants=grant, must_change_password=True)
+    engine.dispose()
+    page = _watched(browser.new_context(viewport=LAPTOP, base_url=server, locale="ko-KR").new_page())
+    page.goto("/login")
+    page.fill("input[name=username]", "newcomer")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server}/auth/password")
+    assert page.is_visible("[data-testid=must-change]")
+    page.goto("/needs")
+    page.wait_for_url(f"{server}/auth/password")
+    page.fill("input[name=current_password]", PASSWORD)
+    page.fill("input[name=new_password]", "새로 정한 비밀번호 2026")
+    page.fill("input[name=repeated_password]", "새로 정한 비밀번호 2026")
+    page.click("form[action='/auth/password'] button[type=submit]")
+    page.wait_for_url(f"{server}/")
+    assert page.inner_text("[data-testid=role]") == "열람자"
+    page.goto("/needs")
+    assert page.url == f"{server}/needs"
 
 
 def test_a_company_enters_a_need_and_sees_explained_matches(

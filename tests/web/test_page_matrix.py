@@ -19,6 +19,7 @@ COOP = "coop-p2026-r1-need-kodaco-diecast"
 MATRIX: dict[str, tuple[str, str]] = {
     "/login": ("/login", "200 200 200 200 200 200 200 200"),
     "/lang/{language}": ("/lang/en", "303 303 303 303 303 303 303 303"),
+    "/auth/password": ("/auth/password", "303 200 200 200 200 200 200 200"),
     "/": ("/", "303 200 200 200 200 200 200 200"),
     "/needs": ("/needs", "303 200 200 200 200 200 200 200"),
     "/needs/new": ("/needs/new", "303 200 200 200 200 200 200 200"),

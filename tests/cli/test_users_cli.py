@@ -60,15 +60,29 @@ def _user(settings: Settings, username: str) -> User:
         return user
 
 
-def test_user_create_stores_roles_and_prints_a_token_once(cli: Cli, settings: Settings) -> None:
-    args = ["create", "kim", "--organization", "kr-lms", "--role", "company_member", "--token", "nightly"]
-    result = cli(*args, password=PASSWORD)
+def test_user_create_stores_roles_and_a_hashed_password(cli: Cli, settings: Settings) -> None:
+    result = cli("create", "kim", "--organization", "kr-lms", "--role", "company_member", password=PASSWORD)
     assert result.exit_code == 0, result.output
     assert "Created user kim" in result.output
-    assert "API token (shown once, keep it safe): tb_" in result.output
     user = _user(settings, "kim")
     assert [g.role for g in user.grants] == ["company_member"]
     assert user.password_hash is not None and "long enough" not in user.password_hash
+
+
+def test_a_script_account_gets_its_token_once(cli: Cli, settings: Settings) -> None:
+    args = ["create", "bot", "--role", "viewer", "--no-password", "--token", "nightly"]
+    result = cli(*args)
+    assert result.exit_code == 0, result.output
+    assert "API token (shown once, keep it safe): tb_" in result.output
+    assert _user(settings, "bot").password_hash is None
+
+
+def test_a_token_is_not_made_with_a_password_the_first_change_would_revoke_it(
+    cli: Cli, settings: Settings
+) -> None:
+    result = cli("create", "kim", "--role", "viewer", "--token", "nightly", password=PASSWORD)
+    assert result.exit_code == 1 and "only for a script account without a password" in result.stderr
+    assert "kim" not in cli("list").stdout
 
 
 def test_user_create_reports_problems_cleanly(cli: Cli, settings: Settings) -> None:

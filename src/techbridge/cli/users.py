@@ -62,25 +62,30 @@ def create(
     password: Annotated[
         str | None,
         typer.Option(
-            prompt=True,
-            hide_input=True,
-            confirmation_prompt=True,
+            hidden=True,
             envvar="TECHBRIDGE_NEW_USER_PASSWORD",
-            help="Password (asked for when not given; at least 8 characters); "
+            help="Password (asked for, twice and hidden, when not given; at least 8 characters); "
             "the user must change it at their first sign-in.",
         ),
     ] = None,
+    no_password: Annotated[
+        bool, typer.Option("--no-password", help="No password: a script account that only uses API tokens.")
+    ] = False,
     token: Annotated[
-        str | None, typer.Option(help="Also create an API token with this name and print it once.")
+        str | None,
+        typer.Option(help="Also create an API token with this name and print it once (with --no-password)."),
     ] = None,
 ) -> None:
     """Create a user who belongs to an organisation and holds roles.
 
-    The password is yours, not theirs: they must change it at their first sign-in (a user without a
-    password only uses API tokens).
+    The password is yours, not theirs: they must change it at their first sign-in, and that change
+    revokes every API token they hold, so a token is made with the user only for a script account
+    (--no-password); people make their own tokens once signed in.
 
-    Example: techbridge user create kim --organization kr-lms --role company_member --token nightly
+    Example: techbridge user create kim --organization kr-lms --role company_member
     """
+    if password is None and not no_password:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     with opened(ctx) as (core, actor):
         request = UserRequest(
             username, password or None, organization, grants_of(role or []), token_name=token

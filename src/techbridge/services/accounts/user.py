@@ -146,6 +146,12 @@ def add_user(core: Core, actor: Actor, request: UserRequest) -> NewUser:
         ConflictError: the user name is taken.
     """
     require_user_manager(actor)
+    if request.password and request.token_name is not None:
+        # The first sign-in must change the password, and a change revokes every token.
+        raise InvalidError(
+            "a token is made with a user only for a script account without a password: "
+            "a user with a password makes their own tokens after changing it"
+        )
     with core.writing() as session:
         user = create_user(
             session,

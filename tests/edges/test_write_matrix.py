@@ -68,7 +68,7 @@ def _new_cooperation(session: Session) -> Any:
             CooperationMember.cooperation_id == coop.id
         )
     )
-    return coop.title, coop.stage, sorted(members)
+    return coop.title, coop.stage, sorted(members), coop.program_id, coop.consortium_id, coop.started_on
 
 
 def _agreements(session: Session) -> Any:
@@ -198,6 +198,38 @@ WRITES = [
             "kr-lms=demand",
             "--member",
             "kr-etri=supply",
+        ),
+        _new_cooperation,
+    ),
+    Write(
+        "open a cooperation in a program, with its start",
+        "201 201 403 403 403 403 403 403",
+        (
+            "POST",
+            "/api/v1/cooperations",
+            {
+                "key": "coop-new",
+                "title": "새 협력",
+                "members": {"kr-lms": "demand", "kr-etri": "supply"},
+                "program": "p2021",
+                "started_on": DAY,
+            },
+        ),
+        None,
+        (
+            "cooperation",
+            "create",
+            "coop-new",
+            "--title",
+            "새 협력",
+            "--member",
+            "kr-lms=demand",
+            "--member",
+            "kr-etri=supply",
+            "--program",
+            "p2021",
+            "--started-on",
+            DAY,
         ),
         _new_cooperation,
     ),

@@ -60,14 +60,22 @@ def create(
     member: Annotated[list[str], typer.Option(help="ORG=ROLE (demand, supply, lead, participant; repeat).")],
     need: Annotated[str | None, typer.Option(help="The need it serves.")] = None,
     proposal: Annotated[str | None, typer.Option(help="The commercialization proposal it serves.")] = None,
+    program: Annotated[
+        str | None, typer.Option(help="The program it belongs to (when no need of a round says so).")
+    ] = None,
+    consortium: Annotated[str | None, typer.Option(help="The consortium whose work it is.")] = None,
+    started_on: Annotated[str | None, typer.Option(help="When the work started (YYYY-MM-DD).")] = None,
 ) -> None:
-    """Open a cooperation by hand, e.g. for an institute's proposal taken up by a company.
+    """Open a cooperation by hand, e.g. for an institute's proposal taken up by a company, or a
+    consortium's transfer in a consortium program (``--program``, ``--consortium``).
 
     Example: techbridge cooperation create coop-x --title "AI" --member kr-etri=supply --member kr-lms=demand
     """
     with opened(ctx) as (core, actor):
         members = dict(_member(text) for text in member)
-        view = create_cooperation(core, actor, CooperationRequest(key, title, members, need, proposal))
+        start = _day(started_on, "--started-on") if started_on else None
+        request = CooperationRequest(key, title, members, need, proposal, program, consortium, start)
+        view = create_cooperation(core, actor, request)
     console.print(f"Opened {view.key} ({view.stage})")
 
 

@@ -297,6 +297,12 @@ class Cooperation(Stamped, Base):
     stage_changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     dropped_reason: Mapped[str | None] = mapped_column(Text)
     is_invented: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The program it belongs to: its round's, or named when it was opened (a consortium's work).
+    program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id", ondelete="SET NULL"), index=True)
+    #: The consortium whose work it is, where there is one.
+    consortium_id: Mapped[int | None] = mapped_column(ForeignKey("consortia.id", ondelete="SET NULL"))
+    #: When the work started (an agreement's or a project's start), if known.
+    started_on: Mapped[dt.date | None] = mapped_column(Date)
     members: Mapped[list[CooperationMember]] = relationship(
         cascade="all, delete-orphan", order_by="CooperationMember.organization_id"
     )

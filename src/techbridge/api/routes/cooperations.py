@@ -69,7 +69,16 @@ def get_cooperation(core: CoreDep, actor: ActorDep, key: str) -> CooperationView
 def create_cooperation(core: CoreDep, actor: ActorDep, body: CooperationCreate) -> CooperationView:
     """Open a cooperation by hand (the program's managers, administrators)."""
     members = {key: str(role) for key, role in body.members.items()}
-    request = CooperationRequest(body.key, body.title, members, need=body.need, proposal=body.proposal)
+    request = CooperationRequest(
+        body.key,
+        body.title,
+        members,
+        need=body.need,
+        proposal=body.proposal,
+        program=body.program,
+        consortium=body.consortium,
+        started_on=body.started_on,
+    )
     return pipeline.create_cooperation(core, actor, request)
 
 

@@ -36,6 +36,9 @@ class CooperationPublic(ResponseModel):
     dropped_reason: str | None
     members: list[tuple[str, str]]
     history: list[StepPublic]
+    program: str | None
+    consortium: str | None
+    started_on: dt.date | None
 
 
 class CooperationCreate(BaseModel):
@@ -48,6 +51,11 @@ class CooperationCreate(BaseModel):
     members: dict[Key, MemberRole]
     need: Key | None = None
     proposal: Key | None = None
+    program: Key | None = Field(
+        None, description="The program it belongs to when no need or proposal of a round names one."
+    )
+    consortium: Key | None = Field(None, description="The consortium whose work it is (of the same program).")
+    started_on: dt.date | None = Field(None, description="When the work started.")
 
 
 class TransitionCreate(BaseModel):

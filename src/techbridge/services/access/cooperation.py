@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from techbridge.errors import NotFoundError, PermissionDeniedError
 from techbridge.services.access.need import FULL, SUMMARY, visible_need
 from techbridge.services.actor import Actor
-from techbridge.storage.tables import Cooperation, CooperationMember, Need, Round
+from techbridge.storage.tables import Cooperation, CooperationMember, Need
 
 
 class CooperationAction(StrEnum):
@@ -56,7 +56,7 @@ def cooperation_role(actor: Actor, program_id: int | None, member_ids: set[int])
     """Return ``manager``, ``member`` or ``None``: the actor's part in a cooperation (pure rule).
 
     Args:
-        program_id: the program of the cooperation's round (``None``: no program; only
+        program_id: the program of the cooperation (``None``: no program; only
             administrators and managers of every program manage it).
         member_ids: the ids of its member organisations.
     """
@@ -75,10 +75,8 @@ def may(role: str | None, action: CooperationAction) -> bool:
 
 
 def program_of_cooperation(session: Session, coop: Cooperation) -> int | None:
-    """Return the program of the cooperation's round, if it has one."""
-    if coop.round_id is None:
-        return None
-    return session.scalar(select(Round.program_id).where(Round.id == coop.round_id))
+    """Return the program the cooperation belongs to (its round's, or the one it was opened in)."""
+    return coop.program_id
 
 
 def role_in(session: Session, actor: Actor, coop: Cooperation) -> str | None:
@@ -133,17 +131,16 @@ def cooperation_for(
 
 def visible_cooperation_ids(session: Session, actor: Actor) -> set[int]:
     """Return the ids of the cooperations the actor may read."""
-    programs = dict(session.execute(select(Round.id, Round.program_id)).all())
     members: dict[int, set[int]] = {}
     for coop_id, org_id in session.execute(
         select(CooperationMember.cooperation_id, CooperationMember.organization_id)
     ):
         members.setdefault(coop_id, set()).add(org_id)
-    rows = session.execute(select(Cooperation.id, Cooperation.round_id))
+    rows = session.execute(select(Cooperation.id, Cooperation.program_id))
     return {
         coop_id
-        for coop_id, round_id in rows
-        if cooperation_role(actor, programs.get(round_id) if round_id else None, members.get(coop_id, set()))
+        for coop_id, program_id in rows
+        if cooperation_role(actor, program_id, members.get(coop_id, set()))
     }
 
 

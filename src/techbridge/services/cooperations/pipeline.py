@@ -25,10 +25,15 @@ from techbridge.services.access.need import NeedAction, need_for, program_of_nee
 from techbridge.services.actor import PROGRAM_MANAGER, Actor
 from techbridge.services.audit import record_change
 from techbridge.services.catalogue.entity import check_request
-from techbridge.services.catalogue.finding import find_organization, find_program, find_proposal
+from techbridge.services.catalogue.finding import (
+    find_consortium,
+    find_organization,
+    find_program,
+    find_proposal,
+)
 from techbridge.services.core import Core, utcnow
 from techbridge.storage.pipeline import NeedConfirmation, StageChange
-from techbridge.storage.tables import Cooperation, CooperationMember, Need, Round
+from techbridge.storage.tables import Consortium, Cooperation, CooperationMember, Need, Program, Round
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +67,9 @@ class CooperationView:
     dropped_reason: str | None
     members: tuple[tuple[str, str], ...]
     history: tuple[StepView, ...]
+    program: str | None = None
+    consortium: str | None = None
+    started_on: dt.date | None = None
 
 
 def add_cooperation(
@@ -75,15 +83,26 @@ def add_cooperation(
     need: Need | None = None,
     at: dt.datetime | None = None,
     is_invented: bool = False,
+    program_id: int | None = None,
+    consortium_id: int | None = None,
+    started_on: dt.date | None = None,
 ) -> Cooperation:
-    """Open a cooperation at ``matched`` within the session, or add missing members to an open one."""
+    """Open a cooperation at ``matched`` within the session, or add missing members to an open one.
+
+    A cooperation of a round belongs to the round's program; one of no round to ``program_id``.
+    """
     coop = session.scalar(select(Cooperation).where(Cooperation.key == key))
     if coop is None:
         moment = at or utcnow()
+        if round_id is not None:
+            program_id = session.scalar(select(Round.program_id).where(Round.id == round_id))
         coop = Cooperation(
             key=key,
             title=title,
             round_id=round_id,
+            program_id=program_id,
+            consortium_id=consortium_id,
+            started_on=started_on,
             need_id=need.id if need else None,
             field=need.field if need else None,
             stage=str(Stage.MATCHED),
@@ -110,6 +129,11 @@ class CooperationRequest:
         members: organisation keys and their roles (``demand``, ``supply``, ``lead``, ``participant``).
         need: the need it serves; its round becomes the cooperation's round.
         proposal: the commercialization proposal it serves (when there is no need).
+        program: the program it belongs to when no need or proposal of a round says so (a
+            consortium program's work); a round's program must agree.
+        consortium: the consortium whose work it is; it must be of the same program (and names
+            the program when none is given).
+        started_on: when the work started.
     """
 
     key: str
@@ -117,6 +141,9 @@ class CooperationRequest:
     members: Mapping[str, str]
     need: str | None = None
     proposal: str | None = None
+    program: str | None = None
+    consortium: str | None = None
+    started_on: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,9 +194,7 @@ def create_cooperation(core: Core, actor: Actor, request: CooperationRequest) ->
         proposal = find_proposal(session, request.proposal) if request.proposal else None
         source = need or proposal
         round_id = source.round_id if source else None
-        program_id = (
-            session.scalar(select(Round.program_id).where(Round.id == round_id)) if round_id else None
-        )
+        program_id, consortium_id = _program_and_consortium(session, request, round_id)
         require(actor.manages(program_id), "only the program's managers and administrators open cooperations")
         if session.scalar(select(Cooperation.id).where(Cooperation.key == request.key)) is not None:
             raise ConflictError(f"a cooperation with key {request.key!r} exists")
@@ -183,10 +208,36 @@ def create_cooperation(core: Core, actor: Actor, request: CooperationRequest) ->
             round_id=round_id,
             need=need,
             at=core.clock(),
+            program_id=program_id,
+            consortium_id=consortium_id,
+            started_on=request.started_on,
         )
         coop.proposal_id = proposal.id if proposal else None
         session.flush()
         return view_of(session, actor, coop)
+
+
+def _program_and_consortium(
+    session: Session, request: CooperationRequest, round_id: int | None
+) -> tuple[int | None, int | None]:
+    """Return the program and consortium ids a new cooperation belongs to, checking they agree.
+
+    Raises:
+        NotFoundError: no such program or consortium.
+        InvalidError: the round's program, the named program and the consortium's program differ.
+    """
+    programs: dict[str, int] = {}
+    if round_id is not None:
+        programs["the round's"] = session.scalar(select(Round.program_id).where(Round.id == round_id)) or 0
+    if request.program:
+        programs["the named"] = find_program(session, request.program).id
+    consortium = find_consortium(session, request.consortium) if request.consortium else None
+    if consortium is not None and consortium.program_id is not None:
+        programs[f"consortium {consortium.key}'s"] = consortium.program_id
+    if len(set(programs.values())) > 1:
+        raise InvalidError(f"{' and '.join(programs)} programs differ; a cooperation belongs to one program")
+    program_id = next(iter(programs.values()), None)
+    return program_id, consortium.id if consortium else None
 
 
 def move_cooperation(core: Core, actor: Actor, request: MoveRequest) -> CooperationView:
@@ -292,6 +343,11 @@ def view_of(session: Session, actor: Actor, coop: Cooperation) -> CooperationVie
         tuple(
             StepView(s.from_stage, s.to_stage, s.actor, as_utc(s.at), s.reason, s.is_override) for s in steps
         ),
+        session.scalar(select(Program.key).where(Program.id == coop.program_id)) if coop.program_id else None,
+        session.scalar(select(Consortium.key).where(Consortium.id == coop.consortium_id))
+        if coop.consortium_id
+        else None,
+        coop.started_on,
     )
 
 
@@ -319,7 +375,7 @@ def list_cooperations(
         query = select(Cooperation).order_by(Cooperation.key)
         if request.program:
             program = find_program(session, request.program)
-            query = query.join(Round, Round.id == Cooperation.round_id).where(Round.program_id == program.id)
+            query = query.where(Cooperation.program_id == program.id)
         if request.stage:
             query = query.where(Cooperation.stage == str(parse_stage(request.stage)))
         visible = visible_cooperation_ids(session, actor)

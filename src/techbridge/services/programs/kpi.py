@@ -96,9 +96,10 @@ def gather_facts(session: Session, scope: Scope) -> Facts:
         )
     ).all()
     all_ids = [c.id for c in coops]  # dated records of every cooperation count in their own year
-    if scope.year:  # in the funnel, a cooperation counts in the year it was opened (its first step)
-        opened = {cid: min(as_utc(at) for c2, _, at in history if c2 == cid) for cid, _, _ in history}
-        coops = [c for c in coops if c.id in opened and opened[c.id].year == scope.year]
+    if scope.year:  # in the funnel, a cooperation counts in the year it started (else was opened)
+        opened = {cid: min(as_utc(at) for c2, _, at in history if c2 == cid).year for cid, _, _ in history}
+        opened |= {c.id: c.started_on.year for c in coops if c.started_on}
+        coops = [c for c in coops if opened.get(c.id) == scope.year]
     funnel_ids = {c.id for c in coops}
     needs = _needs(session, scope, {c.need_id for c in coops if c.need_id})
     matched = {c.need_id for c in coops if c.need_id in needs}
@@ -119,15 +120,23 @@ def gather_facts(session: Session, scope: Scope) -> Facts:
 
 def _cooperations(session: Session, scope: Scope) -> list[Cooperation]:
     query = select(Cooperation).order_by(Cooperation.id)
-    query = _in_rounds(session, query, Cooperation.round_id, scope)
+    if scope.round and scope.program:
+        query = query.where(Cooperation.round_id == find_round(session, scope.program, scope.round).id)
+    elif scope.program:  # its rounds' cooperations and those opened in it (a consortium's work)
+        query = query.where(Cooperation.program_id == find_program(session, scope.program).id)
     if scope.organization:
         org = find_organization(session, scope.organization)
         members = select(CooperationMember.cooperation_id).where(CooperationMember.organization_id == org.id)
         query = query.where(Cooperation.id.in_(members))
     coops = list(session.scalars(query))
     if scope.consortium:
+        consortium_id = find_consortium(session, scope.consortium).id
         inside = _consortium_members(session, scope.consortium)
-        coops = [c for c in coops if {m.organization_id for m in c.members} <= inside]
+        coops = [
+            c
+            for c in coops
+            if c.consortium_id == consortium_id or {m.organization_id for m in c.members} <= inside
+        ]
     return coops
 
 

@@ -146,8 +146,7 @@ def _round_kpis(session: Session, program_key: str, round_key: str) -> Kpis:
 
 
 def _cooperations(session: Session, program_id: int) -> list[Cooperation]:
-    rounds = select(Round.id).where(Round.program_id == program_id)
-    query = select(Cooperation).where(Cooperation.round_id.in_(rounds))
+    query = select(Cooperation).where(Cooperation.program_id == program_id)
     return list(session.scalars(query.order_by(Cooperation.is_invented, Cooperation.key)))
 
 

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 
-from techbridge.storage.db import is_initialized, make_engine, migrate, transaction
+import techbridge.storage.accounts
+import techbridge.storage.pipeline  # noqa: F401  (their tables are part of Base.metadata)
+from techbridge.storage.db import alembic_config, is_initialized, make_engine, migrate, transaction
 from techbridge.storage.tables import Base, Organization, Technology
 from tests import factories
 
@@ -45,3 +52,19 @@ def test_owners_and_codes_round_trip(engine: Engine) -> None:
         tech = session.scalars(select(Technology)).one()
         assert [o.name for o in tech.owners] == ["인천대학교 산학협력단", "한국화학연구원"]
         assert tech.codes == ["A01N 63/10"]
+
+
+def test_the_migrations_form_one_line_and_build_the_models_schema(engine: Engine) -> None:
+    """Two migrations with one revision (or two heads) after a merge: one is silently skipped."""
+
+    import techbridge.storage.accounts
+    import techbridge.storage.pipeline  # noqa: F401
+
+    script = ScriptDirectory.from_config(alembic_config(engine))
+    files = sorted(p.name for p in Path(script.versions).glob("*.py"))
+    revisions = list(script.walk_revisions())
+    assert len(script.get_heads()) == 1
+    assert len(revisions) == len(files), files
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []

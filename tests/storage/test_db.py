@@ -12,6 +12,7 @@ from sqlalchemy import Engine, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 import techbridge.storage.accounts
+import techbridge.storage.licence
 import techbridge.storage.pipeline  # noqa: F401  (their tables are part of Base.metadata)
 from techbridge.storage.db import alembic_config, is_initialized, make_engine, migrate, transaction
 from techbridge.storage.tables import Base, Organization, Technology
@@ -58,6 +59,7 @@ def test_the_migrations_form_one_line_and_build_the_models_schema(engine: Engine
     """Two migrations with one revision (or two heads) after a merge: one is silently skipped."""
 
     import techbridge.storage.accounts
+    import techbridge.storage.licence
     import techbridge.storage.pipeline  # noqa: F401
 
     script = ScriptDirectory.from_config(alembic_config(engine))

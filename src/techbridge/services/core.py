@@ -14,29 +14,61 @@ the database's write lock at its start on SQLite (``BEGIN IMMEDIATE``) and commi
 the database refuses becomes ``ConflictError`` (a constraint) or ``InvalidError`` (a value it cannot
 hold), and nothing of the unit is stored. Rows that a change reads and then rewrites are locked with
 ``lock`` (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's write lock already covers them).
+
+A web form carries a one-time token; the page edge hands it to ``submitted_once`` before the use
+case runs, and the first unit of work that writes stores the token with the change, in the same
+commit. The same form sent again (a double click, a reload) finds its token taken: the unit of work
+raises ``DuplicateSubmissionError`` and stores nothing more. A change that fails stores no token, so
+the form can be sent again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Select, event
+from sqlalchemy import Engine, Select, delete, event
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from techbridge.config import Settings
 from techbridge.errors import ConflictError, InvalidError
 from techbridge.services.models import Models
+from techbridge.storage.accounts import FormSubmission
 from techbridge.storage.db import is_initialized, make_engine, migrate
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 _READ_ONLY = "techbridge_read_only"
+#: The one-time token of the form being handled, until a unit of work stores it.
+_SUBMISSION: ContextVar[str | None] = ContextVar("techbridge_submission", default=None)
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+#: How long a submitted form's token is kept (a form older than that is sent as a new one).
+SUBMISSION_MEMORY = dt.timedelta(days=2)
+
+
+class DuplicateSubmissionError(ConflictError):
+    """The form was submitted before and its change stored; nothing more was stored."""
+
+
+def submitted_once(token: str | None) -> None:
+    """Mark the request being handled as the submission of the form with one-time ``token``.
+
+    The next unit of work that writes, in this request, stores the token with its change; ``None``
+    (a form without a token) changes nothing.
+
+    Raises:
+        InvalidError: the token is not 16 to 64 URL-safe characters.
+    """
+    if token is not None and not _TOKEN.fullmatch(token):
+        raise InvalidError("the form's one-time token is malformed; reload the page and try again")
+    _SUBMISSION.set(token)
 
 
 def utcnow() -> dt.datetime:
@@ -101,6 +133,7 @@ class Core:
         """
         try:
             with self._writer() as session, session.begin():
+                self._claim_submission(session)
                 yield session
         except IntegrityError as exc:
             log.info("a change was refused by the database: %s", exc.orig)
@@ -111,6 +144,24 @@ class Core:
             log.info("a value was refused by the database: %s", exc.orig)
             raise InvalidError(
                 "a value cannot be stored (e.g. a NUL character or a number out of range)"
+            ) from exc
+
+    def _claim_submission(self, session: Session) -> None:
+        """Store the handled form's one-time token in this unit of work, once (see the module)."""
+        token = _SUBMISSION.get()
+        if token is None:
+            return
+        _SUBMISSION.set(None)
+        now = self.clock()
+        session.execute(delete(FormSubmission).where(FormSubmission.at < now - SUBMISSION_MEMORY))
+        if session.get(FormSubmission, token) is not None:
+            raise DuplicateSubmissionError("this form was already sent and stored; nothing more was stored")
+        session.add(FormSubmission(token=token, at=now))
+        try:
+            session.flush()
+        except IntegrityError as exc:  # the same form sent at the same moment, stored first
+            raise DuplicateSubmissionError(
+                "this form was already sent and stored; nothing more was stored"
             ) from exc
 
 

@@ -1,5 +1,6 @@
 """The tables of accounts and confidentiality: users, roles, API tokens, sign-in sessions and attempts,
-and what happens to a confidential need (expressions of interest, shares with partners, access log).
+the forms already submitted, and what happens to a confidential need (expressions of interest, shares
+with partners, access log).
 
 Secrets are never stored: passwords as argon2 hashes, API tokens and session tokens as SHA-256 hashes.
 """
@@ -83,6 +84,16 @@ class LoginAttempt(Base):
     address: Mapped[str | None] = mapped_column(String(64))
     succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class FormSubmission(Base):
+    """A web form that was submitted and stored: its one-time token, so that a second submission of
+    the same form (a double click, a reload) stores nothing more."""
+
+    __tablename__ = "form_submissions"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class NeedInterest(Base):

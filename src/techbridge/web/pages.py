@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import logging
 import math
+import secrets
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -36,7 +38,7 @@ from techbridge.services import accounts
 from techbridge.services.accounts import PasswordChangeRequiredError
 from techbridge.services.accounts.caller import signed_in
 from techbridge.services.actor import Actor
-from techbridge.services.core import Core
+from techbridge.services.core import Core, DuplicateSubmissionError, submitted_once
 from techbridge.services.dashboards import primary_role
 from techbridge.web.i18n import pick_language, translator
 
@@ -89,6 +91,7 @@ def make_templates() -> Jinja2Templates:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
     env.filters["eok"] = format_eok
     env.filters["bar"] = bar_width
+    env.globals["once_token"] = lambda: secrets.token_urlsafe(24)  # each form's one-time token
     return Jinja2Templates(env=env)
 
 
@@ -167,11 +170,15 @@ async def check_account_csrf(request: Request, visitor: AccountVisitorDep, setti
 
 
 async def _require_csrf(request: Request, settings: Settings) -> None:
+    """Check the form's CSRF token, and hand its one-time token (``once``) to the core: the use case
+    stores it with its change, and the same form sent again stores nothing (``submitted_once``)."""
     form = await request.form()
     given = form.get("csrf_token")
     token = request.cookies.get(SESSION_COOKIE, "")
     if not accounts.is_valid_csrf(settings, token, given if isinstance(given, str) else None):
         raise PermissionDeniedError("missing or wrong CSRF token; reload the page and try again")
+    once = form.get("once")
+    submitted_once(once if isinstance(once, str) and once else None)
 
 
 CsrfDep = Depends(check_csrf)
@@ -206,6 +213,18 @@ def error_page(request: Request, exc: TechbridgeError) -> HTMLResponse:
     return render(request, None, "error.html", data, status=status)
 
 
+async def _after_duplicate(request: Request) -> str:
+    """Where a form sent twice goes: the page it names to go back to, else the page it was sent from.
+
+    Only a path of this site is followed (never another host)."""
+    back = (await request.form()).get("back")
+    referer = urlsplit(request.headers.get("referer", ""))
+    candidates = [back if isinstance(back, str) else ""]
+    if referer.netloc == request.url.netloc:
+        candidates.append(referer.path + (f"?{referer.query}" if referer.query else ""))
+    return next((c for c in candidates if c.startswith("/") and not c.startswith("//")), "/")
+
+
 class WebRoute(APIRoute):
     """A page route: service errors become error pages; a missing sign-in redirects to the form."""
 
@@ -220,6 +239,8 @@ class WebRoute(APIRoute):
                 return redirect(f"/login?next={request.url.path}")
             except PasswordChangeRequiredError:
                 return redirect(PASSWORD_PAGE)
+            except DuplicateSubmissionError:
+                return redirect(await _after_duplicate(request))
             except RequestValidationError as exc:
                 problems = [f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors()]
                 return error_page(request, InvalidError("the form has wrong or missing values", problems))

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from techbridge.services.accounts import Grant, create_token, create_user
 from techbridge.services.actor import operator
 from techbridge.services.cooperations.agreement import SignRequest, sign_agreement
+from techbridge.services.cooperations.licence import LicenceRequest, create_licence
 from techbridge.services.cooperations.meeting import FollowUp, MeetingRequest, record_meeting
 from techbridge.services.cooperations.outcome import OutcomeInput, record_outcome
 from techbridge.services.cooperations.pipeline import MoveRequest, add_cooperation, move_cooperation
@@ -182,6 +183,30 @@ def _recorded_outcome(call: Call) -> dict[str, Any]:
     return {"path": {"key": key}}
 
 
+def _licence_agreement(call: Call) -> str:
+    key = f"agr-licence-{call.serial}"
+    request = SignRequest(_introduced_cooperation(call), "license", "실시계약", dt.date.today(), key=key)
+    sign_agreement(core_on(call.engine), operator("test"), request)
+    return key
+
+
+def _licence_body(agreement: str) -> dict[str, Any]:
+    return {
+        "agreement": agreement,
+        "technology": "kr-patent-1",
+        "licensor": "kr-kimm",
+        "licensee": "kr-lms",
+        "royalty_kind": "fixed",
+        "upfront_krw": 50_000_000,
+    }
+
+
+def _licence(call: Call) -> dict[str, Any]:
+    request = LicenceRequest(**_licence_body(_licence_agreement(call)) | {"key": f"lic-{call.serial}"})
+    create_licence(core_on(call.engine), operator("test"), request)
+    return {"path": {"key": f"lic-{call.serial}"}}
+
+
 def _planned_cooperation(call: Call) -> dict[str, Any]:
     key = _introduced_cooperation(call)
     request = PlanRequest(
@@ -336,6 +361,12 @@ REQUESTS: dict[tuple[str, str], Callable[[Call], dict[str, Any]]] = {
     ("GET", "/api/v1/agreements/{key}"): _signed_agreement,
     ("GET", "/api/v1/outcomes/{key}"): _recorded_outcome,
     ("GET", "/api/v1/meetings/{key}"): _recorded_meeting,
+    ("POST", "/api/v1/licences"): lambda c: {"json": _licence_body(_licence_agreement(c))},
+    ("GET", "/api/v1/licences/{key}"): _licence,
+    ("POST", "/api/v1/licences/{key}/payments"): lambda c: (
+        _licence(c) | {"json": {"instalment": 0, "amount_krw": 50_000_000, "paid_on": _today()}}
+    ),
+    ("GET", "/api/v1/programs/{program}/licences/due"): lambda c: {"path": {"program": "p2021"}},
     ("POST", "/api/v1/consortia/partners"): lambda c: {"json": {"members": ["kr-kimm"], "k": 2}},
     ("POST", "/api/v1/fusions/search"): lambda c: {"json": {"need": "광학 렌즈", "k": 2}},
     ("POST", "/api/v1/fusions"): _technology_pair,

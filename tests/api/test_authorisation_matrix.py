@@ -132,6 +132,12 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/v1/audit"): {"public": "401 200 403 403 403 403 403 403"},
     ("GET", "/api/v1/agreements/{key}"): {"cooperation": COOPERATION_READ},
     ("GET", "/api/v1/outcomes"): PUBLIC_READ,
+    # A licence is read and written with its cooperation; what is due per program, by its managers.
+    ("GET", "/api/v1/licences"): PUBLIC_READ,
+    ("POST", "/api/v1/licences"): {"cooperation": COOPERATION_WRITE},
+    ("GET", "/api/v1/licences/{key}"): {"cooperation": COOPERATION_READ},
+    ("POST", "/api/v1/licences/{key}/payments"): {"cooperation": COOPERATION_WRITE},
+    ("GET", "/api/v1/programs/{program}/licences/due"): {"public": MANAGERS_OK},
     ("GET", "/api/v1/outcomes/{key}"): {"cooperation": COOPERATION_READ, "organization": SIGNED_IN_OK},
     ("GET", "/api/v1/meetings"): {"public": MANAGERS_OK},
     ("GET", "/api/v1/meetings/{key}"): {"public": MANAGERS_OK},

@@ -32,6 +32,7 @@ class ProgramAction(StrEnum):
     REPORT = "report"
     COUNT_MEMBERS = "count_members"  # the KPIs of one organisation or consortium count its needs
     RECORD_RESULTS = "record_results"  # a total the program reported (230 transfers), as one outcome
+    FOLLOW_LICENCES = "follow_licences"  # what its cooperations' licensees owe: due and late instalments
 
 
 class RoundAction(StrEnum):

@@ -147,7 +147,7 @@ def record_outcome(core: Core, actor: Actor, item: OutcomeInput) -> RecordedOutc
         details = {"kind": str(kind), "amount_krw": item.amount_krw, "quantity": item.quantity}
         record_change(session, actor.name, "create", "outcome", key, details)
         if coop is not None:
-            _advance(session, actor.name, coop, key, item.occurred_on, core.clock())
+            advance_on_outcome(session, actor.name, coop, key, item.occurred_on, core.clock())
         session.flush()
         return RecordedOutcome(key, coop.stage if coop else None)
 
@@ -224,9 +224,10 @@ def _held(
     return found
 
 
-def _advance(
+def advance_on_outcome(
     session: Session, actor: str, coop: Cooperation, key: str, occurred_on: dt.date, now: dt.datetime
 ) -> None:
+    """Move a cooperation under way to ``outcomes`` when its outcome ``key`` is recorded."""
     # an outcome dated before R&D began (recorded late) does not move the cooperation on
     if coop.stage == Stage.RND_UNDER_WAY and occurred_on >= as_utc(coop.stage_changed_at).date():
         at = dt.datetime.combine(occurred_on, dt.time(9), tzinfo=dt.UTC)

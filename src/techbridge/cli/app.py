@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from techbridge.cli import consortia, data, demo, importing, matching, programs, serving, users
+from techbridge.cli import consortia, data, demo, importing, licences, matching, programs, serving, users
 from techbridge.cli.output import Invocation
 from techbridge.config import Settings
 
@@ -48,5 +48,5 @@ def _root(
     ctx.obj = Invocation(settings, as_user)
 
 
-for _module in (data, importing, demo, matching, programs, consortia, serving, users):
+for _module in (data, importing, demo, matching, programs, licences, consortia, serving, users):
     _module.register(app)

@@ -20,6 +20,7 @@ from techbridge.api import api_router
 from techbridge.api.errors import install_error_handlers
 from techbridge.config import Settings
 from techbridge.services.core import Core
+from techbridge.services.jobs.job import recover_jobs
 from techbridge.web import mount_web
 from techbridge.web.body_limit import BodyLimit
 from techbridge.web.headers import SecurityHeaders
@@ -34,7 +35,7 @@ answers 413."""
 
 
 # Paths that take files, with a body limit of their own (``max_upload_bytes``).
-UPLOAD_PATHS = ("/needs/import",)
+UPLOAD_PATHS = ("/needs/import", "/api/v1/imports")
 
 
 class _GuardedApp(FastAPI):
@@ -55,6 +56,7 @@ def create_app(settings: Settings) -> FastAPI:
     are held to ``settings.max_body_bytes`` (``web/body_limit.py``).
     """
     core = Core.open(settings)
+    recover_jobs(core)  # jobs a stopped server left unfinished are marked interrupted
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -17,6 +17,7 @@ from techbridge.app import create_app
 from techbridge.config import Settings
 from tests.serving import serving
 from tests.web.conftest import form_token
+from tests.web.jobs import finished_page
 from tests.web.world import PASSWORD
 
 LIMIT, UPLOAD_LIMIT = 4_000, 12_000
@@ -103,8 +104,11 @@ def test_the_file_import_has_its_own_larger_limit(limited: FastAPI) -> None:
     csv = ("기술번호,기술명,보유기관,분류코드\n" + rows).encode()
     assert LIMIT < len(csv) < UPLOAD_LIMIT - 1000
     form = {"entity": "technology", "csrf_token": token}
-    response = client.post("/needs/import", data=form, files={"file": ("techs.csv", csv, "text/csv")})
-    assert response.status_code == 200 and 'data-testid="import-summary"' in response.text
+    response = client.post(
+        "/needs/import", data=form, files={"file": ("techs.csv", csv, "text/csv")}, follow_redirects=False
+    )
+    status, page = finished_page(client, response)
+    assert status == 200 and 'data-testid="import-summary"' in page
     big = csv + csv + csv
     response = client.post("/needs/import", data=form, files={"file": ("techs.csv", big, "text/csv")})
     assert response.status_code == 413

@@ -24,6 +24,7 @@ MATRIX: dict[str, tuple[str, str]] = {
     "/needs": ("/needs", "303 200 200 200 200 200 200 200"),
     "/needs/new": ("/needs/new", "303 200 200 200 200 200 200 200"),
     "/needs/import": ("/needs/import", "303 200 200 403 403 403 403 403"),
+    "/jobs/{job_id}": ("/jobs/no-such-job", "303 404 404 404 404 404 404 404"),
     "/needs/{ident}": ("/needs/{secret}", "303 200 200 200 404 404 404 404"),
     "/technologies": ("/technologies", "303 200 200 200 200 200 200 200"),
     "/pipeline": ("/pipeline", "303 200 200 200 200 200 200 200"),

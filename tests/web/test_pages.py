@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.web.conftest import form_token
+from tests.web.jobs import finished_page
 from tests.web.world import SECRET_TEXT, SECRET_TITLE, SUMMARY
 
 SignIn = Callable[[str], TestClient]
@@ -195,6 +196,9 @@ def test_a_manager_imports_technologies_from_a_file(sign_in: SignIn) -> None:
         "/needs/import",
         data={"entity": "technology", "csrf_token": token},
         files={"file": ("techs.csv", csv, "text/csv")},
+        follow_redirects=False,
     )
-    assert response.status_code == 200 and 'data-testid="import-summary"' in response.text
+    status, page = finished_page(client, response)
+    assert status == 200 and 'data-testid="import-summary"' in page and 'data-status="succeeded"' in page
+    assert "<progress" not in page and 'http-equiv="refresh"' not in page
     assert "열처리 금형 코팅 기술" in client.get("/technologies").text

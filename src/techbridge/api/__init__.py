@@ -14,6 +14,8 @@ from techbridge.api.routes import (
     cooperations,
     exports,
     fusions,
+    imports,
+    jobs,
     licences,
     matches,
     meetings,
@@ -54,6 +56,8 @@ _MODULES = (
     fusions,
     clusters,
     exports,
+    imports,
+    jobs,
     audit,
 )
 

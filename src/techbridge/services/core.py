@@ -1,8 +1,9 @@
 """The application core: settings, the database and the heavy models, and the unit of work of a use case.
 
 A process builds one ``Core`` from its ``Settings`` (``Core.open``): the CLI at its root command, the
-web application in ``create_app``. Every use case is a function of the core, the caller and a typed
-request, and runs in one unit of work that it opens itself::
+web application in ``create_app``. Work that must not run on the request path (an uploaded import)
+goes to the core's job runner (``core.runner``, ``services.jobs``). Every use case is a function of
+the core, the caller and a typed request, and runs in one unit of work that it opens itself::
 
     def move_cooperation(core: Core, actor: Actor, request: MoveRequest) -> CooperationView:
         with core.writing() as session:
@@ -27,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -39,6 +41,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from techbridge.config import Settings
 from techbridge.errors import ConflictError, InvalidError
+from techbridge.services.jobs.runner import JobRunner
 from techbridge.services.models import Models
 from techbridge.storage.accounts import FormSubmission
 from techbridge.storage.db import is_initialized, make_engine, migrate
@@ -86,6 +89,8 @@ class Core:
     clock: Callable[[], dt.datetime] = utcnow
     _reader: sessionmaker[Session] = field(init=False, repr=False)
     _writer: sessionmaker[Session] = field(init=False, repr=False)
+    _runner: JobRunner | None = field(default=None, init=False, repr=False)
+    _runner_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._reader = sessionmaker(self.engine, expire_on_commit=False, info={_READ_ONLY: True})
@@ -106,8 +111,20 @@ class Core:
             migrate(engine)
         return cls(settings, engine, Models(settings))
 
+    @property
+    def runner(self) -> JobRunner:
+        """The runner of this core's jobs (``services.jobs``), started with the first job."""
+        with self._runner_lock:
+            if self._runner is None:
+                self._runner = JobRunner()
+            return self._runner
+
     def close(self) -> None:
-        """Close the database connections (the models stay loaded until the core is dropped)."""
+        """Stop the job runner and close the database connections (the models stay loaded)."""
+        with self._runner_lock:
+            runner, self._runner = self._runner, None
+        if runner is not None:
+            runner.close()
         self.engine.dispose()
 
     def __enter__(self) -> Core:

@@ -18,6 +18,7 @@ from techbridge.web.routes import (
     consortia,
     home,
     imports,
+    jobs,
     kpis,
     needs,
     password,
@@ -36,6 +37,6 @@ def mount_web(app: FastAPI, settings: Settings) -> None:
     app.state.web_templates = make_templates()
     app.state.settings = getattr(app.state, "settings", settings)
     # imports before needs: /needs/import is not a need's page /needs/{ident}
-    for module in (auth, password, home, imports, needs, technologies, pipeline, rounds, kpis, consortia):
+    for module in (auth, password, home, imports, jobs, needs, technologies, pipeline, rounds, kpis, consortia):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -134,8 +134,13 @@ def import_limits(settings: Settings) -> ImportLimits:
     )
 
 
-def check_file(request: ImportRequest, limits: ImportLimits | None = None) -> CheckedFile:
+def check_file(
+    request: ImportRequest, limits: ImportLimits | None = None, on_checking: Callable[[], None] | None = None
+) -> CheckedFile:
     """Read, map and check a file without the database, within ``limits`` (default ``ImportLimits()``).
+
+    Args:
+        on_checking: called once the file is read, as its rows are mapped and checked.
 
     Raises:
         ImportRejectedError: the file has problems, each named as ``file:line: column: reason``.
@@ -147,7 +152,10 @@ def check_file(request: ImportRequest, limits: ImportLimits | None = None) -> Ch
         mapped = map_bench(bench, tables)
         entity, mapping = "bench", "bench"
     else:
-        mapped = map_table(entity, read_table(path, request.fmt, limits), mapping)
+        table = read_table(path, request.fmt, limits)
+        if on_checking is not None:
+            on_checking()
+        mapped = map_table(entity, table, mapping)
     if mapped.problems:
         raise ImportRejectedError(f"{path.name}: refused, {len(mapped.problems)} problems", mapped.problems)
     return CheckedFile(path.name, entity, mapping, mapped.records)
@@ -159,12 +167,7 @@ def map_table(entity: str, table: Table, mapping: str = "default") -> Mapped:
     Raises:
         InvalidError: unknown entity or mapping, or a preset used for another entity.
     """
-    if entity not in ENTITIES:
-        raise InvalidError(f"unknown entity {entity!r}; use one of {', '.join((*ENTITIES, 'bench'))}")
-    if mapping not in MAPPINGS or mapping == "bench":
-        raise InvalidError(f"unknown mapping {mapping!r} for a file; use default, kipris or cordis")
-    if mapping in _PRESET_ENTITY and _PRESET_ENTITY[mapping] != entity:
-        raise InvalidError(f"the {mapping} mapping imports {_PRESET_ENTITY[mapping]} records, not {entity}")
+    check_choice(entity, mapping)
     if mapping == "kipris":
         return map_kipris(table)
     if mapping == "cordis":
@@ -174,6 +177,20 @@ def map_table(entity: str, table: Table, mapping: str = "default") -> Mapped:
     if hint and any("required column missing" in problem for problem in mapped.problems):
         mapped.problems.append(f"{table.path.name}:1: -: {hint}")
     return mapped
+
+
+def check_choice(entity: str, mapping: str) -> None:
+    """Check that ``entity`` and ``mapping`` exist and fit together, for one file.
+
+    Raises:
+        InvalidError: unknown entity or mapping, or a preset used for another entity.
+    """
+    if entity not in ENTITIES:
+        raise InvalidError(f"unknown entity {entity!r}; use one of {', '.join((*ENTITIES, 'bench'))}")
+    if mapping not in MAPPINGS or mapping == "bench":
+        raise InvalidError(f"unknown mapping {mapping!r} for a file; use default, kipris or cordis")
+    if mapping in _PRESET_ENTITY and _PRESET_ENTITY[mapping] != entity:
+        raise InvalidError(f"the {mapping} mapping imports {_PRESET_ENTITY[mapping]} records, not {entity}")
 
 
 def _preset_hint(table: Table) -> str | None:

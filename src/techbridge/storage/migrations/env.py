@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 import techbridge.storage.accounts
+import techbridge.storage.jobs
 import techbridge.storage.licence
 import techbridge.storage.pipeline  # noqa: F401
 from techbridge.storage.tables import Base

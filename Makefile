@@ -40,6 +40,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/clusters.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/mixed.py
+	$(BIN)/python bench/import_latency.py
+	$(BIN)/python bench/import_latency.py --inline
 
 clean:
 	rm -rf $(VENV) techbridge.db techbridge.index demo-out

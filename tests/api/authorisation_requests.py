@@ -11,13 +11,14 @@ from typing import Any
 from sqlalchemy import Engine
 
 from techbridge.services.accounts import Grant, create_token, create_user
-from techbridge.services.actor import operator
+from techbridge.services.actor import Actor, operator
 from techbridge.services.cooperations.agreement import SignRequest, sign_agreement
 from techbridge.services.cooperations.licence import LicenceRequest, create_licence
 from techbridge.services.cooperations.meeting import FollowUp, MeetingRequest, record_meeting
 from techbridge.services.cooperations.outcome import OutcomeInput, record_outcome
 from techbridge.services.cooperations.pipeline import MoveRequest, add_cooperation, move_cooperation
 from techbridge.services.cooperations.plan import PlanRequest, save_joint_plan
+from techbridge.services.jobs.job import new_job
 from techbridge.services.programs.assignment import run_assignment
 from techbridge.services.programs.round import (
     ParticipantsRequest,
@@ -229,6 +230,12 @@ def _technology(call: Call) -> dict[str, Any]:
     return {"json": {"key": key, "title": f"광학 렌즈 {call.serial}", "codes": ["G02B"], **holder}}
 
 
+def _managers_job(call: Call) -> dict[str, Any]:
+    manager = Actor("u-manager", user_id=call.world.user_ids["manager"])
+    with transaction(call.engine) as session:
+        return {"path": {"job_id": new_job(session, manager, "import", "orgs.csv").id}}
+
+
 def _need_path(call: Call) -> dict[str, Any]:
     return {"path": {"ident": call.need()}}
 
@@ -370,4 +377,11 @@ REQUESTS: dict[tuple[str, str], Callable[[Call], dict[str, Any]]] = {
     ("POST", "/api/v1/consortia/partners"): lambda c: {"json": {"members": ["kr-kimm"], "k": 2}},
     ("POST", "/api/v1/fusions/search"): lambda c: {"json": {"need": "광학 렌즈", "k": 2}},
     ("POST", "/api/v1/fusions"): _technology_pair,
+    ("POST", "/api/v1/imports"): lambda c: {
+        "files": {
+            "file": ("orgs.csv", f"name,kind,country\n기관 {c.serial},company,KR\n".encode(), "text/csv")
+        },
+        "data": {"entity": "organization"},
+    },
+    ("GET", "/api/v1/jobs/{job_id}"): _managers_job,
 }

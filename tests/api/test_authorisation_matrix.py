@@ -170,6 +170,10 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     },
     ("GET", "/api/v1/matches"): PUBLIC_READ,
     ("GET", "/api/v1/exports/{entity}"): {"public": SIGNED_IN_OK},
+    # Imports: administrators and program managers; a job is its owner's (the manager's) and admins'.
+    ("POST", "/api/v1/imports"): {"public": "401 202 202 403 403 403 403 403"},
+    ("GET", "/api/v1/jobs"): {"public": SIGNED_IN_OK},
+    ("GET", "/api/v1/jobs/{job_id}"): {"manager's job": "401 200 200 404 404 404 404 404"},
 }
 
 
@@ -221,6 +225,8 @@ def test_every_role_gets_the_written_down_answer(app: FastAPI, world: World, cli
                     headers=world.headers(role),
                     json=request.get("json"),
                     params=request.get("params"),
+                    files=request.get("files"),
+                    data=request.get("data"),
                 )
                 client.cookies.clear()
                 if str(response.status_code) != expected:

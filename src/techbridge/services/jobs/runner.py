@@ -3,8 +3,9 @@
 An import is CPU-bound Python. In a thread of the web server it would hold the interpreter's lock
 against every request (issue 19: a 20k-row upload held another user's ``GET /auth/me`` for 17.5 s),
 so jobs run in a separate process (``spawn``: nothing of the server's state is copied), which
-builds its own core from the same settings. One worker runs them in turn: SQLite has one writer,
-and a second import would only wait for the first one's write lock.
+builds its own core from the same settings, at a lower scheduling priority (``WORKER_NICENESS``)
+so that on a busy machine the server's requests go first. One worker runs them in turn: SQLite
+has one writer, and a second import would only wait for the first one's write lock.
 
 Live progress travels back over a queue that a thread of the server reads into memory. It is not
 written to the job's row: while an import writes, on SQLite its unit of work holds the only write
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -29,6 +31,8 @@ log = logging.getLogger(__name__)
 
 #: Seconds between two progress reports of one job (the last one always goes).
 REPORT_EVERY = 0.2
+#: How much lower the worker's scheduling priority is than the server's (``os.nice``).
+WORKER_NICENESS = 10
 _queue: Queue[Any] | None = None  # the worker process's end of the progress queue
 
 
@@ -77,11 +81,12 @@ class JobRunner:
             executor, self._executor = self._executor, None
             queue, self._queue = self._queue, None
         if executor is not None:
-            processes = list(getattr(executor, "_processes", {}).values())
+            workers = list((getattr(executor, "_processes", None) or {}).values())
             executor.shutdown(wait=False, cancel_futures=True)
-            for process in processes:
+            for process in workers:
                 process.terminate()
                 process.join(5)
+            executor.shutdown(wait=True)  # the stopped jobs' callbacks have run when this returns
         if queue is not None:
             queue.put(None)
             if self._listener is not None:
@@ -130,8 +135,11 @@ def _is_broken(error: BaseException) -> bool:
 
 
 def _take_queue(queue: Queue[Any]) -> None:
+    """Start a worker: keep the progress queue, and yield the processor to the server's requests."""
     global _queue
     _queue = queue
+    if hasattr(os, "nice"):
+        os.nice(WORKER_NICENESS)  # background work: on a busy machine the requests go first
 
 
 class Reporter:

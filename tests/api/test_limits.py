@@ -34,7 +34,8 @@ def _unbounded(
         for option in schema.get(key, []):
             yield from _unbounded(option, components, where, seen)
     kind = schema.get("type")
-    if kind == "string" and not {"maxLength", "enum", "const", "format"} & schema.keys():
+    # a file (``contentMediaType``) is bounded by the upload limit (``max_upload_bytes``, 413 past it)
+    if kind == "string" and not {"maxLength", "enum", "const", "format", "contentMediaType"} & schema.keys():
         yield where
     if kind == "array":
         if "maxItems" not in schema:

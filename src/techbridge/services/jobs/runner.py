@@ -81,12 +81,16 @@ class JobRunner:
             executor, self._executor = self._executor, None
             queue, self._queue = self._queue, None
         if executor is not None:
+            # shutdown(wait=True) would wait for a running import; the worker is stopped instead, and
+            # the executor's own thread (which runs the stopped jobs' callbacks) is waited for.
+            manager = getattr(executor, "_executor_manager_thread", None)
             workers = list((getattr(executor, "_processes", None) or {}).values())
             executor.shutdown(wait=False, cancel_futures=True)
             for process in workers:
                 process.terminate()
                 process.join(5)
-            executor.shutdown(wait=True)  # the stopped jobs' callbacks have run when this returns
+            if manager is not None:
+                manager.join(30)
         if queue is not None:
             queue.put(None)
             if self._listener is not None:

@@ -37,6 +37,18 @@ def mount_web(app: FastAPI, settings: Settings) -> None:
     app.state.web_templates = make_templates()
     app.state.settings = getattr(app.state, "settings", settings)
     # imports before needs: /needs/import is not a need's page /needs/{ident}
-    for module in (auth, password, home, imports, jobs, needs, technologies, pipeline, rounds, kpis, consortia):
+    for module in (
+        auth,
+        password,
+        home,
+        imports,
+        jobs,
+        needs,
+        technologies,
+        pipeline,
+        rounds,
+        kpis,
+        consortia,
+    ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -5,11 +5,13 @@ missing one; payments count once in the KPIs, and a refused payment stores nothi
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 
 from techbridge.services.actor import operator
 from techbridge.services.cooperations.agreement import SignRequest, sign_agreement
@@ -221,3 +223,22 @@ def test_managers_follow_what_is_due_or_late_in_their_program(
     assert (
         client.get("/api/v1/programs/p2021/licences/due", headers=world.headers("owner")).status_code == 403
     )
+
+
+def test_the_report_shows_licences_and_counts_payments_once(
+    client: TestClient, world: World, agreement: str
+) -> None:
+    manager = world.headers("manager")
+    key = client.post("/api/v1/licences", json=licence_body(agreement), headers=manager).json()["key"]
+    payment = {"instalment": 0, "amount_krw": 50_000_000, "paid_on": str(TODAY)}
+    assert client.post(f"/api/v1/licences/{key}/payments", json=payment, headers=manager).status_code == 201
+    book = load_workbook(
+        io.BytesIO(client.get("/api/v1/programs/p2021/report.xlsx", headers=manager).content)
+    )
+    kpi_rows = {row[0]: row for row in book["KPIs"].iter_rows(min_row=2, values_only=True)}
+    assert kpi_rows["royalties"][2] == 50_000_000
+    licences = list(book["Licences"].iter_rows(min_row=2, values_only=True))
+    assert [row[1:6] for row in licences] == [(1, 110_000_000, 50_000_000, 60_000_000, 0)]
+    html = client.get("/api/v1/programs/p2021/report.html", headers=manager).text
+    assert "기술료 (licences: fees and royalties)" in html
+    assert 'title="60,000,000원">0.6억원' in html

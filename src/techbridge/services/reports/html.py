@@ -40,6 +40,7 @@ def render_html(data: ReportData) -> str:
             _section("연도별 지표 (by year)", _years(data)),
             _section("연도별 성과 (outcomes over time)", outcomes_svg(data.by_year)),
             _section("협약 (agreements)", _agreements(data)),
+            _section("기술료 (licences: fees and royalties)", _licences(data)),
             _section("성과 기록 (outcome records)", _outcomes(data)),
         ]
     )
@@ -160,6 +161,30 @@ def _outcomes(data: ReportData) -> str:
     )  # fmt: skip
     headers = ("일자", "성과 (kind)", "건수 (count)", "협력 (cooperation)", "금액", "내용")
     return _table(headers, rows, frozenset({2, 4}))
+
+
+def _licences(data: ReportData) -> str:
+    if data.licences is None or not data.licences.licences:
+        return "<p>기술료 계약 없음 (no licences)</p>"
+    t = data.licences.totals
+    totals = _table(
+        ("계약 (licences)", "약정 (agreed)", "수령 (received)", "미수 (outstanding)", "연체 (late)"),
+        [(str(data.licences.licences), money(t.agreed_krw), money(t.received_krw), money(t.outstanding_krw),
+          money(t.late_krw))],
+        frozenset(range(5)),
+    )  # fmt: skip
+    rows = (
+        (str(d.due_on), escape(d.licence), escape(d.cooperation), escape(d.licensee), str(d.number),
+         money(d.outstanding_krw) if d.outstanding_krw is not None else "매출 미보고 (sales not reported)",
+         "연체 (late)" if d.state == "late" else "납부 예정 (due)")
+        for d in data.licences.due
+    )  # fmt: skip
+    headers = ("납부기한", "계약 (licence)", "협력", "실시권자 (licensee)", "회차", "미수", "상태")
+    return (
+        totals
+        + f"<p>{escape(str(data.licences.as_of))} 기준 (as of)</p>"
+        + _table(headers, rows, frozenset({4, 5}))
+    )
 
 
 def _source(source: str | None) -> str:

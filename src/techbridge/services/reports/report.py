@@ -21,6 +21,12 @@ from techbridge.domain.kpi import Kpis, OutcomeFact, compute_kpis, outcomes_by_y
 from techbridge.errors import InvalidError
 from techbridge.services.access.program import ProgramAction, program_for
 from techbridge.services.actor import Actor
+from techbridge.services.cooperations.licence_view import (
+    ProgramLicences,
+    licence_view,
+    program_licence_rows,
+    program_summary,
+)
 from techbridge.services.core import Core
 from techbridge.services.programs.kpi import Scope, gather_facts
 from techbridge.storage.tables import Agreement, Consortium, Cooperation, Outcome, Program, Round
@@ -86,6 +92,8 @@ class ReportData:
     outcomes: tuple[OutcomeRow, ...]
     by_year: dict[int, dict[str, int]]
     invented: int
+    #: The program's licences on the report's date: fees and royalties agreed, received, outstanding, late.
+    licences: ProgramLicences | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,11 +116,12 @@ def report_data(core: Core, actor: Actor, program_key: str) -> ReportData:
         PermissionDeniedError: the actor manages no program.
     """
     with core.reading() as session:
-        return gather_report(session, program_for(session, actor, program_key, ProgramAction.REPORT))
+        program = program_for(session, actor, program_key, ProgramAction.REPORT)
+        return gather_report(session, program, core.clock().date())
 
 
-def gather_report(session: Session, program: Program) -> ReportData:
-    """Gather the report of ``program`` within a unit of work whose caller may read it."""
+def gather_report(session: Session, program: Program, as_of: dt.date | None = None) -> ReportData:
+    """Gather the report of ``program`` on ``as_of`` (today) in a unit of work whose caller may read it."""
     program_key = program.key
     rounds = session.execute(
         select(Round.key, Round.name).where(Round.program_id == program.id).order_by(Round.id)
@@ -134,7 +143,13 @@ def gather_report(session: Session, program: Program) -> ReportData:
         pairs, agreements, outcomes,
         outcomes_by_year([OutcomeFact(o.kind, o.occurred_on, o.amount_krw, o.quantity) for o in outcomes]),
         invented,
+        _licences(session, program, as_of or dt.date.today()),
     )  # fmt: skip
+
+
+def _licences(session: Session, program: Program, as_of: dt.date) -> ProgramLicences:
+    rows = program_licence_rows(session, program.id)
+    return program_summary(program.key, as_of, [licence_view(session, row, as_of) for row in rows])
 
 
 def _year_kpis(session: Session, program_key: str, year: int) -> Kpis:

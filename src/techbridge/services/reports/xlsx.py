@@ -54,6 +54,16 @@ def write_xlsx(data: ReportData, path: Path) -> Path:
                              "investment_planned_krw"),
            [(y, v.agreements, v.transfers, v.royalties_krw, v.startups, v.investment_krw,
              v.investment_planned_krw) for y, v in data.years])  # fmt: skip
+    if data.licences is not None:
+        t = data.licences.totals
+        _sheet(book, "Licences", ("as_of", "licences", "agreed_krw", "received_krw", "outstanding_krw",
+                                  "late_krw", "late_instalments"),
+               [(data.licences.as_of, data.licences.licences, t.agreed_krw, t.received_krw, t.outstanding_krw,
+                 t.late_krw, t.late_instalments)])  # fmt: skip
+        _sheet(book, "Licences due", ("due_on", "licence", "cooperation", "licensee", "instalment",
+                                      "outstanding_krw", "state"),
+               [(d.due_on, d.licence, d.cooperation, d.licensee, d.number, d.outstanding_krw, d.state)
+                for d in data.licences.due])  # fmt: skip
     kinds = sorted({kind for row in data.by_year.values() for kind in row})
     by_year = [(year, *(row.get(kind, 0) for kind in kinds)) for year, row in sorted(data.by_year.items())]
     _sheet(book, "Outcomes by year", ("year", *kinds), by_year)

@@ -24,8 +24,10 @@ from techbridge.services.access.cooperation import (
     visible_cooperation_ids,
 )
 from techbridge.services.actor import ADMINISTRATOR, PROGRAM_MANAGER, Actor
+from techbridge.services.cooperations.licence_view import LicenceView, licence_view
 from techbridge.services.cooperations.pipeline import CooperationView, as_utc, view_of
 from techbridge.services.core import Core
+from techbridge.storage.licence import Licence
 from techbridge.storage.tables import Agreement, Cooperation, Outcome
 
 BOARD_STAGES: tuple[str, ...] = (*(str(s) for s in PIPELINE), str(Stage.DROPPED))
@@ -106,6 +108,8 @@ class CooperationPage:
     records: CooperationRecords
     next_stage: str | None
     manages: bool
+    #: Its agreements' licences with their schedules on the day the page is shown.
+    licences: tuple[LicenceView, ...] = ()
 
 
 def cooperation_page(core: Core, actor: Actor, key: str) -> CooperationPage:
@@ -119,7 +123,8 @@ def cooperation_page(core: Core, actor: Actor, key: str) -> CooperationPage:
         stage = Stage(coop.stage)
         nxt = PIPELINE[PIPELINE.index(stage) + 1] if stage in OPEN_STAGES else None
         manages = role_in(session, actor, coop) == MANAGER
-        return CooperationPage(view_of(session, actor, coop), _records(session, coop), nxt, manages)
+        licences = tuple(licence_view(session, row, core.clock().date()) for row in _licences(session, coop))
+        return CooperationPage(view_of(session, actor, coop), _records(session, coop), nxt, manages, licences)
 
 
 def board(cards: list[CooperationCard]) -> dict[str, list[CooperationCard]]:
@@ -134,6 +139,11 @@ def stage_counts(cards: list[CooperationCard]) -> dict[str, int]:
     """Return how many cards sit at each board stage."""
     counts = Counter(card.stage for card in cards)
     return {stage: counts.get(stage, 0) for stage in BOARD_STAGES}
+
+
+def _licences(session: Session, coop: Cooperation) -> list[Licence]:
+    query = select(Licence).join(Agreement, Agreement.id == Licence.agreement_id)
+    return list(session.scalars(query.where(Agreement.cooperation_id == coop.id).order_by(Licence.id)))
 
 
 def _records(session: Session, coop: Cooperation) -> CooperationRecords:

@@ -1,6 +1,7 @@
 """The pipeline board of cooperations by stage, one cooperation, and its agreement, meeting and
 outcome forms. Each form calls the use case the API calls, with the same rules: members and managers
-move a cooperation and record its agreements and outcomes; only managers override or record meetings.
+move a cooperation and record its agreements, outcomes and licence payments; only managers override or
+record meetings.
 The forms name no keys and no parties: the core makes the keys and takes every member as a party."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from techbridge.domain.agreement import AgreementKind, OutcomeKind
 from techbridge.domain.money import parse_krw
 from techbridge.services.cooperations.agreement import SignRequest, sign_agreement
+from techbridge.services.cooperations.licence import PaymentRequest, record_payment
 from techbridge.services.cooperations.meeting import FollowUp, MeetingRequest, record_meeting
 from techbridge.services.cooperations.outcome import OutcomeInput, record_outcome
 from techbridge.services.cooperations.pipeline import MoveRequest, move_cooperation
@@ -47,6 +49,7 @@ def cooperation(request: Request, key: str, visitor: VisitorDep, core: CoreDep) 
         "records": page.records,
         "next_stage": page.next_stage,
         "manages": page.manages,
+        "licences": page.licences,
         "agreement_kinds": [str(k) for k in AgreementKind],
         "outcome_kinds": [str(k) for k in OutcomeKind],
         "today": dt.date.today().isoformat(),
@@ -124,4 +127,23 @@ def add_outcome(
     """Record an outcome of the cooperation (a cooperation under way moves to ``outcomes``)."""
     item = OutcomeInput(None, kind, occurred_on, _amount(amount, "outcome amount"), description, key)
     record_outcome(core, visitor.actor, item)
+    return redirect(f"/cooperations/{key}")
+
+
+@router.post("/cooperations/{key}/licences/{licence}/payments", dependencies=[CsrfDep])
+def add_payment(
+    key: str,
+    licence: str,
+    visitor: VisitorDep,
+    core: CoreDep,
+    instalment: Annotated[int, Form(ge=0, le=1000)],
+    amount: _Short,
+    paid_on: _Day,
+    sales: _Short = "",
+) -> Response:
+    """Record a payment of a licence's instalment (it counts as a royalty outcome)."""
+    request = PaymentRequest(
+        licence, instalment, parse_krw(amount, "payment"), paid_on, _amount(sales, "reported sales")
+    )
+    record_payment(core, visitor.actor, request)
     return redirect(f"/cooperations/{key}")

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import secrets
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Exists, select
 from sqlalchemy.orm import Session
 
 from techbridge.errors import NotFoundError, PermissionDeniedError
@@ -102,6 +103,39 @@ def shown_title(session: Session, actor: Actor, coop: Cooperation) -> tuple[str,
     return HIDDEN_TITLE, None
 
 
+def cooperation_with_role(
+    session: Session, actor: Actor, where: ColumnElement[bool], *, for_update: bool = False
+) -> tuple[Cooperation, str | None] | None:
+    """Return the cooperation ``where`` picks and the actor's part in it, or ``None`` if there is none.
+
+    The row, its program and whether the actor's organisation is a member come in one statement,
+    so that a cooperation the actor may not see costs the same statements as a missing one (issue 19).
+
+    Args:
+        for_update: lock the cooperation's row until the unit of work ends.
+    """
+    query = select(Cooperation, Round.program_id, is_member(actor, Cooperation.id))
+    query = query.outerjoin(Round, Round.id == Cooperation.round_id).where(where)
+    row = session.execute(query.with_for_update(of=Cooperation) if for_update else query).first()
+    if row is None:
+        return None
+    coop, program_id, member = row
+    members = {actor.organization_id} if member and actor.organization_id is not None else set()
+    return coop, cooperation_role(actor, program_id, members)
+
+
+def is_member(actor: Actor, cooperation_id: Any) -> Exists:
+    """Return the SQL test of whether the actor's organisation is a member of ``cooperation_id``."""
+    return (
+        select(CooperationMember.cooperation_id)
+        .where(
+            CooperationMember.cooperation_id == cooperation_id,
+            CooperationMember.organization_id == (actor.organization_id or -1),
+        )
+        .exists()
+    )
+
+
 def cooperation_for(
     session: Session,
     actor: Actor,
@@ -119,9 +153,8 @@ def cooperation_for(
         NotFoundError: no such cooperation, or one the actor may not see (the same answer).
         PermissionDeniedError: the actor sees it but may not do ``action``.
     """
-    query = select(Cooperation).where(Cooperation.key == key)
-    coop = session.scalars(query.with_for_update() if for_update else query).first()
-    role = role_in(session, actor, coop) if coop is not None else None
+    found = cooperation_with_role(session, actor, Cooperation.key == key, for_update=for_update)
+    coop, role = found if found is not None else (None, None)
     if coop is None or role is None:
         raise NotFoundError(f"no cooperation with key {key!r}")
     if not may(role, action):
@@ -144,10 +177,15 @@ def visible_cooperation_ids(session: Session, actor: Actor) -> set[int]:
     }
 
 
-def reads_cooperation(session: Session, actor: Actor, cooperation_id: int) -> bool:
-    """Return whether the actor may read the cooperation ``cooperation_id`` (and so its records)."""
-    coop = session.get(Cooperation, cooperation_id)
-    return coop is not None and role_in(session, actor, coop) is not None
+def reads_cooperation(session: Session, actor: Actor, cooperation_id: int | None) -> bool:
+    """Return whether the actor may read the cooperation ``cooperation_id`` (and so its records).
+
+    One statement whatever the answer, ``None`` (no cooperation) included: a record's key held in a
+    cooperation the actor may not read costs what a free key costs (issue 19).
+    """
+    number = cooperation_id if cooperation_id is not None else -1
+    found = cooperation_with_role(session, actor, Cooperation.id == number)
+    return found is not None and found[1] is not None
 
 
 def reads_every_record(actor: Actor) -> bool:

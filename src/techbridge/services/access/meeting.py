@@ -15,15 +15,14 @@ from __future__ import annotations
 from enum import StrEnum
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from techbridge.errors import NotFoundError, PermissionDeniedError
 from techbridge.services.access import require
-from techbridge.services.access.cooperation import MANAGER, MEMBER, role_in
+from techbridge.services.access.cooperation import MANAGER, MEMBER, cooperation_role, is_member, role_in
 from techbridge.services.actor import PROGRAM_MANAGER, Actor
-from techbridge.services.core import lock
 from techbridge.storage.pipeline import Task
-from techbridge.storage.tables import Cooperation, Meeting
+from techbridge.storage.tables import Cooperation, Meeting, Round
 
 
 class TaskAction(StrEnum):
@@ -106,11 +105,38 @@ def task_for(
         NotFoundError: no such task, or one the actor may not read (the same answer).
         PermissionDeniedError: a member of the task's cooperation asking to complete it.
     """
-    query = select(Task).where(Task.key == key)
-    task = lock(session, query) if for_update else session.scalar(query)
-    role = role_in_task(session, actor, task) if task is not None else None
+    found = _task_with_role(session, actor, key, for_update)
+    task, role = found if found is not None else (None, None)
     if task is None or role is None:
         raise NotFoundError(f"no task with key {key!r}")
     if action == TaskAction.COMPLETE and role != MANAGER:
         raise PermissionDeniedError("only the managers of the task's program complete it")
     return task
+
+
+def _task_with_role(
+    session: Session, actor: Actor, key: str, for_update: bool
+) -> tuple[Task, str | None] | None:
+    """Return the task ``key`` and the actor's part in it, or ``None`` if there is none.
+
+    The row, the program of its meeting, the program of its cooperation and whether the actor's
+    organisation is a member of that cooperation come in one statement, so that a task the actor may
+    not read costs the same statements as a missing one (issue 19).
+    """
+    coop_round = aliased(Round)
+    query = (
+        select(
+            Task, Meeting.program_id, Cooperation.id, coop_round.program_id, is_member(actor, Cooperation.id)
+        )
+        .outerjoin(Meeting, Meeting.id == Task.meeting_id)
+        .outerjoin(Cooperation, Cooperation.id == Task.cooperation_id)
+        .outerjoin(coop_round, coop_round.id == Cooperation.round_id)
+        .where(Task.key == key)
+    )
+    row = session.execute(query.with_for_update(of=Task) if for_update else query).first()
+    if row is None:
+        return None
+    task, meeting_program, coop_id, coop_program, member = row
+    members = {actor.organization_id} if member and actor.organization_id is not None else set()
+    in_coop = cooperation_role(actor, coop_program, members) if coop_id is not None else None
+    return task, task_role(actor, meeting_program, in_coop)

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from techbridge.errors import NotFoundError, PermissionDeniedError
@@ -134,16 +134,46 @@ def seen_need(session: Session, actor: Actor, ident: str, *, for_update: bool = 
         NotFoundError: there is no such need, or the actor may not see it at all; the two answers
             are the same, so that nobody learns that a hidden need exists.
     """
-    query = select(Need).where(Need.key == ident)
-    need = session.scalars(query.with_for_update() if for_update else query).first()
-    by_key = need is not None
-    if need is None and (number := record_id(ident)) is not None:
-        by_id = select(Need).where(Need.id == number)
-        need = session.scalars(by_id.with_for_update() if for_update else by_id).first()
-    view = visible_need(session, actor, need) if need is not None else NONE
-    if need is None or view == NONE or (by_key and view != FULL):
-        raise NotFoundError(f"no need with id or key {ident!r}")
+    need, view, _program = _seen(session, actor, ident, for_update)
     return need, view
+
+
+def _seen(session: Session, actor: Actor, ident: str, for_update: bool) -> tuple[Need, str, int | None]:
+    """Return the need ``ident``, the actor's view of it and its program, or refuse as for a missing one.
+
+    The row and every fact its visibility depends on come in one statement (``need_with_facts``), so
+    that a hidden need and a missing one cost the same statements (issue 19: timing told them apart).
+    """
+    found = need_with_facts(session, actor, Need.key == ident, for_update=for_update)
+    by_key = found is not None
+    if found is None and (number := record_id(ident)) is not None:
+        found = need_with_facts(session, actor, Need.id == number, for_update=for_update)
+    view = need_visibility(actor, *found) if found is not None else NONE
+    if found is None or view == NONE or (by_key and view != FULL):
+        raise NotFoundError(f"no need with id or key {ident!r}")
+    need, program_id, _is_shared = found
+    return need, view, program_id
+
+
+def need_with_facts(
+    session: Session, actor: Actor, where: ColumnElement[bool], *, for_update: bool = False
+) -> tuple[Need, int | None, bool] | None:
+    """Return the need ``where`` picks, the program of its round and whether it is shared with the actor.
+
+    One statement whether the need is there, hidden or visible: deciding its visibility
+    (``need_visibility``) then costs no further work.
+
+    Args:
+        for_update: lock the need's row until the unit of work ends.
+    """
+    shared = (
+        select(NeedShare.need_id)
+        .where(NeedShare.need_id == Need.id, NeedShare.organization_id == (actor.organization_id or -1))
+        .exists()
+    )
+    query = select(Need, Round.program_id, shared).outerjoin(Round, Round.id == Need.round_id).where(where)
+    row = session.execute(query.with_for_update(of=Need) if for_update else query).first()
+    return (row[0], row[1], bool(row[2])) if row is not None else None
 
 
 def need_for(
@@ -165,11 +195,11 @@ def need_for(
         PermissionDeniedError: the actor sees it but may not do ``action`` (change, share, read
             its interests or access log).
     """
-    need, view = seen_need(session, actor, ident, for_update=for_update)
+    need, view, program_id = _seen(session, actor, ident, for_update)
     if action == NeedAction.READ_FULL and view != FULL:
         raise NotFoundError(f"no need with id or key {ident!r}")
     if action in _OWNER_ACTIONS:
-        allowed = view == FULL and may_change_need(actor, need, program_of_need(session, need))
+        allowed = view == FULL and may_change_need(actor, need, program_id)
         if not allowed:
             raise PermissionDeniedError("only the need's company and the program's managers may do this")
     return need

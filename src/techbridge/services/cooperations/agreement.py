@@ -184,24 +184,22 @@ def _readable(session: Session, actor: Actor, key: str | None = None) -> list[Ro
 
 
 def _held(session: Session, actor: Actor, coop: Cooperation, key: str | None) -> Agreement | None:
-    """Return this cooperation's agreement ``key`` (signed again); refuse another's the actor reads."""
+    """Return this cooperation's agreement ``key`` (signed again); refuse another's the actor reads.
+
+    A free key and one held in a cooperation the actor may not read cost the same statements.
+    """
     if not key:
         return None
     found = session.scalar(select(Agreement).where(Agreement.key == key))
+    readable = reads_cooperation(session, actor, found.cooperation_id if found is not None else None)
     if found is None:
         return None
     if found.cooperation_id == coop.id:
         return found
-    if _reads(session, actor, found):
+    # An agreement outside any cooperation was entered by a manager: managers read it.
+    if readable or (found.cooperation_id is None and (actor.is_admin or actor.holds(PROGRAM_MANAGER))):
         raise ConflictError(f"agreement {key} belongs to another cooperation")
     return None
-
-
-def _reads(session: Session, actor: Actor, agreement: Agreement) -> bool:
-    # An agreement outside any cooperation was entered by a manager: managers read it.
-    if agreement.cooperation_id is None:
-        return actor.is_admin or actor.holds(PROGRAM_MANAGER)
-    return reads_cooperation(session, actor, agreement.cooperation_id)
 
 
 def _parties(session: Session, coop: Cooperation, keys: Sequence[str] | None) -> list[Organization]:

@@ -207,9 +207,9 @@ def _held(
     if not item.key:
         return None
     found = session.scalar(select(Outcome).where(Outcome.key == item.key))
-    readable = found is not None and (
-        found.cooperation_id is None or reads_cooperation(session, actor, found.cooperation_id)
-    )
+    # the same statements for a free key and one of an outcome the actor may not read (issue 19)
+    in_readable = reads_cooperation(session, actor, found.cooperation_id if found is not None else None)
+    readable = found is not None and (found.cooperation_id is None or in_readable)
     if found is None or not readable:
         return None
     same = (found.kind, found.occurred_on, found.amount_krw, found.cooperation_id, found.quantity) == (

@@ -189,9 +189,11 @@ def _plan_to_write(session: Session, actor: Actor, coop: Cooperation, chosen: st
     current = _current_plan(session, coop)
     if chosen and (current is None or chosen != current.key):
         held = session.scalar(select(JointPlan).where(JointPlan.key == chosen))
+        # the same statements for a free key and a plan the actor may not read (issue 19)
+        readable = reads_cooperation(session, actor, held.cooperation_id if held is not None else None)
         if held is not None and held.cooperation_id == coop.id:
             return held
-        if held is not None and reads_cooperation(session, actor, held.cooperation_id):
+        if held is not None and readable:
             raise ConflictError(f"joint plan {chosen!r} belongs to another cooperation")
     if current is not None:
         return current

@@ -18,17 +18,18 @@ from techbridge.services.access.need import (
     FULL,
     SUMMARY,
     NeedAction,
-    can_read_need,
     may_register_need,
     need_for,
     need_row,
+    need_visibility,
+    need_with_facts,
     reads_every_need,
 )
 from techbridge.services.actor import Actor
 from techbridge.services.catalogue.entity import Row, check_storable
 from techbridge.services.catalogue.finding import find_organization, find_round
 from techbridge.services.core import Core
-from techbridge.services.needs.need import find_need, upsert_need
+from techbridge.services.needs.need import upsert_need
 from techbridge.storage.tables import Need, Organization
 
 log = logging.getLogger(__name__)
@@ -136,8 +137,9 @@ def _new_key(session: Session, actor: Actor, chosen: str | None) -> str | None:
     """Return the chosen key if the actor may keep it, ``None`` for a fresh one (see ``NeedRequest``)."""
     if not chosen:
         return None
-    taken = find_need(session, chosen)
-    if taken is not None and can_read_need(session, actor, taken):
+    # one statement whether the key is free, hidden or readable (issue 19)
+    taken = need_with_facts(session, actor, Need.key == chosen)
+    if taken is not None and need_visibility(actor, *taken) == FULL:
         raise ConflictError(f"a need with key {chosen!r} exists already")
     return chosen if reads_every_need(actor) else None
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from techbridge.domain.need import ScreeningStatus
 from techbridge.domain.program import Eligibility, check_capacity, check_dates
 from techbridge.errors import ConflictError, InvalidError, NotFoundError
-from techbridge.services.access.need import can_read_need
+from techbridge.services.access.need import FULL, need_visibility, need_with_facts
 from techbridge.services.access.program import (
     ProgramAction,
     RoundAction,
@@ -243,11 +243,14 @@ def submit(core: Core, actor: Actor, request: SubmitRequest) -> RoundView:
 
 
 def _submittable(session: Session, actor: Actor, round_: Round, key: str) -> Need | Proposal:
-    need = lock(session, select(Need).where(Need.key == key))
-    item: Need | Proposal | None = need or lock(session, select(Proposal).where(Proposal.key == key))
+    # The need (with what its visibility depends on) and the proposal are both looked up, whichever
+    # is there: a hidden need and a missing key then cost the same statements (issue 19).
+    found = need_with_facts(session, actor, Need.key == key, for_update=True)
+    proposal = lock(session, select(Proposal).where(Proposal.key == key))
+    item: Need | Proposal | None = found[0] if found is not None else proposal
     if item is not None and not actor.is_admin:
         if actor.manages(round_.program_id):
-            allowed = need is None or can_read_need(session, actor, need)
+            allowed = found is None or need_visibility(actor, *found) == FULL
         else:
             allowed = actor.organization_id is not None and item.organization_id == actor.organization_id
         item = item if allowed else None

@@ -7,7 +7,18 @@ from typing import Annotated
 
 import typer
 
-from techbridge.cli import consortia, data, demo, importing, licences, matching, programs, serving, users
+from techbridge.cli import (
+    consortia,
+    data,
+    demo,
+    doctor,
+    importing,
+    licences,
+    matching,
+    programs,
+    serving,
+    users,
+)
 from techbridge.cli.output import Invocation
 from techbridge.config import Settings
 
@@ -48,5 +59,5 @@ def _root(
     ctx.obj = Invocation(settings, as_user)
 
 
-for _module in (data, importing, demo, matching, programs, licences, consortia, serving, users):
+for _module in (data, importing, demo, matching, programs, licences, consortia, serving, users, doctor):
     _module.register(app)

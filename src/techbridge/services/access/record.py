@@ -151,6 +151,16 @@ def organization_for(
     return organization
 
 
+def require_name_repair(actor: Actor) -> None:
+    """Require an administrator to bring stored names and keys to normal form (every record's).
+
+    Raises:
+        PermissionDeniedError: anyone else.
+    """
+    if not actor.is_admin:
+        raise PermissionDeniedError("only administrators normalise stored names and keys")
+
+
 # --- technologies --------------------------------------------------------------------------------
 
 

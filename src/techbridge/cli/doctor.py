@@ -71,7 +71,7 @@ def _print(report: NameReport) -> None:
         f"{report.changed} names and keys {verb}; {len(report.collisions)} collisions left for you."
     )
     if report.applied and report.changed:
-        console.print("Rebuild the index: techbridge index")
+        console.print("Rebuild the index: techbridge index --rebuild")
 
 
 def visible(text: str) -> str:

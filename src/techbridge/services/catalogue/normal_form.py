@@ -9,7 +9,7 @@ records that would then hold the same key, or two organisations of one country t
 collision; collisions need a person to decide which record is which, so they are left and listed.
 
 A normalised key is also written into the stored matches that name the old one; the matching index
-names records by key, so it is rebuilt afterwards (``techbridge index``).
+names records by key, so it is rebuilt afterwards (``techbridge index --rebuild``).
 """
 
 from __future__ import annotations

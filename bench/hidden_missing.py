@@ -2,7 +2,7 @@
 
 Serves a small database with ``techbridge serve`` (a real uvicorn process on 127.0.0.1) and, as a
 member of another company, asks for records that company may not see and for keys nobody holds:
-a confidential need by key and by id, a cooperation, its joint plan and a task. Both answer 404;
+a confidential need by key and by id, a cooperation and its joint plan. Both answer 404;
 the requests alternate (hidden, missing, hidden, …) so that drift in the machine's load falls on
 both alike. Prints mean, p50 and p99 of each in milliseconds, and the difference of the means with
 a bootstrap 95% interval, then the command that reproduces it.
@@ -17,7 +17,6 @@ by itself.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import random
 import socket
@@ -36,8 +35,8 @@ from techbridge.services.accounts import Grant, create_token, create_user
 from techbridge.services.cooperations.pipeline import add_cooperation
 from techbridge.services.database import database
 from techbridge.storage.db import migrate, transaction
-from techbridge.storage.pipeline import JointPlan, Task
-from techbridge.storage.tables import Meeting, Need, Organization, Program, Round
+from techbridge.storage.pipeline import JointPlan
+from techbridge.storage.tables import Need, Organization, Program, Round
 
 MISSING = "nobody-holds-this-key"
 
@@ -73,14 +72,6 @@ def _prepare(url: str) -> tuple[str, dict[str, tuple[str, str]]]:
             pair = [(owner.id, "demand"), (institute.id, "supply")]
             coop = add_cooperation(s, "bench", "coop-1", "협력", pair, round_id=round_.id, need=need)
             s.add(JointPlan(key="plan-1", cooperation_id=coop.id, objectives="양산"))
-            meeting = Meeting(
-                key="meeting-1", title="교류회", held_on=dt.date(2026, 12, 1), program_id=program.id
-            )
-            s.add(meeting)
-            s.flush()
-            s.add(
-                Task(key="task-1", title="시제품", owner="kim", meeting_id=meeting.id, cooperation_id=coop.id)
-            )
             user = create_user(s, "u-rival", None, organization="kr-rival", grants=[Grant("company_member")])
             token = create_token(s, user.id, "bench")[1]
             need_id = s.scalar(select(Need.id).where(Need.key == "need-secret"))

@@ -108,20 +108,19 @@ def cooperation_with_role(
 ) -> tuple[Cooperation, str | None] | None:
     """Return the cooperation ``where`` picks and the actor's part in it, or ``None`` if there is none.
 
-    The row, its program and whether the actor's organisation is a member come in one statement,
+    The row (which names its program) and whether the actor's organisation is a member come in one statement,
     so that a cooperation the actor may not see costs the same statements as a missing one (issue 19).
 
     Args:
         for_update: lock the cooperation's row until the unit of work ends.
     """
-    query = select(Cooperation, Round.program_id, is_member(actor, Cooperation.id))
-    query = query.outerjoin(Round, Round.id == Cooperation.round_id).where(where)
+    query = select(Cooperation, is_member(actor, Cooperation.id)).where(where)
     row = session.execute(query.with_for_update(of=Cooperation) if for_update else query).first()
     if row is None:
         return None
-    coop, program_id, member = row
+    coop, member = row
     members = {actor.organization_id} if member and actor.organization_id is not None else set()
-    return coop, cooperation_role(actor, program_id, members)
+    return coop, cooperation_role(actor, coop.program_id, members)
 
 
 def is_member(actor: Actor, cooperation_id: Any) -> Exists:

@@ -15,14 +15,14 @@ from __future__ import annotations
 from enum import StrEnum
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from techbridge.errors import NotFoundError, PermissionDeniedError
 from techbridge.services.access import require
 from techbridge.services.access.cooperation import MANAGER, MEMBER, cooperation_role, is_member, role_in
 from techbridge.services.actor import PROGRAM_MANAGER, Actor
 from techbridge.storage.pipeline import Task
-from techbridge.storage.tables import Cooperation, Meeting, Round
+from techbridge.storage.tables import Cooperation, Meeting
 
 
 class TaskAction(StrEnum):
@@ -123,14 +123,12 @@ def _task_with_role(
     organisation is a member of that cooperation come in one statement, so that a task the actor may
     not read costs the same statements as a missing one (issue 19).
     """
-    coop_round = aliased(Round)
     query = (
         select(
-            Task, Meeting.program_id, Cooperation.id, coop_round.program_id, is_member(actor, Cooperation.id)
+            Task, Meeting.program_id, Cooperation.id, Cooperation.program_id, is_member(actor, Cooperation.id)
         )
         .outerjoin(Meeting, Meeting.id == Task.meeting_id)
         .outerjoin(Cooperation, Cooperation.id == Task.cooperation_id)
-        .outerjoin(coop_round, coop_round.id == Cooperation.round_id)
         .where(Task.key == key)
     )
     row = session.execute(query.with_for_update(of=Task) if for_update else query).first()

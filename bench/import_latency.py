@@ -224,7 +224,7 @@ def _measure(base: str, token: str, path: Path, args: argparse.Namespace) -> Non
     print(f"{'alone':<22} {_summary(alone)}")
     print(f"{'during the import':<22} {_summary(probe.times)}")
     print(f"errors: {probe.errors}")
-    shown = " ".join(part for part in sys.argv[1:] if not part.startswith("postgresql"))
+    shown = " ".join("URL" if part.startswith("postgresql") else part for part in sys.argv[1:])
     print(f"reproduce: .venv/bin/python bench/import_latency.py {shown}".rstrip())
 
 

@@ -358,3 +358,21 @@ def test_consortium_builder_and_cluster_map(browser: Browser, server: str, tour:
     assert page.locator(".chart svg circle").count() >= 4
     _shot(page, tour, "13-cluster-map")
     page.context.close()
+
+
+def test_an_import_s_job_page_refreshes_itself_until_the_summary(
+    browser: Browser, server: str, tmp_path: Path
+) -> None:
+    """The upload leads to the job's page, which reloads itself (no script) until the job has ended."""
+    page = _page(browser, server, "manager")
+    page.goto("/needs/import")
+    page.select_option("select[name=entity]", "organization")
+    path = tmp_path / "기관.csv"
+    path.write_text("name,kind,country\n브라우저기관,company,KR\n", encoding="utf-8")
+    page.set_input_files("input[name=file]", str(path))
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(f"{server}/jobs/*")
+    page.wait_for_selector("[data-testid=import-summary]", timeout=120_000)
+    assert page.locator("[data-testid=job]").get_attribute("data-status") == "succeeded"
+    assert page.locator("[data-testid=job-status]").inner_text() == "완료"
+    page.context.close()

@@ -33,11 +33,14 @@ from techbridge.services.cooperations.outcome import OutcomeInput, get_outcome, 
 from techbridge.services.cooperations.pipeline import get_cooperation
 from techbridge.services.cooperations.plan import PlanRequest, get_plan, save_joint_plan
 from techbridge.services.core import Core
+from techbridge.services.jobs.job import job_status
 from techbridge.services.needs.reading import get_need
 from techbridge.services.needs.register import NeedRequest, create_need
 from techbridge.services.needs.sharing import list_interests
 from techbridge.services.programs.round import RoundRef, ScreenRequest, SubmitRequest, screen, submit
+from techbridge.storage.accounts import User
 from techbridge.storage.db import transaction
+from techbridge.storage.jobs import Job
 from techbridge.storage.pipeline import JointPlan, Task
 from techbridge.storage.tables import Agreement, Cooperation, Meeting, Need, Organization, Outcome, Program
 from tests import factories
@@ -175,6 +178,7 @@ CASES = [
         _screening,
         ("POST", "/api/v1/programs/p2021/rounds/r1/screening", {"item": "{key}", "accept": True}),
     ),
+    Case("import job", "competitor", "job-hidden", job_status, ("GET", "/api/v1/jobs/{key}", None)),
     # Taken keys (docs/security.md): a key held by a record the caller may not read answers as a free one.
     Case(
         "need key chosen on registration",
@@ -250,6 +254,17 @@ def _add_records(engine: Engine) -> dict[str, int]:
         meeting = Meeting(key="meeting-hidden", title="기술교류회", held_on=today, program_id=program.id)
         s.add(meeting)
         s.flush()
+        owner = s.scalars(select(User).where(User.username == "u-owner")).one()
+        s.add(
+            Job(
+                id="job-hidden",
+                kind="import",
+                title="needs.csv",
+                owner_id=owner.id,
+                owner_name="u-owner",
+                status="done",
+            )
+        )
         s.add(
             Task(
                 key="task-hidden",

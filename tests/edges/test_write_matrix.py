@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from techbridge.storage.accounts import ApiToken, NeedShare, User, UserSession
+from techbridge.storage.licence import Licence, LicencePayment
 from techbridge.storage.pipeline import InvestmentLine, JointPlan, StageChange
 from techbridge.storage.tables import (
     Agreement,
@@ -79,6 +80,21 @@ def _agreements(session: Session) -> Any:
 def _outcomes(session: Session) -> Any:
     rows = session.scalars(select(Outcome).order_by(Outcome.id))
     return [(o.kind, o.occurred_on, o.amount_krw, o.description, o.cooperation_id) for o in rows]
+
+
+def _licences(session: Session) -> Any:
+    rows = session.scalars(select(Licence).order_by(Licence.id))
+    return [
+        (lic.agreement_id, lic.technology_id, lic.licensor_id, lic.licensee_id, lic.royalty_kind,
+         lic.starts_on, [(i.number, i.kind, i.due_on, i.amount_krw) for i in lic.instalments])
+        for lic in rows
+    ]  # fmt: skip
+
+
+def _licence_payments(session: Session) -> Any:
+    rows = session.scalars(select(LicencePayment).order_by(LicencePayment.id))
+    payments = [(p.licence_id, p.instalment.number, p.paid_on, p.amount_krw, p.recorded_by) for p in rows]
+    return payments, _outcomes(session)
 
 
 def _program_results(session: Session) -> Any:
@@ -421,6 +437,55 @@ WRITES = [
         None,
         None,
         _organization_names,
+    ),
+    Write(
+        "create a licence",
+        "201 201 404 201 404 404 201 404",
+        (
+            "POST",
+            "/api/v1/licences",
+            {
+                "agreement": "agr-licence",
+                "technology": "kr-kimm-patent-1",
+                "licensor": "kr-kimm",
+                "licensee": "kr-lms",
+                "royalty_kind": "fixed",
+                "upfront_krw": 30_000_000,
+            },
+        ),
+        None,
+        (
+            "licence",
+            "create",
+            "--agreement",
+            "agr-licence",
+            "--technology",
+            "kr-kimm-patent-1",
+            "--licensor",
+            "kr-kimm",
+            "--licensee",
+            "kr-lms",
+            "--kind",
+            "fixed",
+            "--upfront",
+            "3000만원",
+        ),
+        _licences,
+    ),
+    Write(
+        "record a licence payment",
+        "201 201 404 201 404 404 201 404",
+        (
+            "POST",
+            "/api/v1/licences/lic-1/payments",
+            {"instalment": 0, "amount_krw": 20_000_000, "paid_on": DAY},
+        ),
+        (
+            "/cooperations/coop-2/licences/lic-1/payments",
+            {"instalment": "0", "amount": "2000만원", "paid_on": DAY},
+        ),
+        ("licence", "pay", "lic-1", "--instalment", "0", "--amount", "2000만원", "--date", DAY),
+        _licence_payments,
     ),
     Write(
         "record a fusion technology",

@@ -1,5 +1,6 @@
 """The world the edge matrix runs in: two programs, companies, institutes, needs, cooperations
-(coop-1 matched, coop-2 introduced), and one user per role with an API token and a browser session.
+(coop-1 matched, coop-2 introduced, with a licence agreement and its licence
+lic-1), and one user per role with an API token and a browser session.
 
 It is stored once per backend and copied for every run (a file copy on SQLite, ``CREATE DATABASE …
 TEMPLATE`` on PostgreSQL), so that each write starts from the same state.
@@ -17,8 +18,9 @@ from techbridge.config import DEFAULT_SESSION_SECRET
 from techbridge.services.cooperations.pipeline import add_cooperation
 from techbridge.storage.accounts import ApiToken, NeedShare, RoleGrant, User, UserSession
 from techbridge.storage.db import transaction
+from techbridge.storage.licence import Licence, LicenceInstalment
 from techbridge.storage.pipeline import StageChange
-from techbridge.storage.tables import Need, Program, Round, RoundParticipant
+from techbridge.storage.tables import Agreement, Need, Program, Round, RoundParticipant
 from tests import factories
 
 # Every role the matrix runs each write as; "other_manager" manages the other program only.
@@ -82,7 +84,7 @@ def seed(engine: Engine) -> None:
         rival = factories.organization(s, "경쟁사", key="kr-rival", size_class="mid-sized")
         kimm = factories.organization(s, "한국기계연구원", kind="research_institute", key="kr-kimm")
         etri = factories.organization(s, "한국전자통신연구원", kind="research_institute", key="kr-etri")
-        factories.technology(s, "kr-kimm-patent-1", "라이다 광학 렌즈 소재", [kimm])
+        lens = factories.technology(s, "kr-kimm-patent-1", "라이다 광학 렌즈 소재", [kimm])
         factories.technology(s, "kr-etri-patent-1", "초저지연 통신 모뎀", [etri])
         secret = Need(key="need-lms-secret", organization=lms, round_id=r1.id, title="비밀 과제: 광학소재",
                       description="confidential", visibility="confidential", status="accepted")  # fmt: skip
@@ -101,6 +103,16 @@ def seed(engine: Engine) -> None:
         introduced.stage, introduced.stage_changed_at = "introduced", NOW - dt.timedelta(days=10)
         s.add(StageChange(cooperation_id=introduced.id, from_stage="matched", to_stage="introduced",
                           actor="seed", at=NOW - dt.timedelta(days=10)))  # fmt: skip
+        # coop-2's licence agreement and its licence (lic-1): a 5천만원 up-front fee, unpaid
+        signed = (NOW - dt.timedelta(days=5)).date()
+        agreement = Agreement(key="agr-licence", cooperation_id=introduced.id, kind="license",
+                              title="실시계약", signed_on=signed, parties=[lms, kimm])  # fmt: skip
+        s.add(agreement)
+        s.flush()
+        s.add(Licence(key="lic-1", agreement_id=agreement.id, technology_id=lens.id, licensor_id=kimm.id,
+                      licensee_id=lms.id, royalty_kind="fixed", starts_on=signed,
+                      instalments=[LicenceInstalment(number=0, kind="upfront", due_on=signed,
+                                                     amount_krw=50_000_000)]))  # fmt: skip
         add_cooperation(s, "seed", "coop-other", "다른 협력", [(rival.id, "demand"), (etri.id, "supply")],
                         round_id=r2.id, at=NOW - dt.timedelta(days=30))  # fmt: skip
         orgs = {"kr-lms": lms.id, "kr-rival": rival.id, "kr-kimm": kimm.id, "kr-etri": etri.id}

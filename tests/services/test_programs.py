@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import Engine, func, select
 
-from techbridge.errors import ConflictError, InvalidError, NotFoundError
+from techbridge.errors import ConflictError, InvalidError, NotFoundError, NotIndexedError
 from techbridge.services.actor import operator
 from techbridge.services.cooperations.pipeline import get_cooperation
 from techbridge.services.programs import round as rounds
@@ -23,6 +23,7 @@ from techbridge.services.programs.pairing import (
 from techbridge.services.programs.program import ProgramRequest, create_program, get_program, list_programs
 from techbridge.services.programs.round import RoundRef
 from techbridge.storage.db import transaction
+from techbridge.storage.pipeline import Assignment
 from techbridge.storage.tables import AuditEntry, Cooperation, Round
 from tests.factories import core_on
 from tests.services.round_builders import SCORES, world
@@ -145,10 +146,13 @@ def test_accepting_opens_one_cooperation_per_need_once(engine: Engine) -> None:
         )
 
 
-def test_without_candidate_scores_the_run_says_it_used_trivial_scores(engine: Engine) -> None:
+def test_without_scores_or_an_index_the_run_is_refused_not_made_up(engine: Engine) -> None:
+    # it used to pair every need with anyone at a made-up score of 1.0 (issue 21)
     world(engine)
-    report = run_assignment(core_on(engine), operator("t"), RoundRef("p", "r1"))
-    assert report.scores_source == "trivial" and len(report.pairs) == 3
+    with pytest.raises(NotIndexedError, match="round r1 has no scores loaded .* `techbridge index`"):
+        run_assignment(core_on(engine), operator("t"), RoundRef("p", "r1"))
+    with transaction(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Assignment)) == 0
 
 
 def test_program_and_round_names_and_keys_are_stored_normalised_and_held_to_their_limits(

@@ -381,7 +381,7 @@ class Matcher:
         Args:
             filters: hard filters on records and organisations.
             facts: organisation key -> {"kind", "country", "region", "size_class"} for filters.
-            candidates: if given, only these target ids may be ranked.
+            candidates: if given, only these target ids are returned (scored as without it).
             explain: attach an ``Explanation`` (signal shares, terms, codes, evidence records).
         """
         from techbridge.matching.ranking import rank

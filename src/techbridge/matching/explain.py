@@ -56,6 +56,22 @@ def build_explanation(parts: dict[str, float], evidence: list[Evidence]) -> Expl
     return Explanation(signal_shares(parts), terms, codes, tuple(evidence))
 
 
+def explanation_from_dict(data: dict[str, Any]) -> Explanation:
+    """Return the explanation ``asdict`` made ``data`` of (as stored in JSON)."""
+    evidence = tuple(
+        Evidence(
+            e["id"],
+            e["title"],
+            tuple(e.get("terms") or ()),
+            tuple(e.get("codes") or ()),
+            tuple(e["sentence_pair"]) if e.get("sentence_pair") else None,
+        )
+        for e in data.get("evidence") or ()
+    )
+    shares = {str(k): float(v) for k, v in (data.get("shares") or {}).items()}
+    return Explanation(shares, tuple(data.get("terms") or ()), tuple(data.get("codes") or ()), evidence)
+
+
 def sort_matches(matches: list[Match]) -> list[Match]:
     """Sort by (-score, id) so that equal scores come out in a stable order."""
     return sorted(matches, key=lambda m: (-m.score, m.id))

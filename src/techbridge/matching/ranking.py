@@ -36,13 +36,9 @@ def top_rows(scores: Array, mask: NDArray[np.bool_], ids: Sequence[str], k: int)
     return sorted((int(r) for r in rows), key=lambda r: (-float(scores[r]), ids[r]))[:k]
 
 
-def _allowed(
-    filters: Filters | None, facts: Mapping[str, Mapping[str, Any]] | None, target: str, only: Any
-) -> Any:
+def _allowed(filters: Filters | None, facts: Mapping[str, Mapping[str, Any]] | None, target: str) -> Any:
     def allowed(ids: Sequence[str]) -> NDArray[np.bool_]:
         keep = np.ones(len(ids), dtype=bool)
-        if only is not None:
-            keep &= np.array([t in only for t in ids], dtype=bool)
         if target == "organization" and filters is not None and filters.has_organization_rules():
             keep &= filters.organization_mask(ids, facts or {})
         return keep
@@ -60,19 +56,26 @@ def rank(
     candidates: Sequence[str] | None = None,
     explain: bool = True,
 ) -> list[Match]:
-    """Return the ``k`` best targets for ``query``, sorted by (-score, id)."""
+    """Return the ``k`` best targets for ``query``, sorted by (-score, id).
+
+    ``candidates`` only restricts which targets are returned: scores are normalised over every
+    target the filters allow, so a candidate scores what an unrestricted match gives it.
+    """
     if target not in agg.TARGETS:
         raise InvalidError(f"unknown target {target!r}", [f"choose one of {', '.join(agg.TARGETS)}"])
     config = matcher.config_for(target)
     context = matcher.context(query, filters)
     items = context.item_signals([name for name, w in config.weights.items() if w])
     signals = context.target_signals(target, items, config)
-    only = set(candidates) if candidates is not None else None
-    mask = context.candidates(target, _allowed(filters, facts, target, only))
+    mask = context.candidates(target, _allowed(filters, facts, target))
     weights = context.weights(config)
     fused = FUSIONS[config.fusion](signals, weights, mask, config.norm)
     ids = matcher.memberships_[target].ids
-    rows = top_rows(fused, mask, ids, k)
+    shown = mask
+    if candidates is not None:
+        only = set(candidates)
+        shown = mask & np.array([t in only for t in ids], dtype=bool)
+    rows = top_rows(fused, shown, ids, k)
     explainer = _Explainer(context, items, weights) if explain else None
     normed = normalised(signals, weights, mask, config.norm)
     out = []

@@ -8,15 +8,17 @@ Tests hand in models they loaded once (``Models(settings, encoder=..., tokenizer
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from techbridge.config import Settings
 from techbridge.matching.encoders import encoder_from
 from techbridge.matching.engine import Matcher
 from techbridge.matching.index import NEED_FILES, NeedFeatures, load_index, load_needs
+from techbridge.matching.saved import read_meta
 from techbridge.matching.semantic import Encoder
 
 T = TypeVar("T")
@@ -72,6 +74,21 @@ class Models:
                 fresh = Matcher(encoder=self.encoder(), ann_threshold=self.settings.ann_threshold)
                 self._matcher = (stamp, load_index(self.index_dir, fresh))
             return self._matcher[1]
+
+    def index_identity(self) -> dict[str, Any]:
+        """Return what identifies the saved index: when it was written, its records and features.
+
+        Raises:
+            NotIndexedError: there is no index yet, or it is of another format.
+        """
+        meta = read_meta(self.index_dir)
+        written = dt.datetime.fromtimestamp(_stamp(self.index_dir / "meta.json") / 1e9, dt.UTC)
+        return {
+            "written_at": written.isoformat(timespec="seconds"),
+            "records": meta.get("records"),
+            "format": meta.get("format"),
+            "features": meta.get("features"),
+        }
 
     def needs(self) -> NeedFeatures:
         """Return the stored needs' features as the index saved them (read again when rewritten)."""

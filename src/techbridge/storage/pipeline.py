@@ -1,10 +1,11 @@
-"""The tables of program rounds and of the cooperation pipeline: round settings and candidates,
-pair rules and assignments, stage changes, joint plans with their budget and investment lines,
-follow-up tasks and need reconfirmations."""
+"""The tables of program rounds and of the cooperation pipeline: round settings, candidates and where
+their scores came from, pair rules and assignments, stage changes, joint plans with their budget and
+investment lines, follow-up tasks and need reconfirmations."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -32,7 +33,11 @@ class RoundSetting(Base):
 
 
 class RoundCandidate(Base):
-    """A candidate partner for a need in a round, with its match quality (higher is better)."""
+    """A candidate partner for a need in a round, with its match quality (higher is better).
+
+    ``explanation`` is why the matching engine scored the pair so (``matching.explain.Explanation``
+    as JSON); None for scores a manager loaded.
+    """
 
     __tablename__ = "round_candidates"
 
@@ -42,6 +47,27 @@ class RoundCandidate(Base):
         ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
     )
     score: Mapped[float] = mapped_column()
+    explanation: Mapped[dict[str, Any] | None] = mapped_column()
+
+
+class RoundScoring(Base):
+    """Where a round's candidate scores came from: the matching engine or a manager's file.
+
+    For ``engine`` scores, ``index`` identifies the matching index that produced them (when it was
+    written, its records and features), ``settings`` the ranking configuration, and ``scope`` a
+    digest of the needs' texts and the participants scored (the scores are computed again when any
+    of them changes).
+    """
+
+    __tablename__ = "round_scorings"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
+    source: Mapped[str] = mapped_column(String(16))
+    index: Mapped[dict[str, Any] | None] = mapped_column()
+    settings: Mapped[dict[str, Any] | None] = mapped_column()
+    scope: Mapped[str | None] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 class PairRule(Base):

@@ -47,6 +47,8 @@ class MatchRequest:
             size classes (empty: any).
         since: only records dated on or after this ISO date; ``min_trl``: at this TRL or above.
         explain: attach why each candidate ranks where it does.
+        candidates: if given, only these organisations (or people, records) are returned, each with
+            the score an unrestricted match gives it.
     """
 
     need: str | None = None
@@ -60,6 +62,7 @@ class MatchRequest:
     since: str | None = None
     min_trl: int | None = None
     explain: bool = True
+    candidates: tuple[str, ...] | None = None
 
     @property
     def filters(self) -> Filters:
@@ -141,7 +144,39 @@ def _rank(
     if is_stored:  # its terms and vector as the last index saved them, unless its text changed since
         query = stored_query(core.models.needs(), query)
     # the fitted matcher keeps no per-query state: threads share it without a lock
-    return matcher.match(query, request.target, request.k, request.filters, facts, explain=request.explain)
+    return matcher.match(
+        query, request.target, request.k, request.filters, facts, request.candidates, request.explain
+    )
+
+
+def rank_stored_need(
+    core: Core, need: Need, request: MatchRequest, facts: dict[str, dict[str, Any]]
+) -> list[MatchView]:
+    """Rank partners for a stored need the caller already reads in full, as ``find_matches`` does.
+
+    For use cases that match within their own unit of work (a round's assignment scores its needs
+    against its participants); ``request.need`` is ignored, ``need`` is matched.
+
+    Raises:
+        NotIndexedError: the matching index has not been built yet (``techbridge index``).
+    """
+    return [_view(match, facts) for match in _rank(core, need_query(need), True, request, facts)]
+
+
+def ranking_settings(core: Core, target: str = "organization") -> dict[str, Any]:
+    """Return the configuration the loaded index ranks ``target`` with (fusion, weights, parameters).
+
+    Raises:
+        NotIndexedError: the matching index has not been built yet (``techbridge index``).
+    """
+    matcher = core.models.matcher()
+    params = ("title_boost", "score_pool", "ann_threshold", "bm25_k1", "bm25_b")
+    return {
+        "target": target,
+        "config": matcher.config_for(target).to_dict(),
+        "encoder": core.settings.encoder,
+        **{name: getattr(matcher, name) for name in params},
+    }
 
 
 def _view(match: Match, facts: dict[str, dict[str, Any]]) -> MatchView:

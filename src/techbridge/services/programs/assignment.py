@@ -1,6 +1,7 @@
 """Assigning a round's accepted needs to its participating partners, and what managers do about it.
 
-Candidate scores come from the matching engine and a manager locks, forbids or swaps pairs
+Candidate scores come from the matching engine, or from a file a manager loaded instead
+(``services.programs.scoring``), and a manager locks, forbids or swaps pairs
 (``services.programs.pairing``); the manager runs the assignment (``run_assignment``) and accepts the
 answer, which opens one cooperation per need (``accept_assignment``). The pairs stay stored (the
 last run's proposed ones and the accepted ones), so they are read without a new run (``get_assignment``).
@@ -28,6 +29,7 @@ from techbridge.domain.assignment import (
 )
 from techbridge.domain.need import ScreeningStatus
 from techbridge.errors import InvalidError, NotFoundError
+from techbridge.matching.explain import Explanation, explanation_from_dict
 from techbridge.services.access.program import RoundAction, round_for, round_needs
 from techbridge.services.actor import Actor
 from techbridge.services.audit import record_change
@@ -35,6 +37,7 @@ from techbridge.services.catalogue.finding import keys_of
 from techbridge.services.cooperations.pipeline import add_cooperation
 from techbridge.services.core import Core
 from techbridge.services.programs.round import RoundRef
+from techbridge.services.programs.scoring import RoundScores, Scoring, round_scores
 from techbridge.storage.pipeline import Assignment, PairRule, RoundCandidate, RoundSetting
 from techbridge.storage.tables import Need, Organization, Round, RoundParticipant
 
@@ -43,12 +46,13 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class PairView:
-    """One need–partner pair with its score, as a manager sees it."""
+    """One need–partner pair with its score and, for engine scores, why the engine scored it so."""
 
     need: str
     partner: str
     score: float
     is_locked: bool = False
+    explanation: Explanation | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +63,9 @@ class AssignmentReport:
         capacity_cost: what the capacity limits cost: unconstrained best minus the exact total.
         load: per partner, how many needs it got and its capacity.
         alternatives: per need, its best candidates that were not used.
-        scores_source: ``candidates`` (stored match scores) or ``trivial`` (none stored: 1.0 each).
+        scores_source: ``engine`` (the matching engine's scores) or ``candidates`` (scores a manager
+            loaded, which override the engine's).
+        scoring: where the scores came from: the index and ranking settings behind engine scores.
     """
 
     program: str
@@ -73,6 +79,7 @@ class AssignmentReport:
     load: dict[str, tuple[int, int | None]]
     alternatives: dict[str, tuple[PairView, ...]]
     scores_source: str
+    scoring: Scoring | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +93,7 @@ class StoredPair:
     status: str
     is_locked: bool
     created_at: dt.datetime
+    explanation: Explanation | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +148,11 @@ def get_assignment(core: Core, actor: Actor, ref: RoundRef) -> StoredAssignment:
                 )
             )
         }
+        explained = {
+            (c.need_id, c.organization_id): explanation_from_dict(c.explanation)
+            for c in session.scalars(select(RoundCandidate).where(RoundCandidate.round_id == round_.id))
+            if c.explanation
+        }
         accepted_needs = session.scalars(
             select(Need.key).where(Need.round_id == round_.id, Need.status == ScreeningStatus.ACCEPTED)
         ).all()
@@ -147,6 +160,7 @@ def get_assignment(core: Core, actor: Actor, ref: RoundRef) -> StoredAssignment:
             StoredPair(
                 need, partner, a.score, a.method, a.status,
                 (a.need_id, a.organization_id) in locks, a.created_at,
+                explained.get((a.need_id, a.organization_id)),
             )
             # Sorted here, not in SQL: the databases' collations order keys differently.
             for a, need, partner in sorted(rows, key=lambda row: (row[1], row[2]))
@@ -176,30 +190,38 @@ def _label(ref: RoundRef) -> str:
 def run_assignment(core: Core, actor: Actor, ref: RoundRef) -> AssignmentReport:
     """Solve the round's assignment exactly, compare it with greedy, and store the proposed pairs.
 
-    Accepted pairs and locked pairs are kept; forbidden pairs are never used.
+    Scores are the ones a manager loaded, or else the matching engine's (``scoring.round_scores``):
+    a need is never paired with its own organisation. Accepted pairs and locked pairs are kept;
+    forbidden pairs are never used.
 
     Raises:
         NotFoundError: no such round, or one a manager does not manage.
         PermissionDeniedError: the actor manages no program.
         InvalidError: locks that cannot all hold, or a round without accepted needs or participants.
+        NotIndexedError: no scores were loaded and the matching index has not been built.
     """
     with core.writing() as session:
         round_ = round_for(session, actor, ref.key, RoundAction.ASSIGN, for_update=True)
-        return run_round(session, actor.name, ref, round_)
+        return run_round(core, session, actor, ref, round_)
 
 
-def run_round(session: Session, actor: str, ref: RoundRef, round_: Round) -> AssignmentReport:
+def run_round(core: Core, session: Session, actor: Actor, ref: RoundRef, round_: Round) -> AssignmentReport:
     """Run the assignment of ``round_`` within a unit of work whose caller manages the round."""
-    problem, source = _problem(session, round_)
+    problem, scored = _problem(core, session, actor, round_)
     exact = solve_exact(problem)
     greedy, loose = solve_greedy(problem), solve_unconstrained(problem)
     _store(session, round_, exact)
-    details = {"total": exact.total, "greedy": greedy.total, "pairs": len(exact.pairs)}
-    record_change(session, actor, "assign", "round", _label(ref), details)
-    return _report(ref.program, ref.round, problem, exact, greedy, loose, source)
+    details = {
+        "total": exact.total, "greedy": greedy.total, "pairs": len(exact.pairs),
+        "source": scored.scoring.source,
+    }  # fmt: skip
+    record_change(session, actor.name, "assign", "round", _label(ref), details)
+    return _report(ref, problem, (exact, greedy, loose), scored)
 
 
-def _problem(session: Session, round_: Round) -> tuple[AssignmentProblem, str]:
+def _problem(
+    core: Core, session: Session, actor: Actor, round_: Round
+) -> tuple[AssignmentProblem, RoundScores]:
     needs = dict(
         session.execute(
             select(Need.id, Need.key).where(
@@ -216,20 +238,12 @@ def _problem(session: Session, round_: Round) -> tuple[AssignmentProblem, str]:
         raise InvalidError(f"round {round_.key} needs accepted needs and participants before assignment")
     orgs = keys_of(session, Organization, {oid for oid, _ in participants})
     capacity = {orgs[oid]: len(needs) if cap is None else cap for oid, cap in participants}
-    rows = session.scalars(select(RoundCandidate).where(RoundCandidate.round_id == round_.id)).all()
-    scores = {
-        (needs[r.need_id], orgs[r.organization_id]): r.score
-        for r in rows
-        if r.need_id in needs and r.organization_id in orgs
-    }
-    source = "candidates" if rows else "trivial"
-    if not rows:
-        scores = {(n, o): 1.0 for n in needs.values() for o in capacity}
+    scored = round_scores(core, session, actor, round_, needs, orgs)
     locked, forbidden = _rules(session, round_, needs, orgs)
     setting = session.get(RoundSetting, round_.id)
     k = setting.max_partners if setting else 1
-    problem = AssignmentProblem(tuple(sorted(needs.values())), capacity, scores, k, locked, forbidden)
-    return problem, source
+    problem = AssignmentProblem(tuple(sorted(needs.values())), capacity, scored.scores, k, locked, forbidden)
+    return problem, scored
 
 
 def _rules(
@@ -269,33 +283,33 @@ def _store(session: Session, round_: Round, solution: Solution) -> None:
 
 
 def _report(
-    program_key: str,
-    round_key: str,
+    ref: RoundRef,
     problem: AssignmentProblem,
-    exact: Solution,
-    greedy: Solution,
-    loose: Solution,
-    source: str,
+    solutions: tuple[Solution, Solution, Solution],
+    scored: RoundScores,
 ) -> AssignmentReport:
+    exact, greedy, loose = solutions
     load = Counter(pair.partner for pair in exact.pairs)
     others = alternatives(problem, exact)
+
+    def view(pair: Pair) -> PairView:
+        why = scored.explanations.get((pair.need, pair.partner))
+        return PairView(pair.need, pair.partner, round(pair.score, 6), pair.is_locked, why)
+
     return AssignmentReport(
-        program_key,
-        round_key,
-        tuple(_pair(p) for p in exact.pairs),
+        ref.program,
+        ref.round,
+        tuple(view(p) for p in exact.pairs),
         exact.total,
         greedy.total,
         loose.total,
         loose.total - exact.total,
         exact.unassigned,
         {p: (load[p], problem.capacity[p]) for p in sorted(problem.capacity)},
-        {need: tuple(_pair(p) for p in pairs) for need, pairs in others.items()},
-        source,
+        {need: tuple(view(p) for p in pairs) for need, pairs in others.items()},
+        scored.scoring.source,
+        scored.scoring,
     )
-
-
-def _pair(pair: Pair) -> PairView:
-    return PairView(pair.need, pair.partner, round(pair.score, 6), pair.is_locked)
 
 
 def accept_assignment(core: Core, actor: Actor, request: AcceptRequest) -> list[str]:

@@ -1,4 +1,5 @@
-"""What a manager tells a round's assignment: candidate scores, locked and forbidden pairs, swaps.
+"""What a manager tells a round's assignment: candidate scores (overriding the engine's), locked and
+forbidden pairs, swaps. A need is never paired with its own organisation, whichever way it is asked.
 
 Every need named here must be one of the round's: any other key (another program's need, a hidden
 one, or none at all) answers as a missing one, and nothing is stored (``access.program.round_need``).
@@ -20,7 +21,8 @@ from techbridge.services.catalogue.finding import find_organization
 from techbridge.services.core import Core
 from techbridge.services.programs.assignment import AssignmentReport, organization_ids, run_round
 from techbridge.services.programs.round import RoundRef
-from techbridge.storage.pipeline import Assignment, PairRule, RoundCandidate
+from techbridge.services.programs.scoring import FILE, refuse_own_pairs
+from techbridge.storage.pipeline import Assignment, PairRule, RoundCandidate, RoundScoring
 from techbridge.storage.tables import Round
 
 RULES = ("lock", "forbid", "clear")
@@ -28,7 +30,8 @@ RULES = ("lock", "forbid", "clear")
 
 @dataclass(frozen=True, slots=True)
 class ScoresRequest:
-    """A round's candidate scores ``{(need key, organisation key): score}``, replacing the stored ones."""
+    """A round's candidate scores ``{(need key, organisation key): score}``, replacing the stored ones
+    and overriding the matching engine's; none at all: the engine scores the round again."""
 
     round: RoundRef
     scores: Mapping[tuple[str, str], float]
@@ -65,19 +68,26 @@ class SwapRequest:
 def set_candidate_scores(core: Core, actor: Actor, request: ScoresRequest) -> int:
     """Replace a round's candidate scores; return how many were stored (its managers).
 
-    Every need must be one of the round's: any other key (another program's need, a hidden one)
-    answers as a missing one, and nothing is stored.
+    Loaded scores override the matching engine's until scores are replaced by none, which hands the
+    round back to the engine. Every need must be one of the round's: any other key (another
+    program's need, a hidden one) answers as a missing one, and nothing is stored.
 
     Raises:
         NotFoundError: no such round (or one a manager does not manage), a need not in the round,
             or an unknown organisation.
         PermissionDeniedError: the actor manages no program.
+        InvalidError: a pair of a need with its own organisation (every such pair is named).
     """
     with core.writing() as session:
         round_ = round_for(session, actor, request.round.key, RoundAction.ASSIGN, for_update=True)
         needs = round_needs(session, round_, {n for n, _ in request.scores})
         orgs = organization_ids(session, {o for _, o in request.scores})
+        refuse_own_pairs(session, {(n, o): (needs[n], orgs[o]) for n, o in request.scores})
         session.execute(delete(RoundCandidate).where(RoundCandidate.round_id == round_.id))
+        session.execute(delete(RoundScoring).where(RoundScoring.round_id == round_.id))
+        if request.scores:
+            at = core.clock()
+            session.add(RoundScoring(round_id=round_.id, source=FILE, actor=actor.name, at=at))
         for (need, org), score in sorted(request.scores.items()):
             session.add(
                 RoundCandidate(
@@ -101,7 +111,8 @@ def set_pair_rule(core: Core, actor: Actor, request: PairRuleRequest) -> Assignm
         NotFoundError: no such round (or one a manager does not manage), a need not in the round
             (any other key: the same answer), or an unknown organisation.
         PermissionDeniedError: the actor manages no program.
-        InvalidError: an unknown rule, or forbidding without a reason.
+        InvalidError: an unknown rule, forbidding without a reason, or locking a need with its own
+            organisation.
         ConflictError: forbidding a pair that was already accepted.
     """
     with core.writing() as session:
@@ -109,7 +120,7 @@ def set_pair_rule(core: Core, actor: Actor, request: PairRuleRequest) -> Assignm
         set_rule(
             session, actor.name, round_, request.need, request.organization, request.rule, request.reason
         )
-        return run_round(session, actor.name, request.round, round_) if request.then_run else None
+        return run_round(core, session, actor, request.round, round_) if request.then_run else None
 
 
 def set_rule(
@@ -121,6 +132,8 @@ def set_rule(
     if rule == "forbid" and not (reason and reason.strip()):
         raise InvalidError(f"forbidding {need_key} – {org_key} needs a reason")
     need, org = round_need(session, round_, need_key), find_organization(session, org_key)
+    if rule == "lock":
+        refuse_own_pairs(session, {(need_key, org_key): (need.id, org.id)})
     accepted = session.get(Assignment, (round_.id, need.id, org.id))
     if rule == "forbid" and accepted is not None and accepted.status == "accepted":
         raise ConflictError(f"{need_key} – {org_key} was accepted; it cannot be forbidden")
@@ -155,4 +168,4 @@ def swap_partner(core: Core, actor: Actor, request: SwapRequest) -> AssignmentRe
         values = (request.need, request.old_organization)
         set_rule(session, actor.name, round_, *values, "forbid", request.reason)
         set_rule(session, actor.name, round_, request.need, request.new_organization, "lock", request.reason)
-        return run_round(session, actor.name, request.round, round_) if request.then_run else None
+        return run_round(core, session, actor, request.round, round_) if request.then_run else None

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from techbridge.services.actor import operator
+from techbridge.services.programs.pairing import ScoresRequest, set_candidate_scores
 from techbridge.services.programs.round import (
     ParticipantsRequest,
     RoundRef,
@@ -37,6 +38,10 @@ def screened(app: FastAPI, world: World) -> World:
             operator("test"),
             ScreenRequest(RoundRef("p2021", "r1"), need, True, None),
         )
+    scores = {("need-lms-published", "kr-kimm"): 0.6, ("need-lms-secret", "kr-etri"): 0.4}
+    set_candidate_scores(
+        core_on(app.state.engine), operator("test"), ScoresRequest(RoundRef("p2021", "r1"), scores)
+    )
     return world
 
 

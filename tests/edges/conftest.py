@@ -1,32 +1,44 @@
-"""Fixtures of the edge matrix: the seeded world per backend, and one app the runs point at their copy."""
+"""Fixtures of the edge matrix: the seeded world per backend (with its matching index: rounds are
+scored by the engine), and one app the runs point at their copy."""
 
 from __future__ import annotations
 
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from techbridge.app import create_app
 from techbridge.config import Settings
+from techbridge.matching.semantic import UseEncoder
+from techbridge.services.actor import operator
+from techbridge.services.matching.match import build_index
 from techbridge.storage.db import make_engine, migrate
 from tests.edges.matrix import PG_ENV, Worlds, backend_params
 from tests.edges.world import seed
+from tests.factories import core_on
 
 
 @pytest.fixture(scope="module", params=backend_params())
-def worlds(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Worlds]:
-    """The seeded world stored once on the backend, and the copies the tests make of it."""
+def worlds(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, encoder: UseEncoder
+) -> Iterator[Worlds]:
+    """The seeded world stored once on the backend, and the copies the tests make of it.
+
+    Its matching index is built once too, in the folder every copy's settings name (``Worlds.fresh``).
+    """
     folder = tmp_path_factory.mktemp("edges")
     if request.param == "sqlite":
         path = folder / "template.db"
         engine = make_engine(Settings(database_url=f"sqlite:///{path}"))
         migrate(engine)
         seed(engine)
+        _index(engine, folder, encoder)
         engine.dispose()
         found = Worlds(str(path), "sqlite", folder)
         yield found
@@ -38,6 +50,7 @@ def worlds(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     engine = create_engine(make_url(os.environ[PG_ENV]).set(database=template))
     migrate(engine)
     seed(engine)
+    _index(engine, folder, encoder)
     engine.dispose()
     found = Worlds(template, "postgresql", folder)
     try:
@@ -50,6 +63,12 @@ def worlds(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
             ]:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
         admin.dispose()
+
+
+def _index(engine: Engine, folder: Path, encoder: UseEncoder) -> None:
+    url = engine.url.render_as_string(hide_password=False)
+    settings = Settings(database_url=url, index_dir=folder / "index")
+    build_index(core_on(engine, settings, encoder=encoder), operator("seed"))
 
 
 @pytest.fixture(scope="module")

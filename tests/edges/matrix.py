@@ -142,7 +142,8 @@ def _web(app: FastAPI, settings: Settings, role: str, write: Write) -> Answer:
 def _cli(_app: FastAPI, settings: Settings, role: str, write: Write) -> Answer:
     assert write.cli is not None
     args = ["--db", settings.database_url, "--as", f"u-{role}", *write.cli]
-    result = CliRunner().invoke(cli_app, args)
+    # the world's matching index, as the API and the web see it (rounds are scored by the engine)
+    result = CliRunner().invoke(cli_app, args, env={"TECHBRIDGE_INDEX_DIR": str(settings.index_dir)})
     if result.exit_code == 0:
         return Answer(True)
     message = result.stderr.strip().removeprefix("Error: ")

@@ -22,7 +22,11 @@ from tests import factories
 REF = RoundRef("p", "r1")
 OPERATOR = operator("tester")
 NEEDS = {
-    "need-diecast": ("diecast", "알루미늄 다이캐스팅 차체 부품", "고강도 알루미늄 합금 다이캐스팅 주조 공정 개발"),
+    "need-diecast": (
+        "diecast",
+        "알루미늄 다이캐스팅 차체 부품",
+        "고강도 알루미늄 합금 다이캐스팅 주조 공정 개발",
+    ),
     "need-ai": ("smartfab", "인공지능 생산 최적화", "AI 기반 제조 공정 생산 최적화 솔루션, 이동통신 연계"),
 }
 INSTITUTES = {

@@ -149,7 +149,7 @@ def test_accepting_opens_one_cooperation_per_need_once(engine: Engine) -> None:
 def test_without_scores_or_an_index_the_run_is_refused_not_made_up(engine: Engine) -> None:
     # it used to pair every need with anyone at a made-up score of 1.0 (issue 21)
     world(engine)
-    with pytest.raises(NotIndexedError, match="round r1 has no scores loaded .* `techbridge index`"):
+    with pytest.raises(NotIndexedError, match=r"round r1 has no scores loaded .* `techbridge index`"):
         run_assignment(core_on(engine), operator("t"), RoundRef("p", "r1"))
     with transaction(engine) as session:
         assert session.scalar(select(func.count()).select_from(Assignment)) == 0

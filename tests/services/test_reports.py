@@ -15,13 +15,13 @@ from techbridge.services.demo.round import run_demo_round
 from techbridge.services.reports.charts import funnel_svg, outcomes_svg
 from techbridge.services.reports.report import report_data, write_report
 from tests.factories import core_on
-from tests.services.demo_data import load_demo
+from tests.services.demo_data import load_demo, text_scores
 
 
 @pytest.fixture
 def demo(engine: Engine) -> Engine:
     load_demo(engine)
-    run_demo_round(engine, "demo")
+    run_demo_round(core_on(engine), "demo", text_scores(engine))
     return engine
 
 

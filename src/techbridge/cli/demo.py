@@ -91,6 +91,17 @@ def _print_round(summary: Any, report: Any) -> None:
     for need, institute, score in summary.pairs:
         table.add_row(need, institute, f"{score:.3f}")
     console.print(table)
+    if summary.scores_source == "engine":
+        console.print(
+            "Scores: the matching engine's (`techbridge round assign demo-2021 2021 --explain` says why)."
+        )
+    else:
+        console.print("Scores: loaded with `techbridge round scores` (they override the engine's).")
+    if summary.pinned:
+        named = ", ".join(f"{need} – {institute}" for need, institute in summary.pinned)
+        console.print(f"Named pairs the scores did not propose, pinned as the program decided: {named}")
+    else:
+        console.print("The scores proposed each of the four named pairs on their own.")
     console.print(
         f"{summary.needs_accepted} needs accepted, {summary.cooperations} cooperations, "
         f"{summary.agreements} agreements, {summary.outcomes} outcomes (invented examples are marked 가상).\n"

@@ -12,7 +12,13 @@ import typer
 from rich.progress import Progress, TaskID
 
 from techbridge.cli.output import cli_errors, err_console, opened, print_json, settings_of
-from techbridge.services.matching.match import MatchRequest, MatchView, build_index, find_matches
+from techbridge.services.matching.match import (
+    Explanation,
+    MatchRequest,
+    MatchView,
+    build_index,
+    find_matches,
+)
 
 _err = err_console
 
@@ -25,19 +31,22 @@ def _methods(values: list[str] | None) -> list[str] | None:
 
 def _print_match(rank: int, match: MatchView) -> None:
     typer.echo(f"{rank:>2}. {match.id} {match.name or ''}  score={match.score:.3f}")
-    if match.explanation is None:
-        return
-    ex = match.explanation
+    if match.explanation is not None:
+        print_explanation(match.explanation)
+
+
+def print_explanation(ex: Explanation, indent: str = "    ") -> None:
+    """Print why a candidate was matched: signal shares, shared terms and codes, evidence records."""
     shares = ", ".join(f"{k} {v:.0%}" for k, v in ex.shares.items() if v)
-    typer.echo(f"    why: {shares}")
+    typer.echo(f"{indent}why: {shares}")
     if ex.terms:
-        typer.echo(f"    terms: {', '.join(ex.terms[:10])}")
+        typer.echo(f"{indent}terms: {', '.join(ex.terms[:10])}")
     if ex.codes:
-        typer.echo(f"    codes: {', '.join(ex.codes[:5])}")
+        typer.echo(f"{indent}codes: {', '.join(ex.codes[:5])}")
     for ev in ex.evidence:
-        typer.echo(f"    record {ev.id}: {ev.title[:80]}")
+        typer.echo(f"{indent}record {ev.id}: {ev.title[:80]}")
         if ev.sentence_pair:
-            typer.echo(f"      ≈ {ev.sentence_pair[0][:60]!r} ~ {ev.sentence_pair[1][:60]!r}")
+            typer.echo(f"{indent}  ≈ {ev.sentence_pair[0][:60]!r} ~ {ev.sentence_pair[1][:60]!r}")
 
 
 def register(app: typer.Typer) -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from techbridge.cli.matching import print_explanation
 from techbridge.cli.output import console, opened, print_json, print_table
 from techbridge.cli.programs import JsonOption, as_data, parse_date
 from techbridge.errors import InvalidError
@@ -18,6 +20,8 @@ from techbridge.services.programs import round as rounds
 from techbridge.services.programs.assignment import (
     AcceptRequest,
     AssignmentReport,
+    PairView,
+    StoredPair,
     accept_assignment,
     get_assignment,
     run_assignment,
@@ -162,14 +166,20 @@ def scores(
     key: Round,
     file: Annotated[Path, typer.Argument(help="CSV with need,organization,score columns.")],
 ) -> None:
-    """Load the candidate scores (match quality of need–partner pairs) the assignment maximises.
+    """Load candidate scores (match quality of need–partner pairs) that override the matching engine's.
+
+    Without loaded scores `round assign` scores the round with the matching engine. A file with no
+    rows hands the round back to the engine. A need is never scored with its own organisation.
 
     Example: techbridge round scores demo-2021 2021 candidates.csv
     """
     with opened(ctx) as (core, actor):
         parsed = _read_scores(file)
         count = set_candidate_scores(core, actor, ScoresRequest(RoundRef(program, key), parsed))
-    console.print(f"Stored {count} candidate scores for {program}/{key}")
+    if count:
+        console.print(f"Stored {count} candidate scores for {program}/{key}")
+    else:
+        console.print(f"No scores loaded for {program}/{key}: the matching engine scores it")
 
 
 def _read_scores(path: Path) -> dict[tuple[str, str], float]:
@@ -219,11 +229,24 @@ def swap(
     console.print(f"{need}: {old} → {new}")
 
 
+ExplainOption = Annotated[bool, typer.Option("--explain", help="Say why each pair was proposed.")]
+
+
 @round_app.command("assign")
-def assign(ctx: typer.Context, program: Program, key: Round, as_json: JsonOption = False) -> None:
+def assign(
+    ctx: typer.Context,
+    program: Program,
+    key: Round,
+    explain: ExplainOption = False,
+    as_json: JsonOption = False,
+) -> None:
     """Compute the best assignment of the round's accepted needs to partners, compared with greedy.
 
-    Example: techbridge round assign demo-2021 2021
+    Scores come from the matching engine (the index `techbridge index` built), each need against the
+    round's participants but its own organisation, unless `round scores` loaded some. With --json
+    each pair carries its explanation and `scoring` the index and settings behind the scores.
+
+    Example: techbridge round assign demo-2021 2021 --explain
     """
     with opened(ctx) as (core, actor):
         result = run_assignment(core, actor, RoundRef(program, key))
@@ -231,6 +254,17 @@ def assign(ctx: typer.Context, program: Program, key: Round, as_json: JsonOption
         print_json(as_data(result))
         return
     _print_assignment(result)
+    if explain:
+        _print_reasons(result.pairs)
+
+
+def _print_reasons(pairs: Sequence[PairView | StoredPair]) -> None:
+    for pair in pairs:
+        console.print(f"{pair.need} – {pair.partner} ({pair.score:.3f})")
+        if pair.explanation is None:
+            console.print("    why: a loaded score (no explanation)")
+        else:
+            print_explanation(pair.explanation)
 
 
 def _print_assignment(result: AssignmentReport) -> None:
@@ -250,17 +284,33 @@ def _print_assignment(result: AssignmentReport) -> None:
     console.print(
         f"total {result.total:.3f} (exact) vs {result.greedy_total:.3f} (greedy); without capacity limits "
         f"{result.unconstrained_total:.3f}: the capacities cost {result.capacity_cost:.3f}; "
-        f"scores: {result.scores_source}"
+        f"scores: {_source(result)}"
     )
+    if result.scoring is not None and result.scoring.unindexed:
+        console.print(f"participants without an engine score: {', '.join(result.scoring.unindexed)}")
     if result.unassigned:
         console.print(f"needs left without a partner: {', '.join(result.unassigned)}")
 
 
+def _source(result: AssignmentReport) -> str:
+    scoring = result.scoring
+    if scoring is None or scoring.index is None:
+        return f"{result.scores_source} (loaded)"
+    index = scoring.index
+    return f"engine (index written {index.get('written_at')}, {index.get('records')} records)"
+
+
 @round_app.command("assignment")
-def assignment(ctx: typer.Context, program: Program, key: Round, as_json: JsonOption = False) -> None:
+def assignment(
+    ctx: typer.Context,
+    program: Program,
+    key: Round,
+    explain: ExplainOption = False,
+    as_json: JsonOption = False,
+) -> None:
     """Show the round's stored pairs (accepted, and proposed by the last `round assign`) without a new run.
 
-    Example: techbridge round assignment demo-2021 2021 --json
+    Example: techbridge round assignment demo-2021 2021 --explain
     """
     with opened(ctx) as (core, actor):
         stored = get_assignment(core, actor, RoundRef(program, key))
@@ -280,6 +330,8 @@ def assignment(ctx: typer.Context, program: Program, key: Round, as_json: JsonOp
         console.print(f"total {stored.total:.3f}")
     if stored.unassigned:
         console.print(f"accepted needs without a partner: {', '.join(stored.unassigned)}")
+    if explain:
+        _print_reasons(stored.pairs)
 
 
 @round_app.command("accept")

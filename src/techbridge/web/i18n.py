@@ -246,6 +246,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "assign.alternatives": ("대안 후보", "Alternatives"),
     "assign.status": ("상태", "Status"),
     "assign.empty": ("아직 배정 결과가 없습니다. 배정을 실행하세요.", "No assignment yet: run it."),
+    "assign.why": ("배정 근거", "Why"),
+    "assign.loaded": ("불러온 점수 (근거 없음)", "A loaded score (no explanation)"),
+    "assign.source_engine": ("매칭 엔진 점수", "Scored by the matching engine"),
+    "assign.source_file": ("관리자가 불러온 점수", "Scores loaded by a manager"),
+    "assign.index": ("색인", "index"),
+    "assign.records": ("건", "records"),
+    "assign.unindexed": ("엔진 점수가 없는 참여기관", "Participants without an engine score"),
     "kpi.sources": ("출처", "Sources"),
     "kpi.sources.note": (
         "아래 출처에 발표된 누계가 위 지표에 포함되어 있습니다.",

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from techbridge.api.schemas import Key, ResponseModel
+from techbridge.api.schemas import ExplanationPublic, Key, ResponseModel
 
 
 class PairPublic(ResponseModel):
@@ -18,6 +18,21 @@ class PairPublic(ResponseModel):
     partner: str
     score: float
     is_locked: bool
+    explanation: ExplanationPublic | None = Field(
+        None, description="Why the matching engine scored the pair so (none for loaded scores)."
+    )
+
+
+class ScoringPublic(ResponseModel):
+    """Where a run's scores came from: the matching engine (its index and settings) or loaded scores."""
+
+    model_config = ConfigDict(from_attributes=True)
+    source: Literal["engine", "candidates"]
+    index: dict[str, Any] | None = Field(description="The index behind engine scores: written_at, records.")
+    settings: dict[str, Any] | None = Field(description="The ranking configuration behind engine scores.")
+    actor: str | None
+    at: dt.datetime | None
+    unindexed: list[str] = Field(description="Participants the engine gave no score (not in the index).")
 
 
 class AssignmentPublic(ResponseModel):
@@ -34,7 +49,8 @@ class AssignmentPublic(ResponseModel):
     unassigned: list[str]
     load: dict[str, tuple[int, int | None]]
     alternatives: dict[str, list[PairPublic]]
-    scores_source: str
+    scores_source: str = Field(description="engine (the matching engine's scores) or candidates (loaded).")
+    scoring: ScoringPublic | None = None
 
 
 class StoredPairPublic(ResponseModel):
@@ -48,6 +64,7 @@ class StoredPairPublic(ResponseModel):
     status: Literal["proposed", "accepted"]
     is_locked: bool
     created_at: dt.datetime
+    explanation: ExplanationPublic | None = None
 
 
 class StoredAssignmentPublic(ResponseModel):

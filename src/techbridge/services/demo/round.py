@@ -3,6 +3,11 @@
 Facts (the program, nine institutes, four named pairs, the 2021-11-16 MOUs) come from the press
 release; every plan and outcome here is invented to show the pipeline and says so (``is_invented``
 and "(가상 예시)" in its text). Every step checks what is stored first, so a second run changes nothing.
+
+The round is assigned from the matching engine's scores, as any round without loaded scores is. A
+named pair the engine does not propose is then locked, as the program decided it, with a reason
+that says so; the summary names those pairs (``pinned``), so the demo never claims the engine found
+what it did not.
 """
 
 from __future__ import annotations
@@ -16,7 +21,6 @@ from importlib import resources
 from typing import Any
 
 from sqlalchemy import Engine, func, select, update
-from sqlalchemy.orm import Session
 
 from techbridge.config import Settings
 from techbridge.domain.cooperation import PIPELINE, Stage
@@ -38,7 +42,7 @@ from techbridge.services.programs.pairing import (
     set_pair_rule,
 )
 from techbridge.storage.db import transaction
-from techbridge.storage.pipeline import Assignment, JointPlan, RoundCandidate
+from techbridge.storage.pipeline import Assignment, JointPlan, PairRule, RoundScoring
 from techbridge.storage.tables import Agreement, Cooperation, Need, Organization, Outcome, Program, Round
 
 log = logging.getLogger(__name__)
@@ -53,6 +57,7 @@ MATCHED_AT = dt.datetime(2021, 7, 1, 9, tzinfo=dt.UTC)
 SIGNED_ON = dt.date(2021, 11, 16)
 INVENTED = "(가상 예시 · invented example)"
 NAMED = ("lms-lidar", "kodaco-diecasting", "douzone-ai", "zeus-diagnosis")
+PINNED = "named pair (press release)"
 # Invented moves after matching: (need, stage, date, reason).
 MOVES = [
     *((n, "introduced", dt.date(2021, 7, 20), None) for n in (*NAMED, "hanbit-cathode", "nuri-iot")),
@@ -95,6 +100,8 @@ class DemoRoundSummary:
     agreements: int
     outcomes: int
     changed: bool
+    scores_source: str = "engine"
+    pinned: tuple[tuple[str, str], ...] = ()
 
 
 def named_pairs() -> list[dict[str, str]]:
@@ -110,19 +117,21 @@ def coop_key(need: str) -> str:
 
 
 def run_demo_round(
-    engine: Engine, actor: str, scores: Mapping[tuple[str, str], float] | None = None
+    core: Core, actor: str, scores: Mapping[tuple[str, str], float] | None = None
 ) -> DemoRoundSummary:
     """Run the 2021 round end to end on the imported demo data; a second run changes nothing.
 
     Args:
-        scores: candidate scores ``{(need key, institute key): score}`` from the matching engine;
-            without them a trivial score (character bigrams shared by need and institute texts).
+        core: the core whose matching index scores the round (``techbridge index`` built it).
+        scores: candidate scores ``{(need key, institute key): score}`` that override the engine's.
 
     Raises:
         NotFoundError: the demo organisations, needs or program have not been imported.
+        NotIndexedError: no ``scores`` and no matching index.
     """
+    engine = core.engine
     changed = _ensure_round(engine, actor)
-    changed |= _ensure_assignment(engine, actor, scores)
+    changed |= _ensure_assignment(core, actor, scores)
     changed |= _ensure_pipeline(engine, actor)
     return summarize(engine, changed)
 
@@ -157,8 +166,8 @@ def _ensure_round(engine: Engine, actor: str) -> bool:
     return not exists or bool(unsubmitted or unscreened)
 
 
-def _ensure_assignment(engine: Engine, actor: str, scores: Mapping[tuple[str, str], float] | None) -> bool:
-    with transaction(engine) as session:
+def _ensure_assignment(core: Core, actor: str, scores: Mapping[tuple[str, str], float] | None) -> bool:
+    with transaction(core.engine) as session:
         round_id = session.scalar(
             select(Round.id).join(Program).where(Program.key == PROGRAM, Round.key == ROUND)
         )
@@ -166,59 +175,25 @@ def _ensure_assignment(engine: Engine, actor: str, scores: Mapping[tuple[str, st
             select(func.count()).select_from(Assignment).where(Assignment.round_id == round_id)
         ):
             return False
-        has_scores = bool(
-            session.scalar(
-                select(func.count()).select_from(RoundCandidate).where(RoundCandidate.round_id == round_id)
-            )
-        )
-        texts = _texts(session)
-    core, operator_ = demo_core(engine), operator(actor)
-    if not has_scores:
-        chosen = dict(scores) if scores else trivial_scores(*texts)
-        set_candidate_scores(core, operator_, ScoresRequest(REF, chosen))
+    operator_ = operator(actor)
+    if scores:
+        set_candidate_scores(core, operator_, ScoresRequest(REF, dict(scores)))
+    proposed = run_assignment(core, operator_, REF)
+    chosen = {pair.need: pair.partner for pair in proposed.pairs}
     for pair in named_pairs():
-        reason = "named pair (press release)"
-        set_pair_rule(core, operator_, PairRuleRequest(REF, pair["need"], pair["institute"], "lock", reason))
+        need, institute = pair["need"], pair["institute"]
+        if chosen.get(need) == institute:
+            continue
+        # the program paired them; the scores did not: pinned, and the reason says what was proposed
+        reason = f"{PINNED} (scores proposed {chosen.get(need) or 'nobody'})"
+        log.info("demo round: %s – %s pinned; the scores proposed %s", need, institute, chosen.get(need))
+        set_pair_rule(core, operator_, PairRuleRequest(REF, need, institute, "lock", reason))
     run_assignment(core, operator_, REF)
     accept_assignment(core, operator_, AcceptRequest(REF, at=MATCHED_AT))
-    with transaction(engine) as session:  # cooperations of invented companies are invented too
+    with transaction(core.engine) as session:  # cooperations of invented companies are invented too
         invented = select(Need.id).join(Organization).where(Organization.is_invented.is_(True))
         session.execute(update(Cooperation).where(Cooperation.need_id.in_(invented)).values(is_invented=True))
     return True
-
-
-def _texts(session: Session) -> tuple[dict[str, str], dict[str, str]]:
-    needs = {
-        k: f"{t} {f or ''} {d}"
-        for k, t, f, d in session.execute(
-            select(Need.key, Need.title, Need.field, Need.description).where(Need.key.like("demo-2021-%"))
-        )
-    }
-    orgs = {
-        k: f"{n} {d or ''}"
-        for k, n, d in session.execute(
-            select(Organization.key, Organization.name, Organization.description).where(
-                Organization.key.in_(CAPACITIES)
-            )
-        )
-    }
-    return needs, orgs
-
-
-def trivial_scores(needs: Mapping[str, str], institutes: Mapping[str, str]) -> dict[tuple[str, str], float]:
-    """Score every need–institute pair by the share of the need's character bigrams the institute uses."""
-
-    def bigrams(text: str) -> set[str]:
-        compact = "".join(text.lower().split())
-        return {compact[i : i + 2] for i in range(len(compact) - 1)}
-
-    grams = {key: bigrams(text) for key, text in institutes.items()}
-    scores = {}
-    for need, text in needs.items():
-        own = bigrams(text) or {""}
-        for org, theirs in grams.items():
-            scores[(need, org)] = round(len(own & theirs) / len(own), 4)
-    return scores
 
 
 def _stages(engine: Engine) -> dict[str, str]:
@@ -317,6 +292,15 @@ def summarize(engine: Engine, changed: bool) -> DemoRoundSummary:
             .order_by(Need.key, Organization.key)
         ).all()
         coops = select(Cooperation.id).where(Cooperation.round_id == round_.id)
+        pinned = session.execute(
+            select(Need.key, Organization.key)
+            .select_from(PairRule)
+            .join(Need, Need.id == PairRule.need_id)
+            .join(Organization, Organization.id == PairRule.organization_id)
+            .where(PairRule.round_id == round_.id, PairRule.rule == "lock")
+            .where(PairRule.reason.startswith(PINNED))
+        ).all()
+        scoring = session.get(RoundScoring, round_.id)
 
         def count(query: Any) -> int:
             return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
@@ -332,4 +316,6 @@ def summarize(engine: Engine, changed: bool) -> DemoRoundSummary:
             count(select(Agreement.id).where(Agreement.cooperation_id.in_(coops))),
             count(select(Outcome.id).where(Outcome.cooperation_id.in_(coops))),
             changed,
+            scoring.source if scoring is not None else "candidates",
+            tuple(sorted((need, org) for need, org in pinned)),
         )

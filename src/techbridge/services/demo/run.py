@@ -179,23 +179,9 @@ def _rank_pair(pair: dict[str, str], result: MatchResult, facts: dict[str, dict[
     )
 
 
-def round_scores(core: Core) -> dict[tuple[str, str], float]:
-    """Return the matching engine's score of every Korean institute for every demo need."""
-    actor = operator(core.settings.actor)
-    with core.reading() as session:
-        needs = list(
-            session.scalars(select(Need.key).where(Need.key.startswith(PROGRAM_KEY)).order_by(Need.key))
-        )
-    scores: dict[tuple[str, str], float] = {}
-    for need in needs:
-        result = find_matches(core, actor, _institutes(need, 20, explain=False))
-        scores.update({(need, match.id): match.score for match in result.matches})
-    return scores
-
-
 def run_round_and_report(core: Core, out_dir: Path) -> tuple[DemoRoundSummary, ReportFiles]:
-    """Run the 2021 round on the engine's scores (idempotent) and write its report to ``out_dir``."""
-    summary = run_demo_round(core.engine, core.settings.actor, round_scores(core))
+    """Run the 2021 round on the matching engine's scores (idempotent) and write its report to ``out_dir``."""
+    summary = run_demo_round(core, core.settings.actor)
     return summary, write_report(core, operator(core.settings.actor), PROGRAM_KEY, out_dir)
 
 

@@ -21,7 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from techbridge.errors import InvalidError
-from techbridge.matching.explain import Explanation, Match
+from techbridge.matching.explain import Explanation as Explanation  # the edges render it
+from techbridge.matching.explain import Match
 from techbridge.matching.filters import Filters
 from techbridge.matching.index import stored_query, update_index
 from techbridge.matching.record import Query

@@ -9,12 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from techbridge.domain.kpi import Kpis, compute_kpis, outcomes_by_year
+from techbridge.matching.explain import Explanation, explanation_from_dict
 from techbridge.services.access.program import RoundAction, round_for
 from techbridge.services.actor import Actor
 from techbridge.services.core import Core
 from techbridge.services.programs.kpi import Scope, check_scope, gather_facts
 from techbridge.services.programs.program import ProgramFilter, ProgramView, program_views
 from techbridge.services.programs.round import RoundRef, RoundView, round_view
+from techbridge.services.programs.scoring import Scoring, stored_scoring
 from techbridge.storage.pipeline import Assignment, PairRule, RoundCandidate
 from techbridge.storage.tables import Need, Organization, Program, Round
 
@@ -31,7 +33,7 @@ class RoundLink:
 
 @dataclass(frozen=True, slots=True)
 class BoardPair:
-    """One row of the assignment board: a need, its proposed partner, and the alternatives."""
+    """One row of the assignment board: a need, its proposed partner, why (engine scores), alternatives."""
 
     need: str
     need_title: str
@@ -42,14 +44,17 @@ class BoardPair:
     status: str
     is_locked: bool
     alternatives: tuple[tuple[str, str, float], ...]
+    explanation: Explanation | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class RoundBoard:
-    """A round's assignment board: the round (rules, participants) and its stored pairs."""
+    """A round's assignment board: the round (rules, participants), its stored pairs and where their
+    scores came from."""
 
     round: RoundView
     pairs: tuple[BoardPair, ...]
+    scoring: Scoring | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +89,8 @@ def assignment_board(core: Core, actor: Actor, ref: RoundRef) -> RoundBoard:
     """
     with core.reading() as session:
         round_ = round_for(session, actor, ref.key, RoundAction.ASSIGN)
-        return RoundBoard(round_view(session, round_), _pairs(session, round_.id))
+        pairs = _pairs(session, round_.id)
+        return RoundBoard(round_view(session, round_), pairs, stored_scoring(session, round_.id))
 
 
 def _pairs(session: Session, round_id: int) -> tuple[BoardPair, ...]:
@@ -108,9 +114,18 @@ def _pairs(session: Session, round_id: int) -> tuple[BoardPair, ...]:
             if c.need_id == need.id and c.organization_id != a.organization_id
         )[:3]
         key, name = names[a.organization_id]
+        why = next(
+            (
+                c.explanation
+                for c in candidates
+                if (c.need_id, c.organization_id) == (need.id, a.organization_id)
+            ),
+            None,
+        )
         pairs.append(
             BoardPair(need.key, need.title, names[need.organization_id][1], key, name,
-                      round(a.score, 4), a.status, (need.id, a.organization_id) in locks, others)
+                      round(a.score, 4), a.status, (need.id, a.organization_id) in locks, others,
+                      explanation_from_dict(why) if why else None)
         )  # fmt: skip
     return tuple(pairs)
 

@@ -19,7 +19,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -75,6 +75,18 @@ class RoundScores:
     scores: dict[PairKey, float]
     explanations: dict[PairKey, Explanation]
     scoring: Scoring
+
+
+def stored_scoring(session: Session, round_id: int) -> Scoring | None:
+    """Return where the round's stored scores came from (None: no run or load stored any)."""
+    row = session.get(RoundScoring, round_id)
+    if row is None:
+        has_rows = session.scalar(
+            select(RoundCandidate.need_id).where(RoundCandidate.round_id == round_id).limit(1)
+        )
+        return Scoring(FILE, None, None, None, None) if has_rows is not None else None
+    unindexed = tuple((row.settings or {}).get("unscored", ()))
+    return Scoring(row.source, row.index, row.settings, row.actor, as_utc(row.at), unindexed)
 
 
 def own_pairs(session: Session, pairs: set[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -157,9 +169,9 @@ def _engine(rows: Any, needs: dict[int, str], orgs: dict[int, str], scoring: Rou
             scores[key] = row.score
             if row.explanation:
                 explanations[key] = explanation_from_dict(row.explanation)
+    view = Scoring(ENGINE, scoring.index, scoring.settings, scoring.actor, as_utc(scoring.at))
     unindexed = tuple((scoring.settings or {}).get("unscored", ()))
-    view = Scoring(ENGINE, scoring.index, scoring.settings, scoring.actor, as_utc(scoring.at), unindexed)
-    return RoundScores(scores, explanations, view)
+    return RoundScores(scores, explanations, replace(view, unindexed=unindexed))
 
 
 def _scope(need_rows: list[Need], orgs: dict[int, str]) -> str:

@@ -13,6 +13,7 @@ from techbridge.services.programs.assignment import AcceptRequest, accept_assign
 from techbridge.services.programs.board import assignment_board, managed_rounds
 from techbridge.services.programs.pairing import PairRuleRequest, SwapRequest, set_pair_rule, swap_partner
 from techbridge.services.programs.round import RoundRef
+from techbridge.web.highlight import highlight
 from techbridge.web.pages import CoreDep, CsrfDep, VisitorDep, WebRoute, redirect, render
 
 router = APIRouter(prefix="/rounds", route_class=WebRoute, include_in_schema=False)
@@ -27,9 +28,10 @@ def rounds(request: Request, visitor: VisitorDep, core: CoreDep) -> HTMLResponse
 
 @router.get("/{program}/{round_key}")
 def board(request: Request, program: str, round_key: str, visitor: VisitorDep, core: CoreDep) -> HTMLResponse:
-    """Show the round's stored assignment: pairs, scores, locks and alternatives."""
+    """Show the round's stored assignment: pairs, scores, why each pair, locks and alternatives."""
     found = assignment_board(core, visitor.actor, RoundRef(program, round_key))
-    return render(request, visitor, "assignment.html", {"round": found.round, "pairs": found.pairs})
+    page = {"round": found.round, "pairs": found.pairs, "scoring": found.scoring, "highlight": highlight}
+    return render(request, visitor, "assignment.html", page)
 
 
 @router.post("/{program}/{round_key}/run", dependencies=[CsrfDep])

@@ -44,7 +44,7 @@ def print_explanation(ex: Explanation, indent: str = "    ") -> None:
     if ex.codes:
         typer.echo(f"{indent}codes: {', '.join(ex.codes[:5])}")
     for ev in ex.evidence:
-        typer.echo(f"{indent}record {ev.id}: {ev.title[:80]}")
+        typer.echo(f"{indent}record {ev.id}: {' '.join(ev.title.split())[:80]}")
         if ev.sentence_pair:
             typer.echo(f"{indent}  ≈ {ev.sentence_pair[0][:60]!r} ~ {ev.sentence_pair[1][:60]!r}")
 

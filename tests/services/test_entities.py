@@ -52,6 +52,7 @@ _LINK_TABLES = {
 _PART_TABLES = {
     "round_settings",
     "round_candidates",
+    "round_scorings",  # where a round's candidate scores came from: read with the round
     "pair_rules",
     "assignments",
     "stage_changes",

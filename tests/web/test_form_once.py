@@ -29,9 +29,9 @@ def _outcomes(app: FastAPI) -> int:
 def test_an_outcome_form_sent_twice_stores_one_outcome(web_app: FastAPI, sign_in: SignIn) -> None:
     client = sign_in("manager")
     page = client.get(PAGE).text
-    onces = _ONCE.findall(page)
-    assert onces and len(set(onces)) == len(onces), "each form of a page has its own token"
-    form = {"kind": "startup", "occurred_on": TODAY, "csrf_token": form_token(page), "once": onces[-1]}
+    tokens = _ONCE.findall(page)
+    assert tokens and len(set(tokens)) == len(tokens), "each form of a page has its own token"
+    form = {"kind": "startup", "occurred_on": TODAY, "csrf_token": form_token(page), "once": tokens[-1]}
     before = _outcomes(web_app)
     first = client.post(f"{PAGE}/outcomes", data=form, follow_redirects=False)
     assert first.status_code == 303
